@@ -1,0 +1,90 @@
+//! The GitHub Actions the generated workflows use, pinned by commit SHA.
+//!
+//! Tags move (the trivy-action tags were hijacked in 2026, GHSA-69fq-xp46-6x23),
+//! commits do not. Each pin comes from `shared/data/actions.tsv`; a test checks
+//! that this table still matches that file.
+
+/// An action pinned to a commit, with the release it corresponds to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct Pin {
+    /// `owner/repo[/path]`.
+    pub action: &'static str,
+    /// The release tag, written as a trailing comment.
+    pub version: &'static str,
+    /// The 40-hex commit the tag pointed to.
+    pub sha: &'static str,
+}
+
+/// `actions/checkout`
+pub const CHECKOUT: Pin =
+    Pin { action: "actions/checkout", version: "v7.0.1", sha: "3d3c42e5aac5ba805825da76410c181273ba90b1" };
+/// `aws-actions/configure-aws-credentials`
+pub const AWS_CREDENTIALS: Pin = Pin {
+    action: "aws-actions/configure-aws-credentials",
+    version: "v6.2.3",
+    sha: "e6de054238d6b7531b4efff3b6587d9aade6a06c",
+};
+/// `aws-actions/amazon-ecr-login`
+pub const ECR_LOGIN: Pin =
+    Pin { action: "aws-actions/amazon-ecr-login", version: "v2.1.7", sha: "03f1aad4c6c7ffd436567f42f9384779290529bd" };
+/// `hashicorp/setup-terraform`
+pub const SETUP_TERRAFORM: Pin =
+    Pin { action: "hashicorp/setup-terraform", version: "v4.0.1", sha: "dfe3c3f87815947d99a8997f908cb6525fc44e9e" };
+/// `infracost/actions/setup`
+pub const INFRACOST: Pin =
+    Pin { action: "infracost/actions/setup", version: "v4.2.0", sha: "fb736a8f219195d6efdca58682069b16fe1bc280" };
+/// `actions/github-script`
+pub const GITHUB_SCRIPT: Pin =
+    Pin { action: "actions/github-script", version: "v8.0.0", sha: "ed597411d8f924073f98dfc5c65a23a2325f34cd" };
+/// `aquasecurity/trivy-action`
+pub const TRIVY: Pin =
+    Pin { action: "aquasecurity/trivy-action", version: "v0.36.0", sha: "ed142fd0673e97e23eac54620cfb913e5ce36c25" };
+/// `github/codeql-action/upload-sarif`
+pub const UPLOAD_SARIF: Pin = Pin {
+    action: "github/codeql-action/upload-sarif",
+    version: "v4.36.2",
+    sha: "8aad20d150bbac5944a9f9d289da16a4b0d87c1e",
+};
+
+/// Every pin the workflows use.
+pub const ALL: [Pin; 8] =
+    [CHECKOUT, AWS_CREDENTIALS, ECR_LOGIN, SETUP_TERRAFORM, INFRACOST, GITHUB_SCRIPT, TRIVY, UPLOAD_SARIF];
+
+impl Pin {
+    /// The `uses:` value: `owner/repo@sha`.
+    pub fn uses(&self) -> String {
+        format!("{}@{}", self.action, self.sha)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pins_are_full_shas() {
+        for pin in ALL {
+            assert_eq!(pin.sha.len(), 40, "{}", pin.action);
+            assert!(pin.sha.chars().all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()), "{}", pin.action);
+        }
+    }
+
+    /// The shared pin table sits beside the project in every checkout of it
+    /// (`../shared`); when it is there, the pins must match it.
+    #[test]
+    fn pins_match_the_shared_table() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/actions.tsv");
+        let Ok(table) = std::fs::read_to_string(path) else {
+            eprintln!("skipped: {path} not found");
+            return;
+        };
+        for pin in ALL {
+            let row = table
+                .lines()
+                .map(|line| line.split('\t').collect::<Vec<_>>())
+                .find(|fields| fields.first() == Some(&pin.action))
+                .unwrap_or_else(|| panic!("{} is not in actions.tsv", pin.action));
+            assert_eq!((row[1], row[2]), (pin.version, pin.sha), "{} differs from actions.tsv", pin.action);
+        }
+    }
+}

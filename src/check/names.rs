@@ -1,0 +1,184 @@
+//! AWS and GitHub naming rules (DESIGN.md, "AWS facts the checker needs").
+//! Each function returns `Err(reason)` with the rule the name breaks.
+
+/// A GitHub Actions job id: starts with a letter or `_`; letters, digits, `-`, `_`.
+pub fn job_id(name: &str) -> Result<(), String> {
+    let mut chars = name.chars();
+    match chars.next() {
+        Some(c) if c.is_ascii_alphabetic() || c == '_' => {}
+        _ => return Err(String::from("a job id starts with a letter or `_`")),
+    }
+    if chars.all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+        Ok(())
+    } else {
+        Err(String::from("a job id holds only letters, digits, `-` and `_`"))
+    }
+}
+
+/// An ECS service or task family name: 1–255 of `[A-Za-z0-9_-]`.
+pub fn ecs_name(name: &str) -> Result<(), String> {
+    if name.is_empty() || name.len() > 255 {
+        return Err(format!("ECS names are 1 to 255 characters, this one has {}", name.len()));
+    }
+    if name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+        Ok(())
+    } else {
+        Err(String::from("ECS names hold only letters, digits, `-` and `_`"))
+    }
+}
+
+/// An IAM role name: 1–64 of `[\w+=,.@-]`.
+pub fn iam_role(name: &str) -> Result<(), String> {
+    if name.is_empty() || name.len() > 64 {
+        return Err(format!("IAM role names are at most 64 characters; `{name}` has {}", name.len()));
+    }
+    if name.chars().all(|c| c.is_ascii_alphanumeric() || "_+=,.@-".contains(c)) {
+        Ok(())
+    } else {
+        Err(String::from("IAM role names hold only letters, digits and `_+=,.@-`"))
+    }
+}
+
+/// An ECR repository name: 2–256 characters, lowercase, `/`-separated
+/// segments of `[a-z0-9]` runs joined by single `.`, `_` or `-`.
+pub fn ecr_repository(name: &str) -> Result<(), String> {
+    if name.len() < 2 || name.len() > 256 {
+        return Err(format!("ECR repository names are 2 to 256 characters, this one has {}", name.len()));
+    }
+    for segment in name.split('/') {
+        let mut previous_separator = true;
+        for c in segment.chars() {
+            if c.is_ascii_lowercase() || c.is_ascii_digit() {
+                previous_separator = false;
+            } else if ".-_".contains(c) && !previous_separator {
+                previous_separator = true;
+            } else if c.is_ascii_uppercase() {
+                return Err(String::from("ECR repository names are lowercase"));
+            } else {
+                return Err(String::from(
+                    "ECR repository names are segments of lowercase letters and digits, joined by single `.`, `_` or `-`, separated by `/`",
+                ));
+            }
+        }
+        if previous_separator {
+            return Err(String::from(
+                "each `/`-separated part of an ECR repository name starts and ends with a letter or digit",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// An environment variable name: `[A-Za-z_][A-Za-z0-9_]*`.
+pub fn env_var(name: &str) -> Result<(), String> {
+    let mut chars = name.chars();
+    let valid = chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if valid {
+        Ok(())
+    } else {
+        Err(String::from("environment variable names are letters, digits and `_`, not starting with a digit"))
+    }
+}
+
+/// A GitHub secret or variable name: `[A-Za-z_][A-Za-z0-9_]*`, not `GITHUB_*`.
+pub fn github_secret(name: &str) -> Result<(), String> {
+    env_var(name).map_err(|_| {
+        String::from("GitHub secret and variable names are letters, digits and `_`, not starting with a digit")
+    })?;
+    if name.to_ascii_uppercase().starts_with("GITHUB_") {
+        return Err(String::from("GitHub reserves names starting with `GITHUB_`"));
+    }
+    Ok(())
+}
+
+/// An AWS region code such as `us-east-2` or `ap-southeast-1`.
+pub fn region(name: &str) -> Result<(), String> {
+    let parts: Vec<&str> = name.split('-').collect();
+    let valid = parts.len() >= 3
+        && parts[0].len() == 2
+        && parts[..parts.len() - 1].iter().all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase()))
+        && parts[parts.len() - 1].chars().all(|c| c.is_ascii_digit())
+        && !parts[parts.len() - 1].is_empty();
+    if valid {
+        Ok(())
+    } else {
+        Err(String::from("AWS regions look like `us-east-2` or `eu-central-1`"))
+    }
+}
+
+/// A relative path inside the repository, without `..` or a leading `/`.
+pub fn relative_path(path: &str) -> Result<(), String> {
+    if path.is_empty() {
+        return Err(String::from("the path is empty"));
+    }
+    if path.starts_with('/') || path.contains('\\') {
+        return Err(String::from("paths are relative to the repository root and use `/`"));
+    }
+    if path.split('/').any(|part| part == "..") {
+        return Err(String::from("paths may not leave the repository with `..`"));
+    }
+    if path.chars().any(|c| c.is_control() || "\"'$`*?[]{}".contains(c)) {
+        return Err(String::from("paths may not hold quotes, `$`, glob characters or control characters"));
+    }
+    Ok(())
+}
+
+/// A name usable in a file name and a concurrency group: `[A-Za-z0-9_.-]`.
+pub fn file_stem(name: &str) -> Result<(), String> {
+    if !name.is_empty()
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+        && !name.starts_with('.')
+    {
+        Ok(())
+    } else {
+        Err(String::from("names used in file names hold only letters, digits, `-`, `_` and `.`, not starting with `.`"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ecr_names() {
+        assert!(ecr_repository("app-6").is_ok());
+        assert!(ecr_repository("team/app_1.web").is_ok());
+        assert!(ecr_repository("App").is_err());
+        assert!(ecr_repository("a").is_err());
+        assert!(ecr_repository("app--x").is_err());
+        assert!(ecr_repository("app-").is_err());
+        assert!(ecr_repository("/app").is_err());
+    }
+
+    #[test]
+    fn regions() {
+        assert!(region("us-east-2").is_ok());
+        assert!(region("us-gov-west-1").is_ok());
+        assert!(region("useast2").is_err());
+        assert!(region("us-east-").is_err());
+    }
+
+    #[test]
+    fn job_ids_and_roles() {
+        assert!(job_id("build-web").is_ok());
+        assert!(job_id("1build").is_err());
+        assert!(iam_role(&"x".repeat(64)).is_ok());
+        assert!(iam_role(&"x".repeat(65)).is_err());
+    }
+
+    #[test]
+    fn paths_stay_inside() {
+        assert!(relative_path("services/api").is_ok());
+        assert!(relative_path("../x").is_err());
+        assert!(relative_path("/etc").is_err());
+        assert!(relative_path("a/*").is_err());
+    }
+
+    #[test]
+    fn secrets() {
+        assert!(github_secret("IAM_ROLE").is_ok());
+        assert!(github_secret("GITHUB_TOKEN").is_err());
+        assert!(github_secret("1X").is_err());
+    }
+}

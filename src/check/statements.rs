@@ -1,0 +1,431 @@
+//! What statements each block accepts, and how a line splits into them.
+//!
+//! The grammar hands over lines of items; this table decides where one
+//! statement ends and the next begins (`cpu 1024 memory 3gb count 2` is
+//! three) and which words are a statement's options (`health "..." every
+//! 30s`). Keeping the vocabulary here, not in the grammar, is what lets the
+//! checker suggest the statement a user meant.
+
+use crate::diagnostic::{suggest, Code, Diagnostic};
+use crate::syntax::{Block, Item, Line, Span};
+
+/// Whether a statement takes a `{ ... }` block.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BlockUse {
+    /// Never.
+    No,
+    /// Always.
+    Required,
+    /// Either a block or positional arguments (`infra ssm "..."` or `infra { ... }`).
+    Optional,
+}
+
+/// One statement a block accepts.
+#[derive(Debug)]
+pub struct Spec {
+    /// The statement's name.
+    pub name: &'static str,
+    /// Fewest positional arguments.
+    pub min: usize,
+    /// Most positional arguments.
+    pub max: usize,
+    /// Options: a word followed by one value (`every 30s`).
+    pub options: &'static [&'static str],
+    /// Flags: a word alone (`public_ip`).
+    pub flags: &'static [&'static str],
+    /// Whether it takes a block.
+    pub block: BlockUse,
+    /// Whether it may appear more than once in a block.
+    pub repeatable: bool,
+    /// How it is written, for help lines.
+    pub usage: &'static str,
+}
+
+const fn spec(name: &'static str, min: usize, max: usize, usage: &'static str) -> Spec {
+    Spec { name, min, max, options: &[], flags: &[], block: BlockUse::No, repeatable: false, usage }
+}
+
+impl Spec {
+    const fn options(mut self, options: &'static [&'static str]) -> Self {
+        self.options = options;
+        self
+    }
+    const fn flags(mut self, flags: &'static [&'static str]) -> Self {
+        self.flags = flags;
+        self
+    }
+    const fn block(mut self, block: BlockUse) -> Self {
+        self.block = block;
+        self
+    }
+    const fn repeatable(mut self) -> Self {
+        self.repeatable = true;
+        self
+    }
+}
+
+/// A block kind: its name for messages and the statements it accepts.
+#[derive(Debug)]
+pub struct Schema {
+    /// What the block is called in messages (`a service block`).
+    pub name: &'static str,
+    /// Its statements.
+    pub specs: &'static [Spec],
+}
+
+impl Schema {
+    fn find(&self, name: &str) -> Option<&'static Spec> {
+        self.specs.iter().find(|spec| spec.name == name)
+    }
+}
+
+/// The top level of a file.
+pub static FILE: Schema = Schema {
+    name: "the top level",
+    specs: &[spec("pipeline", 1, 1, "pipeline NAME { ... }").block(BlockUse::Required).repeatable()],
+};
+
+/// `pipeline NAME { ... }`.
+pub static PIPELINE: Schema = Schema {
+    name: "a pipeline block",
+    specs: &[
+        spec("region", 1, 1, "region us-east-2"),
+        spec("role", 1, 1, "role secret.IAM_ROLE"),
+        spec("workflow", 1, 1, "workflow FILE-STEM [name \"Display name\"]").options(&["name"]),
+        spec("environment", 1, 1, "environment NAME"),
+        spec("runner", 1, 1, "runner ubuntu-latest"),
+        spec("on", 1, 1, "on push|pull_request|manual [branches [main]] [paths [\"docs/**\"]]")
+            .options(&["branches", "paths"])
+            .repeatable(),
+        spec("build", 1, 1, "build NAME { ... }").block(BlockUse::Required).repeatable(),
+        spec("deploy", 1, 1, "deploy NAME { ... }").block(BlockUse::Required).repeatable(),
+    ],
+};
+
+/// `build NAME { ... }`.
+pub static BUILD: Schema = Schema {
+    name: "a build block",
+    specs: &[
+        spec("context", 1, 1, "context DIRECTORY"),
+        spec("dockerfile", 1, 1, "dockerfile PATH"),
+        spec("repository", 1, 1, "repository NAME"),
+        spec("tag", 1, 1, "tag \"{date}.{run_number}.{run_attempt}\""),
+        spec("scan", 1, 1, "scan trivy [fail_on high]").options(&["fail_on"]),
+        spec("job", 1, 1, "job JOB-ID"),
+    ],
+};
+
+/// `deploy NAME { ... }`.
+pub static DEPLOY: Schema = Schema {
+    name: "a deploy block",
+    specs: &[
+        spec("image", 1, 1, "image build.NAME"),
+        spec("stack", 1, 1, "stack DIRECTORY"),
+        spec("state", 1, 1, "state s3 bucket \"BUCKET\" key \"KEY\" [region REGION]  |  state local [path \"FILE\"]")
+            .options(&["bucket", "key", "region", "path"]),
+        spec("infra", 0, 2, "infra ssm \"/NAME/output\"  |  infra { subnet_ids [...] ... }").block(BlockUse::Optional),
+        spec("apply", 2, 2, "apply on BRANCH"),
+        spec("cost", 1, 1, "cost infracost [key secret.INFRACOST_API_KEY]").options(&["key"]),
+        spec("terraform", 1, 1, "terraform \"1.11.4\""),
+        spec("job", 1, 1, "job JOB-ID"),
+        spec("service", 1, 1, "service NAME { ... }").block(BlockUse::Required),
+    ],
+};
+
+/// `service NAME { ... }`.
+pub static SERVICE: Schema = Schema {
+    name: "a service block",
+    specs: &[
+        spec("cpu", 1, 1, "cpu 1024  (CPU units, or 1vcpu)"),
+        spec("memory", 1, 1, "memory 3gb"),
+        spec("count", 1, 1, "count 2"),
+        spec("platform", 1, 1, "platform x86_64|arm64"),
+        spec("container", 1, 1, "container NAME { ... }").block(BlockUse::Required).repeatable(),
+        spec("load_balancer", 1, 1, "load_balancer infra.aws_lb_target_group [container NAME] [port 8080]")
+            .options(&["container", "port"]),
+        spec(
+            "network",
+            0,
+            0,
+            "network [subnets infra.subnet_ids] [security_groups [infra.security_group_id]] [public_ip]",
+        )
+        .options(&["subnets", "security_groups"])
+        .flags(&["public_ip"]),
+        spec("cluster", 1, 1, "cluster infra.cluster_id"),
+        spec("logs", 1, 1, "logs infra.cloud_watch_log_group_name"),
+    ],
+};
+
+/// `container NAME { ... }`.
+pub static CONTAINER: Schema = Schema {
+    name: "a container block",
+    specs: &[
+        spec("image", 1, 1, "image build.NAME  |  image \"REGISTRY/REPOSITORY:TAG\""),
+        spec("port", 1, 2, "port 8080 [http|http2|grpc]"),
+        spec("health", 1, 1, "health \"COMMAND\" [every 30s] [retries 3] [timeout 5s] [grace 10s]")
+            .options(&["every", "retries", "timeout", "grace"]),
+        spec("env", 1, 1, "env NAME = VALUE").repeatable(),
+        spec("secret", 1, 1, "secret NAME = infra.secret_arn").repeatable(),
+        spec("memory", 1, 1, "memory 512mb"),
+        spec("cpu", 1, 1, "cpu 256"),
+        spec("essential", 1, 1, "essential yes|no"),
+        spec("filesystem", 1, 1, "filesystem readonly|writable"),
+        spec("command", 1, 1, "command [\"ARG\", ...]"),
+        spec("entrypoint", 1, 1, "entrypoint [\"ARG\", ...]"),
+    ],
+};
+
+/// One statement, split out of a line.
+#[derive(Debug)]
+pub struct Statement<'a> {
+    /// What it is.
+    pub spec: &'static Spec,
+    /// Where its name is.
+    pub name_span: Span,
+    /// Positional arguments, in order.
+    pub args: Vec<&'a Item>,
+    /// Options with the span of their name.
+    pub options: Vec<(&'static str, Span, &'a Item)>,
+    /// Flags with their span.
+    pub flags: Vec<(&'static str, Span)>,
+    /// Its block.
+    pub block: Option<&'a Block>,
+    /// From its name to its last item (block included).
+    pub span: Span,
+}
+
+impl<'a> Statement<'a> {
+    /// The value of option `name`, if given.
+    pub fn option(&self, name: &str) -> Option<&'a Item> {
+        self.options.iter().find(|(option, ..)| *option == name).map(|(_, _, item)| *item)
+    }
+
+    /// Whether flag `name` is set.
+    pub fn flag(&self, name: &str) -> bool {
+        self.flags.iter().any(|(flag, _)| *flag == name)
+    }
+}
+
+/// Splits the lines of a block into statements, reporting unknown
+/// statements, stray arguments, missing arguments, misplaced blocks and
+/// settings given twice.
+pub fn split<'a>(schema: &'static Schema, lines: &'a [Line], errors: &mut Vec<Diagnostic>) -> Vec<Statement<'a>> {
+    let mut statements: Vec<Statement<'a>> = Vec::new();
+    for line in lines {
+        let first_of_line = statements.len();
+        split_line(schema, line, &mut statements, errors);
+        if let Some(block) = &line.block {
+            match statements[first_of_line..].last_mut() {
+                Some(last) if last.spec.block != BlockUse::No => {
+                    last.block = Some(block);
+                    last.span = last.span.to(block.span);
+                }
+                Some(last) => errors.push(
+                    Diagnostic::new(
+                        Code::UnexpectedArgument,
+                        block.span,
+                        format!("`{}` takes no block", last.spec.name),
+                    )
+                    .label("unexpected block")
+                    .help(format!("write it as `{}`", last.spec.usage)),
+                ),
+                None => {}
+            }
+        }
+    }
+    for statement in &statements {
+        if statement.args.len() < statement.spec.min
+            && !(statement.spec.block == BlockUse::Optional && statement.block.is_some())
+        {
+            errors.push(
+                Diagnostic::new(Code::Missing, statement.span, format!("`{}` needs a value", statement.spec.name))
+                    .label("value missing")
+                    .help(format!("write it as `{}`", statement.spec.usage)),
+            );
+        }
+        if statement.spec.block == BlockUse::Required && statement.block.is_none() {
+            errors.push(
+                Diagnostic::new(Code::Missing, statement.span, format!("`{}` needs a block", statement.spec.name))
+                    .label("block missing")
+                    .help(format!("write it as `{}`", statement.spec.usage)),
+            );
+        }
+    }
+    for (index, statement) in statements.iter().enumerate() {
+        if statement.spec.repeatable {
+            continue;
+        }
+        if let Some(first) = statements[..index].iter().find(|earlier| earlier.spec.name == statement.spec.name) {
+            errors.push(
+                Diagnostic::new(Code::Repeated, statement.name_span, format!("`{}` is set twice", statement.spec.name))
+                    .label("set again here")
+                    .note(first.name_span, "first set here")
+                    .help("keep one of them"),
+            );
+        }
+    }
+    statements
+}
+
+fn split_line<'a>(
+    schema: &'static Schema,
+    line: &'a Line,
+    statements: &mut Vec<Statement<'a>>,
+    errors: &mut Vec<Diagnostic>,
+) {
+    let mut items = line.items.iter().peekable();
+    while let Some(head) = items.next() {
+        let Some(name) = head.as_word() else {
+            errors.push(
+                Diagnostic::new(
+                    Code::UnknownStatement,
+                    head.span(),
+                    format!("expected a statement name in {}", schema.name),
+                )
+                .label("not a statement name")
+                .help(format!("{} accepts: {}", schema.name, names(schema))),
+            );
+            return;
+        };
+        let Some(spec) = schema.find(name) else {
+            let mut diagnostic = Diagnostic::new(
+                Code::UnknownStatement,
+                head.span(),
+                format!("unknown statement `{name}` in {}", schema.name),
+            )
+            .label("unknown statement");
+            diagnostic = match suggest(name, schema.specs.iter().map(|spec| spec.name)) {
+                Some(candidate) => diagnostic.help(format!("did you mean `{candidate}`?")),
+                None => diagnostic.help(format!("{} accepts: {}", schema.name, names(schema))),
+            };
+            errors.push(diagnostic);
+            return;
+        };
+        let mut statement = Statement {
+            spec,
+            name_span: head.span(),
+            args: Vec::new(),
+            options: Vec::new(),
+            flags: Vec::new(),
+            block: None,
+            span: head.span(),
+        };
+        while let Some(item) = items.peek() {
+            let word = item.as_word();
+            if let Some(option) = word.and_then(|word| spec.options.iter().find(|option| **option == word)) {
+                let option_span = item.span();
+                items.next();
+                match items.next() {
+                    Some(value) => {
+                        statement.span = statement.span.to(value.span());
+                        statement.options.push((option, option_span, value));
+                    }
+                    None => {
+                        errors.push(
+                            Diagnostic::new(Code::Missing, option_span, format!("`{option}` needs a value"))
+                                .label("value missing")
+                                .help(format!("write it as `{}`", spec.usage)),
+                        );
+                    }
+                }
+            } else if let Some(flag) = word.and_then(|word| spec.flags.iter().find(|flag| **flag == word)) {
+                statement.flags.push((flag, item.span()));
+                statement.span = statement.span.to(item.span());
+                items.next();
+            } else if statement.args.len() < spec.max {
+                statement.span = statement.span.to(item.span());
+                statement.args.push(item);
+                items.next();
+            } else if word.is_some_and(|word| {
+                schema.find(word).is_some() || suggest(word, schema.specs.iter().map(|spec| spec.name)).is_some()
+            }) {
+                // A statement name, or a misspelt one: the next statement
+                // starts here (and is reported as unknown if misspelt).
+                break;
+            } else {
+                let mut diagnostic = Diagnostic::new(
+                    Code::UnexpectedArgument,
+                    item.span(),
+                    format!("unexpected {} after `{}`", describe_item(item), spec.name),
+                )
+                .label("not expected here");
+                let candidates =
+                    spec.options.iter().chain(spec.flags).copied().chain(schema.specs.iter().map(|spec| spec.name));
+                diagnostic = match word.and_then(|word| suggest(word, candidates)) {
+                    Some(candidate) => diagnostic
+                        .help(format!("did you mean `{candidate}`? `{}` is written `{}`", spec.name, spec.usage)),
+                    None => diagnostic.help(format!("write it as `{}`", spec.usage)),
+                };
+                errors.push(diagnostic);
+                // Skip the rest of the line: it cannot be split reliably.
+                statements.push(statement);
+                return;
+            }
+        }
+        statements.push(statement);
+    }
+}
+
+fn describe_item(item: &Item) -> String {
+    match item {
+        Item::Value(value) => match &value.kind {
+            crate::syntax::ValueKind::Word(word) => format!("`{word}`"),
+            kind => kind.describe().to_owned(),
+        },
+        Item::Pair(pair) => format!("`{} = ...`", pair.key),
+    }
+}
+
+fn names(schema: &Schema) -> String {
+    schema.specs.iter().map(|spec| format!("`{}`", spec.name)).collect::<Vec<_>>().join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::syntax::parse;
+
+    fn split_text(schema: &'static Schema, text: &str) -> (Vec<(&'static str, usize)>, Vec<Diagnostic>) {
+        let file = parse(text).expect("parses");
+        let mut errors = Vec::new();
+        let statements = split(schema, &file.lines, &mut errors);
+        let shape = statements.iter().map(|s| (s.spec.name, s.args.len() + s.options.len())).collect();
+        (shape, errors)
+    }
+
+    #[test]
+    fn short_settings_share_a_line() {
+        let (shape, errors) = split_text(&SERVICE, "cpu 1024  memory 3gb  count 2");
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(shape, vec![("cpu", 1), ("memory", 1), ("count", 1)]);
+    }
+
+    #[test]
+    fn options_belong_to_their_statement() {
+        let (shape, errors) =
+            split_text(&CONTAINER, "health \"true\" every 30s retries 3 timeout 5s grace 10s\nport 8080 http");
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(shape, vec![("health", 5), ("port", 2)]);
+    }
+
+    #[test]
+    fn unknown_statement_suggests() {
+        let (_, errors) = split_text(&SERVICE, "memroy 3gb");
+        assert_eq!(errors[0].code, Code::UnknownStatement);
+        assert_eq!(errors[0].help.as_deref(), Some("did you mean `memory`?"));
+    }
+
+    #[test]
+    fn repeated_setting_points_at_both() {
+        let (_, errors) = split_text(&SERVICE, "cpu 256\ncpu 512");
+        assert_eq!(errors[0].code, Code::Repeated);
+        assert_eq!(errors[0].notes.len(), 1);
+    }
+
+    #[test]
+    fn missing_value_and_stray_argument() {
+        let (_, errors) = split_text(&SERVICE, "count\ncpu 256 512");
+        let codes: Vec<_> = errors.iter().map(|e| e.code).collect();
+        assert_eq!(codes, vec![Code::UnexpectedArgument, Code::Missing]);
+    }
+}

@@ -1,0 +1,283 @@
+//! Diagnostics: what every stage reports when the input is wrong.
+//!
+//! Stages collect [`Diagnostic`]s into a list instead of stopping at the first
+//! problem, so a user fixes every mistake of a file in one edit. Rendering is
+//! miette's, over the whole named source, so each report shows the code, the
+//! message, the source line with the span underlined, and a help line.
+
+use std::fmt;
+
+use miette::{LabeledSpan, NamedSource, SourceSpan};
+
+use crate::syntax::Span;
+
+/// Every error code ecspipe reports. The number never changes meaning once
+/// released; the explanation lives in the book's error index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Code {
+    /// The text does not follow the grammar.
+    Syntax,
+    /// A statement name the block does not know.
+    UnknownStatement,
+    /// An argument or option the statement does not take.
+    UnexpectedArgument,
+    /// A statement or argument that must be present is missing.
+    Missing,
+    /// A value of the wrong kind (a list where a name is expected, ...).
+    WrongType,
+    /// A number with a missing or wrong unit.
+    WrongUnit,
+    /// A value outside the range AWS or GitHub accepts.
+    OutOfRange,
+    /// A CPU and memory pair that Fargate does not offer.
+    FargateSize,
+    /// A name that breaks an AWS or GitHub naming rule.
+    InvalidName,
+    /// A reference to something that is not defined.
+    UndefinedReference,
+    /// Two definitions with the same name.
+    Duplicate,
+    /// The same setting given twice in one block.
+    Repeated,
+    /// A string whose contents are not valid for its place.
+    InvalidText,
+    /// Settings that cannot hold together.
+    Conflict,
+}
+
+impl Code {
+    /// Every code, in numeric order.
+    pub const ALL: [Code; 14] = [
+        Code::Syntax,
+        Code::UnknownStatement,
+        Code::UnexpectedArgument,
+        Code::Missing,
+        Code::WrongType,
+        Code::WrongUnit,
+        Code::OutOfRange,
+        Code::FargateSize,
+        Code::InvalidName,
+        Code::UndefinedReference,
+        Code::Duplicate,
+        Code::Repeated,
+        Code::InvalidText,
+        Code::Conflict,
+    ];
+
+    /// The code as printed: `E001` ...
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::Syntax => "E001",
+            Code::UnknownStatement => "E002",
+            Code::UnexpectedArgument => "E003",
+            Code::Missing => "E004",
+            Code::WrongType => "E005",
+            Code::WrongUnit => "E006",
+            Code::OutOfRange => "E007",
+            Code::FargateSize => "E008",
+            Code::InvalidName => "E009",
+            Code::UndefinedReference => "E010",
+            Code::Duplicate => "E011",
+            Code::Repeated => "E012",
+            Code::InvalidText => "E013",
+            Code::Conflict => "E014",
+        }
+    }
+
+    /// A one-line title, used by the error index.
+    pub fn title(self) -> &'static str {
+        match self {
+            Code::Syntax => "syntax error",
+            Code::UnknownStatement => "unknown statement",
+            Code::UnexpectedArgument => "unexpected argument",
+            Code::Missing => "missing statement or argument",
+            Code::WrongType => "wrong kind of value",
+            Code::WrongUnit => "missing or wrong unit",
+            Code::OutOfRange => "value out of range",
+            Code::FargateSize => "CPU and memory pair Fargate does not offer",
+            Code::InvalidName => "name breaks an AWS or GitHub rule",
+            Code::UndefinedReference => "undefined reference",
+            Code::Duplicate => "duplicate name",
+            Code::Repeated => "setting given twice",
+            Code::InvalidText => "invalid text",
+            Code::Conflict => "conflicting settings",
+        }
+    }
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One problem in the input, located by a byte span.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// What kind of problem this is.
+    pub code: Code,
+    /// The headline, lower case, no trailing period (rustc's convention).
+    pub message: String,
+    /// Where in the source the problem is.
+    pub span: Span,
+    /// Text shown under the underlined span.
+    pub label: String,
+    /// How to fix it.
+    pub help: Option<String>,
+    /// Other places worth pointing at (the first definition of a duplicate).
+    pub notes: Vec<(Span, String)>,
+}
+
+impl Diagnostic {
+    /// A diagnostic whose label repeats nothing: the message says it all.
+    pub fn new(code: Code, span: Span, message: impl Into<String>) -> Self {
+        Diagnostic { code, message: message.into(), span, label: String::from("here"), help: None, notes: Vec::new() }
+    }
+
+    /// Sets the text under the underlined span.
+    pub fn label(mut self, label: impl Into<String>) -> Self {
+        self.label = label.into();
+        self
+    }
+
+    /// Sets the help line.
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// Points at a second place in the source.
+    pub fn note(mut self, span: Span, text: impl Into<String>) -> Self {
+        self.notes.push((span, text.into()));
+        self
+    }
+
+    /// Attaches the source so miette can render the diagnostic.
+    pub fn with_source<'a>(&'a self, source: &'a NamedSource<String>) -> Located<'a> {
+        Located { diagnostic: self, source }
+    }
+}
+
+/// A diagnostic together with the source it points into: what miette renders.
+#[derive(Debug)]
+pub struct Located<'a> {
+    diagnostic: &'a Diagnostic,
+    source: &'a NamedSource<String>,
+}
+
+impl fmt::Display for Located<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.diagnostic.message)
+    }
+}
+
+impl std::error::Error for Located<'_> {}
+
+impl miette::Diagnostic for Located<'_> {
+    fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        Some(Box::new(self.diagnostic.code))
+    }
+
+    fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        self.diagnostic.help.as_ref().map(|help| Box::new(help) as Box<dyn fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        Some(self.source)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let primary = LabeledSpan::new_primary_with_span(
+            Some(self.diagnostic.label.clone()),
+            SourceSpan::from(self.diagnostic.span),
+        );
+        let notes =
+            self.diagnostic.notes.iter().map(|(span, text)| LabeledSpan::new_with_span(Some(text.clone()), *span));
+        Some(Box::new(std::iter::once(primary).chain(notes)))
+    }
+}
+
+/// Renders diagnostics as text, the way `ecspipe` prints them on stderr.
+pub struct Renderer {
+    handler: miette::GraphicalReportHandler,
+}
+
+impl Renderer {
+    /// A renderer; `color` picks the themed output for terminals, otherwise
+    /// plain text that tests and CI logs can compare byte for byte.
+    pub fn new(color: bool) -> Self {
+        let theme = if color { miette::GraphicalTheme::unicode() } else { miette::GraphicalTheme::unicode_nocolor() };
+        Renderer { handler: miette::GraphicalReportHandler::new_themed(theme).with_width(100).with_links(false) }
+    }
+
+    /// Renders one diagnostic against its source, prefixed with the
+    /// `file:line:col` location editors and CI jump to.
+    pub fn render(&self, diagnostic: &Diagnostic, source: &NamedSource<String>) -> String {
+        let (line, column) = line_column(source.inner(), diagnostic.span.start);
+        let mut out =
+            format!("{}:{}:{}: error[{}]: {}\n", source.name(), line, column, diagnostic.code, diagnostic.message);
+        let mut report = String::new();
+        // Writing into a String cannot fail.
+        let _ = self.handler.render_report(&mut report, &diagnostic.with_source(source));
+        // miette repeats the code and message above the snippet; the header
+        // line above already says both, in the form editors jump to.
+        let snippet = report.find("╭─[").and_then(|at| report[..at].rfind('\n')).map_or(0, |newline| newline + 1);
+        out.push_str(&report[snippet..]);
+        out
+    }
+}
+
+/// The 1-based line and column (in characters) of a byte offset.
+pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let offset = floor_char_boundary(text, offset.min(text.len()));
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let column = before[line_start..].chars().count() + 1;
+    (line, column)
+}
+
+fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
+}
+
+/// The closest candidate to `word`, if one is close enough to suggest.
+pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|candidate| (strsim::jaro_winkler(word, candidate), candidate))
+        .filter(|(score, _)| *score >= 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, candidate)| candidate)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_column_counts_from_one() {
+        assert_eq!(line_column("ab\ncd", 0), (1, 1));
+        assert_eq!(line_column("ab\ncd", 4), (2, 2));
+        assert_eq!(line_column("é\nx", 3), (2, 1));
+    }
+
+    #[test]
+    fn suggests_close_names_only() {
+        assert_eq!(suggest("memroy", ["cpu", "memory"]), Some("memory"));
+        assert_eq!(suggest("zzz", ["cpu", "memory"]), None);
+    }
+
+    #[test]
+    fn codes_are_unique_and_numbered_in_order() {
+        let codes: Vec<_> = Code::ALL.iter().map(|c| c.as_str()).collect();
+        let mut sorted = codes.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(codes, sorted);
+        assert_eq!(codes[0], "E001");
+    }
+}

@@ -1,0 +1,15 @@
+//! The one integration-test binary: every test here drives the real
+//! `ecspipe` binary (or the library, for book examples) in temporary
+//! directories, and checks its outputs with the real tools.
+//!
+//! Regenerate golden files and error snapshots with
+//! `ECSPIPE_BLESS=1 cargo test --test integration`, then review the diff.
+
+mod support;
+
+mod book;
+mod cli;
+mod errors;
+mod golden;
+mod reference;
+mod tools;

@@ -1,0 +1,169 @@
+//! `pipelines/fargate-web.ecspipe` reproduces the build and deploy parts of
+//! the hand-written reference deployment (`shared/REFERENCE.md`), fact by fact.
+
+use std::fs;
+
+use serde_yaml::Value;
+
+use crate::support::*;
+
+struct Reference {
+    workflow: Value,
+    workflow_text: String,
+    /// All stack files, whitespace runs collapsed, so facts read as written.
+    stack: String,
+}
+
+fn reference() -> Reference {
+    let dir = built_examples();
+    let workflow_text = fs::read_to_string(dir.path().join(".github/workflows/app-ci-cd.yml")).expect("app-ci-cd.yml");
+    let mut stack = String::new();
+    for file in ["main.tf", "variables.tf", "iam.tf", "ecs.tf", "outputs.tf"] {
+        let text = fs::read_to_string(dir.path().join("deploy").join(file)).expect("stack file");
+        stack.push_str(&text.split_whitespace().collect::<Vec<_>>().join(" "));
+        stack.push('\n');
+    }
+    Reference { workflow: serde_yaml::from_str(&workflow_text).expect("YAML"), workflow_text, stack }
+}
+
+fn strings(value: &Value) -> Vec<&str> {
+    value.as_sequence().expect("a list").iter().map(|v| v.as_str().expect("a string")).collect()
+}
+
+fn step<'a>(job: &'a Value, uses_or_name: &str) -> &'a Value {
+    job["steps"]
+        .as_sequence()
+        .expect("steps")
+        .iter()
+        .find(|step| {
+            step["uses"].as_str().is_some_and(|u| u.starts_with(uses_or_name))
+                || step["name"].as_str().is_some_and(|n| n == uses_or_name)
+        })
+        .unwrap_or_else(|| panic!("no step {uses_or_name}"))
+}
+
+#[test]
+fn workflow_triggers_env_and_jobs() {
+    let r = reference();
+    let w = &r.workflow;
+    assert_eq!(w["name"], "docker-build-deploy");
+    assert_eq!(strings(&w["on"]["push"]["branches"]), ["*"]);
+    assert_eq!(strings(&w["on"]["pull_request"]["branches"]), ["main"]);
+    assert!(w["on"].as_mapping().expect("on").contains_key("workflow_dispatch"));
+    let paths = ["app/**", "deploy/**", ".github/workflows/app-ci-cd.yml"];
+    assert_eq!(strings(&w["on"]["push"]["paths"]), paths);
+    assert_eq!(strings(&w["on"]["pull_request"]["paths"]), paths);
+    assert_eq!(w["env"]["AWS_REGION"], "us-east-2");
+    for (job, directory) in [("build", "app"), ("deploy", "deploy")] {
+        let job = &w["jobs"][job];
+        assert_eq!(job["runs-on"], "ubuntu-latest");
+        assert_eq!(job["environment"], "development");
+        assert_eq!(job["defaults"]["run"]["shell"], "bash");
+        assert_eq!(job["defaults"]["run"]["working-directory"], directory);
+        assert_eq!(job["permissions"]["contents"], "read");
+        assert_eq!(job["permissions"]["id-token"], "write");
+    }
+    assert_eq!(w["jobs"]["build"]["env"]["ECR_REPOSITORY"], "app-6");
+}
+
+#[test]
+fn build_job_tags_scans_pushes_and_outputs_the_full_uri() {
+    let r = reference();
+    let build = &r.workflow["jobs"]["build"];
+    assert!(r
+        .workflow_text
+        .contains(r#"echo "tag=$(date -u +'%Y%m%d').${GITHUB_RUN_NUMBER}.${GITHUB_RUN_ATTEMPT}" >> "$GITHUB_OUTPUT""#));
+    let credentials = step(build, "aws-actions/configure-aws-credentials@");
+    assert_eq!(credentials["with"]["role-to-assume"], "${{ secrets.IAM_ROLE }}");
+    assert_eq!(credentials["with"]["aws-region"], "${{ env.AWS_REGION }}");
+    assert!(credentials["with"]["role-session-name"].as_str().is_some_and(|n| !n.is_empty()));
+    let login = step(build, "aws-actions/amazon-ecr-login@");
+    assert_eq!(login["id"], "login-ecr");
+    assert_eq!(login["with"]["mask-password"], "true");
+    assert_eq!(step(build, "Build the image")["run"], r#"docker build -t "$REGISTRY/$ECR_REPOSITORY:$IMAGE_TAG" ."#);
+    let trivy = step(build, "aquasecurity/trivy-action@");
+    assert_eq!(trivy["with"]["format"], "sarif");
+    assert_eq!(trivy["with"]["exit-code"], "1", "the scan must fail the build");
+    assert_eq!(trivy["with"]["severity"], "HIGH,CRITICAL");
+    step(build, "github/codeql-action/upload-sarif@");
+    let push = step(build, "Push the image");
+    assert_eq!(push["if"], "github.event_name != 'pull_request'");
+    assert_eq!(
+        step(build, "Output the image URI")["run"],
+        r#"echo "uri=$REGISTRY/$ECR_REPOSITORY:$IMAGE_TAG" >> "$GITHUB_OUTPUT""#
+    );
+    assert_eq!(build["outputs"]["image-id"], "${{ steps.image.outputs.uri }}");
+}
+
+#[test]
+fn deploy_job_plans_on_pull_requests_and_applies_only_from_main() {
+    let r = reference();
+    let deploy = &r.workflow["jobs"]["deploy"];
+    assert_eq!(strings(&deploy["needs"]), ["build"]);
+    assert_eq!(deploy["env"]["IMAGE_ID"], "${{ needs.build.outputs.image-id }}");
+    assert_eq!(deploy["concurrency"]["cancel-in-progress"], false);
+    step(deploy, "hashicorp/setup-terraform@");
+    let infracost = step(deploy, "infracost/actions/setup@");
+    assert_eq!(infracost["if"], "github.event_name == 'pull_request'");
+    assert_eq!(step(deploy, "Terraform init")["run"], "terraform init -input=false -no-color");
+    assert_eq!(step(deploy, "Terraform format")["run"], "terraform fmt -check -no-color");
+    assert_eq!(step(deploy, "Terraform validate")["run"], "terraform validate -no-color");
+    let plan = step(deploy, "Terraform plan");
+    assert_eq!(plan["run"], r#"terraform plan -no-color -input=false -var="image_tag=$IMAGE_ID" -out=tfplan"#);
+    assert_eq!(plan["if"], "github.ref != 'refs/heads/main' || github.event_name == 'pull_request'");
+    assert_eq!(plan["continue-on-error"], true);
+    let comment = step(deploy, "actions/github-script@");
+    assert_eq!(comment["if"], "github.event_name == 'pull_request'");
+    assert_eq!(comment["env"]["PLAN"], "${{ steps.plan.outputs.stdout }}");
+    assert!(comment["with"]["script"].as_str().expect("script").contains("<details>"));
+    let apply = step(deploy, "Terraform apply");
+    assert_eq!(apply["run"], r#"terraform apply -auto-approve -input=false -var="image_tag=$IMAGE_ID""#);
+    assert_eq!(apply["if"], "github.ref == 'refs/heads/main' && github.event_name != 'pull_request'");
+}
+
+#[test]
+fn service_stack_carries_every_reference_fact() {
+    let r = reference();
+    let facts = [
+        // Backend and provider.
+        r#"backend "s3" { bucket = "tf-state" key = "deploy-ecs.tfstate" region = "us-east-2" encrypt = true"#,
+        r#"source = "hashicorp/aws""#,
+        "provider \"aws\" { region = var.region default_tags { tags = {",
+        r#"Source = "pipelines/fargate-web.ecspipe""#,
+        // Variables.
+        r#"variable "region" { description = "AWS region the service runs in." type = string default = "us-east-2" }"#,
+        r#"type = string default = "app-6" }"#,
+        // The SSM handoff.
+        r#"data "aws_ssm_parameter" "infra" { name = "/app-6/output" }"#,
+        "infra = jsondecode(data.aws_ssm_parameter.infra.value)",
+        // Roles.
+        r#"name = "${var.name}-task-execution-role""#,
+        "policy_arn = \"arn:${data.aws_partition.current.partition}:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy\"",
+        r#"identifiers = ["ecs-tasks.amazonaws.com"]"#,
+        r#"name = "${var.name}-task-role""#,
+        r#"test = "ArnLike" variable = "aws:SourceArn" values = ["arn:${data.aws_partition.current.partition}:ecs:${var.region}:${data.aws_caller_identity.current.account_id}:*"]"#,
+        r#"test = "StringEquals" variable = "aws:SourceAccount" values = [data.aws_caller_identity.current.account_id]"#,
+        r#"actions = ["secretsmanager:GetSecretValue"] resources = [local.infra.secret_arn]"#,
+        r#"actions = ["kms:Decrypt"] resources = [local.infra.kms_arn]"#,
+        // Task definition.
+        "family = var.name execution_role_arn = aws_iam_role.execution.arn task_role_arn = aws_iam_role.task.arn network_mode = \"awsvpc\" requires_compatibilities = [\"FARGATE\"] cpu = \"1024\" memory = \"3072\"",
+        r#"operating_system_family = "LINUX" cpu_architecture = "X86_64""#,
+        r#"name = "first" image = var.image_tag essential = true memory = 512 readonlyRootFilesystem = true"#,
+        r#"containerPort = 8080 hostPort = 8080 protocol = "tcp" appProtocol = "http""#,
+        r#"command = ["CMD-SHELL", "curl -f http://localhost:8080/healthcheck || exit 1"] interval = 30 retries = 3 timeout = 5 startPeriod = 10"#,
+        r#"environment = [ { name = "AWS_REGION" value = var.region }, ]"#,
+        r#"secrets = [ { name = "ecs_secret" valueFrom = local.infra.secret_arn }, ]"#,
+        r#"logDriver = "awslogs" options = { awslogs-group = local.infra.cloud_watch_log_group_name awslogs-region = var.region awslogs-stream-prefix = "ecs" }"#,
+        // Service.
+        "name = var.name cluster = local.infra.cluster_id task_definition = aws_ecs_task_definition.service.arn desired_count = 2 launch_type = \"FARGATE\" force_new_deployment = true",
+        "deployment_circuit_breaker { enable = true rollback = true }",
+        r#"load_balancer { target_group_arn = local.infra.aws_lb_target_group container_name = "first" container_port = 8080 }"#,
+        "network_configuration { subnets = local.infra.subnet_ids security_groups = [local.infra.security_group_id] assign_public_ip = false }",
+    ];
+    let missing: Vec<&str> = facts.iter().copied().filter(|fact| !r.stack.contains(fact)).collect();
+    assert!(missing.is_empty(), "facts missing from the stack:\n{}\n\nstack:\n{}", missing.join("\n"), r.stack);
+    // `image_tag` has no default: a run without an image fails.
+    let image_tag = r.stack.split("variable \"image_tag\"").nth(1).expect("image_tag variable");
+    let body = &image_tag[..image_tag.find('}').expect("closing brace")];
+    assert!(!body.contains("default ="), "image_tag must have no default: {body}");
+}
