@@ -12,7 +12,7 @@ use minijinja::value::ValueKind;
 use minijinja::{Environment, Error, ErrorKind, UndefinedBehavior, Value};
 use serde::Serialize;
 
-use crate::lower::{Program, ServiceStack, Workflow};
+use crate::lower::Program;
 
 /// The marker GitHub and linters recognise as generated code; `build`
 /// overwrites only files that carry it.
@@ -27,17 +27,26 @@ pub struct GeneratedFile {
     pub contents: String,
 }
 
+/// Every template, by name; embedded so the binary is self-contained.
 const TEMPLATES: &[(&str, &str)] = &[
     ("workflow.yml", include_str!("../templates/workflow.yml.j2")),
-    ("main.tf", include_str!("../templates/main.tf.j2")),
-    ("variables.tf", include_str!("../templates/variables.tf.j2")),
-    ("iam.tf", include_str!("../templates/iam.tf.j2")),
-    ("ecs.tf", include_str!("../templates/ecs.tf.j2")),
-    ("outputs.tf", include_str!("../templates/outputs.tf.j2")),
+    ("common/terraform.tf.j2", include_str!("../templates/common/terraform.tf.j2")),
+    ("common/variables.tf.j2", include_str!("../templates/common/variables.tf.j2")),
+    ("service/main.tf", include_str!("../templates/service/main.tf.j2")),
+    ("service/variables.tf", include_str!("../templates/service/variables.tf.j2")),
+    ("service/iam.tf", include_str!("../templates/service/iam.tf.j2")),
+    ("service/ecs.tf", include_str!("../templates/service/ecs.tf.j2")),
+    ("service/scaling.tf", include_str!("../templates/service/scaling.tf.j2")),
+    ("service/outputs.tf", include_str!("../templates/service/outputs.tf.j2")),
+    ("infra/main.tf", include_str!("../templates/infra/main.tf.j2")),
+    ("infra/variables.tf", include_str!("../templates/infra/variables.tf.j2")),
+    ("infra/network.tf", include_str!("../templates/infra/network.tf.j2")),
+    ("infra/kms.tf", include_str!("../templates/infra/kms.tf.j2")),
+    ("infra/ecs.tf", include_str!("../templates/infra/ecs.tf.j2")),
+    ("infra/load_balancer.tf", include_str!("../templates/infra/load_balancer.tf.j2")),
+    ("infra/secrets.tf", include_str!("../templates/infra/secrets.tf.j2")),
+    ("infra/outputs.tf", include_str!("../templates/infra/outputs.tf.j2")),
 ];
-
-/// The stack files, in the order they are written.
-const STACK_FILES: [&str; 5] = ["main.tf", "variables.tf", "iam.tf", "ecs.tf", "outputs.tf"];
 
 static ENVIRONMENT: LazyLock<Environment<'static>> = LazyLock::new(|| {
     let mut env = Environment::new();
@@ -57,13 +66,43 @@ static ENVIRONMENT: LazyLock<Environment<'static>> = LazyLock::new(|| {
     env
 });
 
-/// Renders every file of a program, workflow first, then each stack.
+/// Renders every file of a program: the workflow, then each
+/// infrastructure stack, then each service stack.
 pub fn emit(program: &Program) -> Vec<GeneratedFile> {
-    let mut files = vec![workflow(&program.workflow)];
+    let mut files = vec![GeneratedFile {
+        path: program.workflow.path.clone(),
+        contents: render("workflow.yml", &program.workflow),
+    }];
+    for infra in &program.infras {
+        let mut names = vec!["main.tf", "variables.tf", "network.tf", "kms.tf", "ecs.tf"];
+        if infra.load_balancer.is_some() {
+            names.push("load_balancer.tf");
+        }
+        if infra.secret.is_some() {
+            names.push("secrets.tf");
+        }
+        names.push("outputs.tf");
+        files.extend(stack_files("infra", &infra.settings.dir, &names, infra));
+    }
     for stack in &program.stacks {
-        files.extend(service_stack(stack));
+        let mut names = vec!["main.tf", "variables.tf", "iam.tf", "ecs.tf"];
+        if stack.scaling.is_some() {
+            names.push("scaling.tf");
+        }
+        names.push("outputs.tf");
+        files.extend(stack_files("service", &stack.settings.dir, &names, stack));
     }
     files
+}
+
+fn stack_files<T: Serialize>(kind: &str, dir: &str, names: &[&str], document: &T) -> Vec<GeneratedFile> {
+    names
+        .iter()
+        .map(|name| GeneratedFile {
+            path: format!("{dir}/{name}"),
+            contents: align_hcl(&render(&format!("{kind}/{name}"), document)),
+        })
+        .collect()
 }
 
 #[derive(Serialize)]
@@ -82,20 +121,6 @@ fn render<T: Serialize>(template: &str, document: &T) -> String {
         .get_template(template)
         .and_then(|template| template.render(&context))
         .unwrap_or_else(|error| panic!("template {template} failed to render: {error:#}"))
-}
-
-fn workflow(workflow: &Workflow) -> GeneratedFile {
-    GeneratedFile { path: workflow.path.clone(), contents: render("workflow.yml", workflow) }
-}
-
-fn service_stack(stack: &ServiceStack) -> Vec<GeneratedFile> {
-    STACK_FILES
-        .iter()
-        .map(|file| GeneratedFile {
-            path: format!("{}/{}", stack.dir, file),
-            contents: align_hcl(&render(file, stack)),
-        })
-        .collect()
 }
 
 /// Quotes a string as a YAML double-quoted scalar (JSON string syntax is a

@@ -27,8 +27,88 @@ pub struct Pipeline {
     pub triggers: Triggers,
     /// Images to build, in source order.
     pub builds: Vec<Build>,
-    /// Service stacks to deploy, in source order.
+    /// The infrastructure stacks, one per environment (or one), in order.
+    pub infras: Vec<Infra>,
+    /// Service stacks to deploy, one per deploy and environment, in order.
     pub deploys: Vec<Deploy>,
+}
+
+/// Where and as whom a Terraform job runs: shared by infra and deploy jobs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    /// The workflow job id.
+    pub job_id: String,
+    /// The GitHub environment the job runs in, if any.
+    pub environment: Option<String>,
+    /// The IAM role the job assumes.
+    pub role: GithubValue,
+    /// The deployment environment this job belongs to (`prod`), if any.
+    pub stage: Option<String>,
+    /// Jobs that must succeed first (promotion order, infrastructure).
+    pub after: Vec<String>,
+}
+
+/// `infra { ... }`: the infrastructure stack of the reference deployment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Infra {
+    /// Job, environment and role.
+    pub target: Target,
+    /// The stack directory.
+    pub stack: String,
+    /// Where Terraform keeps its state.
+    pub state: Backend,
+    /// The prefix of every resource name.
+    pub name: String,
+    /// The VPC's CIDR block.
+    pub vpc_cidr: String,
+    /// Availability zones: one public and one private subnet each.
+    pub zones: Vec<String>,
+    /// The prefix length of each subnet.
+    pub subnet_bits: u8,
+    /// VPC endpoints, in canonical order.
+    pub endpoints: Vec<String>,
+    /// Container Insights.
+    pub insights: bool,
+    /// ECS Exec logging to CloudWatch.
+    pub exec_logging: bool,
+    /// Log retention in days.
+    pub log_retention_days: u32,
+    /// The load balancer, if the services take traffic.
+    pub load_balancer: Option<InfraLoadBalancer>,
+    /// The application secret, if any.
+    pub secret: Option<InfraSecret>,
+    /// The SSM parameter the handoff is written to, if any.
+    pub handoff_parameter: Option<String>,
+    /// ECR repositories, one per build.
+    pub repositories: Vec<String>,
+    /// Terraform version for the job.
+    pub terraform_version: String,
+}
+
+/// The infrastructure's application load balancer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InfraLoadBalancer {
+    /// Internet-facing (or internal).
+    pub public: bool,
+    /// The port targets listen on (the container port).
+    pub target_port: u16,
+    /// The HTTP listener port without a certificate.
+    pub listener_port: u16,
+    /// The target group's health check path.
+    pub health_path: String,
+    /// An ACM certificate: HTTPS on 443 and a redirect from 80.
+    pub certificate: Option<String>,
+    /// CIDR blocks allowed to reach the listeners.
+    pub allow: Vec<String>,
+}
+
+/// A Secrets Manager secret whose value comes from a GitHub secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InfraSecret {
+    /// The secret's name (after the resource prefix).
+    pub name: String,
+    /// The GitHub secret holding its value.
+    pub from: String,
 }
 
 /// A value the workflow reads from GitHub or writes literally.
@@ -72,6 +152,12 @@ pub struct Build {
     pub tag: Vec<TagPart>,
     /// The image scan, if any.
     pub scan: Option<Scan>,
+    /// Jobs that must succeed first (the infrastructure creating the repository).
+    pub after: Vec<String>,
+    /// The GitHub environment the build job runs in.
+    pub environment: Option<String>,
+    /// The IAM role it assumes to push.
+    pub role: GithubValue,
 }
 
 /// A piece of an image tag template.
@@ -131,8 +217,8 @@ impl Severity {
 pub struct Deploy {
     /// The deploy's name.
     pub name: String,
-    /// The workflow job id.
-    pub job_id: String,
+    /// Job, environment and role.
+    pub target: Target,
     /// The stack directory, relative to the output directory.
     pub stack: String,
     /// Where Terraform keeps state.
@@ -178,6 +264,13 @@ pub enum InfraSource {
     },
     /// Literal IDs written in the pipeline.
     Literal(BTreeMap<String, HandoffValue>),
+    /// The outputs of the pipeline's own infrastructure stack, read from its state.
+    Stack {
+        /// The infrastructure stack directory.
+        stack: String,
+        /// Its state backend.
+        state: Backend,
+    },
 }
 
 /// A literal handed-over value.
@@ -239,6 +332,82 @@ pub struct Service {
     pub cluster: Scalar,
     /// The CloudWatch log group.
     pub log_group: Scalar,
+    /// Autoscaling, if the count is a range.
+    pub scaling: Option<Scaling>,
+    /// How new task definitions roll out.
+    pub deployment: Deployment,
+    /// Ephemeral storage in GiB beyond Fargate's default 20.
+    pub storage: Option<u32>,
+    /// Statements of the task role's policy.
+    pub task_policy: Vec<Allow>,
+    /// ECS Exec (`aws ecs execute-command`).
+    pub exec: bool,
+}
+
+/// Application Auto Scaling of the service's task count.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scaling {
+    /// Fewest tasks.
+    pub min: u32,
+    /// Most tasks.
+    pub max: u32,
+    /// Target average CPU utilisation, percent.
+    pub cpu: Option<u32>,
+    /// Target average memory utilisation, percent.
+    pub memory: Option<u32>,
+    /// Target requests per task per minute (needs a load balancer).
+    pub requests: Option<u32>,
+    /// Seconds to wait after scaling in.
+    pub cooldown_in: u32,
+    /// Seconds to wait after scaling out.
+    pub cooldown_out: u32,
+    /// Scheduled capacity changes.
+    pub schedules: Vec<Schedule>,
+}
+
+/// A scheduled change of the scaling range.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Schedule {
+    /// Its name.
+    pub name: String,
+    /// `cron(...)`, `rate(...)` or `at(...)`.
+    pub expression: String,
+    /// New minimum.
+    pub min: u32,
+    /// New maximum.
+    pub max: u32,
+    /// IANA time zone of the expression.
+    pub timezone: String,
+}
+
+/// Rolling deployment settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Deployment {
+    /// Healthy percent kept during a deployment.
+    pub minimum_percent: u32,
+    /// Percent of the count that may run during a deployment.
+    pub maximum_percent: u32,
+    /// Seconds load balancer health checks are ignored after a task starts.
+    pub grace: Option<u32>,
+    /// Roll back automatically when the circuit breaker trips.
+    pub rollback: bool,
+    /// CloudWatch alarms that roll a deployment back.
+    pub alarms: Vec<String>,
+}
+
+impl Default for Deployment {
+    fn default() -> Self {
+        Deployment { minimum_percent: 100, maximum_percent: 200, grace: None, rollback: true, alarms: Vec::new() }
+    }
+}
+
+/// One statement of the task role's policy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Allow {
+    /// IAM actions.
+    pub actions: Vec<String>,
+    /// Resource ARNs (or handed-over values).
+    pub resources: Vec<Scalar>,
 }
 
 /// The task's CPU architecture.
@@ -277,6 +446,43 @@ pub struct Container {
     pub command: Option<Vec<String>>,
     /// Overrides the image's `ENTRYPOINT`.
     pub entrypoint: Option<Vec<String>>,
+    /// Containers that must reach a state before this one starts.
+    pub depends_on: Vec<(String, StartCondition)>,
+    /// S3 object ARNs of environment files.
+    pub env_files: Vec<String>,
+}
+
+/// ECS `dependsOn` conditions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StartCondition {
+    /// `START`
+    Started,
+    /// `HEALTHY`
+    Healthy,
+    /// `COMPLETE`
+    Complete,
+    /// `SUCCESS`
+    Success,
+}
+
+impl StartCondition {
+    /// Every condition, as written in a pipeline.
+    pub const ALL: [(&'static str, StartCondition); 4] = [
+        ("started", StartCondition::Started),
+        ("healthy", StartCondition::Healthy),
+        ("complete", StartCondition::Complete),
+        ("success", StartCondition::Success),
+    ];
+
+    /// The ECS spelling.
+    pub fn ecs(self) -> &'static str {
+        match self {
+            StartCondition::Started => "START",
+            StartCondition::Healthy => "HEALTHY",
+            StartCondition::Complete => "COMPLETE",
+            StartCondition::Success => "SUCCESS",
+        }
+    }
 }
 
 /// A container image.
@@ -340,11 +546,24 @@ pub struct Health {
 
 /// Where a container secret comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SecretSource {
-    /// A Secrets Manager secret handed over by the infrastructure.
+pub struct SecretSource {
+    /// The secret or parameter.
+    pub store: SecretStore,
+    /// A key of a JSON secret (Secrets Manager only).
+    pub json_key: Option<String>,
+}
+
+/// The store a secret lives in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SecretStore {
+    /// A Secrets Manager secret handed over by the infrastructure (`infra.KEY`).
     Infra(String),
-    /// A Secrets Manager secret or SSM parameter ARN written in the pipeline.
-    Arn(String),
+    /// A Secrets Manager secret by ARN.
+    SecretArn(String),
+    /// An SSM parameter by ARN.
+    ParameterArn(String),
+    /// An SSM parameter by name, in the stack's account and region.
+    Parameter(String),
 }
 
 /// The service's load balancer attachment.

@@ -335,6 +335,7 @@ fn syntax_error(text: &str, error: &pest::error::Error<Rule>) -> Diagnostic {
     }
     let width = rest.chars().next().map_or(0, char::len_utf8);
     let help = match rest.chars().next() {
+        Some('{') => String::from("a block opens on the line of its statement: `container web {`"),
         Some(c) if !c.is_whitespace() => format!(
             "`{}` cannot start a value here; put text that contains it in double quotes, as in \"a{}b\"",
             c.escape_debug(),

@@ -20,11 +20,26 @@ fn check_prints_a_unified_diff_and_fails_on_an_edited_file() {
     let dir = built_examples();
     let path = dir.path().join("deploy/ecs.tf");
     let original = fs::read_to_string(&path).expect("read");
-    fs::write(&path, original.replace("desired_count        = 2", "desired_count        = 5")).expect("edit");
+    let edited: String =
+        original
+            .lines()
+            .map(|line| {
+                if line.trim_start().starts_with("desired_count") {
+                    line.replace("= 2", "= 5")
+                } else {
+                    line.to_owned()
+                }
+            })
+            .map(|line| line + "\n")
+            .collect();
+    assert_ne!(edited, original);
+    fs::write(&path, edited).expect("edit");
     let run = ecspipe(dir.path(), &["check"]);
     assert_eq!(run.code, 1);
     assert!(run.stdout.starts_with("--- a/deploy/ecs.tf\n+++ b/deploy/ecs.tf\n@@ "), "{}", run.stdout);
-    assert!(run.stdout.contains("\n-  desired_count        = 5\n+  desired_count        = 2\n"), "{}", run.stdout);
+    let removed = run.stdout.lines().find(|l| l.starts_with("-  desired_count")).expect("removed line");
+    let added = run.stdout.lines().find(|l| l.starts_with("+  desired_count")).expect("added line");
+    assert!(removed.ends_with("= 5") && added.ends_with("= 2"), "{}", run.stdout);
     assert!(run.stderr.contains("1 of "), "{}", run.stderr);
     assert!(run.stderr.contains("files are stale; run `ecspipe build`"), "{}", run.stderr);
     // Rebuilding restores it, and only it.
@@ -51,7 +66,7 @@ fn build_accepts_files_directories_and_an_output_directory() {
     let run = ecspipe(dir.path(), &["build", "pipelines/worker.ecspipe", "--out", &out_arg]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(out.path().join(".github/workflows/queue-worker.yml").is_file());
-    assert!(out.path().join("infra/stacks/worker/ecs.tf").is_file());
+    assert!(out.path().join("services/worker/deploy/ecs.tf").is_file());
     // Outside the output directory, the header names the file alone.
     let workflow = fs::read_to_string(out.path().join(".github/workflows/queue-worker.yml")).expect("read");
     assert!(workflow.contains("# Source: worker.ecspipe\n"), "{workflow}");

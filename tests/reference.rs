@@ -50,11 +50,12 @@ fn workflow_triggers_env_and_jobs() {
     assert_eq!(strings(&w["on"]["push"]["branches"]), ["*"]);
     assert_eq!(strings(&w["on"]["pull_request"]["branches"]), ["main"]);
     assert!(w["on"].as_mapping().expect("on").contains_key("workflow_dispatch"));
-    let paths = ["app/**", "deploy/**", ".github/workflows/app-ci-cd.yml"];
+    // The infrastructure's stack is part of this workflow too.
+    let paths = ["app/**", "infra/**", "deploy/**", ".github/workflows/app-ci-cd.yml"];
     assert_eq!(strings(&w["on"]["push"]["paths"]), paths);
     assert_eq!(strings(&w["on"]["pull_request"]["paths"]), paths);
     assert_eq!(w["env"]["AWS_REGION"], "us-east-2");
-    for (job, directory) in [("build", "app"), ("deploy", "deploy")] {
+    for (job, directory) in [("infra", "infra"), ("build", "app"), ("deploy", "deploy")] {
         let job = &w["jobs"][job];
         assert_eq!(job["runs-on"], "ubuntu-latest");
         assert_eq!(job["environment"], "development");
@@ -99,7 +100,7 @@ fn build_job_tags_scans_pushes_and_outputs_the_full_uri() {
 fn deploy_job_plans_on_pull_requests_and_applies_only_from_main() {
     let r = reference();
     let deploy = &r.workflow["jobs"]["deploy"];
-    assert_eq!(strings(&deploy["needs"]), ["build"]);
+    assert_eq!(strings(&deploy["needs"]), ["build", "infra"]);
     assert_eq!(deploy["env"]["IMAGE_ID"], "${{ needs.build.outputs.image-id }}");
     assert_eq!(deploy["concurrency"]["cancel-in-progress"], false);
     step(deploy, "hashicorp/setup-terraform@");
@@ -131,7 +132,7 @@ fn service_stack_carries_every_reference_fact() {
         "provider \"aws\" { region = var.region default_tags { tags = {",
         r#"Source = "pipelines/fargate-web.ecspipe""#,
         // Variables.
-        r#"variable "region" { description = "AWS region the service runs in." type = string default = "us-east-2" }"#,
+        r#"variable "region" { description = "AWS region the stack is deployed to." type = string default = "us-east-2" }"#,
         r#"type = string default = "app-6" }"#,
         // The SSM handoff.
         r#"data "aws_ssm_parameter" "infra" { name = "/app-6/output" }"#,
@@ -166,4 +167,77 @@ fn service_stack_carries_every_reference_fact() {
     let image_tag = r.stack.split("variable \"image_tag\"").nth(1).expect("image_tag variable");
     let body = &image_tag[..image_tag.find('}').expect("closing brace")];
     assert!(!body.contains("default ="), "image_tag must have no default: {body}");
+}
+
+fn infra_stack() -> (String, Value) {
+    let dir = built_examples();
+    let mut stack = String::new();
+    for file in
+        ["main.tf", "variables.tf", "network.tf", "kms.tf", "ecs.tf", "load_balancer.tf", "secrets.tf", "outputs.tf"]
+    {
+        let text = fs::read_to_string(dir.path().join("infra").join(file)).expect("infra stack file");
+        stack.push_str(&text.split_whitespace().collect::<Vec<_>>().join(" "));
+        stack.push('\n');
+    }
+    let workflow = fs::read_to_string(dir.path().join(".github/workflows/app-ci-cd.yml")).expect("workflow");
+    (stack, serde_yaml::from_str(&workflow).expect("YAML"))
+}
+
+#[test]
+fn infrastructure_stack_carries_every_reference_fact() {
+    let (stack, workflow) = infra_stack();
+    let facts = [
+        // Network: the VPC, two public and two private /27s, the gateway and routes.
+        r#"variable "vpc_cidr" {"#,
+        r#"default = "11.90.30.0/25" }"#,
+        r#"default = ["us-east-2a", "us-east-2b"] }"#,
+        "subnet_bits = 2",
+        "resource \"aws_vpc\" \"main\" { cidr_block = var.vpc_cidr enable_dns_support = true enable_dns_hostnames = true",
+        "resource \"aws_subnet\" \"public\" { count = length(var.zones) vpc_id = aws_vpc.main.id cidr_block = cidrsubnet(var.vpc_cidr, local.subnet_bits, count.index)",
+        "cidr_block = cidrsubnet(var.vpc_cidr, local.subnet_bits, length(var.zones) + count.index)",
+        "resource \"aws_internet_gateway\" \"main\"",
+        "destination_cidr_block = \"0.0.0.0/0\" gateway_id = aws_internet_gateway.main.id",
+        // Endpoints, their security group, the emptied default group.
+        r#"for_each = toset(["ecr.api", "ecr.dkr", "logs", "secretsmanager"])"#,
+        r#"vpc_endpoint_type = "Interface" private_dns_enabled = true subnet_ids = aws_subnet.private[*].id"#,
+        r#"vpc_endpoint_type = "Gateway" route_table_ids = [aws_route_table.private.id]"#,
+        r#"from_port = 443 to_port = 443 protocol = "tcp" cidr_blocks = [var.vpc_cidr] security_group_id = aws_security_group.endpoints.id"#,
+        "resource \"aws_default_security_group\" \"default\" { vpc_id = aws_vpc.main.id }",
+        // KMS.
+        "enable_key_rotation = true deletion_window_in_days = 7",
+        r#"name = "alias/${var.name}""#,
+        r#"identifiers = ["logs.${var.region}.amazonaws.com"]"#,
+        // Logs and cluster.
+        r#"name = "/amazon-ecs/${var.name}/log" retention_in_days = 365 kms_key_id = aws_kms_key.main.arn"#,
+        r#"setting { name = "containerInsights" value = "enabled" }"#,
+        r#"kms_key_id = aws_kms_key.main.arn logging = "OVERRIDE" log_configuration { cloud_watch_encryption_enabled = true cloud_watch_log_group_name = aws_cloudwatch_log_group.app.name }"#,
+        // ECR.
+        r#"for_each = toset(["app-6"]) name = each.value image_tag_mutability = "IMMUTABLE" image_scanning_configuration { scan_on_push = true } encryption_configuration { encryption_type = "KMS" kms_key = aws_kms_key.main.arn }"#,
+        // Load balancer, target group, listener.
+        "internal = false load_balancer_type = \"application\"",
+        "subnets = aws_subnet.public[*].id enable_deletion_protection = true drop_invalid_header_fields = true",
+        r#"port = 8080 protocol = "HTTP" target_type = "ip" vpc_id = aws_vpc.main.id health_check { path = "/healthcheck""#,
+        r#"resource "aws_lb_listener" "http" { load_balancer_arn = aws_lb.main.arn port = 8080 protocol = "HTTP" default_action { type = "forward" target_group_arn = aws_lb_target_group.service.arn } }"#,
+        // The secret and the handoff.
+        r#"name = "${var.name}/ecs_secret""#,
+        "kms_key_id = aws_kms_key.main.arn",
+        "secret_string = var.ecs_secret",
+        r#"variable "ecs_secret" {"#,
+        "sensitive = true",
+        r#"resource "aws_ssm_parameter" "handoff" { name = "/app-6/output""#,
+        r#"type = "SecureString" key_id = aws_kms_key.main.arn value = jsonencode(local.handoff)"#,
+        "subnet_ids = aws_subnet.private[*].id security_group_id = aws_security_group.tasks.id cluster_id = aws_ecs_cluster.main.id cloud_watch_log_group_name = aws_cloudwatch_log_group.app.name kms_arn = aws_kms_key.main.arn aws_lb_target_group = aws_lb_target_group.service.arn",
+        "secret_arn = aws_secretsmanager_secret.app.arn",
+    ];
+    let missing: Vec<&str> = facts.iter().copied().filter(|fact| !stack.contains(fact)).collect();
+    assert!(missing.is_empty(), "facts missing from the infra stack:\n{}", missing.join("\n"));
+    assert!(stack.contains(r#"default = "app-6" }"#), "the name prefix is app-6");
+
+    // The infrastructure job plans and applies the stack with the secret
+    // passed as a sensitive variable, before the build pushes to its ECR.
+    let infra = &workflow["jobs"]["infra"];
+    assert_eq!(infra["defaults"]["run"]["working-directory"], "infra");
+    assert_eq!(step(infra, "Terraform plan")["env"]["TF_VAR_ecs_secret"], "${{ secrets.ECS_SECRET }}");
+    assert_eq!(step(infra, "Terraform apply")["env"]["TF_VAR_ecs_secret"], "${{ secrets.ECS_SECRET }}");
+    assert_eq!(strings(&workflow["jobs"]["build"]["needs"]), ["infra"]);
 }

@@ -182,3 +182,76 @@ mod tests {
         assert!(github_secret("1X").is_err());
     }
 }
+
+/// An ARN of `service` (`arn:PARTITION:SERVICE:...`).
+fn arn_of(value: &str, service: &str) -> bool {
+    let parts: Vec<&str> = value.splitn(6, ':').collect();
+    parts.len() == 6 && parts[0] == "arn" && parts[1].starts_with("aws") && parts[2] == service && !parts[5].is_empty()
+}
+
+fn aws_id(value: &str, prefix: &str) -> bool {
+    value.strip_prefix(prefix).is_some_and(|hex| {
+        (8..=17).contains(&hex.len()) && hex.chars().all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())
+    })
+}
+
+/// A literal value handed over for `key` (the checker knows the key exists).
+pub fn handoff_value(key: &str, value: &str) -> Result<(), String> {
+    let (valid, expected) = match key {
+        "subnet_ids" => (aws_id(value, "subnet-"), "a subnet ID such as `subnet-0a1b2c3d4e5f60718`"),
+        "security_group_id" => (aws_id(value, "sg-"), "a security group ID such as `sg-0123456789abcdef0`"),
+        "aws_lb_target_group" => {
+            (arn_of(value, "elasticloadbalancing") && value.contains(":targetgroup/"), "a target group ARN")
+        }
+        "cluster_id" => {
+            ((arn_of(value, "ecs") && value.contains(":cluster/")) || ecs_name(value).is_ok(), "a cluster name or ARN")
+        }
+        "cloud_watch_log_group_name" => (
+            !value.is_empty()
+                && value.len() <= 512
+                && value.chars().all(|c| c.is_ascii_alphanumeric() || "._-/#".contains(c)),
+            "a log group name: up to 512 of letters, digits and `._-/#`",
+        ),
+        "secret_arn" => (arn_of(value, "secretsmanager"), "a Secrets Manager secret ARN"),
+        "kms_arn" => (arn_of(value, "kms"), "a KMS key ARN"),
+        "load_balancer_arn_suffix" => (
+            value.starts_with("app/") && value.matches('/').count() == 2,
+            "an ALB ARN suffix such as `app/web/50dc6c495c0c9188`",
+        ),
+        "target_group_arn_suffix" => (
+            value.starts_with("targetgroup/") && value.matches('/').count() == 2,
+            "a target group ARN suffix such as `targetgroup/web/73e2d6bc24d8a067`",
+        ),
+        _ => (true, ""),
+    };
+    if valid {
+        Ok(())
+    } else {
+        Err(format!("expected {expected}"))
+    }
+}
+
+/// An IAM role ARN.
+pub fn role_arn(value: &str) -> Result<(), String> {
+    if arn_of(value, "iam") && value.splitn(6, ':').nth(5).is_some_and(|resource| resource.starts_with("role/")) {
+        Ok(())
+    } else {
+        Err(String::from("expected an IAM role ARN such as `arn:aws:iam::123456789012:role/deploy`"))
+    }
+}
+
+#[cfg(test)]
+mod handoff_tests {
+    use super::*;
+
+    #[test]
+    fn literal_handoff_values() {
+        assert!(handoff_value("subnet_ids", "subnet-0a1b2c3d").is_ok());
+        assert!(handoff_value("subnet_ids", "sg-0a1b2c3d").is_err());
+        assert!(handoff_value("cluster_id", "acme").is_ok());
+        assert!(handoff_value("cluster_id", "arn:aws:ecs:us-east-1:123456789012:cluster/acme").is_ok());
+        assert!(handoff_value("secret_arn", "arn:aws:kms:us-east-1:1:key/x").is_err());
+        assert!(role_arn("arn:aws:iam::123456789012:role/deploy").is_ok());
+        assert!(role_arn("deploy").is_err());
+    }
+}

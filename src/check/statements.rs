@@ -99,8 +99,60 @@ pub static PIPELINE: Schema = Schema {
             .repeatable(),
         spec("build", 1, 1, "build NAME { ... }").block(BlockUse::Required).repeatable(),
         spec("deploy", 1, 1, "deploy NAME { ... }").block(BlockUse::Required).repeatable(),
+        spec("infra", 0, 0, "infra { vpc 10.0.0.0/24 ... }").block(BlockUse::Required),
+        spec("environments", 0, 0, "environments { dev { ... } prod { after dev ... } }").block(BlockUse::Required),
     ],
 };
+
+/// `infra { ... }` at the pipeline level: the infrastructure stack.
+pub static INFRA: Schema = Schema {
+    name: "an infra block",
+    specs: &[
+        spec("stack", 1, 1, "stack DIRECTORY"),
+        spec("state", 1, 1, "state s3 bucket \"BUCKET\" key \"KEY\" [region REGION]  |  state local [path \"FILE\"]")
+            .options(&["bucket", "key", "region", "path"]),
+        spec("name", 1, 1, "name PREFIX"),
+        spec("vpc", 1, 1, "vpc 10.0.0.0/24 [zones [us-east-2a, us-east-2b]]").options(&["zones"]),
+        spec("endpoints", 1, 1, "endpoints [ecr.dkr, ecr.api, logs, secretsmanager, ssm, s3]"),
+        spec("cluster", 0, 0, "cluster [insights on|off] [exec_logging on|off]").options(&["insights", "exec_logging"]),
+        spec("logs", 0, 0, "logs retain 365d").options(&["retain"]),
+        spec(
+            "load_balancer",
+            1,
+            1,
+            "load_balancer public|internal port 8080 [health \"/health\"] [listen 80] [certificate \"arn:...\"] [allow [\"0.0.0.0/0\"]]",
+        )
+        .options(&["port", "health", "listen", "certificate", "allow"]),
+        spec("secret", 1, 1, "secret NAME from secret.GITHUB_SECRET").options(&["from"]),
+        spec("handoff", 2, 2, "handoff ssm \"/NAME/output\""),
+        spec("terraform", 1, 1, "terraform \"1.11.4\""),
+    ],
+};
+
+/// What an environment may set or override: its order, its role, and the
+/// service and infrastructure settings that differ between environments.
+pub static ENVIRONMENT: Schema = Schema {
+    name: "an environment block",
+    specs: &[
+        spec("after", 1, 1, "after ENVIRONMENT"),
+        spec("role", 1, 1, "role secret.PROD_ROLE"),
+        spec("cpu", 1, 1, "cpu 1024"),
+        spec("memory", 1, 1, "memory 3gb"),
+        spec("count", 1, 1, "count 2"),
+        spec("platform", 1, 1, "platform x86_64|arm64"),
+        spec("storage", 1, 1, "storage 50gb"),
+        spec("scale", 1, 1, SCALE_USAGE).options(SCALE_OPTIONS),
+        spec("deployment", 0, 0, DEPLOYMENT_USAGE).options(DEPLOYMENT_OPTIONS),
+        spec("vpc", 1, 1, "vpc 10.0.0.0/24 [zones [us-east-2a, us-east-2b]]").options(&["zones"]),
+        spec("certificate", 1, 1, "certificate \"arn:aws:acm:...\""),
+    ],
+};
+
+const SCALE_USAGE: &str = "scale MIN..MAX [cpu 60%] [memory 75%] [requests 1000] [cooldown_in 300s] [cooldown_out 60s]";
+const SCALE_OPTIONS: &[&str] = &["cpu", "memory", "requests", "cooldown_in", "cooldown_out"];
+const DEPLOYMENT_USAGE: &str =
+    "deployment [minimum 100%] [maximum 200%] [grace 60s] [rollback yes|no] [alarms [\"ALARM\", ...]]";
+const DEPLOYMENT_OPTIONS: &[&str] = &["minimum", "maximum", "grace", "rollback", "alarms"];
 
 /// `build NAME { ... }`.
 pub static BUILD: Schema = Schema {
@@ -153,6 +205,14 @@ pub static SERVICE: Schema = Schema {
         .flags(&["public_ip"]),
         spec("cluster", 1, 1, "cluster infra.cluster_id"),
         spec("logs", 1, 1, "logs infra.cloud_watch_log_group_name"),
+        spec("scale", 1, 1, SCALE_USAGE).options(SCALE_OPTIONS),
+        spec("schedule", 3, 3, "schedule NAME \"cron(0 8 ? * MON-FRI *)\" MIN..MAX [timezone \"Europe/Berlin\"]")
+            .options(&["timezone"])
+            .repeatable(),
+        spec("deployment", 0, 0, DEPLOYMENT_USAGE).options(DEPLOYMENT_OPTIONS),
+        spec("storage", 1, 1, "storage 50gb"),
+        spec("allow", 1, 1, "allow [\"s3:GetObject\"] on [\"arn:aws:s3:::bucket/*\"]").options(&["on"]).repeatable(),
+        spec("exec", 0, 0, "exec"),
     ],
 };
 
@@ -165,13 +225,17 @@ pub static CONTAINER: Schema = Schema {
         spec("health", 1, 1, "health \"COMMAND\" [every 30s] [retries 3] [timeout 5s] [grace 10s]")
             .options(&["every", "retries", "timeout", "grace"]),
         spec("env", 1, 1, "env NAME = VALUE").repeatable(),
-        spec("secret", 1, 1, "secret NAME = infra.secret_arn").repeatable(),
+        spec("secret", 1, 2, "secret NAME = infra.secret_arn [key \"JSON_KEY\"]  |  secret NAME = ssm \"/PARAMETER\"")
+            .options(&["key"])
+            .repeatable(),
         spec("memory", 1, 1, "memory 512mb"),
         spec("cpu", 1, 1, "cpu 256"),
         spec("essential", 1, 1, "essential yes|no"),
         spec("filesystem", 1, 1, "filesystem readonly|writable"),
         spec("command", 1, 1, "command [\"ARG\", ...]"),
         spec("entrypoint", 1, 1, "entrypoint [\"ARG\", ...]"),
+        spec("depends_on", 2, 2, "depends_on CONTAINER started|healthy|complete|success").repeatable(),
+        spec("env_file", 1, 1, "env_file \"arn:aws:s3:::BUCKET/KEY.env\"").repeatable(),
     ],
 };
 

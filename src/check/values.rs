@@ -72,7 +72,7 @@ impl Reader {
         }
         let names: Vec<&str> = choices.iter().map(|(name, _)| *name).collect();
         let mut diagnostic =
-            Diagnostic::new(Code::WrongType, span, format!("unknown {what} `{word}`")).label(format!("not {what}"));
+            Diagnostic::new(Code::WrongType, span, format!("unknown {what} `{word}`")).label(format!("unknown {what}"));
         diagnostic = match crate::diagnostic::suggest(word, names.iter().copied()) {
             Some(candidate) => {
                 diagnostic.help(format!("did you mean `{candidate}`? expected one of: {}", names.join(", ")))

@@ -63,13 +63,15 @@ resource "aws_ecs_task_definition" "service" {
 }
 
 resource "aws_ecs_service" "service" {
-  name                 = var.name
-  cluster              = local.infra.cluster_id
-  task_definition      = aws_ecs_task_definition.service.arn
-  desired_count        = 2
-  launch_type          = "FARGATE"
-  force_new_deployment = true
-  propagate_tags       = "SERVICE"
+  name                               = var.name
+  cluster                            = local.infra.cluster_id
+  task_definition                    = aws_ecs_task_definition.service.arn
+  desired_count                      = 2
+  launch_type                        = "FARGATE"
+  force_new_deployment               = true
+  propagate_tags                     = "SERVICE"
+  deployment_minimum_healthy_percent = 100
+  deployment_maximum_percent         = 200
 
   deployment_circuit_breaker {
     enable   = true

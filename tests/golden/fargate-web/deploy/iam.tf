@@ -56,9 +56,9 @@ resource "aws_iam_role" "task" {
   assume_role_policy = data.aws_iam_policy_document.task_assume.json
 }
 
-# Exactly the secrets the containers name, for the execution role that
-# injects them; the task role does not need them.
-data "aws_iam_policy_document" "secrets" {
+# Exactly the secrets, parameters and files the containers name, for the
+# execution role that injects them; the task role does not need them.
+data "aws_iam_policy_document" "execution" {
   statement {
     sid       = "ReadSecrets"
     actions   = ["secretsmanager:GetSecretValue"]
@@ -73,18 +73,18 @@ data "aws_iam_policy_document" "secrets" {
     condition {
       test     = "StringEquals"
       variable = "kms:ViaService"
-      values   = ["secretsmanager.${var.region}.amazonaws.com", "ssm.${var.region}.amazonaws.com"]
+      values   = ["secretsmanager.${var.region}.amazonaws.com"]
     }
   }
 }
 
-resource "aws_iam_policy" "secrets" {
-  name        = "${var.name}-secrets"
-  description = "Read the secrets of the ${var.name} containers."
-  policy      = data.aws_iam_policy_document.secrets.json
+resource "aws_iam_policy" "execution" {
+  name        = "${var.name}-execution"
+  description = "Read the secrets and environment files of the ${var.name} containers."
+  policy      = data.aws_iam_policy_document.execution.json
 }
 
-resource "aws_iam_role_policy_attachment" "execution_secrets" {
+resource "aws_iam_role_policy_attachment" "execution_extras" {
   role       = aws_iam_role.execution.name
-  policy_arn = aws_iam_policy.secrets.arn
+  policy_arn = aws_iam_policy.execution.arn
 }

@@ -2,7 +2,7 @@
 # Source: pipelines/fargate-web.ecspipe
 
 variable "region" {
-  description = "AWS region the service runs in."
+  description = "AWS region the stack is deployed to."
   type        = string
   default     = "us-east-2"
 }

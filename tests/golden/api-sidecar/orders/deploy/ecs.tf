@@ -15,6 +15,10 @@ resource "aws_ecs_task_definition" "service" {
     cpu_architecture        = "X86_64"
   }
 
+  ephemeral_storage {
+    size_in_gib = 40
+  }
+
   container_definitions = jsonencode([
     {
       name                   = "app"
@@ -39,6 +43,12 @@ resource "aws_ecs_task_definition" "service" {
         timeout     = 3
         startPeriod = 60
       }
+      dependsOn = [
+        {
+          containerName = "otel"
+          condition     = "START"
+        },
+      ]
       environment = [
         {
           name  = "CLUSTER"
@@ -53,10 +63,24 @@ resource "aws_ecs_task_definition" "service" {
           value = "http://localhost:4317"
         },
       ]
+      environmentFiles = [
+        {
+          value = "arn:aws:s3:::orders-config/api/production.env"
+          type  = "s3"
+        },
+      ]
       secrets = [
         {
-          name      = "ORDERS_DB"
-          valueFrom = local.infra.secret_arn
+          name      = "DB_PASSWORD"
+          valueFrom = "${local.infra.secret_arn}:password::"
+        },
+        {
+          name      = "DB_USER"
+          valueFrom = "${local.infra.secret_arn}:username::"
+        },
+        {
+          name      = "STRIPE_KEY"
+          valueFrom = "arn:${data.aws_partition.current.partition}:ssm:${var.region}:${data.aws_caller_identity.current.account_id}:parameter/orders/stripe-key"
         },
       ]
       logConfiguration = {
@@ -89,17 +113,27 @@ resource "aws_ecs_task_definition" "service" {
 }
 
 resource "aws_ecs_service" "service" {
-  name                 = var.name
-  cluster              = local.infra.cluster_id
-  task_definition      = aws_ecs_task_definition.service.arn
-  desired_count        = 4
-  launch_type          = "FARGATE"
-  force_new_deployment = true
-  propagate_tags       = "SERVICE"
+  name                               = var.name
+  cluster                            = local.infra.cluster_id
+  task_definition                    = aws_ecs_task_definition.service.arn
+  desired_count                      = 4
+  launch_type                        = "FARGATE"
+  force_new_deployment               = true
+  propagate_tags                     = "SERVICE"
+  deployment_minimum_healthy_percent = 100
+  deployment_maximum_percent         = 200
+  health_check_grace_period_seconds  = 60
+  enable_execute_command             = true
 
   deployment_circuit_breaker {
     enable   = true
     rollback = true
+  }
+
+  alarms {
+    enable      = true
+    rollback    = true
+    alarm_names = ["orders-api-5xx"]
   }
 
   load_balancer {
@@ -112,5 +146,10 @@ resource "aws_ecs_service" "service" {
     subnets          = local.infra.subnet_ids
     security_groups  = [local.infra.security_group_id]
     assign_public_ip = false
+  }
+
+  # Autoscaling owns the task count once the service exists.
+  lifecycle {
+    ignore_changes = [desired_count]
   }
 }

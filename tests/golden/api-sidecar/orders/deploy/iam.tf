@@ -56,13 +56,19 @@ resource "aws_iam_role" "task" {
   assume_role_policy = data.aws_iam_policy_document.task_assume.json
 }
 
-# Exactly the secrets the containers name, for the execution role that
-# injects them; the task role does not need them.
-data "aws_iam_policy_document" "secrets" {
+# Exactly the secrets, parameters and files the containers name, for the
+# execution role that injects them; the task role does not need them.
+data "aws_iam_policy_document" "execution" {
   statement {
     sid       = "ReadSecrets"
     actions   = ["secretsmanager:GetSecretValue"]
     resources = [local.infra.secret_arn]
+  }
+
+  statement {
+    sid       = "ReadParameters"
+    actions   = ["ssm:GetParameters"]
+    resources = ["arn:${data.aws_partition.current.partition}:ssm:${var.region}:${data.aws_caller_identity.current.account_id}:parameter/orders/stripe-key"]
   }
 
   statement {
@@ -73,18 +79,57 @@ data "aws_iam_policy_document" "secrets" {
     condition {
       test     = "StringEquals"
       variable = "kms:ViaService"
-      values   = ["secretsmanager.${var.region}.amazonaws.com", "ssm.${var.region}.amazonaws.com"]
+      values   = ["secretsmanager.${var.region}.amazonaws.com"]
     }
+  }
+
+  statement {
+    sid       = "ReadEnvironmentFiles"
+    actions   = ["s3:GetObject"]
+    resources = ["arn:aws:s3:::orders-config/api/production.env"]
+  }
+
+  statement {
+    sid       = "LocateEnvironmentFileBuckets"
+    actions   = ["s3:GetBucketLocation"]
+    resources = ["arn:aws:s3:::orders-config"]
   }
 }
 
-resource "aws_iam_policy" "secrets" {
-  name        = "${var.name}-secrets"
-  description = "Read the secrets of the ${var.name} containers."
-  policy      = data.aws_iam_policy_document.secrets.json
+resource "aws_iam_policy" "execution" {
+  name        = "${var.name}-execution"
+  description = "Read the secrets and environment files of the ${var.name} containers."
+  policy      = data.aws_iam_policy_document.execution.json
 }
 
-resource "aws_iam_role_policy_attachment" "execution_secrets" {
+resource "aws_iam_role_policy_attachment" "execution_extras" {
   role       = aws_iam_role.execution.name
-  policy_arn = aws_iam_policy.secrets.arn
+  policy_arn = aws_iam_policy.execution.arn
+}
+
+# What the containers may do, as the pipeline grants it.
+data "aws_iam_policy_document" "task" {
+  statement {
+    sid       = "Allow1"
+    actions   = ["s3:GetObject", "s3:PutObject"]
+    resources = ["arn:aws:s3:::orders-invoices/*"]
+  }
+
+  statement {
+    sid       = "Allow2"
+    actions   = ["sqs:SendMessage"]
+    resources = ["arn:aws:sqs:eu-central-1:123456789012:orders-events"]
+  }
+
+  statement {
+    sid       = "EcsExec"
+    actions   = ["ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel", "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"]
+    resources = ["*"]
+  }
+}
+
+resource "aws_iam_role_policy" "task" {
+  name   = "${var.name}-task"
+  role   = aws_iam_role.task.id
+  policy = data.aws_iam_policy_document.task.json
 }

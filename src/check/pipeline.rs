@@ -1,0 +1,554 @@
+//! The pipeline block: settings, triggers, builds, and the order of everything else.
+
+use super::deploy::DeployContext;
+use super::environments::Stage;
+use super::infra::InfraContext;
+use super::*;
+
+impl Checker {
+    pub(super) fn pipeline(&mut self, statement: &Statement<'_>, source_name: &str) -> Option<Pipeline> {
+        let (name, name_span) = self.reader.word(statement.args.first()?, "a pipeline name")?;
+        self.name_rule(name_span, "pipeline name", names::file_stem(name));
+        let block = statement.block?;
+        let errors_before = self.reader.errors.len();
+        let statements = split(&statements::PIPELINE, &block.lines, &mut self.reader.errors);
+        let shape_errors = self.reader.errors.len() > errors_before;
+
+        let mut region = None;
+        let mut role = None;
+        let mut workflow_file = name.to_owned();
+        let mut workflow_name = name.to_owned();
+        let mut environment = None;
+        let mut runner = String::from("ubuntu-latest");
+        let mut triggers = Triggers::default();
+        let mut trigger_spans: BTreeMap<&str, Span> = BTreeMap::new();
+        let mut builds: Vec<Build> = Vec::new();
+        let mut build_statements = Vec::new();
+        let mut deploy_statements = Vec::new();
+        let mut infra_statement = None;
+        let mut environments_statement = None;
+
+        for statement in &statements {
+            let first = statement.args.first();
+            match statement.spec.name {
+                "region" => {
+                    if let Some((value, span)) = first.and_then(|item| self.reader.word(item, "a region")) {
+                        if self.name_rule(span, "region", names::region(value)) {
+                            region = Some(value.to_owned());
+                        }
+                    }
+                }
+                "role" => {
+                    role = first.and_then(|item| self.github_value(item, "the OIDC role"));
+                    if let (Some(GithubValue::Literal(arn)), Some(item)) = (&role, first) {
+                        if let Err(rule) = names::role_arn(arn) {
+                            self.report(
+                                Diagnostic::new(Code::InvalidText, item.span(), "invalid role ARN")
+                                    .label(rule)
+                                    .help("or keep the ARN out of the repository: `role secret.IAM_ROLE`"),
+                            );
+                            role = None;
+                        }
+                    }
+                }
+                "workflow" => {
+                    if let Some((stem, span)) = first.and_then(|item| self.reader.text(item, "a workflow file name")) {
+                        let stem = stem.strip_suffix(".yml").unwrap_or(stem);
+                        if self.name_rule(span, "workflow file name", names::file_stem(stem)) {
+                            workflow_file = stem.to_owned();
+                        }
+                    }
+                    if let Some((display, _)) =
+                        statement.option("name").and_then(|item| self.reader.text(item, "a workflow name"))
+                    {
+                        workflow_name = display.to_owned();
+                    }
+                }
+                "environment" => {
+                    environment = first
+                        .and_then(|item| self.reader.text(item, "an environment name"))
+                        .map(|(text, _)| text.to_owned());
+                }
+                "runner" => {
+                    if let Some((label, _)) = first.and_then(|item| self.reader.text(item, "a runner label")) {
+                        runner = label.to_owned();
+                    }
+                }
+                "on" => self.trigger(statement, &mut triggers, &mut trigger_spans),
+                "build" => build_statements.push(statement),
+                "deploy" => deploy_statements.push(statement),
+                "infra" => infra_statement = Some(statement),
+                "environments" => environments_statement = Some(statement),
+                other => unreachable!("PIPELINE schema has no `{other}`"),
+            }
+        }
+
+        let mut build_spans: BTreeMap<String, Span> = BTreeMap::new();
+        let single_build = build_statements.len() == 1;
+        for statement in build_statements {
+            if let Some((build, span)) = self.build(statement, single_build) {
+                if let Some(first) = build_spans.get(&build.name) {
+                    self.report(
+                        Diagnostic::new(Code::Duplicate, span, format!("build `{}` is defined twice", build.name))
+                            .label("second definition")
+                            .note(*first, "first definition")
+                            .help("give each build its own name"),
+                    );
+                    continue;
+                }
+                build_spans.insert(build.name.clone(), span);
+                builds.push(build);
+            }
+        }
+
+        let stages = match environments_statement {
+            Some(statement) => Some(self.environments(statement)?),
+            None => None,
+        };
+        let stage_list: Vec<Option<&Stage<'_>>> = match &stages {
+            Some(stages) => stages.iter().map(Some).collect(),
+            None => vec![None],
+        };
+        let job_of = |prefix: &str, stage: &Stage<'_>| -> Vec<String> {
+            stage.after.iter().map(|previous| format!("{prefix}-{previous}")).collect()
+        };
+
+        let mut repositories: Vec<String> = Vec::new();
+        for build in &builds {
+            if !repositories.contains(&build.repository) {
+                repositories.push(build.repository.clone());
+            }
+        }
+        let mut infras: Vec<Infra> = Vec::new();
+        if let Some(statement) = infra_statement {
+            for (index, stage) in stage_list.iter().enumerate() {
+                // The first environment's stack owns the ECR repositories
+                // every environment pulls from.
+                let owned = if index == 0 { repositories.as_slice() } else { &[] };
+                let context = InfraContext {
+                    pipeline: name,
+                    region: region.as_deref(),
+                    role: role.as_ref(),
+                    environment: environment.as_deref(),
+                    repositories: owned,
+                };
+                let previous = stage.map(|stage| job_of("infra", stage)).unwrap_or_default();
+                match self.infra_stack(statement, &context, *stage, &previous) {
+                    Some(infra) => infras.push(infra),
+                    None => break,
+                }
+            }
+            if let Some(first) = infras.first() {
+                for build in &mut builds {
+                    build.after.push(first.target.job_id.clone());
+                }
+            }
+        }
+        // Builds push to the repositories of the first environment: they
+        // run there, as its role, unless the pipeline names its own.
+        let first_stage = stage_list.first().copied().flatten();
+        for build in &mut builds {
+            build.environment = environment.clone().or_else(|| first_stage.map(|stage| stage.name.clone()));
+            if let Some(role) = first_stage.and_then(|stage| stage.role.clone()).or_else(|| role.clone()) {
+                build.role = role;
+            }
+        }
+        let infra_failed = infra_statement.is_some() && infras.len() != stage_list.len();
+
+        let scope = Scope { builds: &builds };
+        let single_deploy = deploy_statements.len() == 1;
+        let mut deploys: Vec<Deploy> = Vec::new();
+        let mut deploy_spans: BTreeMap<String, Span> = BTreeMap::new();
+        for statement in deploy_statements {
+            let mut jobs_by_stage: BTreeMap<String, String> = BTreeMap::new();
+            for (index, stage) in stage_list.iter().enumerate() {
+                let context = DeployContext {
+                    scope: &scope,
+                    single: single_deploy,
+                    region: region.as_deref(),
+                    role: role.as_ref(),
+                    environment: environment.as_deref(),
+                    infra: infras.get(index),
+                    has_infra_block: infra_statement.is_some(),
+                };
+                if infra_failed {
+                    // The infrastructure's own errors are reported; its
+                    // handoff cannot be checked against.
+                    break;
+                }
+                let previous: Vec<String> = stage
+                    .map(|stage| stage.after.iter().filter_map(|p| jobs_by_stage.get(p).cloned()).collect())
+                    .unwrap_or_default();
+                let Some((deploy, span)) = self.deploy(statement, &context, *stage, &previous) else { break };
+                if let Some(stage) = stage {
+                    jobs_by_stage.insert(stage.name.clone(), deploy.target.job_id.clone());
+                }
+                if index > 0 {
+                    deploys.push(deploy);
+                    continue;
+                }
+                if let Some(first) = deploy_spans.get(&deploy.name) {
+                    self.report(
+                        Diagnostic::new(Code::Duplicate, span, format!("deploy `{}` is defined twice", deploy.name))
+                            .label("second definition")
+                            .note(*first, "first definition")
+                            .help("give each deploy its own name"),
+                    );
+                    break;
+                }
+                let clash = deploys.iter().map(|other| &other.stack).chain(infras.iter().map(|infra| &infra.stack));
+                if let Some(shared) = clash.clone().find(|stack| **stack == deploy.stack).cloned() {
+                    self.report(
+                        Diagnostic::new(
+                            Code::Duplicate,
+                            span,
+                            format!("deploy `{}` writes the stack `{shared}` another stack writes too", deploy.name),
+                        )
+                        .label("same stack directory")
+                        .help("give each deploy its own `stack` directory"),
+                    );
+                    break;
+                }
+                deploy_spans.insert(deploy.name.clone(), span);
+                deploys.push(deploy);
+            }
+        }
+
+        let mut job_ids: BTreeMap<&str, &str> = BTreeMap::new();
+        for (job, owner) in builds
+            .iter()
+            .map(|b| (&b.job_id, &b.name))
+            .chain(infras.iter().map(|i| (&i.target.job_id, &i.name)))
+            .chain(deploys.iter().map(|d| (&d.target.job_id, &d.name)))
+        {
+            if let Some(previous) = job_ids.insert(job, owner) {
+                self.report(
+                    Diagnostic::new(
+                        Code::Duplicate,
+                        name_span,
+                        format!("`{previous}` and `{owner}` both use the job id `{job}`"),
+                    )
+                    .label("in this pipeline")
+                    .help("set a distinct `job` id in one of them"),
+                );
+            }
+        }
+
+        if !shape_errors && !statements.iter().any(|s| matches!(s.spec.name, "build" | "deploy")) {
+            self.report(
+                Diagnostic::new(
+                    Code::Missing,
+                    name_span,
+                    format!("pipeline `{name}` neither builds nor deploys anything"),
+                )
+                .label("empty pipeline")
+                .help("add a `build NAME { ... }` or a `deploy NAME { ... }` block"),
+            );
+        }
+        if triggers.push.is_none() && triggers.pull_request.is_none() && !triggers.manual {
+            triggers.push = Some(vec![String::from("main")]);
+            triggers.pull_request = Some(vec![String::from("main")]);
+        }
+        let Some(region) = region else {
+            if statements.iter().any(|s| s.spec.name == "region") {
+                return None;
+            }
+            self.report(
+                Diagnostic::new(Code::Missing, name_span, format!("pipeline `{name}` has no region"))
+                    .label("region missing")
+                    .help("add `region us-east-2` (or your region) to the pipeline block"),
+            );
+            return None;
+        };
+        let Some(role) = role else {
+            if !statements.iter().any(|s| s.spec.name == "role") {
+                self.report(
+                    Diagnostic::new(Code::Missing, name_span, format!("pipeline `{name}` has no role to assume"))
+                        .label("role missing")
+                        .help(
+                            "add `role secret.IAM_ROLE`: the IAM role the jobs assume through GitHub's OIDC provider",
+                        ),
+                );
+            }
+            return None;
+        };
+        Some(Pipeline {
+            name: name.to_owned(),
+            source_name: source_name.to_owned(),
+            workflow_file,
+            workflow_name,
+            region,
+            role,
+            environment,
+            runner,
+            triggers,
+            builds,
+            infras,
+            deploys,
+        })
+    }
+
+    pub(super) fn trigger<'a>(
+        &mut self,
+        statement: &Statement<'a>,
+        triggers: &mut Triggers,
+        seen: &mut BTreeMap<&'a str, Span>,
+    ) {
+        #[derive(Clone, Copy, PartialEq)]
+        enum Kind {
+            Push,
+            PullRequest,
+            Manual,
+        }
+        let Some(item) = statement.args.first() else { return };
+        let Some(kind) = self.reader.keyword(
+            item,
+            "trigger",
+            &[("push", Kind::Push), ("pull_request", Kind::PullRequest), ("manual", Kind::Manual)],
+        ) else {
+            return;
+        };
+        let word = item.as_word().unwrap_or_default();
+        if let Some(first) = seen.insert(word, statement.name_span) {
+            self.report(
+                Diagnostic::new(Code::Repeated, statement.name_span, format!("`on {word}` is given twice"))
+                    .label("again here")
+                    .note(first, "first here")
+                    .help("list every branch in one `branches [...]`"),
+            );
+            return;
+        }
+        let branches = match statement.option("branches") {
+            Some(item) => self.branches(item),
+            None => Some(vec![String::from(if kind == Kind::Push { "*" } else { "main" })]),
+        };
+        if let Some(item) = statement.option("paths") {
+            if let Some(paths) = self.reader.text_list(item, "path filters") {
+                triggers.extra_paths.extend(paths.into_iter().map(|(p, _)| p.to_owned()));
+            }
+        }
+        match kind {
+            Kind::Push => triggers.push = branches,
+            Kind::PullRequest => triggers.pull_request = branches,
+            Kind::Manual => {
+                if let Some((_, span, _)) = statement.options.iter().find(|(name, ..)| *name == "branches") {
+                    self.report(
+                        Diagnostic::new(Code::UnexpectedArgument, *span, "`on manual` takes no branches")
+                            .label("not for manual runs")
+                            .help("a manual run picks its branch when it is started"),
+                    );
+                }
+                triggers.manual = true;
+            }
+        }
+    }
+
+    pub(super) fn branches(&mut self, item: &Item) -> Option<Vec<String>> {
+        let value = self.reader.value(item, "branches")?;
+        match &value.kind {
+            ValueKind::Word(word) | ValueKind::Str(word) => Some(vec![word.clone()]),
+            ValueKind::List(_) => {
+                let list = self.reader.text_list(item, "branch names")?;
+                if list.is_empty() {
+                    self.report(
+                        Diagnostic::new(Code::Missing, value.span, "the branch list is empty")
+                            .label("no branches")
+                            .help("name at least one branch, or `\"*\"` for every branch"),
+                    );
+                    return None;
+                }
+                Some(list.into_iter().map(|(b, _)| b.to_owned()).collect())
+            }
+            other => {
+                self.report(
+                    Diagnostic::new(
+                        Code::WrongType,
+                        value.span,
+                        format!("expected branch names, found {}", other.describe()),
+                    )
+                    .label("expected a list of branches")
+                    .help("write `branches [main, \"release/*\"]`"),
+                );
+                None
+            }
+        }
+    }
+
+    pub(super) fn build(&mut self, statement: &Statement<'_>, single: bool) -> Option<(Build, Span)> {
+        let (name, name_span) = self.reader.word(statement.args.first()?, "a build name")?;
+        let block = statement.block?;
+        let statements = split(&statements::BUILD, &block.lines, &mut self.reader.errors);
+        let mut job_id = if single { String::from("build") } else { format!("build-{name}") };
+        let mut context = None;
+        let mut dockerfile = None;
+        let mut repository = None;
+        let mut tag = None;
+        let mut scan = None;
+        for statement in &statements {
+            let first = statement.args.first();
+            match statement.spec.name {
+                "context" => context = first.and_then(|item| self.path(item, "build context")),
+                "dockerfile" => dockerfile = first.and_then(|item| self.path(item, "Dockerfile path")),
+                "repository" => {
+                    if let Some((text, span)) = first.and_then(|item| self.reader.text(item, "a repository name")) {
+                        if self.name_rule(span, "ECR repository name", names::ecr_repository(text)) {
+                            repository = Some(text.to_owned());
+                        }
+                    }
+                }
+                "tag" => tag = first.and_then(|item| self.tag(item)),
+                "scan" => scan = self.scan(statement),
+                "job" => {
+                    if let Some(id) = first.and_then(|item| self.job_id(item)) {
+                        job_id = id;
+                    }
+                }
+                other => unreachable!("BUILD schema has no `{other}`"),
+            }
+        }
+        let repository = repository.or_else(|| {
+            if !statements.iter().any(|s| s.spec.name == "repository") {
+                self.report(
+                    Diagnostic::new(Code::Missing, name_span, format!("build `{name}` names no ECR repository"))
+                        .label("repository missing")
+                        .help("add `repository NAME` to the build block"),
+                );
+            }
+            None
+        })?;
+        let defaulted_job = names::job_id(&job_id);
+        if !self.name_rule(name_span, "build name", defaulted_job) {
+            return None;
+        }
+        let tag = match tag {
+            Some(tag) => tag,
+            None if statements.iter().any(|s| s.spec.name == "tag") => return None,
+            None => vec![TagPart::Sha, TagPart::Text(String::from("-")), TagPart::RunAttempt],
+        };
+        Some((
+            Build {
+                name: name.to_owned(),
+                job_id,
+                context: context.unwrap_or_else(|| String::from(".")),
+                dockerfile,
+                repository,
+                tag,
+                scan: scan.or(Some(Scan { fail_on: Some(Severity::High) })),
+                after: Vec::new(),
+                environment: None,
+                role: GithubValue::Literal(String::new()),
+            },
+            name_span,
+        ))
+    }
+
+    pub(super) fn tag(&mut self, item: &Item) -> Option<Vec<TagPart>> {
+        let (template, span) = self.reader.text(item, "a tag template")?;
+        let mut parts = Vec::new();
+        let mut rest = template;
+        let mut offset = span.start + 1;
+        let mut ok = true;
+        while !rest.is_empty() {
+            if let Some(after) = rest.strip_prefix('{') {
+                let Some(close) = after.find('}') else {
+                    self.report(
+                        Diagnostic::new(Code::InvalidText, Span::new(offset, span.end - 1), "unclosed `{` in tag template")
+                            .label("no closing `}`")
+                            .help("placeholders are written `{date}`, `{run_number}`, `{run_attempt}`, `{sha}` or `{short_sha}`"),
+                    );
+                    return None;
+                };
+                let placeholder = &after[..close];
+                let part = match placeholder {
+                    "date" => Some(TagPart::Date),
+                    "run_number" => Some(TagPart::RunNumber),
+                    "run_attempt" => Some(TagPart::RunAttempt),
+                    "sha" => Some(TagPart::Sha),
+                    "short_sha" => Some(TagPart::ShortSha),
+                    _ => None,
+                };
+                match part {
+                    Some(part) => parts.push(part),
+                    None => {
+                        ok = false;
+                        let known = ["date", "run_number", "run_attempt", "sha", "short_sha"];
+                        let help = match suggest(placeholder, known) {
+                            Some(candidate) => format!("did you mean `{{{candidate}}}`?"),
+                            None => String::from(
+                                "placeholders are `{date}`, `{run_number}`, `{run_attempt}`, `{sha}` and `{short_sha}`",
+                            ),
+                        };
+                        self.report(
+                            Diagnostic::new(
+                                Code::InvalidText,
+                                Span::new(offset, offset + close + 2),
+                                format!("unknown tag placeholder `{{{placeholder}}}`"),
+                            )
+                            .label("unknown placeholder")
+                            .help(help),
+                        );
+                    }
+                }
+                offset += close + 2;
+                rest = &after[close + 1..];
+            } else {
+                let end = rest.find('{').unwrap_or(rest.len());
+                let text = &rest[..end];
+                if let Some((index, c)) =
+                    text.char_indices().find(|(_, c)| !(c.is_ascii_alphanumeric() || "._-".contains(*c)))
+                {
+                    ok = false;
+                    self.report(
+                        Diagnostic::new(
+                            Code::InvalidText,
+                            Span::new(offset + index, offset + index + c.len_utf8()),
+                            format!("`{c}` cannot appear in an image tag"),
+                        )
+                        .label("not allowed in a tag")
+                        .help("image tags hold letters, digits, `_`, `.` and `-`"),
+                    );
+                }
+                parts.push(TagPart::Text(text.to_owned()));
+                offset += end;
+                rest = &rest[end..];
+            }
+        }
+        if let Some(TagPart::Text(first)) = parts.first() {
+            if first.starts_with(['.', '-']) && ok {
+                ok = false;
+                self.report(
+                    Diagnostic::new(Code::InvalidText, span, "an image tag cannot start with `.` or `-`")
+                        .label("starts with `.` or `-`")
+                        .help("start the tag with a letter, a digit or a placeholder"),
+                );
+            }
+        }
+        if parts.is_empty() {
+            self.report(
+                Diagnostic::new(Code::InvalidText, span, "the tag template is empty")
+                    .label("empty")
+                    .help("write a template such as \"{date}.{run_number}.{run_attempt}\""),
+            );
+            return None;
+        }
+        ok.then_some(parts)
+    }
+
+    pub(super) fn scan(&mut self, statement: &Statement<'_>) -> Option<Scan> {
+        self.reader.keyword(statement.args.first()?, "scanner", &[("trivy", ())])?;
+        let fail_on = match statement.option("fail_on") {
+            None => Some(Severity::High),
+            Some(item) => {
+                let choices = [
+                    ("low", Some(Severity::Low)),
+                    ("medium", Some(Severity::Medium)),
+                    ("high", Some(Severity::High)),
+                    ("critical", Some(Severity::Critical)),
+                    ("never", None),
+                ];
+                self.reader.keyword(item, "severity", &choices)?
+            }
+        };
+        Some(Scan { fail_on })
+    }
+}
