@@ -43,11 +43,15 @@ pub enum Code {
     InvalidText,
     /// Settings that cannot hold together.
     Conflict,
+    /// A security trade-off the pipeline makes without saying so.
+    UnacceptedRisk,
+    /// A credential written as plain text.
+    PlaintextCredential,
 }
 
 impl Code {
     /// Every code, in numeric order.
-    pub const ALL: [Code; 14] = [
+    pub const ALL: [Code; 16] = [
         Code::Syntax,
         Code::UnknownStatement,
         Code::UnexpectedArgument,
@@ -62,6 +66,8 @@ impl Code {
         Code::Repeated,
         Code::InvalidText,
         Code::Conflict,
+        Code::UnacceptedRisk,
+        Code::PlaintextCredential,
     ];
 
     /// The code as printed: `E001` ...
@@ -81,6 +87,8 @@ impl Code {
             Code::Repeated => "E012",
             Code::InvalidText => "E013",
             Code::Conflict => "E014",
+            Code::UnacceptedRisk => "E015",
+            Code::PlaintextCredential => "E016",
         }
     }
 
@@ -101,6 +109,8 @@ impl Code {
             Code::Repeated => "setting given twice",
             Code::InvalidText => "invalid text",
             Code::Conflict => "conflicting settings",
+            Code::UnacceptedRisk => "security trade-off not accepted",
+            Code::PlaintextCredential => "credential in plain text",
         }
     }
 }

@@ -81,6 +81,8 @@ pub struct Infra {
     pub handoff_parameter: Option<String>,
     /// ECR repositories, one per build.
     pub repositories: Vec<String>,
+    /// Trade-offs accepted with a reason, sorted.
+    pub accepted: Vec<(Risk, String)>,
     /// Terraform version for the job.
     pub terraform_version: String,
 }
@@ -100,6 +102,34 @@ pub struct InfraLoadBalancer {
     pub certificate: Option<String>,
     /// CIDR blocks allowed to reach the listeners.
     pub allow: Vec<String>,
+    /// An existing S3 bucket receiving the access logs.
+    pub access_logs: Option<String>,
+}
+
+/// A security trade-off the pipeline accepts, with its author's reason.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Risk {
+    /// A load balancer without a certificate serves plain HTTP.
+    PlainHttp,
+    /// A public load balancer without a web application firewall.
+    NoWaf,
+    /// A load balancer without access logs.
+    NoAccessLogs,
+}
+
+impl Risk {
+    /// Every risk, as written in a pipeline.
+    pub const ALL: [(&'static str, Risk); 3] =
+        [("plain_http", Risk::PlainHttp), ("no_waf", Risk::NoWaf), ("no_access_logs", Risk::NoAccessLogs)];
+
+    /// The name as written in a pipeline.
+    pub fn keyword(self) -> &'static str {
+        match self {
+            Risk::PlainHttp => "plain_http",
+            Risk::NoWaf => "no_waf",
+            Risk::NoAccessLogs => "no_access_logs",
+        }
+    }
 }
 
 /// A Secrets Manager secret whose value comes from a GitHub secret.
@@ -442,6 +472,8 @@ pub struct Container {
     pub secrets: Vec<(String, SecretSource)>,
     /// Whether the root filesystem is read-only (the default).
     pub read_only_root: bool,
+    /// Why the root filesystem is writable, when it is.
+    pub writable_reason: Option<String>,
     /// Overrides the image's `CMD`.
     pub command: Option<Vec<String>>,
     /// Overrides the image's `ENTRYPOINT`.

@@ -95,9 +95,11 @@ pub fn generated_files(dir: &Path) -> Vec<String> {
 /// installs the Python tools), then `PATH`. Panics with how to install it:
 /// the tools are part of the test suite, never silently skipped.
 pub fn tool(name: &str) -> PathBuf {
-    let venv = root().join(".venv/bin").join(name);
-    if venv.is_file() {
-        return venv;
+    for venv in [".venv/bin", ".venv-checkov/bin"] {
+        let candidate = root().join(venv).join(name);
+        if candidate.is_file() {
+            return candidate;
+        }
     }
     if let Some(path) = std::env::var_os("PATH") {
         for dir in std::env::split_paths(&path) {

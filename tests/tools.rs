@@ -137,3 +137,82 @@ fn every_workflow_parses_back_with_pinned_actions_and_least_privilege() {
         }
     }
 }
+
+/// The checkov results of one example.
+struct CheckovReport {
+    passed: u64,
+    failed: Vec<String>,
+    skipped: Vec<(String, String, String)>,
+}
+
+fn checkov(dir: &Path) -> CheckovReport {
+    let checkov = tool("checkov");
+    let path = dir.to_string_lossy().into_owned();
+    let (_, output) = run_tool(
+        &checkov,
+        &["-d", &path, "--framework", "terraform", "--quiet", "--compact", "-o", "json", "--skip-download"],
+        dir,
+        &[("BC_SKIP_MAPPING", "TRUE"), ("CHECKOV_RUN_SCA_PACKAGE_SCAN_V2", "false")],
+    );
+    let json_start = output.find(['{', '[']).unwrap_or_else(|| panic!("checkov printed no JSON:\n{output}"));
+    let mut stream = serde_json::Deserializer::from_str(&output[json_start..]).into_iter::<serde_json::Value>();
+    let value = stream.next().expect("a JSON document").expect("valid JSON");
+    let reports = match value {
+        serde_json::Value::Array(reports) => reports,
+        report => vec![report],
+    };
+    let mut result = CheckovReport { passed: 0, failed: Vec::new(), skipped: Vec::new() };
+    for report in reports {
+        assert_eq!(report["check_type"], "terraform", "unexpected checkov report: {report}");
+        assert_eq!(report["summary"]["parsing_errors"], 0, "checkov could not parse a stack: {report}");
+        result.passed += report["summary"]["passed"].as_u64().expect("passed count");
+        let results = &report["results"];
+        for failed in results["failed_checks"].as_array().into_iter().flatten() {
+            result.failed.push(format!("{} {} ({})", failed["check_id"], failed["resource"], failed["file_path"]));
+        }
+        for skipped in results["skipped_checks"].as_array().into_iter().flatten() {
+            result.skipped.push((
+                skipped["check_id"].as_str().unwrap_or_default().to_owned(),
+                skipped["resource"].as_str().unwrap_or_default().to_owned(),
+                skipped["check_result"]["suppress_comment"].as_str().unwrap_or_default().to_owned(),
+            ));
+        }
+    }
+    result
+}
+
+/// checkov passes every stack of every example; the only skips are the
+/// ones the pipeline made explicit (or the design documents), each with
+/// its reason. The table of skips is printed (scripts/test shows it).
+#[test]
+fn every_stack_passes_checkov_with_only_reasoned_skips() {
+    let mut table = String::from("\ncheckov per example (terraform framework):\n");
+    table.push_str(&format!("{:<14} {:>7} {:>7} {:>8}\n", "example", "passed", "failed", "skipped"));
+    let mut failures = Vec::new();
+    for example in pipelines() {
+        let name = example.file_stem().expect("stem").to_string_lossy().into_owned();
+        let dir = assert_fs::TempDir::new().expect("temp dir");
+        std::fs::create_dir_all(dir.path().join("pipelines")).expect("mkdir");
+        std::fs::copy(&example, dir.path().join("pipelines").join(example.file_name().expect("name"))).expect("copy");
+        let run = ecspipe(dir.path(), &["build"]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        let report = checkov(dir.path());
+        assert!(report.passed > 40, "{name}: checkov ran only {} checks", report.passed);
+        table.push_str(&format!(
+            "{:<14} {:>7} {:>7} {:>8}\n",
+            name,
+            report.passed,
+            report.failed.len(),
+            report.skipped.len()
+        ));
+        for (check, resource, reason) in &report.skipped {
+            table.push_str(&format!("    skip {check} on {resource}: {reason}\n"));
+            if reason.trim().len() < 8 {
+                failures.push(format!("{name}: {check} on {resource} is skipped without a reason"));
+            }
+        }
+        failures.extend(report.failed.iter().map(|failed| format!("{name}: {failed}")));
+    }
+    println!("{table}");
+    assert!(failures.is_empty(), "checkov failures:\n{}\n{table}", failures.join("\n"));
+}

@@ -50,6 +50,8 @@ impl Checker {
         let mut handoff_parameter = None;
         let mut terraform_version = String::from("1.11.4");
         let mut certificate_override = None;
+        let mut accepted: Vec<(Risk, String, Span)> = Vec::new();
+        let mut lb_span = statement.name_span;
 
         let overrides: Vec<&Statement<'_>> = stage.map(|stage| stage.overrides.iter().collect()).unwrap_or_default();
         let mut effective: Vec<&Statement<'_>> =
@@ -136,7 +138,10 @@ impl Checker {
                         }
                     }
                 }
-                "load_balancer" => load_balancer = self.infra_load_balancer(statement, &vpc.0),
+                "load_balancer" => {
+                    load_balancer = self.infra_load_balancer(statement, &vpc.0);
+                    lb_span = statement.span;
+                }
                 "certificate" => certificate_override = first.and_then(|item| self.certificate(item)),
                 "secret" => secret = self.infra_secret(statement),
                 "handoff" => {
@@ -149,6 +154,26 @@ impl Checker {
                 "terraform" => {
                     if let Some(version) = first.and_then(|item| self.terraform_version(item)) {
                         terraform_version = version;
+                    }
+                }
+                "accept" => {
+                    let risk = first.and_then(|item| self.reader.keyword(item, "risk", &Risk::ALL));
+                    let reason = statement.args.get(1).and_then(|item| self.reason(item));
+                    if let (Some(risk), Some(reason)) = (risk, reason) {
+                        if let Some((_, _, earlier)) = accepted.iter().find(|(other, ..)| *other == risk) {
+                            self.report(
+                                Diagnostic::new(
+                                    Code::Repeated,
+                                    statement.name_span,
+                                    format!("`accept {}` is given twice", risk.keyword()),
+                                )
+                                .label("again here")
+                                .note(*earlier, "first here")
+                                .help("keep one of them"),
+                            );
+                        } else {
+                            accepted.push((risk, reason, statement.span));
+                        }
                     }
                 }
                 other => unreachable!("INFRA schema has no `{other}`"),
@@ -207,6 +232,7 @@ impl Checker {
             );
             return None;
         }
+        self.risks(load_balancer.as_ref(), &accepted, lb_span);
         if self.reader.errors.len() > before || !name_ok {
             return None;
         }
@@ -237,6 +263,12 @@ impl Checker {
             secret,
             handoff_parameter,
             repositories: context.repositories.to_vec(),
+            accepted: {
+                let mut accepted: Vec<(Risk, String)> =
+                    accepted.into_iter().map(|(risk, reason, _)| (risk, reason)).collect();
+                accepted.sort();
+                accepted
+            },
             terraform_version,
         })
     }
@@ -466,7 +498,77 @@ impl Checker {
             None if public => vec![String::from("0.0.0.0/0")],
             None => vec![vpc.to_owned()],
         };
-        Some(InfraLoadBalancer { public, target_port, listener_port, health_path, certificate, allow })
+        let access_logs = match statement.option("logs") {
+            Some(item) => {
+                let (bucket, span) = self.reader.text(item, "an S3 bucket name")?;
+                let valid = (3..=63).contains(&bucket.len())
+                    && bucket.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.')
+                    && bucket.starts_with(|c: char| c.is_ascii_alphanumeric())
+                    && bucket.ends_with(|c: char| c.is_ascii_alphanumeric());
+                if !valid {
+                    self.report(
+                        Diagnostic::new(Code::InvalidName, span, "invalid S3 bucket name")
+                            .label("S3 bucket names are 3 to 63 lowercase letters, digits, `-` and `.`")
+                            .help("name an existing bucket whose policy lets the load balancer write"),
+                    );
+                    return None;
+                }
+                Some(bucket.to_owned())
+            }
+            None => None,
+        };
+        Some(InfraLoadBalancer { public, target_port, listener_port, health_path, certificate, allow, access_logs })
+    }
+
+    /// Every trade-off the load balancer makes must be accepted with a
+    /// reason, and every acceptance must match a trade-off actually made.
+    fn risks(&mut self, load_balancer: Option<&InfraLoadBalancer>, accepted: &[(Risk, String, Span)], at: Span) {
+        let made: Vec<(Risk, &str)> = match load_balancer {
+            Some(lb) => {
+                let mut made = Vec::new();
+                if lb.certificate.is_none() {
+                    made.push((Risk::PlainHttp, "the load balancer has no certificate, so it serves plain HTTP"));
+                }
+                if lb.public {
+                    made.push((Risk::NoWaf, "the public load balancer has no web application firewall"));
+                }
+                if lb.access_logs.is_none() {
+                    made.push((Risk::NoAccessLogs, "the load balancer writes no access logs"));
+                }
+                made
+            }
+            None => Vec::new(),
+        };
+        for (risk, why) in &made {
+            if !accepted.iter().any(|(other, ..)| other == risk) {
+                let fix = match risk {
+                    Risk::PlainHttp => "add `certificate \"arn:aws:acm:...\"` to `load_balancer` for HTTPS",
+                    Risk::NoWaf => "put a WAF in front of it outside ecspipe",
+                    Risk::NoAccessLogs => "add `logs \"BUCKET\"` to `load_balancer` to log to an existing bucket",
+                };
+                self.report(
+                    Diagnostic::new(Code::UnacceptedRisk, at, format!("{why}; say so explicitly"))
+                        .label(format!("needs `accept {}`", risk.keyword()))
+                        .help(format!(
+                            "{fix}, or accept it: `accept {} \"REASON\"` in the infra block",
+                            risk.keyword()
+                        )),
+                );
+            }
+        }
+        for (risk, _, span) in accepted {
+            if !made.iter().any(|(other, _)| other == risk) {
+                self.report(
+                    Diagnostic::new(
+                        Code::Conflict,
+                        *span,
+                        format!("`accept {}` accepts a trade-off this stack does not make", risk.keyword()),
+                    )
+                    .label("nothing to accept")
+                    .help("remove it; an acceptance that no longer applies misleads reviewers"),
+                );
+            }
+        }
     }
 
     fn certificate(&mut self, item: &Item) -> Option<String> {

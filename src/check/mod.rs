@@ -220,6 +220,34 @@ impl Checker {
         self.report(diagnostic);
     }
 
+    /// A one-line reason the author gives for a trade-off; it ends up in a
+    /// comment beside the generated code.
+    fn reason(&mut self, item: &Item) -> Option<String> {
+        let value = self.reader.value(item, "a reason")?;
+        let ValueKind::Str(text) = &value.kind else {
+            self.report(
+                Diagnostic::new(
+                    Code::WrongType,
+                    value.span,
+                    format!("expected a reason in quotes, found {}", value.kind.describe()),
+                )
+                .label("expected a quoted reason")
+                .help("say why, in double quotes"),
+            );
+            return None;
+        };
+        let text = text.trim();
+        if text.len() < 8 || text.len() > 200 || text.chars().any(char::is_control) {
+            self.report(
+                Diagnostic::new(Code::InvalidText, value.span, "a reason is one line of 8 to 200 characters")
+                    .label("too short, too long, or spans lines")
+                    .help("say in a sentence why the trade-off is right here; reviewers read it"),
+            );
+            return None;
+        }
+        Some(text.to_owned())
+    }
+
     fn job_id(&mut self, item: &Item) -> Option<String> {
         let (id, span) = self.reader.text(item, "a job id")?;
         self.name_rule(span, "job id", names::job_id(id)).then(|| id.to_owned())

@@ -551,6 +551,7 @@ impl Checker {
         let mut entrypoint = None;
         let mut depends_on = Vec::new();
         let mut env_files = Vec::new();
+        let mut writable_reason = None;
         for statement in &statements {
             let first = statement.args.first();
             let before = self.reader.errors.len();
@@ -570,7 +571,22 @@ impl Checker {
                 "env" => {
                     if let Some((key, key_span, value)) = first.and_then(|item| self.binding(item, "env")) {
                         if let Some(scalar) = self.scalar(&Item::Value(value.clone()), "an environment value", infra) {
-                            if let Some((_, first)) = secrets.get(&key) {
+                            if matches!(scalar, Scalar::Text(_)) && names::looks_like_credential(&key) {
+                                self.report(
+                                    Diagnostic::new(
+                                        Code::PlaintextCredential,
+                                        value.span,
+                                        format!("`{key}` looks like a credential, but its value is plain text"),
+                                    )
+                                    .label("this value would sit in the repository and the task definition")
+                                    .note(key_span, "named like a credential")
+                                    .help(format!(
+                                        "store it in AWS and inject it: `secret {key} = ssm \"/app/{}\"` or `secret {key} = infra.secret_arn key \"{}\"`",
+                                        key.to_ascii_lowercase().replace('_', "-"),
+                                        key.to_ascii_lowercase()
+                                    )),
+                                );
+                            } else if let Some((_, first)) = secrets.get(&key) {
                                 self.report(
                                     Diagnostic::new(
                                         Code::Duplicate,
@@ -647,6 +663,20 @@ impl Checker {
                             self.reader.keyword(item, "filesystem mode", &[("readonly", true), ("writable", false)])
                         })
                         .unwrap_or(true);
+                    match (read_only_root, statement.args.get(1)) {
+                        (false, Some(item)) => writable_reason = self.reason(item),
+                        (false, None) => self.report(
+                            Diagnostic::new(Code::UnacceptedRisk, statement.span, "a writable root filesystem needs a reason")
+                                .label("no reason given")
+                                .help("say why, as in `filesystem writable \"the app writes its cache to /var/cache\"`; it is recorded beside the checkov skip"),
+                        ),
+                        (true, Some(item)) => self.report(
+                            Diagnostic::new(Code::UnexpectedArgument, item.span(), "a read-only filesystem needs no reason")
+                                .label("not expected here")
+                                .help("write `filesystem readonly`, or leave it out: it is the default"),
+                        ),
+                        (true, None) => {}
+                    }
                 }
                 "command" => {
                     command = first
@@ -718,6 +748,7 @@ impl Checker {
                 env: env.into_iter().map(|(k, (v, _))| (k, v)).collect(),
                 secrets: secrets.into_iter().map(|(k, (v, _))| (k, v)).collect(),
                 read_only_root,
+                writable_reason,
                 command,
                 entrypoint,
                 depends_on,

@@ -120,11 +120,12 @@ pub static INFRA: Schema = Schema {
             "load_balancer",
             1,
             1,
-            "load_balancer public|internal port 8080 [health \"/health\"] [listen 80] [certificate \"arn:...\"] [allow [\"0.0.0.0/0\"]]",
+            "load_balancer public|internal port 8080 [health \"/health\"] [listen 80] [certificate \"arn:...\"] [allow [\"0.0.0.0/0\"]] [logs \"BUCKET\"]",
         )
-        .options(&["port", "health", "listen", "certificate", "allow"]),
+        .options(&["port", "health", "listen", "certificate", "allow", "logs"]),
         spec("secret", 1, 1, "secret NAME from secret.GITHUB_SECRET").options(&["from"]),
         spec("handoff", 2, 2, "handoff ssm \"/NAME/output\""),
+        spec("accept", 2, 2, "accept plain_http|no_waf|no_access_logs \"REASON\"").repeatable(),
         spec("terraform", 1, 1, "terraform \"1.11.4\""),
     ],
 };
@@ -231,7 +232,7 @@ pub static CONTAINER: Schema = Schema {
         spec("memory", 1, 1, "memory 512mb"),
         spec("cpu", 1, 1, "cpu 256"),
         spec("essential", 1, 1, "essential yes|no"),
-        spec("filesystem", 1, 1, "filesystem readonly|writable"),
+        spec("filesystem", 1, 2, "filesystem readonly  |  filesystem writable \"REASON\""),
         spec("command", 1, 1, "command [\"ARG\", ...]"),
         spec("entrypoint", 1, 1, "entrypoint [\"ARG\", ...]"),
         spec("depends_on", 2, 2, "depends_on CONTAINER started|healthy|complete|success").repeatable(),

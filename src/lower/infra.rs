@@ -1,5 +1,7 @@
 //! The Terraform infrastructure stack (REFERENCE.md, "Terraform infra/").
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 
 use super::service::{settings, TerraformSettings};
@@ -36,6 +38,87 @@ pub struct InfraStack {
     pub secret: Option<(String, String)>,
     /// The SSM parameter the handoff is written to.
     pub handoff_parameter: Option<String>,
+    /// The flow logs' log group retention, days.
+    pub flow_log_retention_days: u32,
+    /// checkov checks skipped per resource, each with its reason. Every
+    /// resource that may carry skips has an entry (maybe empty).
+    pub skips: BTreeMap<&'static str, Vec<Skip>>,
+}
+
+/// One `#checkov:skip` comment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Skip {
+    /// The check id.
+    pub check: &'static str,
+    /// Why: the pipeline author's reason, or the design reason.
+    pub reason: String,
+}
+
+/// Resources of the infrastructure stack that may carry skips.
+const SKIPPABLE: [&str; 6] = [
+    "aws_lb.main",
+    "aws_lb_listener.http",
+    "aws_lb_target_group.service",
+    "aws_security_group.tasks",
+    "aws_security_group_rule.load_balancer_http_in",
+    "aws_secretsmanager_secret.app",
+];
+
+/// The checkov checks each accepted trade-off fails, by resource.
+fn risk_checks(risk: Risk, lb: &InfraLoadBalancer) -> Vec<(&'static str, &'static str)> {
+    match risk {
+        Risk::PlainHttp => {
+            let mut checks = vec![
+                ("aws_lb_listener.http", "CKV_AWS_2"),
+                ("aws_lb_listener.http", "CKV_AWS_103"),
+                ("aws_lb.main", "CKV2_AWS_20"),
+                ("aws_lb_target_group.service", "CKV_AWS_378"),
+            ];
+            if lb.listener_port == 80 {
+                checks.push(("aws_security_group_rule.load_balancer_http_in", "CKV_AWS_260"));
+            }
+            checks
+        }
+        Risk::NoWaf => vec![("aws_lb.main", "CKV2_AWS_28")],
+        Risk::NoAccessLogs => vec![("aws_lb.main", "CKV_AWS_91")],
+    }
+}
+
+fn skips(infra: &Infra) -> BTreeMap<&'static str, Vec<Skip>> {
+    let mut skips: BTreeMap<&'static str, Vec<Skip>> =
+        SKIPPABLE.iter().map(|resource| (*resource, Vec::new())).collect();
+    let mut add = |resource: &'static str, check: &'static str, reason: String| {
+        skips.entry(resource).or_default().push(Skip { check, reason });
+    };
+    // The service stack attaches the group to the ECS service; checkov
+    // scans each stack on its own and cannot see that.
+    add(
+        "aws_security_group.tasks",
+        "CKV2_AWS_5",
+        String::from("attached to the ECS service by the service stack, which checkov scans separately"),
+    );
+    if let Some(secret) = &infra.secret {
+        add(
+            "aws_secretsmanager_secret.app",
+            "CKV2_AWS_57",
+            format!("the pipeline sets the value from GitHub secret {} on every apply; rotate it there", secret.from),
+        );
+    }
+    if let Some(lb) = &infra.load_balancer {
+        for (risk, reason) in &infra.accepted {
+            for (resource, check) in risk_checks(*risk, lb) {
+                add(resource, check, format!("accepted in the pipeline ({}): {reason}", risk.keyword()));
+            }
+        }
+        if lb.certificate.is_some() && lb.listener_port == 80 && lb.allow.iter().any(|cidr| cidr == "0.0.0.0/0") {
+            add(
+                "aws_security_group_rule.load_balancer_http_in",
+                "CKV_AWS_260",
+                String::from("port 80 only answers with a redirect to HTTPS"),
+            );
+        }
+    }
+    skips
 }
 
 /// The load balancer's settings.
@@ -53,6 +136,8 @@ pub struct LoadBalancerIr {
     pub certificate: Option<String>,
     /// Allowed client CIDRs.
     pub allow: Hcl,
+    /// S3 bucket for access logs.
+    pub access_logs: Option<String>,
 }
 
 pub(super) fn infra_stack(pipeline: &Pipeline, infra: &Infra) -> InfraStack {
@@ -75,8 +160,11 @@ pub(super) fn infra_stack(pipeline: &Pipeline, infra: &Infra) -> InfraStack {
             health_path: lb.health_path.clone(),
             certificate: lb.certificate.clone(),
             allow: Hcl::List(lb.allow.iter().cloned().map(Hcl::Str).collect()),
+            access_logs: lb.access_logs.clone(),
         }),
         secret: infra.secret.as_ref().map(|secret| (secret.name.clone(), secret_variable(secret))),
         handoff_parameter: infra.handoff_parameter.clone(),
+        flow_log_retention_days: infra.log_retention_days,
+        skips: skips(infra),
     }
 }

@@ -16,7 +16,7 @@ use serde::Serialize;
 use crate::actions::{self, Pin};
 use crate::model::*;
 
-pub use infra::InfraStack;
+pub use infra::{InfraStack, Skip};
 pub use service::{ServiceStack, TerraformSettings};
 pub use workflow::{BuildJob, JobBase, TerraformJob, Workflow};
 

@@ -77,6 +77,8 @@ pub struct ServiceStack {
     pub exec: bool,
     /// Autoscaling.
     pub scaling: Option<ScalingBlock>,
+    /// checkov checks the task definition skips, with reasons.
+    pub task_definition_skips: Vec<super::infra::Skip>,
 }
 
 /// How a service stack receives the infrastructure's values; all three end
@@ -442,7 +444,22 @@ pub(super) fn service_stack(pipeline: &Pipeline, deploy: &Deploy) -> ServiceStac
         alarms: service.deployment.alarms.iter().cloned().map(Hcl::Str).collect(),
         exec: service.exec,
         scaling,
+        task_definition_skips: writable_skip(service).into_iter().collect(),
     }
+}
+
+/// The task definition's skip of CKV_AWS_336 when containers chose a
+/// writable root filesystem, with their reasons.
+fn writable_skip(service: &Service) -> Option<super::infra::Skip> {
+    let reasons: Vec<String> = service
+        .containers
+        .iter()
+        .filter_map(|c| c.writable_reason.as_ref().map(|reason| format!("{}: {reason}", c.name)))
+        .collect();
+    (!reasons.is_empty()).then(|| super::infra::Skip {
+        check: "CKV_AWS_336",
+        reason: format!("writable root filesystem chosen in the pipeline ({})", reasons.join("; ")),
+    })
 }
 
 /// One entry of `container_definitions`, in the key order ECS documents.

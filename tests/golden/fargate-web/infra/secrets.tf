@@ -2,6 +2,7 @@
 # Source: pipelines/fargate-web.ecspipe
 
 resource "aws_secretsmanager_secret" "app" {
+  #checkov:skip=CKV2_AWS_57:the pipeline sets the value from GitHub secret ECS_SECRET on every apply; rotate it there
   name        = "${var.name}/ecs_secret"
   description = "Application secret of ${var.name}, set by the workflow."
   kms_key_id  = aws_kms_key.main.arn

@@ -18,6 +18,7 @@ resource "aws_security_group_rule" "load_balancer_https_in" {
 }
 
 resource "aws_security_group_rule" "load_balancer_http_in" {
+  #checkov:skip=CKV_AWS_260:port 80 only answers with a redirect to HTTPS
   description       = "HTTP from clients (redirected to HTTPS)"
   type              = "ingress"
   from_port         = 80
@@ -48,6 +49,7 @@ resource "aws_security_group_rule" "tasks_from_load_balancer" {
 }
 
 resource "aws_lb" "main" {
+  #checkov:skip=CKV2_AWS_28:accepted in the pipeline (no_waf): CloudFront with AWS WAF sits in front of the load balancer
   name                       = var.name
   internal                   = false
   load_balancer_type         = "application"
@@ -55,6 +57,12 @@ resource "aws_lb" "main" {
   subnets                    = aws_subnet.public[*].id
   enable_deletion_protection = true
   drop_invalid_header_fields = true
+
+  access_logs {
+    bucket  = "shop-alb-access-logs"
+    prefix  = var.name
+    enabled = true
+  }
 }
 
 resource "aws_lb_target_group" "service" {

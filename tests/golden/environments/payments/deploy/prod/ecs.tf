@@ -23,15 +23,15 @@ resource "aws_ecs_task_definition" "service" {
       readonlyRootFilesystem = true
       portMappings = [
         {
-          name          = "api-8443"
-          containerPort = 8443
-          hostPort      = 8443
+          name          = "api-8080"
+          containerPort = 8080
+          hostPort      = 8080
           protocol      = "tcp"
-          appProtocol   = "http2"
+          appProtocol   = "http"
         },
       ]
       healthCheck = {
-        command     = ["CMD-SHELL", "curl -fsk https://localhost:8443/ready || exit 1"]
+        command     = ["CMD-SHELL", "curl -fs http://localhost:8080/ready || exit 1"]
         interval    = 30
         retries     = 3
         timeout     = 5
@@ -81,7 +81,7 @@ resource "aws_ecs_service" "service" {
   load_balancer {
     target_group_arn = local.infra.aws_lb_target_group
     container_name   = "api"
-    container_port   = 8443
+    container_port   = 8080
   }
 
   network_configuration {

@@ -16,6 +16,58 @@ resource "aws_vpc" "main" {
   }
 }
 
+# Every flow in and out of the VPC, kept as long as the application logs.
+resource "aws_cloudwatch_log_group" "flow_logs" {
+  name              = "/vpc/${var.name}/flow-logs"
+  retention_in_days = 365
+  kms_key_id        = aws_kms_key.main.arn
+}
+
+data "aws_iam_policy_document" "flow_logs_assume" {
+  statement {
+    sid     = "FlowLogsAssume"
+    actions = ["sts:AssumeRole"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["vpc-flow-logs.amazonaws.com"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [data.aws_caller_identity.current.account_id]
+    }
+  }
+}
+
+resource "aws_iam_role" "flow_logs" {
+  name               = "${var.name}-flow-logs"
+  assume_role_policy = data.aws_iam_policy_document.flow_logs_assume.json
+}
+
+data "aws_iam_policy_document" "flow_logs" {
+  statement {
+    sid       = "WriteFlowLogs"
+    actions   = ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"]
+    resources = ["${aws_cloudwatch_log_group.flow_logs.arn}:*"]
+  }
+}
+
+resource "aws_iam_role_policy" "flow_logs" {
+  name   = "${var.name}-flow-logs"
+  role   = aws_iam_role.flow_logs.id
+  policy = data.aws_iam_policy_document.flow_logs.json
+}
+
+resource "aws_flow_log" "main" {
+  vpc_id               = aws_vpc.main.id
+  traffic_type         = "ALL"
+  log_destination_type = "cloud-watch-logs"
+  log_destination      = aws_cloudwatch_log_group.flow_logs.arn
+  iam_role_arn         = aws_iam_role.flow_logs.arn
+}
+
 # The default security group, emptied: nothing uses it by accident.
 resource "aws_default_security_group" "default" {
   vpc_id = aws_vpc.main.id
@@ -122,6 +174,7 @@ resource "aws_vpc_endpoint" "s3" {
 }
 
 resource "aws_security_group" "tasks" {
+  #checkov:skip=CKV2_AWS_5:attached to the ECS service by the service stack, which checkov scans separately
   name        = "${var.name}-tasks"
   description = "ECS tasks of ${var.name}"
   vpc_id      = aws_vpc.main.id
