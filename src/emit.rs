@@ -46,6 +46,10 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("infra/load_balancer.tf", include_str!("../templates/infra/load_balancer.tf.j2")),
     ("infra/secrets.tf", include_str!("../templates/infra/secrets.tf.j2")),
     ("infra/outputs.tf", include_str!("../templates/infra/outputs.tf.j2")),
+    ("bootstrap/main.tf", include_str!("../templates/bootstrap/main.tf.j2")),
+    ("bootstrap/variables.tf", include_str!("../templates/bootstrap/variables.tf.j2")),
+    ("bootstrap/oidc.tf", include_str!("../templates/bootstrap/oidc.tf.j2")),
+    ("bootstrap/outputs.tf", include_str!("../templates/bootstrap/outputs.tf.j2")),
 ];
 
 static ENVIRONMENT: LazyLock<Environment<'static>> = LazyLock::new(|| {
@@ -91,6 +95,10 @@ pub fn emit(program: &Program) -> Vec<GeneratedFile> {
         }
         names.push("outputs.tf");
         files.extend(stack_files("service", &stack.settings.dir, &names, stack));
+    }
+    if let Some(bootstrap) = &program.bootstrap {
+        let names = ["main.tf", "variables.tf", "oidc.tf", "outputs.tf"];
+        files.extend(stack_files("bootstrap", &bootstrap.settings.dir, &names, bootstrap));
     }
     files
 }

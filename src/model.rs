@@ -19,6 +19,10 @@ pub struct Pipeline {
     pub region: String,
     /// The IAM role the jobs assume through OIDC.
     pub role: GithubValue,
+    /// A read-only role for runs that do not apply, if the pipeline splits them.
+    pub plan_role: Option<GithubValue>,
+    /// The bootstrap stack: GitHub's OIDC provider and the roles' trust.
+    pub oidc: Option<Oidc>,
     /// The GitHub environment the jobs run in, if any.
     pub environment: Option<String>,
     /// The runner label.
@@ -31,6 +35,34 @@ pub struct Pipeline {
     pub infras: Vec<Infra>,
     /// Service stacks to deploy, one per deploy and environment, in order.
     pub deploys: Vec<Deploy>,
+}
+
+/// `oidc { ... }`: the bootstrap stack an administrator applies once, so
+/// the workflow can assume its roles through GitHub's OIDC provider.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Oidc {
+    /// `owner/repository` on GitHub.
+    pub repository: String,
+    /// The stack directory.
+    pub stack: String,
+    /// Its state backend.
+    pub state: Backend,
+    /// Prefix of the roles' names.
+    pub name: String,
+    /// Whether the account's OIDC provider exists already (one per account).
+    pub existing_provider: bool,
+    /// `sub` claims the apply role trusts: the apply branches and environments.
+    pub apply_subjects: Vec<String>,
+    /// Name prefixes of the IAM roles and policies the stacks create.
+    pub iam_prefixes: Vec<String>,
+    /// Terraform state objects: (bucket, key).
+    pub state_objects: Vec<(String, String)>,
+    /// ECR repositories the builds push to.
+    pub repositories: Vec<String>,
+    /// Name prefixes of the infrastructure stacks (secrets, KMS aliases).
+    pub infra_names: Vec<String>,
+    /// Terraform version for the instructions.
+    pub region: String,
 }
 
 /// Where and as whom a Terraform job runs: shared by infra and deploy jobs.

@@ -10,6 +10,7 @@ mod support;
 mod book;
 mod cli;
 mod errors;
+mod features;
 mod golden;
 mod reference;
 mod tools;

@@ -10,6 +10,7 @@ mod deploy;
 mod environments;
 mod infra;
 mod names;
+mod oidc;
 mod pipeline;
 mod service;
 pub mod statements;

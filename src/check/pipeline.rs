@@ -27,6 +27,8 @@ impl Checker {
         let mut deploy_statements = Vec::new();
         let mut infra_statement = None;
         let mut environments_statement = None;
+        let mut oidc_statement = None;
+        let mut plan_role = None;
 
         for statement in &statements {
             let first = statement.args.first();
@@ -49,6 +51,9 @@ impl Checker {
                             );
                             role = None;
                         }
+                    }
+                    if let Some(item) = statement.option("plan") {
+                        plan_role = self.github_value(item, "the plan role");
                     }
                 }
                 "workflow" => {
@@ -79,6 +84,7 @@ impl Checker {
                 "deploy" => deploy_statements.push(statement),
                 "infra" => infra_statement = Some(statement),
                 "environments" => environments_statement = Some(statement),
+                "oidc" => oidc_statement = Some(statement),
                 other => unreachable!("PIPELINE schema has no `{other}`"),
             }
         }
@@ -272,6 +278,12 @@ impl Checker {
             }
             return None;
         };
+        let oidc = match oidc_statement {
+            Some(statement) => {
+                Some(self.oidc(statement, name, &region, environment.as_deref(), &builds, &infras, &deploys)?)
+            }
+            None => None,
+        };
         Some(Pipeline {
             name: name.to_owned(),
             source_name: source_name.to_owned(),
@@ -279,6 +291,8 @@ impl Checker {
             workflow_name,
             region,
             role,
+            plan_role,
+            oidc,
             environment,
             runner,
             triggers,

@@ -90,7 +90,7 @@ pub static PIPELINE: Schema = Schema {
     name: "a pipeline block",
     specs: &[
         spec("region", 1, 1, "region us-east-2"),
-        spec("role", 1, 1, "role secret.IAM_ROLE"),
+        spec("role", 1, 1, "role secret.IAM_ROLE [plan secret.PLAN_ROLE]").options(&["plan"]),
         spec("workflow", 1, 1, "workflow FILE-STEM [name \"Display name\"]").options(&["name"]),
         spec("environment", 1, 1, "environment NAME"),
         spec("runner", 1, 1, "runner ubuntu-latest"),
@@ -101,6 +101,19 @@ pub static PIPELINE: Schema = Schema {
         spec("deploy", 1, 1, "deploy NAME { ... }").block(BlockUse::Required).repeatable(),
         spec("infra", 0, 0, "infra { vpc 10.0.0.0/24 ... }").block(BlockUse::Required),
         spec("environments", 0, 0, "environments { dev { ... } prod { after dev ... } }").block(BlockUse::Required),
+        spec("oidc", 0, 0, "oidc { repository \"OWNER/REPO\" ... }").block(BlockUse::Required),
+    ],
+};
+
+/// `oidc { ... }`: the bootstrap stack with GitHub's OIDC provider and roles.
+pub static OIDC: Schema = Schema {
+    name: "an oidc block",
+    specs: &[
+        spec("repository", 1, 1, "repository \"OWNER/REPO\""),
+        spec("stack", 1, 1, "stack DIRECTORY"),
+        spec("state", 1, 1, "state s3 bucket \"BUCKET\" key \"KEY\" [region REGION]  |  state local [path \"FILE\"]")
+            .options(&["bucket", "key", "region", "path"]),
+        spec("provider", 1, 1, "provider create|existing"),
     ],
 };
 

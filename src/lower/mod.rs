@@ -7,6 +7,7 @@
 //! that is [`crate::emit`]'s. Everything is ordered (vectors, sorted maps), so
 //! output is deterministic by construction.
 
+mod bootstrap;
 mod infra;
 mod service;
 mod workflow;
@@ -16,6 +17,7 @@ use serde::Serialize;
 use crate::actions::{self, Pin};
 use crate::model::*;
 
+pub use bootstrap::BootstrapStack;
 pub use infra::{InfraStack, Skip};
 pub use service::{ServiceStack, TerraformSettings};
 pub use workflow::{BuildJob, JobBase, TerraformJob, Workflow};
@@ -67,6 +69,8 @@ pub struct Program {
     pub infras: Vec<InfraStack>,
     /// One service stack per deploy and environment.
     pub stacks: Vec<ServiceStack>,
+    /// The OIDC bootstrap stack, if the pipeline asks for it.
+    pub bootstrap: Option<BootstrapStack>,
 }
 
 /// Lowers a checked pipeline.
@@ -75,6 +79,7 @@ pub fn lower(pipeline: &Pipeline) -> Program {
         workflow: workflow::workflow(pipeline),
         infras: pipeline.infras.iter().map(|infra| infra::infra_stack(pipeline, infra)).collect(),
         stacks: pipeline.deploys.iter().map(|deploy| service::service_stack(pipeline, deploy)).collect(),
+        bootstrap: pipeline.oidc.as_ref().map(|oidc| bootstrap::bootstrap_stack(pipeline, oidc)),
     }
 }
 

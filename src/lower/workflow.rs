@@ -142,11 +142,36 @@ const TERRAFORM_PERMISSIONS: [(&str, &str, &str); 3] = [
     ("pull-requests", "write", "comment the plan on pull requests"),
 ];
 
-fn role_expression(role: &GithubValue) -> String {
-    match role {
-        GithubValue::Secret(name) => format!("${{{{ secrets.{name} }}}}"),
-        GithubValue::Variable(name) => format!("${{{{ vars.{name} }}}}"),
-        GithubValue::Literal(text) => text.clone(),
+/// The expression inside `${{ }}` (or the literal) for a GitHub value.
+fn github_value(value: &GithubValue) -> (String, bool) {
+    match value {
+        GithubValue::Secret(name) => (format!("secrets.{name}"), true),
+        GithubValue::Variable(name) => (format!("vars.{name}"), true),
+        GithubValue::Literal(text) => (text.clone(), false),
+    }
+}
+
+/// `role-to-assume`: the role, or, when the pipeline has a plan role, the
+/// apply role only where the job may apply and the plan role elsewhere.
+fn role_expression(role: &GithubValue, plan_role: Option<&GithubValue>, apply_if: &str) -> String {
+    let (apply, apply_is_expression) = github_value(role);
+    match plan_role {
+        None if apply_is_expression => format!("${{{{ {apply} }}}}"),
+        None => apply,
+        Some(plan) => {
+            let quote = |(text, is_expression): (String, bool)| {
+                if is_expression {
+                    text
+                } else {
+                    format!("'{}'", text.replace('\'', "''"))
+                }
+            };
+            format!(
+                "${{{{ ({apply_if}) && {} || {} }}}}",
+                quote((apply, apply_is_expression)),
+                quote(github_value(plan))
+            )
+        }
     }
 }
 
@@ -221,7 +246,7 @@ fn build_job(pipeline: &Pipeline, build: &Build) -> BuildJob {
             runner: pipeline.runner.clone(),
             environment: build.environment.clone(),
             working_directory: build.context.clone(),
-            role: role_expression(&build.role),
+            role: role_expression(&build.role, pipeline.plan_role.as_ref(), &apply_conditions("main").0),
             session_name: session_name(pipeline, &build.job_id),
             permissions: BUILD_PERMISSIONS.to_vec(),
         },
@@ -245,7 +270,14 @@ fn build_job(pipeline: &Pipeline, build: &Build) -> BuildJob {
     }
 }
 
-fn terraform_base(pipeline: &Pipeline, target: &Target, name: String, stack: &str, needs: Vec<String>) -> JobBase {
+fn terraform_base(
+    pipeline: &Pipeline,
+    target: &Target,
+    name: String,
+    stack: &str,
+    needs: Vec<String>,
+    apply_if: &str,
+) -> JobBase {
     JobBase {
         id: target.job_id.clone(),
         name,
@@ -253,7 +285,7 @@ fn terraform_base(pipeline: &Pipeline, target: &Target, name: String, stack: &st
         runner: pipeline.runner.clone(),
         environment: target.environment.clone(),
         working_directory: stack.to_owned(),
-        role: role_expression(&target.role),
+        role: role_expression(&target.role, pipeline.plan_role.as_ref(), apply_if),
         session_name: session_name(pipeline, &target.job_id),
         permissions: TERRAFORM_PERMISSIONS.to_vec(),
     }
@@ -266,7 +298,7 @@ fn infra_job(pipeline: &Pipeline, infra: &Infra) -> TerraformJob {
     };
     let (apply_if, plan_if) = apply_conditions("main");
     TerraformJob {
-        base: terraform_base(pipeline, &infra.target, name, &infra.stack, infra.target.after.clone()),
+        base: terraform_base(pipeline, &infra.target, name, &infra.stack, infra.target.after.clone(), &apply_if),
         images: Vec::new(),
         secrets: infra
             .secret
@@ -313,7 +345,7 @@ fn deploy_job(pipeline: &Pipeline, deploy: &Deploy) -> TerraformJob {
         None => format!("deploy {}", deploy.name),
     };
     TerraformJob {
-        base: terraform_base(pipeline, &deploy.target, name, &deploy.stack, needs),
+        base: terraform_base(pipeline, &deploy.target, name, &deploy.stack, needs, &apply_if),
         images,
         secrets: Vec::new(),
         var_args,

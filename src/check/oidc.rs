@@ -1,0 +1,165 @@
+//! `oidc { ... }`: the bootstrap stack that lets the workflow assume its
+//! roles through GitHub's OIDC provider, with trust restricted to the
+//! repository and, for the role that applies, to the apply branches and
+//! the environments the jobs run in.
+
+use super::*;
+
+impl Checker {
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn oidc(
+        &mut self,
+        statement: &Statement<'_>,
+        pipeline: &str,
+        region: &str,
+        environment: Option<&str>,
+        builds: &[Build],
+        infras: &[Infra],
+        deploys: &[Deploy],
+    ) -> Option<Oidc> {
+        let block = statement.block?;
+        let statements = split(&statements::OIDC, &block.lines, &mut self.reader.errors);
+        let before = self.reader.errors.len();
+        let mut repository = None;
+        let mut stack = String::from("bootstrap");
+        let mut state = None;
+        let mut existing_provider = false;
+        for statement in &statements {
+            let first = statement.args.first();
+            match statement.spec.name {
+                "repository" => {
+                    if let Some((text, span)) = first.and_then(|item| self.reader.text(item, "a repository")) {
+                        let valid = text.split_once('/').is_some_and(|(owner, name)| {
+                            let part = |p: &str| {
+                                !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+                            };
+                            part(owner) && part(name) && !owner.starts_with('-')
+                        });
+                        if valid {
+                            repository = Some(text.to_owned());
+                        } else {
+                            self.report(
+                                Diagnostic::new(
+                                    Code::InvalidName,
+                                    span,
+                                    format!("`{text}` is not a GitHub repository"),
+                                )
+                                .label("expected OWNER/REPO")
+                                .help("write the repository the workflow runs in, such as \"acme/shop\""),
+                            );
+                        }
+                    }
+                }
+                "stack" => {
+                    if let Some(path) = first.and_then(|item| self.path(item, "stack directory")) {
+                        stack = path;
+                    }
+                }
+                "state" => state = self.state(statement, Some(region)),
+                "provider" => {
+                    existing_provider = first
+                        .and_then(|item| {
+                            self.reader.keyword(item, "provider", &[("create", false), ("existing", true)])
+                        })
+                        .unwrap_or(false);
+                }
+                other => unreachable!("OIDC schema has no `{other}`"),
+            }
+        }
+        let Some(repository) = repository else {
+            if !statements.iter().any(|s| s.spec.name == "repository") {
+                self.report(
+                    Diagnostic::new(Code::Missing, statement.name_span, "the oidc block names no repository")
+                        .label("repository missing")
+                        .help("add `repository \"OWNER/REPO\"`: only that repository's workflows may assume the roles"),
+                );
+            }
+            return None;
+        };
+        if state.is_none() && !statements.iter().any(|s| s.spec.name == "state") {
+            self.report(
+                Diagnostic::new(Code::Missing, statement.name_span, "the oidc block has no state backend")
+                    .label("state missing")
+                    .help("add `state s3 bucket \"BUCKET\" key \"bootstrap.tfstate\"`"),
+            );
+        }
+        let longest = format!("{pipeline}-github-apply");
+        if names::iam_role(&longest).is_err() {
+            self.report(
+                Diagnostic::new(
+                    Code::InvalidName,
+                    statement.name_span,
+                    format!("the role name `{longest}` is longer than 64 characters"),
+                )
+                .label("the pipeline's name prefixes the roles")
+                .help("shorten the pipeline's name"),
+            );
+        }
+        if self.reader.errors.len() > before {
+            return None;
+        }
+
+        // A job in a GitHub environment presents `environment:NAME` as its
+        // subject; other jobs present their ref. Protect each environment
+        // with a deployment branch policy to keep applies on those branches.
+        let mut apply_subjects: Vec<String> = Vec::new();
+        let mut add = |subject: String| {
+            if !apply_subjects.contains(&subject) {
+                apply_subjects.push(subject);
+            }
+        };
+        add(format!("repo:{repository}:ref:refs/heads/main"));
+        for deploy in deploys {
+            add(format!("repo:{repository}:ref:refs/heads/{}", deploy.apply_branch));
+        }
+        let environments = environment
+            .into_iter()
+            .map(str::to_owned)
+            .chain(builds.iter().filter_map(|b| b.environment.clone()))
+            .chain(infras.iter().filter_map(|i| i.target.environment.clone()))
+            .chain(deploys.iter().filter_map(|d| d.target.environment.clone()));
+        for environment in environments {
+            add(format!("repo:{repository}:environment:{environment}"));
+        }
+        let mut iam_prefixes: Vec<String> = Vec::new();
+        let mut infra_names: Vec<String> = Vec::new();
+        for name in deploys.iter().map(|d| &d.service.name) {
+            if !iam_prefixes.contains(name) {
+                iam_prefixes.push(name.clone());
+            }
+        }
+        for infra in infras {
+            iam_prefixes.push(infra.name.clone());
+            infra_names.push(infra.name.clone());
+        }
+        let mut state_objects: Vec<(String, String)> = Vec::new();
+        let states = infras.iter().map(|i| &i.state).chain(deploys.iter().map(|d| &d.state));
+        for backend in states {
+            if let Backend::S3 { bucket, key, .. } = backend {
+                let object = (bucket.clone(), key.clone());
+                if !state_objects.contains(&object) {
+                    state_objects.push(object);
+                }
+            }
+        }
+        let mut repositories: Vec<String> = Vec::new();
+        for build in builds {
+            if !repositories.contains(&build.repository) {
+                repositories.push(build.repository.clone());
+            }
+        }
+        Some(Oidc {
+            repository,
+            stack,
+            state: state?,
+            name: pipeline.to_owned(),
+            existing_provider,
+            apply_subjects,
+            iam_prefixes,
+            state_objects,
+            repositories,
+            infra_names,
+            region: region.to_owned(),
+        })
+    }
+}

@@ -1,0 +1,78 @@
+//! The bootstrap stack: GitHub's OIDC provider and the roles the workflow
+//! assumes. An administrator applies it once; the workflow never does.
+
+use serde::Serialize;
+
+use super::service::{settings, TerraformSettings};
+use super::Hcl;
+use crate::model::*;
+
+/// The bootstrap stack.
+#[derive(Debug, Clone, Serialize)]
+pub struct BootstrapStack {
+    /// Shared settings.
+    #[serde(flatten)]
+    pub settings: TerraformSettings,
+    /// `owner/repo`.
+    pub repository: String,
+    /// Read the account's provider instead of creating it.
+    pub existing_provider: bool,
+    /// `sub` claims the apply role trusts.
+    pub apply_subjects: Hcl,
+    /// IAM roles and policies the apply role manages.
+    pub iam_resources: Hcl,
+    /// State buckets.
+    pub state_buckets: Hcl,
+    /// State objects and their lock files.
+    pub state_objects: Hcl,
+    /// ECR repositories builds push to.
+    pub repositories: Hcl,
+    /// Secrets the plan reads (a plan refreshes their versions).
+    pub secrets: Hcl,
+    /// KMS aliases whose keys the plan may decrypt with.
+    pub kms_aliases: Hcl,
+}
+
+fn arn(service: &str, resource: &str, regional: bool) -> Hcl {
+    let region = if regional { "${var.region}" } else { "" };
+    Hcl::expr(format!(
+        "\"arn:${{data.aws_partition.current.partition}}:{service}:{region}:${{data.aws_caller_identity.current.account_id}}:{resource}\""
+    ))
+}
+
+pub(super) fn bootstrap_stack(pipeline: &Pipeline, oidc: &Oidc) -> BootstrapStack {
+    let iam = oidc
+        .iam_prefixes
+        .iter()
+        .flat_map(|prefix| {
+            [arn("iam", &format!("role/{prefix}-*"), false), arn("iam", &format!("policy/{prefix}-*"), false)]
+        })
+        .collect();
+    let mut buckets: Vec<Hcl> = Vec::new();
+    let mut objects: Vec<Hcl> = Vec::new();
+    for (bucket, key) in &oidc.state_objects {
+        let bucket_arn = Hcl::expr(format!("\"arn:${{data.aws_partition.current.partition}}:s3:::{bucket}\""));
+        if !buckets.contains(&bucket_arn) {
+            buckets.push(bucket_arn);
+        }
+        objects.push(Hcl::expr(format!("\"arn:${{data.aws_partition.current.partition}}:s3:::{bucket}/{key}\"")));
+        objects
+            .push(Hcl::expr(format!("\"arn:${{data.aws_partition.current.partition}}:s3:::{bucket}/{key}.tflock\"")));
+    }
+    BootstrapStack {
+        settings: settings(pipeline, &oidc.stack, &None, &oidc.state, &oidc.name),
+        repository: oidc.repository.clone(),
+        existing_provider: oidc.existing_provider,
+        apply_subjects: Hcl::List(oidc.apply_subjects.iter().cloned().map(Hcl::Str).collect()),
+        iam_resources: Hcl::List(iam),
+        state_buckets: Hcl::List(buckets),
+        state_objects: Hcl::List(objects),
+        repositories: Hcl::List(
+            oidc.repositories.iter().map(|name| arn("ecr", &format!("repository/{name}"), true)).collect(),
+        ),
+        secrets: Hcl::List(
+            oidc.infra_names.iter().map(|name| arn("secretsmanager", &format!("secret:{name}/*"), true)).collect(),
+        ),
+        kms_aliases: Hcl::List(oidc.infra_names.iter().map(|name| Hcl::Str(format!("alias/{name}"))).collect()),
+    }
+}

@@ -1,0 +1,131 @@
+//! Features beyond the reference deployment, checked in the generated
+//! outputs of the examples that use them.
+
+use std::fs;
+
+use crate::support::*;
+
+fn normalized(path: &std::path::Path) -> String {
+    fs::read_to_string(path)
+        .unwrap_or_else(|_| panic!("{} exists", path.display()))
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The OIDC bootstrap trusts only this repository; applies only from the
+/// apply branch or the pipeline's environment; the workflow assumes the
+/// apply role only where it applies.
+#[test]
+fn oidc_bootstrap_restricts_trust_and_the_workflow_picks_the_role() {
+    let dir = built_examples();
+    let oidc = normalized(&dir.path().join("platform/bootstrap/oidc.tf"));
+    for fact in [
+        r#"url = "https://token.actions.githubusercontent.com" client_id_list = ["sts.amazonaws.com"]"#,
+        r#"test = "StringEquals" variable = "token.actions.githubusercontent.com:sub" values = ["repo:acme/shop:ref:refs/heads/main", "repo:acme/shop:environment:production"]"#,
+        r#"test = "StringLike" variable = "token.actions.githubusercontent.com:sub" values = ["repo:acme/shop:*"]"#,
+        r#"policy_arn = "arn:${data.aws_partition.current.partition}:iam::aws:policy/ReadOnlyAccess""#,
+        r#""arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:role/storefront-*""#,
+        r#""arn:${data.aws_partition.current.partition}:s3:::shop-terraform/infra.tfstate.tflock""#,
+        r#""arn:${data.aws_partition.current.partition}:ecr:${var.region}:${data.aws_caller_identity.current.account_id}:repository/shop/billing""#,
+    ] {
+        assert!(oidc.contains(fact), "bootstrap lacks: {fact}\n{oidc}");
+    }
+    let workflow: serde_yaml::Value =
+        serde_yaml::from_str(&fs::read_to_string(dir.path().join(".github/workflows/shop.yml")).expect("workflow"))
+            .expect("YAML");
+    let expected = "${{ (github.ref == 'refs/heads/main' && github.event_name != 'pull_request') && secrets.SHOP_APPLY_ROLE || secrets.SHOP_PLAN_ROLE }}";
+    for (id, job) in workflow["jobs"].as_mapping().expect("jobs") {
+        let credentials = job["steps"]
+            .as_sequence()
+            .expect("steps")
+            .iter()
+            .find(|s| s["uses"].as_str().is_some_and(|u| u.starts_with("aws-actions/configure-aws-credentials@")))
+            .expect("credentials step");
+        assert_eq!(credentials["with"]["role-to-assume"], expected, "job {id:?}");
+    }
+}
+
+/// Environments: one stack per environment with its own state key, promoted
+/// in order, each job in its GitHub environment with its role.
+#[test]
+fn environments_are_promoted_in_order_with_their_own_state_and_role() {
+    let dir = built_examples();
+    let workflow: serde_yaml::Value =
+        serde_yaml::from_str(&fs::read_to_string(dir.path().join(".github/workflows/payments.yml")).expect("workflow"))
+            .expect("YAML");
+    let jobs = &workflow["jobs"];
+    let needs = |job: &str| -> Vec<String> {
+        jobs[job]["needs"].as_sequence().into_iter().flatten().filter_map(|v| v.as_str().map(str::to_owned)).collect()
+    };
+    assert_eq!(needs("deploy-dev"), ["build", "infra-dev"]);
+    assert_eq!(needs("deploy-staging"), ["build", "infra-staging", "deploy-dev"]);
+    assert_eq!(needs("deploy-prod"), ["build", "infra-prod", "deploy-staging"]);
+    assert_eq!(needs("infra-prod"), ["infra-staging"]);
+    assert_eq!(needs("build"), ["infra-dev"]);
+    for stage in ["dev", "staging", "prod"] {
+        assert_eq!(jobs[format!("deploy-{stage}").as_str()]["environment"], stage);
+        let main = normalized(&dir.path().join(format!("payments/deploy/{stage}/main.tf")));
+        assert!(main.contains(&format!(r#"key = "{stage}/api.tfstate""#)), "{stage}: {main}");
+    }
+    let role = |job: &str| {
+        jobs[job]["steps"]
+            .as_sequence()
+            .expect("steps")
+            .iter()
+            .find_map(|s| s["with"]["role-to-assume"].as_str().map(str::to_owned))
+            .expect("role")
+    };
+    assert_eq!(role("deploy-prod"), "${{ secrets.PAYMENTS_PROD_ROLE }}");
+    assert_eq!(role("deploy-staging"), "${{ secrets.PAYMENTS_ROLE }}");
+    // prod overrides sizes and scaling; dev keeps the service's.
+    let prod = normalized(&dir.path().join("payments/deploy/prod/ecs.tf"));
+    let dev = normalized(&dir.path().join("payments/deploy/dev/ecs.tf"));
+    assert!(prod.contains(r#"cpu = "2048" memory = "4096""#) && dev.contains(r#"cpu = "512" memory = "1024""#));
+    assert!(dir.path().join("payments/deploy/prod/scaling.tf").is_file());
+    assert!(!dir.path().join("payments/deploy/dev/scaling.tf").exists());
+    assert!(normalized(&dir.path().join("payments/deploy/dev/ecs.tf")).contains(r#"cpu_architecture = "ARM64""#));
+}
+
+/// Autoscaling, schedules, deployment settings, the task role's grants,
+/// JSON-key and SSM secrets, dependencies and environment files.
+#[test]
+fn service_features_reach_the_stack() {
+    let dir = built_examples();
+    let ecs = normalized(&dir.path().join("orders/deploy/ecs.tf"));
+    let scaling = normalized(&dir.path().join("orders/deploy/scaling.tf"));
+    let iam = normalized(&dir.path().join("orders/deploy/iam.tf"));
+    for (file, text, fact) in [
+        ("ecs", &ecs, "ephemeral_storage { size_in_gib = 40 }"),
+        ("ecs", &ecs, "health_check_grace_period_seconds = 60 enable_execute_command = true"),
+        ("ecs", &ecs, r#"alarms { enable = true rollback = true alarm_names = ["orders-api-5xx"] }"#),
+        ("ecs", &ecs, "lifecycle { ignore_changes = [desired_count] }"),
+        ("ecs", &ecs, r#"dependsOn = [ { containerName = "otel" condition = "START" }, ]"#),
+        ("ecs", &ecs, r#"valueFrom = "${local.infra.secret_arn}:password::""#),
+        (
+            "ecs",
+            &ecs,
+            r#"environmentFiles = [ { value = "arn:aws:s3:::orders-config/api/production.env" type = "s3" }, ]"#,
+        ),
+        ("scaling", &scaling, "min_capacity = 4 max_capacity = 20"),
+        (
+            "scaling",
+            &scaling,
+            r#"predefined_metric_type = "ALBRequestCountPerTarget" resource_label = "${local.infra.load_balancer_arn_suffix}/${local.infra.target_group_arn_suffix}""#,
+        ),
+        (
+            "scaling",
+            &scaling,
+            r#"schedule = "cron(0 7 ? * MON-FRI *)" timezone = "Europe/Berlin" scalable_target_action { min_capacity = 8 max_capacity = 20 }"#,
+        ),
+        ("iam", &iam, r#"actions = ["s3:GetObject", "s3:PutObject"] resources = ["arn:aws:s3:::orders-invoices/*"]"#),
+        (
+            "iam",
+            &iam,
+            r#"actions = ["ssm:GetParameters"] resources = ["arn:${data.aws_partition.current.partition}:ssm:${var.region}:${data.aws_caller_identity.current.account_id}:parameter/orders/stripe-key"]"#,
+        ),
+        ("iam", &iam, r#"actions = ["s3:GetBucketLocation"] resources = ["arn:aws:s3:::orders-config"]"#),
+    ] {
+        assert!(text.contains(fact), "{file}.tf lacks: {fact}\n{text}");
+    }
+}
