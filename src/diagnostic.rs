@@ -237,6 +237,61 @@ impl Renderer {
     }
 }
 
+/// One diagnostic as a line of JSON, for tools: location (1-based lines
+/// and columns, end exclusive), code, message, label, help and notes.
+pub fn to_json(diagnostic: &Diagnostic, file: &str, text: &str) -> String {
+    let location = |span: Span| {
+        let (line, column) = line_column(text, span.start);
+        let (end_line, end_column) = line_column(text, span.end);
+        serde_json::json!({ "line": line, "column": column, "end_line": end_line, "end_column": end_column })
+    };
+    let notes: Vec<serde_json::Value> = diagnostic
+        .notes
+        .iter()
+        .map(|(span, message)| serde_json::json!({ "span": location(*span), "message": message }))
+        .collect();
+    serde_json::json!({
+        "severity": "error",
+        "file": file,
+        "code": diagnostic.code.as_str(),
+        "title": diagnostic.code.title(),
+        "message": diagnostic.message,
+        "span": location(diagnostic.span),
+        "label": diagnostic.label,
+        "help": diagnostic.help,
+        "notes": notes,
+    })
+    .to_string()
+}
+
+/// One diagnostic as a GitHub Actions workflow command, so it shows as an
+/// annotation on the pull request's diff.
+pub fn to_github(diagnostic: &Diagnostic, file: &str, text: &str) -> String {
+    let (line, column) = line_column(text, diagnostic.span.start);
+    let (end_line, end_column) = line_column(text, diagnostic.span.end);
+    let mut message = format!("{}: {}", diagnostic.label, diagnostic.message);
+    if let Some(help) = &diagnostic.help {
+        message.push_str("\nhelp: ");
+        message.push_str(help);
+    }
+    format!(
+        "::error file={},line={line},col={column},endLine={end_line},endColumn={end_column},title={}::{}",
+        github_property(file),
+        github_property(&format!("{} {}", diagnostic.code, diagnostic.code.title())),
+        github_data(&message)
+    )
+}
+
+/// Escapes a workflow command's message.
+pub fn github_data(text: &str) -> String {
+    text.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+}
+
+/// Escapes a workflow command's property value.
+pub fn github_property(text: &str) -> String {
+    github_data(text).replace(':', "%3A").replace(',', "%2C")
+}
+
 /// The 1-based line and column (in characters) of a byte offset.
 pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
     let offset = floor_char_boundary(text, offset.min(text.len()));
@@ -273,6 +328,22 @@ mod tests {
         assert_eq!(line_column("ab\ncd", 0), (1, 1));
         assert_eq!(line_column("ab\ncd", 4), (2, 2));
         assert_eq!(line_column("é\nx", 3), (2, 1));
+    }
+
+    #[test]
+    fn machine_formats_carry_the_location() {
+        let text = "pipeline x {\n  cpu 1\n}\n";
+        let diagnostic = Diagnostic::new(Code::UnknownStatement, Span::new(15, 18), "unknown statement `cpu`")
+            .help("did you mean, maybe?");
+        let json: serde_json::Value = serde_json::from_str(&to_json(&diagnostic, "a.ecspipe", text)).expect("JSON");
+        assert_eq!(json["code"], "E002");
+        assert_eq!(json["span"]["line"], 2);
+        assert_eq!(json["span"]["column"], 3);
+        assert_eq!(json["span"]["end_column"], 6);
+        assert_eq!(
+            to_github(&diagnostic, "a,b.ecspipe", text),
+            "::error file=a%2Cb.ecspipe,line=2,col=3,endLine=2,endColumn=6,title=E002 unknown statement::here: unknown statement `cpu`%0Ahelp: did you mean, maybe?"
+        );
     }
 
     #[test]

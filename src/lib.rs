@@ -8,6 +8,7 @@ pub mod actions;
 pub mod check;
 pub mod diagnostic;
 pub mod emit;
+pub mod explain;
 pub mod lower;
 pub mod model;
 pub mod syntax;

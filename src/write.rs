@@ -210,7 +210,11 @@ pub fn status(out_dir: &Path, file: &GeneratedFile) -> Result<Status, WriteError
             let on_disk = String::from_utf8_lossy(&bytes).into_owned();
             Ok(if on_disk == file.contents { Status::Current } else { Status::Stale { on_disk } })
         }
-        Err(error) if error.kind() == io::ErrorKind::NotFound => Ok(Status::Missing),
+        // A file where a directory of the path should be: the generated
+        // file is missing (and writing it will say why it cannot be).
+        Err(error) if matches!(error.kind(), io::ErrorKind::NotFound | io::ErrorKind::NotADirectory) => {
+            Ok(Status::Missing)
+        }
         Err(source) => Err(WriteError::Read { path, source }),
     }
 }
@@ -247,28 +251,51 @@ pub fn plan(out_dir: &Path, files: &[GeneratedFile], force: bool) -> Result<Vec<
         .collect()
 }
 
-/// Writes the files a [`plan`] found missing or stale, each atomically.
+/// Writes the files a [`plan`] found missing or stale: every one is first
+/// written to a temporary file beside its target, and only when all of them
+/// are written are they renamed into place. A failure before the renames
+/// leaves the tree as it was.
 ///
 /// # Errors
 ///
 /// The first write that failed.
 pub fn write(out_dir: &Path, files: &[GeneratedFile], statuses: &[Status]) -> Result<Vec<Written>, WriteError> {
-    files
-        .iter()
-        .zip(statuses)
-        .map(|(file, status)| {
-            if *status == Status::Current {
-                return Ok(Written::Unchanged);
+    let mut staged: Vec<(PathBuf, PathBuf)> = Vec::new();
+    let mut written = Vec::with_capacity(files.len());
+    for (file, status) in files.iter().zip(statuses) {
+        if *status == Status::Current {
+            written.push(Written::Unchanged);
+            continue;
+        }
+        let result = target(out_dir, &file.path).and_then(|path| {
+            stage(&path, file.contents.as_bytes())
+                .map(|temporary| (temporary, path.clone()))
+                .map_err(|source| WriteError::Write { path, source })
+        });
+        match result {
+            Ok(pair) => staged.push(pair),
+            Err(error) => {
+                for (temporary, _) in &staged {
+                    let _ = fs::remove_file(temporary);
+                }
+                return Err(error);
             }
-            let path = target(out_dir, &file.path)?;
-            write_atomically(&path, file.contents.as_bytes())
-                .map_err(|source| WriteError::Write { path: path.clone(), source })?;
-            Ok(if *status == Status::Missing { Written::Created } else { Written::Updated })
-        })
-        .collect()
+        }
+        written.push(if *status == Status::Missing { Written::Created } else { Written::Updated });
+    }
+    for (index, (temporary, path)) in staged.iter().enumerate() {
+        if let Err(source) = fs::rename(temporary, path) {
+            for (temporary, _) in &staged[index..] {
+                let _ = fs::remove_file(temporary);
+            }
+            return Err(WriteError::Write { path: path.clone(), source });
+        }
+    }
+    Ok(written)
 }
 
-fn write_atomically(path: &Path, contents: &[u8]) -> io::Result<()> {
+/// Writes `contents` to a new temporary file in `path`'s directory.
+fn stage(path: &Path, contents: &[u8]) -> io::Result<PathBuf> {
     let dir = path.parent().unwrap_or(Path::new("."));
     fs::create_dir_all(dir)?;
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
@@ -276,13 +303,87 @@ fn write_atomically(path: &Path, contents: &[u8]) -> io::Result<()> {
     let result = (|| {
         let mut file = fs::File::create(&temporary)?;
         file.write_all(contents)?;
-        file.sync_all()?;
-        fs::rename(&temporary, path)
+        file.sync_all()
     })();
-    if result.is_err() {
-        let _ = fs::remove_file(&temporary);
+    match result {
+        Ok(()) => Ok(temporary),
+        Err(error) => {
+            let _ = fs::remove_file(&temporary);
+            Err(error)
+        }
     }
-    result
+}
+
+/// The pipeline a generated file names in its header, if it carries one.
+pub fn generated_source(text: &str) -> Option<&str> {
+    let mut lines = text.lines();
+    if !lines.next()?.contains(GENERATED_MARKER) {
+        return None;
+    }
+    lines.next()?.strip_prefix("# Source: ")
+}
+
+/// Files under `out_dir` that ecspipe generated from one of `sources` (or
+/// from a pipeline that no longer exists) and that the current build does
+/// not produce: left behind by a renamed or deleted pipeline, or by a
+/// removed stack. Only `.tf` and `.yml` files carrying the header count.
+pub fn orphans(out_dir: &Path, sources: &[String], files: &[GeneratedFile]) -> Vec<String> {
+    fn walk(base: &Path, dir: &Path, out: &mut Vec<String>) {
+        let Ok(entries) = fs::read_dir(dir) else { return };
+        let mut entries: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+        entries.sort();
+        for path in entries {
+            let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let Ok(metadata) = fs::symlink_metadata(&path) else { continue };
+            if metadata.is_dir() {
+                let skip = (name.starts_with('.') && name != ".github")
+                    || matches!(name.as_str(), "target" | "node_modules" | "workflows-disabled");
+                if !skip {
+                    walk(base, &path, out);
+                }
+            } else if metadata.is_file() && (name.ends_with(".tf") || name.ends_with(".yml")) {
+                if let Ok(relative) = path.strip_prefix(base) {
+                    out.push(
+                        relative.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/"),
+                    );
+                }
+            }
+        }
+    }
+    let mut candidates = Vec::new();
+    walk(out_dir, out_dir, &mut candidates);
+    candidates
+        .into_iter()
+        .filter(|path| !files.iter().any(|file| &file.path == path))
+        .filter(|path| {
+            let Ok(text) = fs::read_to_string(out_dir.join(path)) else { return false };
+            match generated_source(&text) {
+                Some(source) => sources.iter().any(|s| s == source) || !out_dir.join(source).exists(),
+                None => false,
+            }
+        })
+        .collect()
+}
+
+/// Removes orphaned generated files (see [`orphans`]), and directories they
+/// leave empty.
+///
+/// # Errors
+///
+/// The first file that could not be removed.
+pub fn prune(out_dir: &Path, orphans: &[String]) -> Result<(), WriteError> {
+    for orphan in orphans {
+        let path = target(out_dir, orphan)?;
+        fs::remove_file(&path).map_err(|source| WriteError::Write { path: path.clone(), source })?;
+        let mut dir = path.parent();
+        while let Some(current) = dir {
+            if current == out_dir || fs::remove_dir(current).is_err() {
+                break;
+            }
+            dir = current.parent();
+        }
+    }
+    Ok(())
 }
 
 /// A unified diff of a stale or missing file, as `check` prints it.
@@ -312,6 +413,13 @@ mod tests {
         assert!(target(dir, "../x").is_err());
         assert!(target(dir, "/etc/passwd").is_err());
         assert!(target(dir, "a/./b").is_ok());
+    }
+
+    #[test]
+    fn generated_source_reads_the_header() {
+        let text = format!("# {GENERATED_MARKER}\n# Source: pipelines/web.ecspipe\n");
+        assert_eq!(generated_source(&text), Some("pipelines/web.ecspipe"));
+        assert_eq!(generated_source("# mine\n# Source: x\n"), None);
     }
 
     #[test]

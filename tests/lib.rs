@@ -9,6 +9,7 @@ mod support;
 
 mod book;
 mod cli;
+mod commands;
 mod errors;
 mod features;
 mod golden;
