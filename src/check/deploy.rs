@@ -131,10 +131,33 @@ impl Checker {
         self.own_infra_keys = own_infra.map(infra::provided_keys);
         let service = self.service(service_statement, context.scope, image.as_ref(), infra.as_ref(), stage, own_infra);
         self.own_infra_keys = None;
-        let service = service?;
+        let mut service = service?;
         if let Some(stage) = stage {
             stack = format!("{stack}/{}", stage.name);
             job_id = format!("{job_id}-{}", stage.name);
+            // IAM names are global to the account, and environments may
+            // share one: every environment's service gets its own name.
+            service.name = format!("{}-{}", service.name, stage.name);
+            let role = format!("{}-task-execution-role", service.name);
+            if names::iam_role(&role).is_err() {
+                self.report(
+                    Diagnostic::new(
+                        Code::InvalidName,
+                        service_statement.args.first().map_or(service_statement.span, |item| item.span()),
+                        format!("in environment `{}`, the role name `{role}` is longer than 64 characters", stage.name),
+                    )
+                    .label("the service and environment names prefix the roles")
+                    .help("shorten the service's or the environment's name"),
+                );
+                return None;
+            }
+            // A handoff parameter read from outside is per environment too.
+            if has("infra") {
+                if let Some(InfraSource::Ssm { parameter }) = infra.as_mut() {
+                    let parameter: &mut String = parameter;
+                    *parameter = format!("{parameter}/{}", stage.name);
+                }
+            }
         }
         let mut after: Vec<String> = own_infra.map(|own| vec![own.target.job_id.clone()]).unwrap_or_default();
         after.extend(previous.iter().cloned());

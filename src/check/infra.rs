@@ -6,7 +6,7 @@ use super::*;
 
 /// VPC endpoints ecspipe knows, in the order they are emitted.
 pub(super) const ENDPOINTS: &[&str] =
-    &["ecr.api", "ecr.dkr", "logs", "secretsmanager", "ssm", "ssmmessages", "kms", "s3"];
+    &["ecr.api", "ecr.dkr", "logs", "secretsmanager", "ssm", "ssmmessages", "kms", "sqs", "sns", "s3"];
 
 /// The endpoints a private Fargate task needs without a NAT gateway.
 const DEFAULT_ENDPOINTS: &[&str] = &["ecr.api", "ecr.dkr", "logs", "secretsmanager", "s3"];
@@ -52,11 +52,15 @@ impl Checker {
         let mut certificate_override = None;
         let mut accepted: Vec<(Risk, String, Span)> = Vec::new();
         let mut lb_span = statement.name_span;
+        let mut lb_statement = None;
+        let mut certificate_span = statement.name_span;
 
         let overrides: Vec<&Statement<'_>> = stage.map(|stage| stage.overrides.iter().collect()).unwrap_or_default();
+        // An environment's `vpc` and `certificate` replace the block's; its
+        // `accept`s, if it has any, replace all of the block's.
         let mut effective: Vec<&Statement<'_>> =
             statements.iter().filter(|s| !overrides.iter().any(|o| o.spec.name == s.spec.name)).collect();
-        effective.extend(overrides.iter().copied().filter(|o| matches!(o.spec.name, "vpc" | "certificate")));
+        effective.extend(overrides.iter().copied().filter(|o| matches!(o.spec.name, "vpc" | "certificate" | "accept")));
 
         for statement in effective {
             let first = statement.args.first();
@@ -138,11 +142,13 @@ impl Checker {
                         }
                     }
                 }
-                "load_balancer" => {
-                    load_balancer = self.infra_load_balancer(statement, &vpc.0);
-                    lb_span = statement.span;
+                // Checked after the loop: its default `allow` is the VPC's
+                // range, which an environment may override.
+                "load_balancer" => lb_statement = Some(statement),
+                "certificate" => {
+                    certificate_override = first.and_then(|item| self.certificate(item));
+                    certificate_span = statement.span;
                 }
-                "certificate" => certificate_override = first.and_then(|item| self.certificate(item)),
                 "secret" => secret = self.infra_secret(statement),
                 "handoff" => {
                     if let (Some(kind), Some(parameter)) = (first, statement.args.get(1)) {
@@ -179,9 +185,25 @@ impl Checker {
                 other => unreachable!("INFRA schema has no `{other}`"),
             }
         }
-        if let (Some(lb), Some(certificate)) = (load_balancer.as_mut(), certificate_override) {
-            let lb: &mut InfraLoadBalancer = lb;
-            lb.certificate = Some(certificate);
+        if let Some(lb_statement) = lb_statement {
+            load_balancer = self.infra_load_balancer(lb_statement, &vpc.0);
+            lb_span = lb_statement.span;
+        }
+        match (load_balancer.as_mut(), certificate_override) {
+            (Some(lb), Some(certificate)) => {
+                let lb: &mut InfraLoadBalancer = lb;
+                lb.certificate = Some(certificate);
+            }
+            (None, Some(_)) if lb_statement.is_none() => self.report(
+                Diagnostic::new(
+                    Code::Conflict,
+                    certificate_span,
+                    "a certificate, but the infra block has no load balancer",
+                )
+                .label("nothing to put it on")
+                .help("add `load_balancer public port 8080` to the pipeline's infra block, or remove the certificate"),
+            ),
+            _ => {}
         }
         if let Some(stage) = stage {
             stack = format!("{stack}/{}", stage.name);
@@ -232,7 +254,7 @@ impl Checker {
             );
             return None;
         }
-        self.risks(load_balancer.as_ref(), &accepted, lb_span);
+        self.risks(load_balancer.as_ref(), &accepted, lb_span, stage.map(|stage| stage.name.as_str()));
         if self.reader.errors.len() > before || !name_ok {
             return None;
         }
@@ -522,7 +544,14 @@ impl Checker {
 
     /// Every trade-off the load balancer makes must be accepted with a
     /// reason, and every acceptance must match a trade-off actually made.
-    fn risks(&mut self, load_balancer: Option<&InfraLoadBalancer>, accepted: &[(Risk, String, Span)], at: Span) {
+    fn risks(
+        &mut self,
+        load_balancer: Option<&InfraLoadBalancer>,
+        accepted: &[(Risk, String, Span)],
+        at: Span,
+        stage: Option<&str>,
+    ) {
+        let place = stage.map(|stage| format!(" in environment `{stage}`")).unwrap_or_default();
         let made: Vec<(Risk, &str)> = match load_balancer {
             Some(lb) => {
                 let mut made = Vec::new();
@@ -547,7 +576,7 @@ impl Checker {
                     Risk::NoAccessLogs => "add `logs \"BUCKET\"` to `load_balancer` to log to an existing bucket",
                 };
                 self.report(
-                    Diagnostic::new(Code::UnacceptedRisk, at, format!("{why}; say so explicitly"))
+                    Diagnostic::new(Code::UnacceptedRisk, at, format!("{why}{place}; say so explicitly"))
                         .label(format!("needs `accept {}`", risk.keyword()))
                         .help(format!(
                             "{fix}, or accept it: `accept {} \"REASON\"` in the infra block",

@@ -111,6 +111,23 @@ impl Checker {
             Some(statement) => Some(self.environments(statement)?),
             None => None,
         };
+        if infra_statement.is_none() {
+            for stage in stages.iter().flatten() {
+                for statement in
+                    stage.overrides.iter().filter(|s| matches!(s.spec.name, "vpc" | "certificate" | "accept"))
+                {
+                    self.report(
+                        Diagnostic::new(
+                            Code::Conflict,
+                            statement.name_span,
+                            format!("`{}` overrides the infra block, but the pipeline has none", statement.spec.name),
+                        )
+                        .label("nothing to override")
+                        .help("add an `infra { ... }` block to the pipeline, or remove this from the environment"),
+                    );
+                }
+            }
+        }
         let stage_list: Vec<Option<&Stage<'_>>> = match &stages {
             Some(stages) => stages.iter().map(Some).collect(),
             None => vec![None],
@@ -154,8 +171,16 @@ impl Checker {
         // run there, as its role, unless the pipeline names its own.
         let first_stage = stage_list.first().copied().flatten();
         for build in &mut builds {
-            build.environment = environment.clone().or_else(|| first_stage.map(|stage| stage.name.clone()));
-            if let Some(role) = first_stage.and_then(|stage| stage.role.clone()).or_else(|| role.clone()) {
+            let (build_environment, build_role) = match &environment {
+                // The pipeline names the builds' environment: its role too.
+                Some(name) => (Some(name.clone()), role.clone()),
+                None => (
+                    first_stage.map(|stage| stage.name.clone()),
+                    first_stage.and_then(|stage| stage.role.clone()).or_else(|| role.clone()),
+                ),
+            };
+            build.environment = build_environment;
+            if let Some(role) = build_role {
                 build.role = role;
             }
         }
@@ -220,6 +245,29 @@ impl Checker {
             }
         }
 
+        // One target group serves one service: two would split its traffic.
+        for (index, deploy) in deploys.iter().enumerate() {
+            let Some(lb) = &deploy.service.load_balancer else { continue };
+            let shared = deploys[..index].iter().find(|other| {
+                other.target.stage == deploy.target.stage
+                    && other.infra == deploy.infra
+                    && other.service.load_balancer.as_ref().is_some_and(|o| o.target_group == lb.target_group)
+            });
+            if let Some(other) = shared {
+                let span = deploy_spans.get(&deploy.name).copied().unwrap_or(name_span);
+                self.report(
+                    Diagnostic::new(
+                        Code::Conflict,
+                        span,
+                        format!("deploys `{}` and `{}` register with the same target group", other.name, deploy.name),
+                    )
+                    .label("second service on the target group")
+                    .help("a target group sends traffic to one service; give the other its own load balancer or target group"),
+                );
+                break;
+            }
+        }
+
         let mut job_ids: BTreeMap<&str, &str> = BTreeMap::new();
         for (job, owner) in builds
             .iter()
@@ -240,15 +288,15 @@ impl Checker {
             }
         }
 
-        if !shape_errors && !statements.iter().any(|s| matches!(s.spec.name, "build" | "deploy")) {
+        if !shape_errors && !statements.iter().any(|s| matches!(s.spec.name, "build" | "deploy" | "infra")) {
             self.report(
                 Diagnostic::new(
                     Code::Missing,
                     name_span,
-                    format!("pipeline `{name}` neither builds nor deploys anything"),
+                    format!("pipeline `{name}` builds, deploys and provisions nothing"),
                 )
                 .label("empty pipeline")
-                .help("add a `build NAME { ... }` or a `deploy NAME { ... }` block"),
+                .help("add a `build NAME { ... }`, `deploy NAME { ... }` or `infra { ... }` block"),
             );
         }
         if triggers.push.is_none() && triggers.pull_request.is_none() && !triggers.manual {

@@ -379,6 +379,9 @@ impl Checker {
             }
         }
         valid &= self.check_dependencies(&containers);
+        if let Some(own) = own_infra {
+            valid &= self.check_endpoints(own, &containers, exec, &task_policy, name_span);
+        }
         if !valid {
             return None;
         }
@@ -1189,6 +1192,81 @@ impl Checker {
         Some(Allow { actions: actions.into_iter().map(|(a, _)| a.to_owned()).collect(), resources })
     }
 
+    /// Tasks in the pipeline's own private subnets have no NAT gateway: they
+    /// reach AWS only through the VPC endpoints, and nothing else at all.
+    fn check_endpoints(
+        &mut self,
+        own: &Infra,
+        containers: &[(Container, Span)],
+        exec: bool,
+        task_policy: &[Allow],
+        at: Span,
+    ) -> bool {
+        let mut needed: Vec<(&str, String)> = vec![("logs", String::from("the containers log to CloudWatch"))];
+        for (container, _) in containers {
+            match &container.image {
+                Image::Build(_) => {
+                    needed.push(("ecr.api", format!("`{}` pulls its image from ECR", container.name)));
+                    needed.push(("ecr.dkr", format!("`{}` pulls its image from ECR", container.name)));
+                    needed.push(("s3", String::from("ECR serves image layers from S3")));
+                }
+                Image::Uri(uri) if uri.contains(".dkr.ecr.") && uri.contains(".amazonaws.com") => {
+                    needed.push(("ecr.api", format!("`{}` pulls its image from ECR", container.name)));
+                    needed.push(("ecr.dkr", format!("`{}` pulls its image from ECR", container.name)));
+                    needed.push(("s3", String::from("ECR serves image layers from S3")));
+                }
+                Image::Uri(uri) => {
+                    self.report(
+                        Diagnostic::new(
+                            Code::Conflict,
+                            at,
+                            format!("container `{}` pulls `{uri}` from outside AWS, but its subnets have no route out", container.name),
+                        )
+                        .label("private subnets without NAT")
+                        .help("push the image to an ECR repository of the account (pull-through cache or a build) and use that"),
+                    );
+                    return false;
+                }
+            }
+            for (_, source) in &container.secrets {
+                match source.store {
+                    SecretStore::Infra(_) | SecretStore::SecretArn(_) => {
+                        needed.push(("secretsmanager", format!("`{}` reads Secrets Manager secrets", container.name)));
+                    }
+                    SecretStore::Parameter(_) | SecretStore::ParameterArn(_) => {
+                        needed.push(("ssm", format!("`{}` reads SSM parameters", container.name)));
+                    }
+                }
+            }
+        }
+        if exec {
+            needed.push(("ssmmessages", String::from("ECS Exec opens its sessions through Session Manager")));
+        }
+        for allow in task_policy {
+            for action in &allow.actions {
+                let service = action.split(':').next().unwrap_or_default();
+                if let Some(endpoint) = super::infra::ENDPOINTS.iter().find(|e| **e == service) {
+                    needed.push((endpoint, format!("the task role may call `{action}`")));
+                }
+            }
+        }
+        for (endpoint, why) in needed {
+            if !own.endpoints.iter().any(|e| e == endpoint) {
+                self.report(
+                    Diagnostic::new(
+                        Code::Conflict,
+                        at,
+                        format!("the service needs the `{endpoint}` VPC endpoint: {why}"),
+                    )
+                    .label(format!("`{endpoint}` is not among the infra block's endpoints"))
+                    .help(format!("add `{endpoint}` to `endpoints [...]` in the pipeline's infra block")),
+                );
+                return false;
+            }
+        }
+        true
+    }
+
     /// Every `depends_on` names another container of the service, and no
     /// chain of them loops.
     fn check_dependencies(&mut self, containers: &[(Container, Span)]) -> bool {
@@ -1215,6 +1293,41 @@ impl Checker {
                     None => diagnostic.help("name a container of this service"),
                 };
                 self.report(diagnostic);
+            }
+        }
+        if !valid {
+            return false;
+        }
+        for (container, span) in containers {
+            for (target, condition) in &container.depends_on {
+                let Some(target) = containers.iter().map(|(c, _)| c).find(|c| &c.name == target) else { continue };
+                let problem = match condition {
+                    StartCondition::Healthy if target.health.is_none() => {
+                        Some(format!("`{}` has no health check, so it never becomes healthy", target.name))
+                    }
+                    StartCondition::Complete | StartCondition::Success if target.essential => Some(format!(
+                        "`{}` is essential: the task stops when it exits, so nothing can wait for it to complete",
+                        target.name
+                    )),
+                    _ => None,
+                };
+                if let Some(problem) = problem {
+                    valid = false;
+                    self.report(
+                        Diagnostic::new(
+                            Code::Conflict,
+                            *span,
+                            format!("container `{}` waits for `{}` in vain", container.name, target.name),
+                        )
+                        .label(problem)
+                        .help(match condition {
+                            StartCondition::Healthy => {
+                                format!("add a `health` check to `{}`, or wait for it to be `started`", target.name)
+                            }
+                            _ => format!("mark `{}` `essential no`, or wait for it to be `started`", target.name),
+                        }),
+                    );
+                }
             }
         }
         if !valid {

@@ -159,6 +159,7 @@ pub static ENVIRONMENT: Schema = Schema {
         spec("deployment", 0, 0, DEPLOYMENT_USAGE).options(DEPLOYMENT_OPTIONS),
         spec("vpc", 1, 1, "vpc 10.0.0.0/24 [zones [us-east-2a, us-east-2b]]").options(&["zones"]),
         spec("certificate", 1, 1, "certificate \"arn:aws:acm:...\""),
+        spec("accept", 2, 2, "accept plain_http|no_waf|no_access_logs \"REASON\"").repeatable(),
     ],
 };
 

@@ -208,6 +208,8 @@ fn secret_resource(store: &SecretStore) -> Hcl {
 /// `valueFrom` of a container secret.
 fn value_from(source: &SecretSource) -> Hcl {
     match (&source.store, &source.json_key) {
+        // As written: a Secrets Manager ARN may carry a JSON key already.
+        (SecretStore::SecretArn(arn), None) => Hcl::str(arn.clone()),
         (store, None) => secret_resource(store),
         (SecretStore::Infra(key), Some(json_key)) => Hcl::expr(format!("\"${{local.infra.{key}}}:{json_key}::\"")),
         (store, Some(json_key)) => match secret_resource(store) {
@@ -373,6 +375,25 @@ pub(super) fn service_stack(pipeline: &Pipeline, deploy: &Deploy) -> ServiceStac
             ],
             vec![Hcl::str("*")],
         ));
+        // The session is logged to the log group, encrypted with the key.
+        let log_group = match &service.log_group {
+            Scalar::Text(name) => Some(name.clone()),
+            Scalar::Infra(key) => Some(format!("${{local.infra.{key}}}")),
+            Scalar::Region => None,
+        };
+        if let Some(log_group) = log_group {
+            task_statements.push(statement(
+                "EcsExecLogs",
+                &["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
+                vec![Hcl::expr(format!(
+                    "\"arn:${{data.aws_partition.current.partition}}:logs:${{var.region}}:${{data.aws_caller_identity.current.account_id}}:log-group:{log_group}:*\""
+                ))],
+            ));
+            task_statements.push(statement("EcsExecFindLogGroup", &["logs:DescribeLogGroups"], vec![Hcl::str("*")]));
+        }
+        if kms_known {
+            task_statements.push(statement("EcsExecDecrypt", &["kms:Decrypt"], vec![handoff("kms_arn")]));
+        }
     }
 
     let log_group = scalar(&service.log_group);

@@ -126,6 +126,24 @@ data "aws_iam_policy_document" "task" {
     actions   = ["ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel", "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"]
     resources = ["*"]
   }
+
+  statement {
+    sid       = "EcsExecLogs"
+    actions   = ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"]
+    resources = ["arn:${data.aws_partition.current.partition}:logs:${var.region}:${data.aws_caller_identity.current.account_id}:log-group:${local.infra.cloud_watch_log_group_name}:*"]
+  }
+
+  statement {
+    sid       = "EcsExecFindLogGroup"
+    actions   = ["logs:DescribeLogGroups"]
+    resources = ["*"]
+  }
+
+  statement {
+    sid       = "EcsExecDecrypt"
+    actions   = ["kms:Decrypt"]
+    resources = [local.infra.kms_arn]
+  }
 }
 
 resource "aws_iam_role_policy" "task" {

@@ -156,7 +156,7 @@ resource "aws_security_group_rule" "endpoints_https_from_vpc" {
 }
 
 resource "aws_vpc_endpoint" "interface" {
-  for_each            = toset(["ecr.api", "ecr.dkr", "logs", "secretsmanager", "ssm"])
+  for_each            = toset(["ecr.api", "ecr.dkr", "logs", "secretsmanager", "sqs"])
   vpc_id              = aws_vpc.main.id
   service_name        = "com.amazonaws.${var.region}.${each.value}"
   vpc_endpoint_type   = "Interface"

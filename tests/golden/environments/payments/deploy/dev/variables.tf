@@ -10,7 +10,7 @@ variable "region" {
 variable "name" {
   description = "Name of the ECS service, its task family and the prefix of its IAM roles."
   type        = string
-  default     = "payments-api"
+  default     = "payments-api-dev"
 }
 
 variable "image_tag" {

@@ -14,7 +14,7 @@ resource "aws_security_group_rule" "load_balancer_http_in" {
   from_port         = 80
   to_port           = 80
   protocol          = "tcp"
-  cidr_blocks       = ["10.0.0.0/24"]
+  cidr_blocks       = ["10.42.0.0/23"]
   security_group_id = aws_security_group.load_balancer.id
 }
 

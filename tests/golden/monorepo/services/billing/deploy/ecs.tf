@@ -17,17 +17,14 @@ resource "aws_ecs_task_definition" "service" {
 
   container_definitions = jsonencode([
     {
-      name                   = "api"
+      name                   = "worker"
       image                  = var.image_tag
       essential              = true
       readonlyRootFilesystem = true
-      portMappings = [
+      environment = [
         {
-          name          = "api-9000"
-          containerPort = 9000
-          hostPort      = 9000
-          protocol      = "tcp"
-          appProtocol   = "grpc"
+          name  = "ORDERS_QUEUE"
+          value = "shop-orders"
         },
       ]
       secrets = [

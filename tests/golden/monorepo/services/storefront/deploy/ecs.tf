@@ -37,12 +37,6 @@ resource "aws_ecs_task_definition" "service" {
         timeout     = 5
         startPeriod = 0
       }
-      environment = [
-        {
-          name  = "BILLING_URL"
-          value = "http://billing.shop.internal:9000"
-        },
-      ]
       secrets = [
         {
           name      = "DATABASE_URL"
