@@ -269,7 +269,7 @@ pub fn to_json(diagnostic: &Diagnostic, file: &str, text: &str) -> String {
 pub fn to_github(diagnostic: &Diagnostic, file: &str, text: &str) -> String {
     let (line, column) = line_column(text, diagnostic.span.start);
     let (end_line, end_column) = line_column(text, diagnostic.span.end);
-    let mut message = format!("{}: {}", diagnostic.label, diagnostic.message);
+    let mut message = diagnostic.message.clone();
     if let Some(help) = &diagnostic.help {
         message.push_str("\nhelp: ");
         message.push_str(help);
@@ -342,7 +342,7 @@ mod tests {
         assert_eq!(json["span"]["end_column"], 6);
         assert_eq!(
             to_github(&diagnostic, "a,b.ecspipe", text),
-            "::error file=a%2Cb.ecspipe,line=2,col=3,endLine=2,endColumn=6,title=E002 unknown statement::here: unknown statement `cpu`%0Ahelp: did you mean, maybe?"
+            "::error file=a%2Cb.ecspipe,line=2,col=3,endLine=2,endColumn=6,title=E002 unknown statement::unknown statement `cpu`%0Ahelp: did you mean, maybe?"
         );
     }
 

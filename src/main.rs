@@ -264,12 +264,17 @@ fn build(inputs: &[PathBuf], out: &Path, force: bool, prune: bool, reporter: &Re
 
 fn check(inputs: &[PathBuf], out: &Path, reporter: &Reporter) -> Result<ExitCode, Failure> {
     let Compiled { files, sources } = compile_all(inputs, out, reporter)?;
-    let mut stale = 0;
+    let (mut stale, mut missing) = (0, 0);
     for file in &files {
         let status = write::status(out, file)?;
         if status != Status::Current {
-            stale += 1;
-            let kind = if status == Status::Missing { "missing" } else { "stale" };
+            let kind = if status == Status::Missing {
+                missing += 1;
+                "missing"
+            } else {
+                stale += 1;
+                "stale"
+            };
             reporter.drift(&file.path, kind, &write::diff(file, &status))?;
         }
     }
@@ -282,7 +287,7 @@ fn check(inputs: &[PathBuf], out: &Path, reporter: &Reporter) -> Result<ExitCode
             .to_string();
         reporter.drift(orphan, "orphan", &diff)?;
     }
-    if stale == 0 && orphans.is_empty() {
+    if stale == 0 && missing == 0 && orphans.is_empty() {
         if reporter.format == MessageFormat::Human {
             writeln!(io::stdout(), "{} files are current", files.len())?;
         }
@@ -290,11 +295,13 @@ fn check(inputs: &[PathBuf], out: &Path, reporter: &Reporter) -> Result<ExitCode
     }
     if reporter.format == MessageFormat::Human {
         io::stdout().flush()?;
-        if stale > 0 {
-            eprintln!(
-                "error: {stale} of {} generated files are stale; run `ecspipe build` and commit the result",
-                files.len()
-            );
+        if stale + missing > 0 {
+            let counts = match (stale, missing) {
+                (0, missing) => format!("{missing} missing"),
+                (stale, 0) => format!("{stale} stale"),
+                (stale, missing) => format!("{stale} stale and {missing} missing"),
+            };
+            eprintln!("error: of {} generated files, {counts}; run `ecspipe build` and commit the result", files.len());
         }
         if !orphans.is_empty() {
             eprintln!(

@@ -53,8 +53,10 @@ pub struct Oidc {
     pub existing_provider: bool,
     /// `sub` claims the apply role trusts: the apply branches and environments.
     pub apply_subjects: Vec<String>,
-    /// Name prefixes of the IAM roles and policies the stacks create.
-    pub iam_prefixes: Vec<String>,
+    /// The IAM roles the stacks create, by name.
+    pub iam_roles: Vec<String>,
+    /// The IAM managed policies the stacks create, by name.
+    pub iam_policies: Vec<String>,
     /// Terraform state objects: (bucket, key).
     pub state_objects: Vec<(String, String)>,
     /// ECR repositories the builds push to.

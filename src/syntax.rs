@@ -182,6 +182,22 @@ impl ValueKind {
     }
 }
 
+/// How deep blocks and lists may nest. A pipeline needs four levels
+/// (`pipeline` → `deploy` → `service` → `container`) and a list inside; the
+/// grammar and the tree builder recurse once per level, so the limit keeps
+/// the stack bounded whatever the input.
+pub const MAX_NESTING: usize = 64;
+
+/// The longest line ecspipe reads, in characters. Diagnostics underline
+/// their span under the source line, and the renderer cannot indent past
+/// column 65535 (tabs count four columns, wide characters two).
+pub const MAX_LINE_CHARS: usize = 10_000;
+
+/// At most this many diagnostics are reported for a file. Each rendered
+/// diagnostic scans the source up to its span, so the cap keeps reporting
+/// linear in the size of the file.
+pub const MAX_ERRORS: usize = 100;
+
 /// Parses one file.
 ///
 /// # Errors
@@ -189,6 +205,10 @@ impl ValueKind {
 /// Returns the syntax error (pest stops at the first one) as a diagnostic
 /// pointing at the offending text.
 pub fn parse(text: &str) -> Result<File, Vec<Diagnostic>> {
+    // Bound the recursion and the line length before pest sees the text.
+    if let Some(error) = prescan(text) {
+        return Err(vec![error]);
+    }
     let mut pairs = Grammar::parse(Rule::file, text).map_err(|error| vec![syntax_error(text, &error)])?;
     let mut errors = Vec::new();
     let mut lines = Vec::new();
@@ -203,8 +223,96 @@ pub fn parse(text: &str) -> Result<File, Vec<Diagnostic>> {
     if errors.is_empty() {
         Ok(File { lines })
     } else {
-        Err(errors)
+        Err(at_most_max_errors(errors))
     }
+}
+
+/// Keeps the first [`MAX_ERRORS`] diagnostics (sorted by position) and
+/// says how many more there are in one last diagnostic, at the first one
+/// left out.
+pub fn at_most_max_errors(mut errors: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    if errors.len() <= MAX_ERRORS {
+        return errors;
+    }
+    let more = errors.len() - MAX_ERRORS;
+    let first_left_out = errors[MAX_ERRORS].clone();
+    errors.truncate(MAX_ERRORS);
+    errors.push(
+        Diagnostic::new(
+            first_left_out.code,
+            first_left_out.span,
+            format!("{more} more errors are not shown, the first of them: {}", first_left_out.message),
+        )
+        .label(first_left_out.label)
+        .help(format!("ecspipe reports at most {MAX_ERRORS} errors per file; fix these and run it again")),
+    );
+    errors
+}
+
+/// Finds a line longer than [`MAX_LINE_CHARS`] or a block or list nested
+/// deeper than [`MAX_NESTING`], whichever comes first, in one pass that
+/// reads strings and comments the way the grammar does.
+fn prescan(text: &str) -> Option<Diagnostic> {
+    let mut depth = 0usize;
+    let mut column = 0usize;
+    let mut in_string = false;
+    let mut in_comment = false;
+    let mut escaped = false;
+    for (index, c) in text.char_indices() {
+        // The grammar ends strings and comments at `\r` too, but the
+        // renderer's lines end at `\n` only.
+        if c == '\n' || c == '\r' {
+            column = if c == '\n' { 0 } else { column + 1 };
+            in_string = false;
+            in_comment = false;
+            escaped = false;
+            continue;
+        }
+        column += 1;
+        if column > MAX_LINE_CHARS {
+            return Some(
+                Diagnostic::new(
+                    Code::Syntax,
+                    Span::new(index, index + c.len_utf8()),
+                    format!("this line is longer than {MAX_LINE_CHARS} characters"),
+                )
+                .label(format!("character {} of the line", MAX_LINE_CHARS + 1))
+                .help("break the line: statements end at a newline and lists may span lines; is this a pipeline file?"),
+            );
+        }
+        if in_comment {
+            continue;
+        }
+        if in_string {
+            match c {
+                '\\' if !escaped => escaped = true,
+                '"' if !escaped => in_string = false,
+                _ => escaped = false,
+            }
+            continue;
+        }
+        match c {
+            '"' => in_string = true,
+            '#' => in_comment = true,
+            '{' | '[' => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Some(
+                        Diagnostic::new(
+                            Code::Syntax,
+                            Span::new(index, index + 1),
+                            format!("blocks and lists nest more than {MAX_NESTING} deep"),
+                        )
+                        .label(format!("level {depth}"))
+                        .help("a pipeline nests a few levels (pipeline, deploy, service, container); look for a `{` or `[` that is never closed"),
+                    );
+                }
+            }
+            '}' | ']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
 }
 
 fn build_line(pair: Pair<'_, Rule>, errors: &mut Vec<Diagnostic>) -> Line {
@@ -263,6 +371,8 @@ fn build_value(pair: Pair<'_, Rule>, errors: &mut Vec<Diagnostic>) -> Value {
             ValueKind::Range(low, high)
         }
         Rule::list => ValueKind::List(pair.into_inner().map(|inner| build_value(inner, errors)).collect()),
+        // `line`, `pair` and `list` hold only `value`'s alternatives, and
+        // `build_line` handles `pair` and `block` itself.
         rule => unreachable!("the grammar's `value` has no {rule:?} alternative"),
     };
     Value { kind, span }
@@ -321,6 +431,39 @@ fn syntax_error(text: &str, error: &pest::error::Error<Rule>) -> Diagnostic {
             .label("this string has no closing quote")
             .help("close the string with `\"` before the end of the line");
     }
+    if let Some(at) = rest.strip_prefix('"').and_then(unknown_escape) {
+        // `at` is the backslash's offset after the opening quote.
+        let start = offset + 1 + at;
+        let width = 1 + text[start + 1..].chars().next().map_or(0, char::len_utf8);
+        return Diagnostic::new(
+            Code::Syntax,
+            Span::new(start, start + width),
+            format!("unknown escape `{}` in a string", &text[start..start + width]),
+        )
+        .label("not an escape")
+        .help("strings know the escapes `\\\"`, `\\\\`, `\\n`, `\\t` and `\\r`; write a backslash as `\\\\`");
+    }
+    // Inside a list, pest's position is a guess (it gives up at the `[`,
+    // or right after a value): say what is wrong with the list, unless a
+    // stray character is.
+    if let Some(open) = open_list(text, offset) {
+        let stray =
+            rest.chars().next().is_some_and(|c| !(c.is_alphanumeric() || c.is_whitespace() || "\"[]_*,".contains(c)));
+        match list_end(&text[open..]) {
+            None => {
+                return Diagnostic::new(Code::Syntax, Span::new(open, open + 1), "unclosed list")
+                    .label("this `[` is never closed")
+                    .help("close the list with `]`; a list may span lines, its values separated by commas")
+            }
+            Some(end) if !stray => {
+                let end = if text[open..open + end].contains('\n') { 1 } else { end };
+                return Diagnostic::new(Code::Syntax, Span::new(open, open + end), "invalid list")
+                    .label("not a list of values")
+                    .help("write a list as `[a, b, c]`: values separated by commas");
+            }
+            Some(_) => {}
+        }
+    }
     if rest.starts_with('}') && !expected.contains("`}`") {
         return Diagnostic::new(Code::Syntax, Span::new(offset, offset + 1), "unexpected `}`")
             .label("no block is open here")
@@ -336,6 +479,9 @@ fn syntax_error(text: &str, error: &pest::error::Error<Rule>) -> Diagnostic {
     let width = rest.chars().next().map_or(0, char::len_utf8);
     let help = match rest.chars().next() {
         Some('{') => String::from("a block opens on the line of its statement: `container web {`"),
+        Some(c @ ('“' | '”' | '„' | '‘' | '’' | '«' | '»')) => {
+            format!("`{c}` is a typographic quote; write strings in straight double quotes: \"text\"")
+        }
         Some(c) if !c.is_whitespace() => format!(
             "`{}` cannot start a value here; put text that contains it in double quotes, as in \"a{}b\"",
             c.escape_debug(),
@@ -370,6 +516,8 @@ fn expected_list(rules: &[Rule]) -> String {
 fn rule_name(rule: Rule) -> &'static str {
     match rule {
         Rule::EOI => "end of file",
+        // Only before the first statement does pest name the whole file.
+        Rule::file => "a statement or end of file",
         Rule::line => "a statement",
         Rule::item | Rule::word | Rule::ident | Rule::key | Rule::pair => "a value",
         Rule::block => "`{`",
@@ -411,6 +559,106 @@ fn unterminated_string(text: &str, offset: usize) -> Option<usize> {
         }
     }
     open
+}
+
+/// The offset (after the opening quote) of the first backslash in a string
+/// that starts no escape the grammar knows, if the string has one.
+fn unknown_escape(string: &str) -> Option<usize> {
+    let mut chars = string.char_indices();
+    while let Some((index, c)) = chars.next() {
+        match c {
+            '"' | '\n' | '\r' => return None,
+            '\\' => match chars.next() {
+                Some((_, '"' | '\\' | 'n' | 't' | 'r')) => {}
+                Some((_, '\n' | '\r')) | None => return None,
+                Some(_) => return Some(index),
+            },
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The offset of the innermost list open at `offset` (or starting there),
+/// reading strings and comments as the grammar does.
+fn open_list(text: &str, offset: usize) -> Option<usize> {
+    if text[offset..].starts_with('[') {
+        return Some(offset);
+    }
+    let mut open = Vec::new();
+    let mut in_string = false;
+    let mut in_comment = false;
+    let mut escaped = false;
+    for (index, c) in text[..offset].char_indices() {
+        if c == '\n' || c == '\r' {
+            in_string = false;
+            in_comment = false;
+            escaped = false;
+            continue;
+        }
+        if in_comment {
+            continue;
+        }
+        if in_string {
+            match c {
+                '\\' if !escaped => escaped = true,
+                '"' if !escaped => in_string = false,
+                _ => escaped = false,
+            }
+            continue;
+        }
+        match c {
+            '"' => in_string = true,
+            '#' => in_comment = true,
+            '[' => open.push(index),
+            ']' => {
+                open.pop();
+            }
+            _ => {}
+        }
+    }
+    open.pop()
+}
+
+/// The length of the list `rest` starts with, up to its closing `]`, if
+/// it has one; strings and comments are skipped as the grammar reads them.
+fn list_end(rest: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut in_comment = false;
+    let mut escaped = false;
+    for (index, c) in rest.char_indices() {
+        if c == '\n' || c == '\r' {
+            in_string = false;
+            in_comment = false;
+            escaped = false;
+            continue;
+        }
+        if in_comment {
+            continue;
+        }
+        if in_string {
+            match c {
+                '\\' if !escaped => escaped = true,
+                '"' if !escaped => in_string = false,
+                _ => escaped = false,
+            }
+            continue;
+        }
+        match c {
+            '"' => in_string = true,
+            '#' => in_comment = true,
+            '[' => depth += 1,
+            ']' => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    return Some(index + 1);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 /// The offset of the last `{` that is still open at the end of the text.
@@ -532,6 +780,58 @@ mod tests {
         let errors = parse("pipeline x {\n  cpu 1\n").expect_err("fails");
         assert_eq!(errors[0].message, "unclosed block");
         assert_eq!(errors[0].span.start, 11);
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_skipped() {
+        let file = parse("\u{feff}pipeline x {\n}\n").expect("parses");
+        assert_eq!(file.lines.len(), 1);
+    }
+
+    #[test]
+    fn nesting_is_bounded_before_parsing() {
+        let ok = format!("a {}{}", "[".repeat(MAX_NESTING), "]".repeat(MAX_NESTING));
+        assert!(parse(&ok).is_ok());
+        let deep = format!("a {}{}", "[".repeat(MAX_NESTING + 1), "]".repeat(MAX_NESTING + 1));
+        let errors = parse(&deep).expect_err("too deep");
+        assert_eq!(errors[0].message, "blocks and lists nest more than 64 deep");
+        assert_eq!(errors[0].span.start, 2 + MAX_NESTING);
+        // Brackets in strings and comments do not count.
+        let quoted = format!("a \"{}\" # {}\n", "{".repeat(100), "[".repeat(100));
+        assert!(parse(&quoted).is_ok());
+        // A million open braces fail fast, without recursing.
+        assert_eq!(parse(&"{".repeat(1_000_000)).expect_err("too deep").len(), 1);
+    }
+
+    #[test]
+    fn long_lines_are_rejected_at_the_limit() {
+        let line = format!("a \"{}\"\n", "é".repeat(MAX_LINE_CHARS - 4));
+        assert!(parse(&line).is_ok());
+        let line = format!("a \"{}\"\n", "é".repeat(MAX_LINE_CHARS - 3));
+        let errors = parse(&line).expect_err("too long");
+        assert_eq!(errors[0].message, "this line is longer than 10000 characters");
+        // The span is the first character past the limit, on a boundary.
+        assert_eq!(errors[0].span.start, 3 + 2 * (MAX_LINE_CHARS - 3));
+        assert_eq!(errors[0].span.end, errors[0].span.start + 1);
+    }
+
+    #[test]
+    fn errors_beyond_the_cap_are_counted() {
+        let text = "x 99999999999999999999999\n".repeat(MAX_ERRORS + 7);
+        let errors = parse(&text).expect_err("too large");
+        assert_eq!(errors.len(), MAX_ERRORS + 1);
+        assert_eq!(errors[MAX_ERRORS].message, "7 more errors are not shown, the first of them: number is too large");
+    }
+
+    #[test]
+    fn unknown_escapes_and_broken_lists_are_named() {
+        let errors = parse("a \"x\\dy\"\n").expect_err("escape");
+        assert_eq!(errors[0].message, "unknown escape `\\d` in a string");
+        assert_eq!((errors[0].span.start, errors[0].span.end), (4, 6));
+        let errors = parse("a [1, 2\nb 3\n").expect_err("unclosed");
+        assert_eq!((errors[0].message.as_str(), errors[0].span.start), ("unclosed list", 2));
+        let errors = parse("a [1 2]\n").expect_err("no comma");
+        assert_eq!((errors[0].message.as_str(), errors[0].span.end), ("invalid list", 7));
     }
 
     #[test]

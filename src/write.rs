@@ -253,31 +253,41 @@ pub fn plan(out_dir: &Path, files: &[GeneratedFile], force: bool) -> Result<Vec<
 
 /// Writes the files a [`plan`] found missing or stale: every one is first
 /// written to a temporary file beside its target, and only when all of them
-/// are written are they renamed into place. A failure before the renames
-/// leaves the tree as it was.
+/// are written are they renamed into place. A failure while writing removes
+/// the temporary files and the directories made for them, so the tree is as
+/// it was; renames within a directory do not fail in practice, and if one
+/// did, the files not yet renamed are removed and the error is reported.
 ///
 /// # Errors
 ///
 /// The first write that failed.
 pub fn write(out_dir: &Path, files: &[GeneratedFile], statuses: &[Status]) -> Result<Vec<Written>, WriteError> {
     let mut staged: Vec<(PathBuf, PathBuf)> = Vec::new();
+    let mut made: Vec<PathBuf> = Vec::new();
     let mut written = Vec::with_capacity(files.len());
+    let roll_back = |staged: &[(PathBuf, PathBuf)], made: &[PathBuf]| {
+        for (temporary, _) in staged {
+            let _ = fs::remove_file(temporary);
+        }
+        // Deepest first; a directory that is not empty stays.
+        for dir in made.iter().rev() {
+            let _ = fs::remove_dir(dir);
+        }
+    };
     for (file, status) in files.iter().zip(statuses) {
         if *status == Status::Current {
             written.push(Written::Unchanged);
             continue;
         }
         let result = target(out_dir, &file.path).and_then(|path| {
-            stage(&path, file.contents.as_bytes())
+            stage(&path, file.contents.as_bytes(), &mut made)
                 .map(|temporary| (temporary, path.clone()))
                 .map_err(|source| WriteError::Write { path, source })
         });
         match result {
             Ok(pair) => staged.push(pair),
             Err(error) => {
-                for (temporary, _) in &staged {
-                    let _ = fs::remove_file(temporary);
-                }
+                roll_back(&staged, &made);
                 return Err(error);
             }
         }
@@ -285,19 +295,28 @@ pub fn write(out_dir: &Path, files: &[GeneratedFile], statuses: &[Status]) -> Re
     }
     for (index, (temporary, path)) in staged.iter().enumerate() {
         if let Err(source) = fs::rename(temporary, path) {
-            for (temporary, _) in &staged[index..] {
-                let _ = fs::remove_file(temporary);
-            }
+            roll_back(&staged[index..], &[]);
             return Err(WriteError::Write { path: path.clone(), source });
         }
     }
     Ok(written)
 }
 
-/// Writes `contents` to a new temporary file in `path`'s directory.
-fn stage(path: &Path, contents: &[u8]) -> io::Result<PathBuf> {
+/// Writes `contents` to a new temporary file in `path`'s directory,
+/// recording every directory it had to make.
+fn stage(path: &Path, contents: &[u8], made: &mut Vec<PathBuf>) -> io::Result<PathBuf> {
     let dir = path.parent().unwrap_or(Path::new("."));
+    let mut missing = Vec::new();
+    let mut ancestor = Some(dir);
+    while let Some(current) = ancestor {
+        if current.as_os_str().is_empty() || current.exists() {
+            break;
+        }
+        missing.push(current.to_path_buf());
+        ancestor = current.parent();
+    }
     fs::create_dir_all(dir)?;
+    made.extend(missing.into_iter().rev());
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let temporary = dir.join(format!(".{name}.ecspipe-tmp-{}", std::process::id()));
     let result = (|| {

@@ -40,8 +40,8 @@ fn check_prints_a_unified_diff_and_fails_on_an_edited_file() {
     let removed = run.stdout.lines().find(|l| l.starts_with("-  desired_count")).expect("removed line");
     let added = run.stdout.lines().find(|l| l.starts_with("+  desired_count")).expect("added line");
     assert!(removed.ends_with("= 5") && added.ends_with("= 2"), "{}", run.stdout);
-    assert!(run.stderr.contains("1 of "), "{}", run.stderr);
-    assert!(run.stderr.contains("files are stale; run `ecspipe build`"), "{}", run.stderr);
+    assert!(run.stderr.starts_with("error: of "), "{}", run.stderr);
+    assert!(run.stderr.contains(" generated files, 1 stale; run `ecspipe build`"), "{}", run.stderr);
     // Rebuilding restores it, and only it.
     let run = ecspipe(dir.path(), &["build"]);
     assert_eq!(run.code, 0);
@@ -146,5 +146,90 @@ fn debug_prints_each_stage() {
         let run = ecspipe(dir.path(), &["debug", stage, "pipelines/fargate-web.ecspipe"]);
         assert_eq!(run.code, 0, "{}", run.stderr);
         assert!(run.stdout.contains(needle), "debug {stage} lacks {needle}");
+    }
+}
+
+#[test]
+fn a_file_that_is_not_utf8_is_named_and_nothing_is_written() {
+    let dir = checkout_with_examples();
+    // Latin-1 `é`: the most common way a file stops being UTF-8.
+    fs::write(dir.path().join("pipelines/latin1.ecspipe"), b"pipeline caf\xe9 {\n  region us-east-2\n}\n")
+        .expect("write");
+    let run = ecspipe(dir.path(), &["check", "pipelines/latin1.ecspipe"]);
+    assert_eq!((run.code, run.stdout.as_str()), (1, ""));
+    assert_eq!(run.stderr, "error: pipelines/latin1.ecspipe is not UTF-8 text\n");
+    // Found in a directory beside valid pipelines, it stops the build.
+    let run = ecspipe(dir.path(), &["build"]);
+    assert_eq!(run.code, 1);
+    assert_eq!(run.stderr, "error: pipelines/latin1.ecspipe is not UTF-8 text\n");
+    assert_eq!(generated_files(dir.path()), Vec::<String>::new(), "nothing may be written");
+    // Binary junk too.
+    fs::write(dir.path().join("junk.ecspipe"), [0xff, 0xfe, 0x00, 0x80, 0xc3]).expect("write");
+    let run = ecspipe(dir.path(), &["check", "junk.ecspipe"]);
+    assert_eq!((run.code, run.stderr.as_str()), (1, "error: junk.ecspipe is not UTF-8 text\n"));
+}
+
+#[test]
+fn a_directory_with_other_files_but_no_pipelines_is_an_error() {
+    let dir = assert_fs::TempDir::new().expect("temp");
+    let docs = dir.path().join("docs");
+    fs::create_dir_all(docs.join("nested")).expect("mkdir");
+    fs::write(docs.join("README.md"), "# docs\n").expect("write");
+    fs::write(docs.join("web.ecspipe.bak"), "pipeline web {}\n").expect("write");
+    fs::write(docs.join("ecspipe"), "pipeline web {}\n").expect("write");
+    fs::write(docs.join("nested/ci.yml"), "on: push\n").expect("write");
+    for command in ["build", "check"] {
+        let run = ecspipe(dir.path(), &[command, "docs"]);
+        assert_eq!((run.code, run.stdout.as_str()), (1, ""), "{command}");
+        assert_eq!(run.stderr, "error: no .ecspipe files in docs\n", "{command}");
+    }
+    // The default input, `pipelines/`, missing altogether.
+    let run = ecspipe(dir.path(), &["check"]);
+    assert_eq!(run.code, 1);
+    assert_eq!(run.stderr, "error: cannot read pipelines: No such file or directory (os error 2)\n");
+    assert_eq!(
+        generated_files(dir.path()),
+        vec!["docs/README.md", "docs/ecspipe", "docs/nested/ci.yml", "docs/web.ecspipe.bak"]
+    );
+}
+
+#[test]
+fn a_missing_file_stops_the_run_with_its_name() {
+    let dir = checkout_with_examples();
+    let run = ecspipe(dir.path(), &["build", "pipelines/worker.ecspipe", "pipelines/typo.ecspipe"]);
+    assert_eq!((run.code, run.stdout.as_str()), (1, ""));
+    assert_eq!(run.stderr, "error: cannot read pipelines/typo.ecspipe: No such file or directory (os error 2)\n");
+    assert_eq!(generated_files(dir.path()), Vec::<String>::new(), "the valid input is not written either");
+    let run = ecspipe(dir.path(), &["check", "no/such/dir"]);
+    assert_eq!(run.code, 1);
+    assert_eq!(run.stderr, "error: cannot read no/such/dir: No such file or directory (os error 2)\n");
+}
+
+#[test]
+fn an_empty_or_blank_file_declares_no_pipeline() {
+    let dir = assert_fs::TempDir::new().expect("temp");
+    fs::write(dir.path().join("empty.ecspipe"), "").expect("write");
+    let run = ecspipe(dir.path(), &["check", "empty.ecspipe"]);
+    assert_eq!(run.code, 1);
+    assert_eq!(
+        run.stderr,
+        "empty.ecspipe:1:1: error[E004]: the file declares no pipeline\n   ╭─[empty.ecspipe:1:1]\n   ╰────\n  help: start with `pipeline NAME { ... }`; see the book's getting-started page\nerror: empty.ecspipe has 1 error\n"
+    );
+    // Blank lines, comments, semicolons and a byte order mark are nothing too.
+    for (name, text) in [
+        ("blank.ecspipe", " \n\t\n\r\n"),
+        ("comments.ecspipe", "# a pipeline will go here\n\n# later\n"),
+        ("separators.ecspipe", ";;\n; ;\n"),
+        ("bom.ecspipe", "\u{feff}\n"),
+    ] {
+        fs::write(dir.path().join(name), text).expect("write");
+        let run = ecspipe(dir.path(), &["check", name]);
+        assert_eq!(run.code, 1, "{name}");
+        assert!(
+            run.stderr.starts_with(&format!("{name}:1:1: error[E004]: the file declares no pipeline\n")),
+            "{name}: {}",
+            run.stderr
+        );
+        assert!(run.stderr.ends_with(&format!("error: {name} has 1 error\n")), "{name}: {}", run.stderr);
     }
 }

@@ -52,7 +52,7 @@ fn github_diagnostics_are_workflow_annotations() {
     assert_eq!(run.code, 1);
     assert_eq!(
         run.stdout,
-        "::error file=bad.ecspipe,line=4,col=26,endLine=4,endColumn=29,title=E009 name breaks an AWS or GitHub rule::ECR repository names are lowercase: invalid ECR repository name%0Ahelp: choose another ECR repository name\n"
+        "::error file=bad.ecspipe,line=4,col=26,endLine=4,endColumn=29,title=E009 name breaks an AWS or GitHub rule::invalid ECR repository name%0Ahelp: choose another ECR repository name\n"
     );
 }
 
@@ -99,6 +99,7 @@ fn a_failed_write_leaves_nothing_behind() {
     assert!(run.stderr.starts_with("error: cannot write "), "{}", run.stderr);
     let files = generated_files(dir.path());
     assert_eq!(files, vec![String::from("deploy")], "only the obstacle may remain");
+    assert!(!dir.path().join(".github").exists(), "directories made for the failed build are removed");
 }
 
 #[test]

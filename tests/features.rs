@@ -25,12 +25,19 @@ fn oidc_bootstrap_restricts_trust_and_the_workflow_picks_the_role() {
         r#"test = "StringEquals" variable = "token.actions.githubusercontent.com:sub" values = ["repo:acme/shop:ref:refs/heads/main", "repo:acme/shop:environment:production"]"#,
         r#"test = "StringLike" variable = "token.actions.githubusercontent.com:sub" values = ["repo:acme/shop:*"]"#,
         r#"policy_arn = "arn:${data.aws_partition.current.partition}:iam::aws:policy/ReadOnlyAccess""#,
-        r#""arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:role/storefront-*""#,
-        r#""arn:${data.aws_partition.current.partition}:s3:::shop-terraform/infra.tfstate.tflock""#,
+        r#""arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:role/storefront-task-role""#,
+        r#""arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:policy/billing-execution""#,
+        r#"sid = "ReadState" actions = ["s3:GetObject"]"#,
+        r#"actions = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"] resources = ["arn:${data.aws_partition.current.partition}:s3:::shop-terraform/infra.tfstate.tflock""#,
         r#""arn:${data.aws_partition.current.partition}:ecr:${var.region}:${data.aws_caller_identity.current.account_id}:repository/shop/billing""#,
     ] {
         assert!(oidc.contains(fact), "bootstrap lacks: {fact}\n{oidc}");
     }
+    // The apply role may manage exactly the stacks' roles: no wildcard that
+    // could match the bootstrap's own roles.
+    let iam = oidc.split("ManageThePipelinesRolesAndPolicies").nth(1).expect("IAM statement");
+    let iam = &iam[..iam.find('}').expect("end of statement")];
+    assert!(!iam.contains('*') && !iam.contains("github"), "{iam}");
     let workflow: serde_yaml::Value =
         serde_yaml::from_str(&fs::read_to_string(dir.path().join(".github/workflows/shop.yml")).expect("workflow"))
             .expect("YAML");
@@ -43,6 +50,15 @@ fn oidc_bootstrap_restricts_trust_and_the_workflow_picks_the_role() {
             .find(|s| s["uses"].as_str().is_some_and(|u| u.starts_with("aws-actions/configure-aws-credentials@")))
             .expect("credentials step");
         assert_eq!(credentials["with"]["role-to-assume"], expected, "job {id:?}");
+        // Where the job applies, an empty apply secret fails the job
+        // instead of silently falling back to the plan role.
+        let check = job["steps"]
+            .as_sequence()
+            .expect("steps")
+            .iter()
+            .find(|s| s["name"] == "Check that the apply role is set")
+            .unwrap_or_else(|| panic!("job {id:?} does not check the apply role"));
+        assert_eq!(check["env"]["APPLY_ROLE"], "${{ secrets.SHOP_APPLY_ROLE }}");
     }
 }
 

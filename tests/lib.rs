@@ -12,6 +12,8 @@ mod cli;
 mod commands;
 mod errors;
 mod features;
+mod fuzz;
 mod golden;
+mod pathological;
 mod reference;
 mod tools;

@@ -105,7 +105,9 @@ impl Checker {
             );
         };
         let has = |wanted: &str| statements.iter().any(|s| s.spec.name == wanted);
-        if state.is_none() && !has("state") {
+        let given =
+            |wanted: &str| statements::given_or_misspelt(&statements::DEPLOY, &statements, &block.lines, wanted);
+        if state.is_none() && !given("state") {
             missing(self, "state backend", "add `state s3 bucket \"BUCKET\" key \"KEY\"` (or `state local` for experiments: CI runners forget local state)");
         }
         // Without an `infra` statement, the pipeline's own infrastructure
@@ -117,7 +119,7 @@ impl Checker {
                 None => InfraSource::Stack { stack: own.stack.clone(), state: own.state.clone() },
             });
         }
-        if infra.is_none() && !has("infra") && !context.has_infra_block {
+        if infra.is_none() && !given("infra") && !context.has_infra_block {
             missing(
                 self,
                 "infrastructure handoff",
@@ -125,7 +127,9 @@ impl Checker {
             );
         }
         let Some(service_statement) = service_statement else {
-            missing(self, "service", "add `service NAME { container NAME { ... } }`");
+            if !given("service") {
+                missing(self, "service", "add `service NAME { container NAME { ... } }`");
+            }
             return None;
         };
         self.own_infra_keys = own_infra.map(infra::provided_keys);
@@ -207,18 +211,22 @@ impl Checker {
                 if scope.builds.iter().any(|b| b.name == reference.name) {
                     return Some(Image::Build(reference.name.to_owned()));
                 }
+                if scope.failed_builds.contains(&reference.name) {
+                    return None;
+                }
                 let mut diagnostic = Diagnostic::new(
                     Code::UndefinedReference,
                     reference.span,
                     format!("no build named `{}`", reference.name),
                 )
                 .label("undefined build");
-                diagnostic = match suggest(reference.name, scope.builds.iter().map(|b| b.name.as_str())) {
+                let names = scope.builds.iter().map(|b| b.name.as_str());
+                diagnostic = match suggest(reference.name, names.take(MAX_SUGGESTION_CANDIDATES)) {
                     Some(candidate) => diagnostic.help(format!("did you mean `build.{candidate}`?")),
                     None if scope.builds.is_empty() => diagnostic.help("declare it with `build NAME { ... }` in the pipeline, or write a full image reference in quotes"),
                     None => diagnostic.help(format!(
                         "the pipeline builds: {}",
-                        scope.builds.iter().map(|b| format!("`build.{}`", b.name)).collect::<Vec<_>>().join(", ")
+                        listing(scope.builds.len(), scope.builds.iter().map(|b| format!("`build.{}`", b.name)))
                     )),
                 };
                 self.report(diagnostic);
@@ -289,14 +297,10 @@ impl Checker {
                     return None;
                 }
                 let (bucket, bucket_span) = bucket?;
-                let valid_bucket = (3..=63).contains(&bucket.len())
-                    && bucket.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.')
-                    && bucket.starts_with(|c: char| c.is_ascii_alphanumeric())
-                    && bucket.ends_with(|c: char| c.is_ascii_alphanumeric());
-                if !valid_bucket {
+                if let Err(rule) = names::s3_bucket(&bucket) {
                     self.report(
                         Diagnostic::new(Code::InvalidName, bucket_span, "invalid S3 bucket name")
-                            .label("S3 bucket names are 3 to 63 lowercase letters, digits, `-` and `.`")
+                            .label(rule)
                             .help("write the name of an existing bucket"),
                     );
                     return None;
@@ -350,23 +354,7 @@ impl Checker {
             return None;
         };
         self.reader.keyword(kind, "handoff source", &[("ssm", ())])?;
-        let (name, span) = self.reader.text(parameter, "an SSM parameter name")?;
-        let valid = name.starts_with('/')
-            && name.len() <= 1011
-            && name[1..]
-                .split('/')
-                .all(|part| !part.is_empty() && part.chars().all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c)));
-        if !valid {
-            self.report(
-                Diagnostic::new(Code::InvalidName, span, "invalid SSM parameter name")
-                    .label("expected a path such as /app-6/output")
-                    .help(
-                        "SSM parameter paths start with `/` and hold letters, digits, `_`, `.` and `-` between slashes",
-                    ),
-            );
-            return None;
-        }
-        Some(InfraSource::Ssm { parameter: name.to_owned() })
+        self.ssm_parameter_name(parameter).map(|parameter| InfraSource::Ssm { parameter })
     }
 
     pub(super) fn literal_infra(&mut self, lines: &[crate::syntax::Line]) -> Option<InfraSource> {

@@ -25,6 +25,7 @@ impl Checker {
         let block = statement.block?;
         // Each stage with its name's span and its unresolved `after`s.
         let mut stages: Vec<(Stage<'a>, Span, Vec<Named>)> = Vec::new();
+        let mut seen: BTreeMap<&str, Span> = BTreeMap::new();
         let mut valid = true;
         for line in &block.lines {
             let (name, name_span) = match line.items.as_slice() {
@@ -53,7 +54,7 @@ impl Checker {
                 valid = false;
                 continue;
             }
-            if let Some((_, first, _)) = stages.iter().find(|(stage, ..)| stage.name == name) {
+            if let Some(first) = seen.get(name) {
                 valid = false;
                 self.report(
                     Diagnostic::new(Code::Duplicate, name_span, format!("environment `{name}` is defined twice"))
@@ -63,6 +64,7 @@ impl Checker {
                 );
                 continue;
             }
+            seen.insert(name, name_span);
             let body = line.block.as_ref().map_or(&[][..], |block| block.lines.as_slice());
             let overrides = split(&statements::ENVIRONMENT, body, &mut self.reader.errors);
             let mut after = Vec::new();
@@ -94,13 +96,20 @@ impl Checker {
             );
             return None;
         }
-        // Resolve `after`, then order: each stage after the ones it names.
+        // Resolve `after`, then order: each stage after the ones it names,
+        // and otherwise in source order.
         let names: Vec<String> = stages.iter().map(|(stage, ..)| stage.name.clone()).collect();
-        for (stage, _, after) in &mut stages {
+        let index_of: BTreeMap<&str, usize> = names.iter().enumerate().map(|(i, name)| (name.as_str(), i)).collect();
+        let mut waits_for: Vec<Vec<usize>> = vec![Vec::new(); stages.len()];
+        for (index, (stage, _, after)) in stages.iter_mut().enumerate() {
             for (previous, span) in after.iter() {
-                if names.contains(previous) && *previous != stage.name {
-                    stage.after.push(previous.clone());
-                    continue;
+                match index_of.get(previous.as_str()) {
+                    Some(&other) if other != index => {
+                        stage.after.push(previous.clone());
+                        waits_for[index].push(other);
+                        continue;
+                    }
+                    _ => {}
                 }
                 valid = false;
                 let message = if *previous == stage.name {
@@ -110,39 +119,72 @@ impl Checker {
                 };
                 let mut diagnostic =
                     Diagnostic::new(Code::UndefinedReference, *span, message).label("unknown environment");
-                diagnostic = match suggest(previous, names.iter().map(String::as_str).filter(|n| *n != stage.name)) {
+                let others = names.iter().map(String::as_str).filter(|n| *n != stage.name);
+                diagnostic = match suggest(previous, others.take(MAX_SUGGESTION_CANDIDATES)) {
                     Some(candidate) => diagnostic.help(format!("did you mean `{candidate}`?")),
-                    None => diagnostic.help(format!("the environments are: {}", names.join(", "))),
+                    None => diagnostic
+                        .help(format!("the environments are: {}", listing(names.len(), names.iter().cloned()))),
                 };
                 self.report(diagnostic);
             }
         }
-        let mut ordered: Vec<Stage<'a>> = Vec::with_capacity(stages.len());
-        let mut pending = stages;
-        while !pending.is_empty() {
-            let ready = pending.iter().position(|(stage, ..)| {
-                stage.after.iter().all(|previous| ordered.iter().any(|done| &done.name == previous))
-            });
-            match ready {
-                Some(index) => ordered.push(pending.remove(index).0),
-                None => {
-                    let (stage, span, _) = &pending[0];
-                    self.report(
-                        Diagnostic::new(
-                            Code::UndefinedReference,
-                            *span,
-                            format!("environment `{}` is part of a circular `after` chain", stage.name),
-                        )
-                        .label("promotion never reaches it")
-                        .help(format!(
-                            "the environments {} wait for each other; remove one `after`",
-                            pending.iter().map(|(s, ..)| format!("`{}`", s.name)).collect::<Vec<_>>().join(", ")
-                        )),
-                    );
-                    return None;
+        // Kahn's algorithm, taking the first ready stage in source order.
+        let mut waiting: Vec<usize> = waits_for.iter().map(Vec::len).collect();
+        let mut unblocks: Vec<Vec<usize>> = vec![Vec::new(); stages.len()];
+        for (index, previous) in waits_for.iter().enumerate() {
+            for &other in previous {
+                unblocks[other].push(index);
+            }
+        }
+        let mut ready: std::collections::BinaryHeap<std::cmp::Reverse<usize>> =
+            (0..stages.len()).filter(|&i| waiting[i] == 0).map(std::cmp::Reverse).collect();
+        let mut order = Vec::with_capacity(stages.len());
+        while let Some(std::cmp::Reverse(index)) = ready.pop() {
+            order.push(index);
+            for &next in &unblocks[index] {
+                waiting[next] -= 1;
+                if waiting[next] == 0 {
+                    ready.push(std::cmp::Reverse(next));
                 }
             }
         }
+        if order.len() < stages.len() {
+            // Every stage left waits for another one left (a stage whose
+            // `after`s were all ordered would have been ordered too), so
+            // walking back from any of them runs into a circle within as
+            // many steps as there are stages; `circle` is never empty.
+            let mut path: Vec<usize> = Vec::new();
+            let mut place_in_path: Vec<Option<usize>> = vec![None; stages.len()];
+            let mut current = waiting.iter().position(|&n| n > 0).unwrap_or(0);
+            let mut circle = loop {
+                if let Some(start) = place_in_path[current] {
+                    break path.split_off(start);
+                }
+                place_in_path[current] = Some(path.len());
+                path.push(current);
+                match waits_for[current].iter().find(|&&other| waiting[other] > 0) {
+                    Some(&other) => current = other,
+                    None => break path,
+                }
+            };
+            circle.sort_unstable();
+            let (stage, span, _) = &stages[circle[0]];
+            self.report(
+                Diagnostic::new(
+                    Code::UndefinedReference,
+                    *span,
+                    format!("environment `{}` is part of a circular `after` chain", stage.name),
+                )
+                .label("promotion never reaches it")
+                .help(format!(
+                    "the environments {} wait for each other; remove one `after`",
+                    listing(circle.len(), circle.iter().map(|&i| format!("`{}`", stages[i].0.name)))
+                )),
+            );
+            return None;
+        }
+        let mut stages: Vec<Option<Stage<'a>>> = stages.into_iter().map(|(stage, ..)| Some(stage)).collect();
+        let ordered: Vec<Stage<'a>> = order.into_iter().filter_map(|index| stages[index].take()).collect();
         valid.then_some(ordered)
     }
 }

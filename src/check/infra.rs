@@ -232,7 +232,7 @@ impl Checker {
         };
         let name_ok = self.name_rule(name_span, "infrastructure name", name_rule(&name));
         let subnet_bits = self.subnets(&vpc.0, vpc.2, vpc.1.as_ref().map_or(2, Vec::len));
-        if state.is_none() && !statements.iter().any(|s| s.spec.name == "state") {
+        if state.is_none() && !statements::given_or_misspelt(&statements::INFRA, &statements, &block.lines, "state") {
             self.report(
                 Diagnostic::new(Code::Missing, statement.name_span, "the infra block has no state backend")
                     .label("state missing")
@@ -254,7 +254,11 @@ impl Checker {
             );
             return None;
         }
-        self.risks(load_balancer.as_ref(), &accepted, lb_span, stage.map(|stage| stage.name.as_str()));
+        // A load balancer with errors of its own makes no trade-offs to
+        // weigh the acceptances against.
+        if lb_statement.is_none() || load_balancer.is_some() {
+            self.risks(load_balancer.as_ref(), &accepted, lb_span, stage.map(|stage| stage.name.as_str()));
+        }
         if self.reader.errors.len() > before || !name_ok {
             return None;
         }
@@ -523,14 +527,10 @@ impl Checker {
         let access_logs = match statement.option("logs") {
             Some(item) => {
                 let (bucket, span) = self.reader.text(item, "an S3 bucket name")?;
-                let valid = (3..=63).contains(&bucket.len())
-                    && bucket.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.')
-                    && bucket.starts_with(|c: char| c.is_ascii_alphanumeric())
-                    && bucket.ends_with(|c: char| c.is_ascii_alphanumeric());
-                if !valid {
+                if let Err(rule) = names::s3_bucket(bucket) {
                     self.report(
                         Diagnostic::new(Code::InvalidName, span, "invalid S3 bucket name")
-                            .label("S3 bucket names are 3 to 63 lowercase letters, digits, `-` and `.`")
+                            .label(rule)
                             .help("name an existing bucket whose policy lets the load balancer write"),
                     );
                     return None;
@@ -578,10 +578,13 @@ impl Checker {
                 self.report(
                     Diagnostic::new(Code::UnacceptedRisk, at, format!("{why}{place}; say so explicitly"))
                         .label(format!("needs `accept {}`", risk.keyword()))
-                        .help(format!(
-                            "{fix}, or accept it: `accept {} \"REASON\"` in the infra block",
-                            risk.keyword()
-                        )),
+                        .help(match stage {
+                            Some(stage) => format!(
+                                "{fix}, or accept it: `accept {} \"REASON\"` in the infra block or in environment `{stage}`",
+                                risk.keyword()
+                            ),
+                            None => format!("{fix}, or accept it: `accept {} \"REASON\"` in the infra block", risk.keyword()),
+                        }),
                 );
             }
         }

@@ -125,7 +125,7 @@ pub fn check(file: &File, source_name: &str) -> Result<Vec<Pipeline>, Vec<Diagno
         errors.sort_by_key(|error| (error.span.start, error.span.end));
         // Environments check a deploy once each: report each problem once.
         errors.dedup_by(|a, b| a.span.start == b.span.start && a.span.end == b.span.end && a == b);
-        Err(errors)
+        Err(crate::syntax::at_most_max_errors(errors))
     }
 }
 
@@ -142,6 +142,9 @@ struct Checker {
 /// What the pipeline block declares, for resolving references from inside.
 struct Scope<'a> {
     builds: &'a [Build],
+    /// Builds with errors of their own: references to them report nothing
+    /// more.
+    failed_builds: Vec<&'a str>,
 }
 
 impl Checker {
@@ -269,6 +272,24 @@ impl Checker {
         }
         Some(path.to_owned())
     }
+}
+
+/// "Did you mean" compares an unknown name with at most this many names the
+/// file defines, so a file with thousands of names and as many typos stays
+/// fast.
+const MAX_SUGGESTION_CANDIDATES: usize = 1000;
+
+/// Help lines list at most this many names the file defines.
+const MAX_LISTED: usize = 20;
+
+/// `a, b, c`, or the first [`MAX_LISTED`] of `total` names and how many
+/// more there are.
+fn listing(total: usize, names: impl Iterator<Item = String>) -> String {
+    let mut listed: Vec<String> = names.take(MAX_LISTED).collect();
+    if total > listed.len() {
+        listed.push(format!("and {} more", total - listed.len()));
+    }
+    listed.join(", ")
 }
 
 fn handoff_help() -> String {

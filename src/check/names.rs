@@ -107,6 +107,20 @@ pub fn region(name: &str) -> Result<(), String> {
     }
 }
 
+/// An S3 bucket name: 3–63 lowercase letters, digits, `-` and `.`,
+/// starting and ending with a letter or digit.
+pub fn s3_bucket(name: &str) -> Result<(), String> {
+    let valid = (3..=63).contains(&name.len())
+        && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.')
+        && name.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && name.ends_with(|c: char| c.is_ascii_alphanumeric());
+    if valid {
+        Ok(())
+    } else {
+        Err(String::from("S3 bucket names are 3 to 63 lowercase letters, digits, `-` and `.`"))
+    }
+}
+
 /// A relative path inside the repository, without `..` or a leading `/`.
 pub fn relative_path(path: &str) -> Result<(), String> {
     if path.is_empty() {
@@ -201,7 +215,10 @@ pub fn looks_like_credential(name: &str) -> bool {
         &["PASSWORD", "PASSWD", "PASSPHRASE", "SECRET", "TOKEN", "CREDENTIAL", "CREDENTIALS", "APIKEY"];
     const PAIRS: &[(&str, &str)] =
         &[("API", "KEY"), ("PRIVATE", "KEY"), ("ACCESS", "KEY"), ("SECRET", "KEY"), ("AUTH", "KEY")];
-    parts.iter().any(|part| ALONE.contains(part)) || parts.windows(2).any(|pair| PAIRS.contains(&(pair[0], pair[1])))
+    // These never mean anything else, even run together (`DBPASSWORD`).
+    const ANYWHERE: &[&str] = &["PASSWORD", "PASSWD", "PASSPHRASE"];
+    parts.iter().any(|part| ALONE.contains(part) || ANYWHERE.iter().any(|word| part.contains(word)))
+        || parts.windows(2).any(|pair| PAIRS.contains(&(pair[0], pair[1])))
 }
 
 /// An ARN of `service` (`arn:PARTITION:SERVICE:...`).
@@ -267,7 +284,9 @@ mod handoff_tests {
 
     #[test]
     fn credential_names() {
-        for name in ["DB_PASSWORD", "API_KEY", "GITHUB_TOKEN", "aws_secret_access_key", "STRIPE_SECRET", "APIKEY"] {
+        for name in
+            ["DB_PASSWORD", "API_KEY", "GITHUB_TOKEN", "aws_secret_access_key", "STRIPE_SECRET", "APIKEY", "DBPASSWORD"]
+        {
             assert!(looks_like_credential(name), "{name}");
         }
         for name in ["TOKEN_URL", "SECRET_NAME", "DB_SECRET_ARN", "AWS_REGION", "KEYCLOAK_REALM", "MONKEY"] {

@@ -16,6 +16,7 @@ impl Checker {
         builds: &[Build],
         infras: &[Infra],
         deploys: &[Deploy],
+        plan_role: bool,
     ) -> Option<Oidc> {
         let block = statement.block?;
         let statements = split(&statements::OIDC, &block.lines, &mut self.reader.errors);
@@ -67,7 +68,7 @@ impl Checker {
             }
         }
         let Some(repository) = repository else {
-            if !statements.iter().any(|s| s.spec.name == "repository") {
+            if !statements::given_or_misspelt(&statements::OIDC, &statements, &block.lines, "repository") {
                 self.report(
                     Diagnostic::new(Code::Missing, statement.name_span, "the oidc block names no repository")
                         .label("repository missing")
@@ -76,11 +77,18 @@ impl Checker {
             }
             return None;
         };
-        if state.is_none() && !statements.iter().any(|s| s.spec.name == "state") {
+        if state.is_none() && !statements::given_or_misspelt(&statements::OIDC, &statements, &block.lines, "state") {
             self.report(
                 Diagnostic::new(Code::Missing, statement.name_span, "the oidc block has no state backend")
                     .label("state missing")
                     .help("add `state s3 bucket \"BUCKET\" key \"bootstrap.tfstate\"`"),
+            );
+        }
+        if !plan_role {
+            self.report(
+                Diagnostic::new(Code::Missing, statement.name_span, "the oidc block creates a plan role the workflow does not use")
+                    .label("no `plan` role in the pipeline's `role`")
+                    .help("name both roles' secrets: `role secret.APPLY_ROLE plan secret.PLAN_ROLE`; without the plan role, pull requests cannot assume the apply role"),
             );
         }
         let longest = format!("{pipeline}-github-apply");
@@ -121,15 +129,26 @@ impl Checker {
         for environment in environments {
             add(format!("repo:{repository}:environment:{environment}"));
         }
-        let mut iam_prefixes: Vec<String> = Vec::new();
+        // Exactly the roles and policies the stacks create: a prefix such as
+        // `shop-*` would also match the bootstrap's own roles and let the
+        // apply role rewrite its trust.
+        let mut iam_roles: Vec<String> = Vec::new();
+        let mut iam_policies: Vec<String> = Vec::new();
         let mut infra_names: Vec<String> = Vec::new();
-        for name in deploys.iter().map(|d| &d.service.name) {
-            if !iam_prefixes.contains(name) {
-                iam_prefixes.push(name.clone());
+        for deploy in deploys {
+            let name = &deploy.service.name;
+            for role in [format!("{name}-task-execution-role"), format!("{name}-task-role")] {
+                if !iam_roles.contains(&role) {
+                    iam_roles.push(role);
+                }
+            }
+            let policy = format!("{name}-execution");
+            if !iam_policies.contains(&policy) {
+                iam_policies.push(policy);
             }
         }
         for infra in infras {
-            iam_prefixes.push(infra.name.clone());
+            iam_roles.push(format!("{}-flow-logs", infra.name));
             infra_names.push(infra.name.clone());
         }
         let mut state_objects: Vec<(String, String)> = Vec::new();
@@ -143,8 +162,9 @@ impl Checker {
             }
         }
         let mut repositories: Vec<String> = Vec::new();
+        let mut seen_repositories = std::collections::BTreeSet::new();
         for build in builds {
-            if !repositories.contains(&build.repository) {
+            if seen_repositories.insert(build.repository.as_str()) {
                 repositories.push(build.repository.clone());
             }
         }
@@ -155,7 +175,8 @@ impl Checker {
             name: pipeline.to_owned(),
             existing_provider,
             apply_subjects,
-            iam_prefixes,
+            iam_roles,
+            iam_policies,
             state_objects,
             repositories,
             infra_names,

@@ -54,6 +54,16 @@ impl Checker {
                     }
                     if let Some(item) = statement.option("plan") {
                         plan_role = self.github_value(item, "the plan role");
+                        if let Some(GithubValue::Literal(arn)) = &plan_role {
+                            if let Err(rule) = names::role_arn(arn) {
+                                self.report(
+                                    Diagnostic::new(Code::InvalidText, item.span(), "invalid role ARN")
+                                        .label(rule)
+                                        .help("or keep the ARN out of the repository: `plan secret.PLAN_ROLE`"),
+                                );
+                                plan_role = None;
+                            }
+                        }
                     }
                 }
                 "workflow" => {
@@ -91,24 +101,34 @@ impl Checker {
 
         let mut build_spans: BTreeMap<String, Span> = BTreeMap::new();
         let single_build = build_statements.len() == 1;
+        let mut failed_builds = Vec::new();
         for statement in build_statements {
-            if let Some((build, span)) = self.build(statement, single_build) {
-                if let Some(first) = build_spans.get(&build.name) {
-                    self.report(
-                        Diagnostic::new(Code::Duplicate, span, format!("build `{}` is defined twice", build.name))
-                            .label("second definition")
-                            .note(*first, "first definition")
-                            .help("give each build its own name"),
-                    );
-                    continue;
-                }
-                build_spans.insert(build.name.clone(), span);
-                builds.push(build);
+            let Some((build, span)) = self.build(statement, single_build) else {
+                failed_builds.extend(statement.args.first().and_then(|item| item.as_word()));
+                continue;
+            };
+            if let Some(first) = build_spans.get(&build.name) {
+                self.report(
+                    Diagnostic::new(Code::Duplicate, span, format!("build `{}` is defined twice", build.name))
+                        .label("second definition")
+                        .note(*first, "first definition")
+                        .help("give each build its own name"),
+                );
+                continue;
             }
+            build_spans.insert(build.name.clone(), span);
+            builds.push(build);
         }
 
+        // With errors in the environments block, the rest is still checked
+        // (as for one environment), so that all mistakes show at once.
+        let mut environments_failed = false;
         let stages = match environments_statement {
-            Some(statement) => Some(self.environments(statement)?),
+            Some(statement) => {
+                let stages = self.environments(statement);
+                environments_failed = stages.is_none();
+                stages
+            }
             None => None,
         };
         if infra_statement.is_none() {
@@ -137,8 +157,9 @@ impl Checker {
         };
 
         let mut repositories: Vec<String> = Vec::new();
+        let mut seen_repositories = std::collections::BTreeSet::new();
         for build in &builds {
-            if !repositories.contains(&build.repository) {
+            if seen_repositories.insert(build.repository.as_str()) {
                 repositories.push(build.repository.clone());
             }
         }
@@ -186,27 +207,28 @@ impl Checker {
         }
         let infra_failed = infra_statement.is_some() && infras.len() != stage_list.len();
 
-        let scope = Scope { builds: &builds };
+        let scope = Scope { builds: &builds, failed_builds };
         let single_deploy = deploy_statements.len() == 1;
         let mut deploys: Vec<Deploy> = Vec::new();
         let mut deploy_spans: BTreeMap<String, Span> = BTreeMap::new();
         for statement in deploy_statements {
             let mut jobs_by_stage: BTreeMap<String, String> = BTreeMap::new();
             for (index, stage) in stage_list.iter().enumerate() {
+                // When the infrastructure has errors of its own, its
+                // handoff cannot be checked against; the deploy's other
+                // mistakes are still reported, once.
+                if infra_failed && index > 0 {
+                    break;
+                }
                 let context = DeployContext {
                     scope: &scope,
                     single: single_deploy,
                     region: region.as_deref(),
                     role: role.as_ref(),
                     environment: environment.as_deref(),
-                    infra: infras.get(index),
+                    infra: if infra_failed { None } else { infras.get(index) },
                     has_infra_block: infra_statement.is_some(),
                 };
-                if infra_failed {
-                    // The infrastructure's own errors are reported; its
-                    // handoff cannot be checked against.
-                    break;
-                }
                 let previous: Vec<String> = stage
                     .map(|stage| stage.after.iter().filter_map(|p| jobs_by_stage.get(p).cloned()).collect())
                     .unwrap_or_default();
@@ -246,7 +268,8 @@ impl Checker {
         }
 
         // One target group serves one service: two would split its traffic.
-        for (index, deploy) in deploys.iter().enumerate() {
+        // (Without their environments, jobs and stacks are not final.)
+        for (index, deploy) in deploys.iter().enumerate().filter(|_| !environments_failed) {
             let Some(lb) = &deploy.service.load_balancer else { continue };
             let shared = deploys[..index].iter().find(|other| {
                 other.target.stage == deploy.target.stage
@@ -271,6 +294,7 @@ impl Checker {
         let mut job_ids: BTreeMap<&str, &str> = BTreeMap::new();
         for (job, owner) in builds
             .iter()
+            .filter(|_| !environments_failed)
             .map(|b| (&b.job_id, &b.name))
             .chain(infras.iter().map(|i| (&i.target.job_id, &i.name)))
             .chain(deploys.iter().map(|d| (&d.target.job_id, &d.name)))
@@ -303,35 +327,33 @@ impl Checker {
             triggers.push = Some(vec![String::from("main")]);
             triggers.pull_request = Some(vec![String::from("main")]);
         }
-        let Some(region) = region else {
-            if statements.iter().any(|s| s.spec.name == "region") {
-                return None;
-            }
+        if region.is_none()
+            && !statements::given_or_misspelt(&statements::PIPELINE, &statements, &block.lines, "region")
+        {
             self.report(
                 Diagnostic::new(Code::Missing, name_span, format!("pipeline `{name}` has no region"))
                     .label("region missing")
                     .help("add `region us-east-2` (or your region) to the pipeline block"),
             );
-            return None;
-        };
-        let Some(role) = role else {
-            if !statements.iter().any(|s| s.spec.name == "role") {
-                self.report(
-                    Diagnostic::new(Code::Missing, name_span, format!("pipeline `{name}` has no role to assume"))
-                        .label("role missing")
-                        .help(
-                            "add `role secret.IAM_ROLE`: the IAM role the jobs assume through GitHub's OIDC provider",
-                        ),
-                );
-            }
-            return None;
-        };
+        }
+        if role.is_none() && !statements::given_or_misspelt(&statements::PIPELINE, &statements, &block.lines, "role") {
+            self.report(
+                Diagnostic::new(Code::Missing, name_span, format!("pipeline `{name}` has no role to assume"))
+                    .label("role missing")
+                    .help("add `role secret.IAM_ROLE`: the IAM role the jobs assume through GitHub's OIDC provider"),
+            );
+        }
+        let (Some(region), Some(role)) = (region, role) else { return None };
         let oidc = match oidc_statement {
             Some(statement) => {
-                Some(self.oidc(statement, name, &region, environment.as_deref(), &builds, &infras, &deploys)?)
+                let plan = plan_role.is_some();
+                Some(self.oidc(statement, name, &region, environment.as_deref(), &builds, &infras, &deploys, plan)?)
             }
             None => None,
         };
+        if environments_failed {
+            return None;
+        }
         Some(Pipeline {
             name: name.to_owned(),
             source_name: source_name.to_owned(),
@@ -469,7 +491,7 @@ impl Checker {
             }
         }
         let repository = repository.or_else(|| {
-            if !statements.iter().any(|s| s.spec.name == "repository") {
+            if !statements::given_or_misspelt(&statements::BUILD, &statements, &block.lines, "repository") {
                 self.report(
                     Diagnostic::new(Code::Missing, name_span, format!("build `{name}` names no ECR repository"))
                         .label("repository missing")
@@ -508,13 +530,20 @@ impl Checker {
         let (template, span) = self.reader.text(item, "a tag template")?;
         let mut parts = Vec::new();
         let mut rest = template;
-        let mut offset = span.start + 1;
+        // An offset into the template is one into the source when it is a
+        // bare word, or a string without escapes (after its quote);
+        // otherwise diagnostics point at the whole string.
+        let written = span.end - span.start;
+        let exact = written == template.len() || written == template.len() + 2;
+        let quote = usize::from(written != template.len());
+        let at = |start: usize, end: usize| if exact { Span::new(start, end) } else { span };
+        let mut offset = span.start + quote;
         let mut ok = true;
         while !rest.is_empty() {
             if let Some(after) = rest.strip_prefix('{') {
                 let Some(close) = after.find('}') else {
                     self.report(
-                        Diagnostic::new(Code::InvalidText, Span::new(offset, span.end - 1), "unclosed `{` in tag template")
+                        Diagnostic::new(Code::InvalidText, at(offset, span.end - quote), "unclosed `{` in tag template")
                             .label("no closing `}`")
                             .help("placeholders are written `{date}`, `{run_number}`, `{run_attempt}`, `{sha}` or `{short_sha}`"),
                     );
@@ -543,7 +572,7 @@ impl Checker {
                         self.report(
                             Diagnostic::new(
                                 Code::InvalidText,
-                                Span::new(offset, offset + close + 2),
+                                at(offset, offset + close + 2),
                                 format!("unknown tag placeholder `{{{placeholder}}}`"),
                             )
                             .label("unknown placeholder")
@@ -563,7 +592,7 @@ impl Checker {
                     self.report(
                         Diagnostic::new(
                             Code::InvalidText,
-                            Span::new(offset + index, offset + index + c.len_utf8()),
+                            at(offset + index, offset + index + c.len_utf8()),
                             format!("`{c}` cannot appear in an image tag"),
                         )
                         .label("not allowed in a tag")

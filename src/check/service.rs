@@ -3,6 +3,43 @@
 use super::environments::Stage;
 use super::*;
 
+/// ECS's quota of containers in one task definition (not adjustable).
+const MAX_CONTAINERS: usize = 10;
+
+/// The largest task definition ECS registers.
+const MAX_TASK_DEFINITION_BYTES: usize = 64 * 1024;
+
+/// The bytes a container's definition spells out as written: names and
+/// literal values of its environment and secrets, its commands and files.
+/// The task definition holds all of them and more, so this is a lower bound
+/// of its size.
+fn literal_size(container: &Container) -> usize {
+    let env: usize = container
+        .env
+        .iter()
+        .map(|(name, value)| name.len() + if let Scalar::Text(text) = value { text.len() } else { 0 })
+        .sum();
+    let secrets: usize = container
+        .secrets
+        .iter()
+        .map(|(name, source)| {
+            let store = match &source.store {
+                SecretStore::Infra(_) => 0,
+                SecretStore::SecretArn(text) | SecretStore::ParameterArn(text) | SecretStore::Parameter(text) => {
+                    text.len()
+                }
+            };
+            name.len() + store + source.json_key.as_ref().map_or(0, String::len)
+        })
+        .sum();
+    let arguments = |list: &Option<Vec<String>>| list.iter().flatten().map(String::len).sum::<usize>();
+    env + secrets
+        + arguments(&container.command)
+        + arguments(&container.entrypoint)
+        + container.health.as_ref().map_or(0, |health| health.command.len())
+        + container.env_files.iter().map(String::len).sum::<usize>()
+}
+
 impl Checker {
     pub(super) fn service(
         &mut self,
@@ -61,6 +98,7 @@ impl Checker {
         let mut storage = None;
         let mut task_policy = Vec::new();
         let mut exec = false;
+        let mut container_statements = 0;
         for statement in effective {
             let first = statement.args.first();
             match statement.spec.name {
@@ -116,26 +154,47 @@ impl Checker {
                     Some(a) => arch = a,
                     None => valid = false,
                 },
-                "container" => match self.container(statement, scope, default_image, infra) {
-                    Some(c) => {
-                        if let Some((_, first)) = containers.iter().find(|(other, _)| other.name == c.0.name) {
+                "container" => {
+                    container_statements += 1;
+                    if container_statements > MAX_CONTAINERS {
+                        valid = false;
+                        if container_statements == MAX_CONTAINERS + 1 {
+                            let span = first.map_or(statement.name_span, |item| item.span());
                             self.report(
                                 Diagnostic::new(
-                                    Code::Duplicate,
-                                    c.1,
-                                    format!("container `{}` is defined twice", c.0.name),
+                                    Code::OutOfRange,
+                                    span,
+                                    format!("service `{name}` has more than {MAX_CONTAINERS} containers"),
                                 )
-                                .label("second definition")
-                                .note(*first, "first definition")
-                                .help("give each container its own name"),
+                                .label(format!("container {container_statements}"))
+                                .help(format!(
+                                    "an ECS task definition holds at most {MAX_CONTAINERS} containers; run the others as another service"
+                                )),
                             );
-                            valid = false;
-                        } else {
-                            containers.push(c);
                         }
+                        continue;
                     }
-                    None => valid = false,
-                },
+                    match self.container(statement, scope, default_image, infra) {
+                        Some(c) => {
+                            if let Some((_, first)) = containers.iter().find(|(other, _)| other.name == c.0.name) {
+                                self.report(
+                                    Diagnostic::new(
+                                        Code::Duplicate,
+                                        c.1,
+                                        format!("container `{}` is defined twice", c.0.name),
+                                    )
+                                    .label("second definition")
+                                    .note(*first, "first definition")
+                                    .help("give each container its own name"),
+                                );
+                                valid = false;
+                            } else {
+                                containers.push(c);
+                            }
+                        }
+                        None => valid = false,
+                    }
+                }
                 "load_balancer" => load_balancer = Some(statement),
                 "network" => network = Some(statement),
                 "cluster" => {
@@ -194,7 +253,7 @@ impl Checker {
             }
         }
         if containers.is_empty() {
-            if !statements.iter().any(|s| s.spec.name == "container") {
+            if !statements::given_or_misspelt(&statements::SERVICE, &statements, &block.lines, "container") {
                 self.report(
                     Diagnostic::new(Code::Missing, name_span, format!("service `{name}` has no container"))
                         .label("no container")
@@ -204,8 +263,9 @@ impl Checker {
             return None;
         }
 
-        let container_memory: u32 = containers.iter().filter_map(|(c, _)| c.memory).sum();
-        if container_memory > memory.0 {
+        // Each container's memory and CPU fit in u32; ten of them in u64.
+        let container_memory: u64 = containers.iter().filter_map(|(c, _)| c.memory).map(u64::from).sum();
+        if container_memory > u64::from(memory.0) {
             valid = false;
             self.report(
                 Diagnostic::new(
@@ -217,8 +277,8 @@ impl Checker {
                 .help("raise the task's `memory`, or lower the containers' `memory`"),
             );
         }
-        let container_cpu: u32 = containers.iter().filter_map(|(c, _)| c.cpu).sum();
-        if container_cpu > cpu.0 {
+        let container_cpu: u64 = containers.iter().filter_map(|(c, _)| c.cpu).map(u64::from).sum();
+        if container_cpu > u64::from(cpu.0) {
             valid = false;
             self.report(
                 Diagnostic::new(
@@ -228,6 +288,19 @@ impl Checker {
                 )
                 .label("task CPU")
                 .help("raise the task's `cpu`, or lower the containers' `cpu`"),
+            );
+        }
+        let literal_bytes: usize = containers.iter().map(|(c, _)| literal_size(c)).sum();
+        if literal_bytes > MAX_TASK_DEFINITION_BYTES {
+            valid = false;
+            self.report(
+                Diagnostic::new(
+                    Code::OutOfRange,
+                    name_span,
+                    format!("the task definition of service `{name}` would be larger than the 64 KiB ECS accepts"),
+                )
+                .label(format!("its containers spell out {literal_bytes} bytes of names, values and commands"))
+                .help("move settings into an environment file (`env_file`) or into one JSON secret with keys"),
             );
         }
         if !containers.iter().any(|(c, _)| c.essential) {
@@ -648,14 +721,17 @@ impl Checker {
                             );
                             None
                         } else {
-                            u32::try_from(mib).ok()
+                            // More than u32::MAX MiB exceeds any task's memory,
+                            // which the task's check below reports.
+                            Some(u32::try_from(mib).unwrap_or(u32::MAX))
                         }
                     });
                 }
                 "cpu" => {
                     cpu = first
                         .and_then(|item| self.reader.cpu_units(item, "container CPU"))
-                        .and_then(|units| u32::try_from(units).ok())
+                        // Beyond u32::MAX, it exceeds the task's CPU: reported below.
+                        .map(|units| u32::try_from(units).unwrap_or(u32::MAX))
                 }
                 "essential" => {
                     essential = first.and_then(|item| self.reader.boolean(item, "essential")).unwrap_or(true)
@@ -725,8 +801,14 @@ impl Checker {
         }
         let image = match image.or_else(|| default_image.cloned()) {
             Some(image) => image,
-            None if statements.iter().any(|s| s.spec.name == "image") => return None,
-            None if scope.builds.len() == 1 => Image::Build(scope.builds[0].name.clone()),
+            None if statements::given_or_misspelt(&statements::CONTAINER, &statements, &block.lines, "image") => {
+                return None
+            }
+            None if scope.builds.len() == 1 && scope.failed_builds.is_empty() => {
+                Image::Build(scope.builds[0].name.clone())
+            }
+            // Which build it would use is unknown while builds have errors.
+            None if !scope.failed_builds.is_empty() => return None,
             None => {
                 self.report(
                     Diagnostic::new(Code::Missing, name_span, format!("container `{name}` has no image"))
@@ -1334,26 +1416,35 @@ impl Checker {
             return false;
         }
         // Depth-first search for a cycle.
+        // `done` holds the containers from which no circle can be reached:
+        // each is searched once, however many `depends_on` lead to it.
         fn visit<'c>(
             name: &'c str,
             containers: &'c [(Container, Span)],
             path: &mut Vec<&'c str>,
+            done: &mut Vec<&'c str>,
         ) -> Option<Vec<&'c str>> {
             if let Some(start) = path.iter().position(|n| *n == name) {
                 return Some(path[start..].to_vec());
             }
+            if done.contains(&name) {
+                return None;
+            }
             path.push(name);
             let container = containers.iter().find(|(c, _)| c.name == name).map(|(c, _)| c)?;
             for (next, _) in &container.depends_on {
-                if let Some(cycle) = visit(next, containers, path) {
+                if let Some(cycle) = visit(next, containers, path, done) {
                     return Some(cycle);
                 }
             }
             path.pop();
+            done.push(name);
             None
         }
+        let mut done = Vec::new();
         for (container, span) in containers {
-            if let Some(cycle) = visit(&container.name, containers, &mut Vec::new()) {
+            // A cycle starts with the container found twice: never empty.
+            if let Some(cycle) = visit(&container.name, containers, &mut Vec::new(), &mut done) {
                 self.report(
                     Diagnostic::new(
                         Code::UndefinedReference,

@@ -285,6 +285,16 @@ impl<'a> Statement<'a> {
     }
 }
 
+/// Whether statement `name` is given in a block, or written misspelt
+/// (which [`split`] reports as an unknown statement, suggesting `name`):
+/// either way, an error saying it is missing would add nothing.
+pub fn given_or_misspelt(schema: &Schema, statements: &[Statement<'_>], lines: &[Line], name: &str) -> bool {
+    statements.iter().any(|statement| statement.spec.name == name)
+        || lines.iter().flat_map(|line| &line.items).filter_map(Item::as_word).any(|word| {
+            schema.find(word).is_none() && suggest(word, schema.specs.iter().map(|spec| spec.name)) == Some(name)
+        })
+}
+
 /// Splits the lines of a block into statements, reporting unknown
 /// statements, stray arguments, missing arguments, misplaced blocks and
 /// settings given twice.
@@ -330,17 +340,20 @@ pub fn split<'a>(schema: &'static Schema, lines: &'a [Line], errors: &mut Vec<Di
             );
         }
     }
-    for (index, statement) in statements.iter().enumerate() {
+    // The first of each statement, by name: at most one per spec.
+    let mut firsts: Vec<(&str, Span)> = Vec::new();
+    for statement in &statements {
         if statement.spec.repeatable {
             continue;
         }
-        if let Some(first) = statements[..index].iter().find(|earlier| earlier.spec.name == statement.spec.name) {
-            errors.push(
+        match firsts.iter().find(|(name, _)| *name == statement.spec.name) {
+            Some((_, first)) => errors.push(
                 Diagnostic::new(Code::Repeated, statement.name_span, format!("`{}` is set twice", statement.spec.name))
                     .label("set again here")
-                    .note(first.name_span, "first set here")
+                    .note(*first, "first set here")
                     .help("keep one of them"),
-            );
+            ),
+            None => firsts.push((statement.spec.name, statement.name_span)),
         }
     }
     statements

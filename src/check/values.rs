@@ -194,7 +194,11 @@ impl Reader {
                 self.report(
                     Diagnostic::new(Code::WrongUnit, value.span, format!("{what} needs a unit"))
                         .label("seconds? minutes?")
-                        .help(format!("write {what} with a unit, such as `{amount}s`")),
+                        // Suggest days where less than a day is out of range.
+                        .help(format!(
+                            "write {what} with a unit, such as `{amount}{}`",
+                            if min >= 86_400 { "d" } else { "s" }
+                        )),
                 );
                 return None;
             }

@@ -23,8 +23,10 @@ pub struct BootstrapStack {
     pub iam_resources: Hcl,
     /// State buckets.
     pub state_buckets: Hcl,
-    /// State objects and their lock files.
+    /// State objects.
     pub state_objects: Hcl,
+    /// Their lock files.
+    pub state_locks: Hcl,
     /// ECR repositories builds push to.
     pub repositories: Hcl,
     /// Secrets the plan reads (a plan refreshes their versions).
@@ -42,22 +44,21 @@ fn arn(service: &str, resource: &str, regional: bool) -> Hcl {
 
 pub(super) fn bootstrap_stack(pipeline: &Pipeline, oidc: &Oidc) -> BootstrapStack {
     let iam = oidc
-        .iam_prefixes
+        .iam_roles
         .iter()
-        .flat_map(|prefix| {
-            [arn("iam", &format!("role/{prefix}-*"), false), arn("iam", &format!("policy/{prefix}-*"), false)]
-        })
+        .map(|role| arn("iam", &format!("role/{role}"), false))
+        .chain(oidc.iam_policies.iter().map(|policy| arn("iam", &format!("policy/{policy}"), false)))
         .collect();
     let mut buckets: Vec<Hcl> = Vec::new();
     let mut objects: Vec<Hcl> = Vec::new();
+    let mut locks: Vec<Hcl> = Vec::new();
     for (bucket, key) in &oidc.state_objects {
         let bucket_arn = Hcl::expr(format!("\"arn:${{data.aws_partition.current.partition}}:s3:::{bucket}\""));
         if !buckets.contains(&bucket_arn) {
             buckets.push(bucket_arn);
         }
         objects.push(Hcl::expr(format!("\"arn:${{data.aws_partition.current.partition}}:s3:::{bucket}/{key}\"")));
-        objects
-            .push(Hcl::expr(format!("\"arn:${{data.aws_partition.current.partition}}:s3:::{bucket}/{key}.tflock\"")));
+        locks.push(Hcl::expr(format!("\"arn:${{data.aws_partition.current.partition}}:s3:::{bucket}/{key}.tflock\"")));
     }
     BootstrapStack {
         settings: settings(pipeline, &oidc.stack, &None, &oidc.state, &oidc.name),
@@ -67,6 +68,7 @@ pub(super) fn bootstrap_stack(pipeline: &Pipeline, oidc: &Oidc) -> BootstrapStac
         iam_resources: Hcl::List(iam),
         state_buckets: Hcl::List(buckets),
         state_objects: Hcl::List(objects),
+        state_locks: Hcl::List(locks),
         repositories: Hcl::List(
             oidc.repositories.iter().map(|name| arn("ecr", &format!("repository/{name}"), true)).collect(),
         ),

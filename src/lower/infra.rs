@@ -74,7 +74,8 @@ fn risk_checks(risk: Risk, lb: &InfraLoadBalancer) -> Vec<(&'static str, &'stati
                 ("aws_lb.main", "CKV2_AWS_20"),
                 ("aws_lb_target_group.service", "CKV_AWS_378"),
             ];
-            if lb.listener_port == 80 {
+            // The check flags port 80 open to the world only.
+            if lb.listener_port == 80 && lb.allow.iter().any(|cidr| cidr == "0.0.0.0/0") {
                 checks.push(("aws_security_group_rule.load_balancer_http_in", "CKV_AWS_260"));
             }
             checks

@@ -54,6 +54,10 @@ pub struct JobBase {
     pub session_name: String,
     /// `permissions:` as (scope, access, why), in a fixed order.
     pub permissions: Vec<(&'static str, &'static str, &'static str)>,
+    /// With separate plan and apply roles: where the job applies, fail early
+    /// if the apply role's secret or variable is empty, instead of silently
+    /// assuming the plan role. `(condition, expression, name)`.
+    pub apply_role_check: Option<(String, String, String)>,
 }
 
 /// A job that builds, scans and pushes one image.
@@ -183,6 +187,17 @@ fn session_name(pipeline: &Pipeline, job: &str) -> String {
     name
 }
 
+fn apply_role_check(pipeline: &Pipeline, role: &GithubValue, apply_if: &str) -> Option<(String, String, String)> {
+    pipeline.plan_role.as_ref()?;
+    let (expression, is_expression) = github_value(role);
+    let name = match role {
+        GithubValue::Secret(name) => format!("secret {name}"),
+        GithubValue::Variable(name) => format!("variable {name}"),
+        GithubValue::Literal(_) => String::new(),
+    };
+    is_expression.then(|| (apply_if.to_owned(), format!("${{{{ {expression} }}}}"), name))
+}
+
 fn apply_conditions(branch: &str) -> (String, String) {
     (
         format!("github.ref == 'refs/heads/{branch}' && github.event_name != 'pull_request'"),
@@ -249,6 +264,7 @@ fn build_job(pipeline: &Pipeline, build: &Build) -> BuildJob {
             role: role_expression(&build.role, pipeline.plan_role.as_ref(), &apply_conditions("main").0),
             session_name: session_name(pipeline, &build.job_id),
             permissions: BUILD_PERMISSIONS.to_vec(),
+            apply_role_check: apply_role_check(pipeline, &build.role, &apply_conditions("main").0),
         },
         repository: build.repository.clone(),
         dockerfile: build.dockerfile.clone(),
@@ -288,6 +304,7 @@ fn terraform_base(
         role: role_expression(&target.role, pipeline.plan_role.as_ref(), apply_if),
         session_name: session_name(pipeline, &target.job_id),
         permissions: TERRAFORM_PERMISSIONS.to_vec(),
+        apply_role_check: apply_role_check(pipeline, &target.role, apply_if),
     }
 }
 

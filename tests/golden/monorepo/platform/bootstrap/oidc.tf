@@ -52,7 +52,8 @@ resource "aws_iam_role_policy_attachment" "apply_power_user" {
   policy_arn = "arn:${data.aws_partition.current.partition}:iam::aws:policy/PowerUserAccess"
 }
 
-# PowerUserAccess excludes IAM: the stacks' own roles and policies only.
+# PowerUserAccess excludes IAM: exactly the stacks' own roles and policies,
+# never these two roles.
 data "aws_iam_policy_document" "apply_iam" {
   statement {
     sid = "ManageThePipelinesRolesAndPolicies"
@@ -82,7 +83,7 @@ data "aws_iam_policy_document" "apply_iam" {
       "iam:UpdateAssumeRolePolicy",
       "iam:UpdateRole",
     ]
-    resources = ["arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:role/storefront-*", "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:policy/storefront-*", "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:role/billing-*", "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:policy/billing-*", "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:role/shop-*", "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:policy/shop-*"]
+    resources = ["arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:role/storefront-task-execution-role", "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:role/storefront-task-role", "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:role/billing-task-execution-role", "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:role/billing-task-role", "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:role/shop-flow-logs", "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:policy/storefront-execution", "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:policy/billing-execution"]
   }
 }
 
@@ -137,11 +138,18 @@ data "aws_iam_policy_document" "plan" {
     resources = ["arn:${data.aws_partition.current.partition}:s3:::shop-terraform"]
   }
 
-  # A plan takes the state lock (the .tflock object) while it runs.
   statement {
-    sid       = "ReadStateAndTakeItsLock"
+    sid       = "ReadState"
+    actions   = ["s3:GetObject"]
+    resources = ["arn:${data.aws_partition.current.partition}:s3:::shop-terraform/infra.tfstate", "arn:${data.aws_partition.current.partition}:s3:::shop-terraform/storefront.tfstate", "arn:${data.aws_partition.current.partition}:s3:::shop-terraform/billing.tfstate"]
+  }
+
+  # A plan takes the state lock (the .tflock object) while it runs; it
+  # never writes the state itself.
+  statement {
+    sid       = "TakeTheStateLock"
     actions   = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]
-    resources = ["arn:${data.aws_partition.current.partition}:s3:::shop-terraform/infra.tfstate", "arn:${data.aws_partition.current.partition}:s3:::shop-terraform/infra.tfstate.tflock", "arn:${data.aws_partition.current.partition}:s3:::shop-terraform/storefront.tfstate", "arn:${data.aws_partition.current.partition}:s3:::shop-terraform/storefront.tfstate.tflock", "arn:${data.aws_partition.current.partition}:s3:::shop-terraform/billing.tfstate", "arn:${data.aws_partition.current.partition}:s3:::shop-terraform/billing.tfstate.tflock"]
+    resources = ["arn:${data.aws_partition.current.partition}:s3:::shop-terraform/infra.tfstate.tflock", "arn:${data.aws_partition.current.partition}:s3:::shop-terraform/storefront.tfstate.tflock", "arn:${data.aws_partition.current.partition}:s3:::shop-terraform/billing.tfstate.tflock"]
   }
 
   statement {

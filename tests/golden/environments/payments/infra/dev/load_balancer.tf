@@ -8,7 +8,6 @@ resource "aws_security_group" "load_balancer" {
 }
 
 resource "aws_security_group_rule" "load_balancer_http_in" {
-  #checkov:skip=CKV_AWS_260:accepted in the pipeline (plain_http): internal load balancer: traffic never leaves the VPC
   description       = "HTTP from clients"
   type              = "ingress"
   from_port         = 80

@@ -1,0 +1,746 @@
+"""The checks: what AWS (moto) holds after the applies, read back with boto3,
+against what the pipeline says (tests/e2e/pipeline.py reads it).
+
+`Checks` records every check with its outcome; a skip always carries its
+reason. `Verifier` runs them for one example.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class Checks:
+    example: str
+    passed: int = 0
+    failed: int = 0
+    failures: list[str] = field(default_factory=list)
+    skips: list[str] = field(default_factory=list)
+    workarounds: list[str] = field(default_factory=list)
+    workaround_kinds: set[str] = field(default_factory=set)
+    notes: list[str] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def check(self, name: str, ok: bool, detail: Any = "") -> bool:
+        with self.lock:
+            if ok:
+                self.passed += 1
+            else:
+                self.failed += 1
+                self.failures.append(f"{name}: {detail}")
+        return ok
+
+    def equal(self, name: str, actual: Any, expected: Any) -> bool:
+        return self.check(name, actual == expected, f"AWS has {actual!r}, expected {expected!r}")
+
+    def skip(self, reason: str) -> None:
+        with self.lock:
+            if reason not in self.skips:
+                self.skips.append(reason)
+
+    def workaround(self, text: str, stack: str | None = None) -> None:
+        """A moto limitation worked around; `text` says which and how."""
+        with self.lock:
+            self.workarounds.append(f"{stack}: {text}" if stack else text)
+            self.workaround_kinds.add(text)
+
+    def note(self, text: str) -> None:
+        with self.lock:
+            self.notes.append(text)
+
+
+def policy(document: Any) -> dict:
+    """An IAM policy document as a dict (moto returns it decoded or as text)."""
+    if isinstance(document, str):
+        from urllib.parse import unquote
+
+        try:
+            return json.loads(document)
+        except json.JSONDecodeError:
+            return json.loads(unquote(document))
+    return document
+
+
+def as_list(value: Any) -> list:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def statements(document: Any) -> dict[str, dict]:
+    return {s.get("Sid", f"#{i}"): s for i, s in enumerate(as_list(policy(document).get("Statement")))}
+
+
+DEPENDS = {"started": "START", "healthy": "HEALTHY", "complete": "COMPLETE", "success": "SUCCESS"}
+EXECUTION_MANAGED = "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
+ECS_EXEC = {"ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel",
+            "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"}
+
+
+def permissions(documents: list[Any]) -> dict[str, set[str]]:
+    """Action -> resources, over every Allow statement of `documents`."""
+    found: dict[str, set[str]] = {}
+    for document in documents:
+        for statement in statements(document).values():
+            if statement.get("Effect") != "Allow":
+                continue
+            for action in as_list(statement.get("Action")):
+                found.setdefault(action, set()).update(as_list(statement.get("Resource")))
+    return found
+
+
+class Verifier:
+    """Reads back one example's resources and checks them against its pipeline."""
+
+    def __init__(self, example):
+        self.example = example
+        self.pipeline = example.pipeline
+        self.checks: Checks = example.checks
+        self.region = example.pipeline.region
+        self.from_state: set[str] = set()
+
+    def client(self, stack, service: str):
+        return stack.account.client(service, self.region)
+
+    def run(self) -> None:
+        example = self.example
+        for job_id in sorted(example.applied):
+            stack = example.stacks[job_id]
+            spec = example.spec[job_id]
+            try:
+                if stack.kind == "bootstrap":
+                    self.bootstrap(stack, spec)
+                elif stack.kind == "infra":
+                    self.infra(stack, spec)
+                else:
+                    self.service(stack, spec)
+            except Exception as error:  # noqa: BLE001 - a crash in one stack's checks is one failure
+                import traceback
+
+                self.checks.check(f"{job_id}: reading the stack back", False, traceback.format_exc(limit=4))
+        if self.from_state:
+            self.checks.skip(f"ECS service {', '.join(sorted(self.from_state))}: not read from AWS (moto's "
+                             "CreateService keeps none); compared in Terraform's state")
+        if not any(stack.kind == "infra" for stack in example.stacks.values()):
+            self.checks.skip("ECR, VPC, cluster, load balancer: the pipeline has no infra block; "
+                             "its service stacks use infrastructure made by the test")
+
+    # ------------------------------------------------------------------
+    def infra(self, stack, infra) -> None:
+        name = stack.name
+        check, equal = self.checks.check, self.checks.equal
+        outputs = stack.outputs()
+        ec2 = self.client(stack, "ec2")
+
+        vpcs = ec2.describe_vpcs(Filters=[{"Name": "tag:Name", "Values": [infra.name]}])["Vpcs"]
+        if not check(f"{name}: one VPC named {infra.name}", len(vpcs) == 1, f"found {len(vpcs)}"):
+            return
+        vpc = vpcs[0]
+        vpc_id = vpc["VpcId"]
+        equal(f"{name}: VPC CIDR", vpc["CidrBlock"], infra.vpc)
+        for attribute, key in (("enableDnsSupport", "EnableDnsSupport"), ("enableDnsHostnames", "EnableDnsHostnames")):
+            value = ec2.describe_vpc_attribute(VpcId=vpc_id, Attribute=attribute)[key]["Value"]
+            equal(f"{name}: VPC {attribute}", value, True)
+
+        subnets = {s["SubnetId"]: s for s in
+                   ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])["Subnets"]}
+        private = outputs.get("subnet_ids", [])
+        public = [s for s in subnets if s not in private]
+        equal(f"{name}: private subnets, one per zone", sorted(subnets[s]["AvailabilityZone"] for s in private
+                                                                 if s in subnets), sorted(infra.zones))
+        equal(f"{name}: public subnets, one per zone", sorted(subnets[s]["AvailabilityZone"] for s in public),
+              sorted(infra.zones))
+        check(f"{name}: no subnet maps public IPs on launch",
+              not any(s.get("MapPublicIpOnLaunch") for s in subnets.values()), "MapPublicIpOnLaunch set")
+        tables = ec2.describe_route_tables(Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])["RouteTables"]
+
+        def routes_of(subnet: str) -> list[dict]:
+            for table in tables:
+                if any(a.get("SubnetId") == subnet for a in table.get("Associations", [])):
+                    return table["Routes"]
+            return []
+
+        check(f"{name}: private subnets have no route to the internet",
+              all(not any(r.get("DestinationCidrBlock") == "0.0.0.0/0" for r in routes_of(s)) for s in private),
+              "a private subnet routes 0.0.0.0/0")
+        check(f"{name}: public subnets route to an internet gateway",
+              all(any(r.get("DestinationCidrBlock") == "0.0.0.0/0" and str(r.get("GatewayId", "")).startswith("igw-")
+                      for r in routes_of(s)) for s in public), "a public subnet lacks the internet route")
+
+        endpoints = ec2.describe_vpc_endpoints(Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])["VpcEndpoints"]
+        found = sorted((e["ServiceName"], e["VpcEndpointType"]) for e in endpoints)
+        expected = sorted((f"com.amazonaws.{self.region}.{e}", "Gateway" if e == "s3" else "Interface")
+                          for e in infra.endpoints)
+        equal(f"{name}: VPC endpoints", found, expected)
+        check(f"{name}: interface endpoints sit in the private subnets with private DNS",
+              all(set(e.get("SubnetIds", [])) == set(private) and e.get("PrivateDnsEnabled")
+                  for e in endpoints if e["VpcEndpointType"] == "Interface"), "subnets or private DNS differ")
+
+        groups = {g["GroupId"]: g for g in
+                  ec2.describe_security_groups(Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])["SecurityGroups"]}
+        tasks_group = outputs.get("security_group_id")
+        check(f"{name}: the handoff's security group is in the VPC", tasks_group in groups, tasks_group)
+        default = next((g for g in groups.values() if g["GroupName"] == "default"), None)
+        check(f"{name}: the default security group is emptied",
+              default is not None and not default["IpPermissions"] and not default["IpPermissionsEgress"],
+              default and (default["IpPermissions"], default["IpPermissionsEgress"]))
+
+        ecs = self.client(stack, "ecs")
+        clusters = ecs.describe_clusters(clusters=[outputs.get("cluster_id", "-")],
+                                         include=["SETTINGS", "CONFIGURATIONS"])["clusters"]
+        if check(f"{name}: the handoff's cluster exists", len(clusters) == 1, outputs.get("cluster_id")):
+            cluster = clusters[0]
+            equal(f"{name}: cluster name", cluster["clusterName"], infra.name)
+            insights = {s["name"]: s["value"] for s in cluster.get("settings", [])}.get("containerInsights")
+            equal(f"{name}: Container Insights", insights, "enabled" if infra.insights else "disabled")
+
+        kms = self.client(stack, "kms")
+        key = outputs.get("kms_arn", "-")
+        metadata = kms.describe_key(KeyId=key)["KeyMetadata"]
+        equal(f"{name}: the KMS key is enabled", metadata["KeyState"], "Enabled")
+        equal(f"{name}: the KMS key rotates", kms.get_key_rotation_status(KeyId=key)["KeyRotationEnabled"], True)
+
+        logs = self.client(stack, "logs")
+        group_name = outputs.get("cloud_watch_log_group_name", "-")
+        log_groups = [g for g in logs.describe_log_groups(logGroupNamePrefix=group_name)["logGroups"]
+                      if g["logGroupName"] == group_name]
+        if check(f"{name}: the handoff's log group exists", len(log_groups) == 1, group_name):
+            equal(f"{name}: log retention (days)", log_groups[0].get("retentionInDays"), infra.log_retention)
+            equal(f"{name}: log group encrypted with the stack's key", log_groups[0].get("kmsKeyId"), key)
+
+        if infra.secret is not None:
+            secret_name, github_secret = infra.secret
+            secrets = self.client(stack, "secretsmanager")
+            described = secrets.describe_secret(SecretId=outputs.get("secret_arn", "-"))
+            equal(f"{name}: secret name", described["Name"], f"{infra.name}/{secret_name}")
+            equal(f"{name}: secret encrypted with the stack's key", described.get("KmsKeyId"), key)
+            value = secrets.get_secret_value(SecretId=described["ARN"])["SecretString"]
+            from runner import secret_value
+
+            equal(f"{name}: secret value is the workflow's TF_VAR from secrets.{github_secret}", value,
+                  secret_value(github_secret))
+
+        import prerequisites
+
+        keys = [k for k, _ in prerequisites.handoff_keys()]
+        if infra.handoff_ssm:
+            ssm = self.client(stack, "ssm")
+            parameter = ssm.get_parameter(Name=infra.handoff_ssm, WithDecryption=True)["Parameter"]
+            equal(f"{name}: handoff parameter {infra.handoff_ssm} is a SecureString", parameter["Type"],
+                  "SecureString")
+            handoff = json.loads(parameter["Value"])
+            equal(f"{name}: handoff parameter holds every HANDOFF_KEYS key", sorted(handoff),
+                  sorted(k for k in keys if k in handoff or k in outputs))
+            check(f"{name}: handoff parameter values are the stack's outputs",
+                  all(handoff[k] == outputs.get(k) for k in handoff), {k: (handoff[k], outputs.get(k))
+                                                                      for k in handoff if handoff[k] != outputs.get(k)})
+        missing = [k for k in keys if k not in outputs and not (k == "secret_arn" and infra.secret is None)
+                   and not (k in ("aws_lb_target_group", "load_balancer_arn_suffix", "target_group_arn_suffix")
+                            and infra.load_balancer is None)]
+        check(f"{name}: outputs every handoff key", not missing, f"missing {missing}")
+
+        self.repositories(stack, infra, key)
+        if infra.load_balancer is not None:
+            self.load_balancer(stack, infra, vpc, outputs, groups, private, public)
+
+    def repositories(self, stack, infra, key: str) -> None:
+        if not infra.repositories:
+            self.checks.skip("ECR: the repositories are in the first environment's infrastructure stack")
+            return
+        ecr = self.client(stack, "ecr")
+        found = {r["repositoryName"]: r for r in ecr.describe_repositories()["repositories"]}
+        for repository in infra.repositories:
+            name = f"{stack.name}: ECR {repository}"
+            if not self.checks.check(f"{name} exists", repository in found, sorted(found)):
+                continue
+            r = found[repository]
+            self.checks.equal(f"{name} tags are immutable", r["imageTagMutability"], "IMMUTABLE")
+            self.checks.equal(f"{name} scans on push", r["imageScanningConfiguration"]["scanOnPush"], True)
+            self.checks.equal(f"{name} is encrypted with the stack's key", r["encryptionConfiguration"],
+                              {"encryptionType": "KMS", "kmsKey": key})
+            uri = self.example.images.get(repository)
+            self.checks.check(f"{name} is where the workflow's build pushes",
+                              uri is not None and uri.split(":")[0] == r["repositoryUri"],
+                              f"build output {uri}, repository {r['repositoryUri']}")
+
+    def load_balancer(self, stack, infra, vpc, outputs, groups, private, public) -> None:
+        name = stack.name
+        lb_spec = infra.load_balancer
+        check, equal = self.checks.check, self.checks.equal
+        elb = self.client(stack, "elbv2")
+        target_group_arn = outputs.get("aws_lb_target_group", "-")
+        target_group = elb.describe_target_groups(TargetGroupArns=[target_group_arn])["TargetGroups"][0]
+        equal(f"{name}: target group port", target_group["Port"], lb_spec.port)
+        equal(f"{name}: target group protocol", target_group["Protocol"], "HTTP")
+        equal(f"{name}: target group target type", target_group["TargetType"], "ip")
+        equal(f"{name}: target group VPC", target_group["VpcId"], vpc["VpcId"])
+        equal(f"{name}: target group health check path", target_group.get("HealthCheckPath"), lb_spec.health)
+        equal(f"{name}: target group health check protocol", target_group.get("HealthCheckProtocol"), "HTTP")
+        equal(f"{name}: handoff target_group_arn_suffix", outputs.get("target_group_arn_suffix"),
+              target_group_arn.split(":", 5)[5])
+
+        balancers = elb.describe_load_balancers(Names=[infra.name])["LoadBalancers"]
+        if not check(f"{name}: load balancer {infra.name} exists", len(balancers) == 1, balancers):
+            return
+        lb = balancers[0]
+        equal(f"{name}: load balancer type", lb["Type"], "application")
+        # moto leaves Scheme out when CreateLoadBalancer omits it (AWS's
+        # default, internet-facing, is what the provider relies on).
+        equal(f"{name}: load balancer scheme", lb.get("Scheme") or "internet-facing",
+              "internet-facing" if lb_spec.public else "internal")
+        equal(f"{name}: load balancer subnets ({'public' if lb_spec.public else 'private'})",
+              sorted(z["SubnetId"] for z in lb["AvailabilityZones"]), sorted(public if lb_spec.public else private))
+        equal(f"{name}: handoff load_balancer_arn_suffix", outputs.get("load_balancer_arn_suffix"),
+              lb["LoadBalancerArn"].split(":loadbalancer/", 1)[1])
+        attributes = {a["Key"]: a["Value"] for a in
+                      elb.describe_load_balancer_attributes(LoadBalancerArn=lb["LoadBalancerArn"])["Attributes"]}
+        equal(f"{name}: load balancer deletion protection", attributes.get("deletion_protection.enabled"), "true")
+        equal(f"{name}: load balancer drops invalid headers",
+              attributes.get("routing.http.drop_invalid_header_fields.enabled"), "true")
+        if lb_spec.access_logs:
+            equal(f"{name}: access logs", (attributes.get("access_logs.s3.enabled"),
+                                           attributes.get("access_logs.s3.bucket")), ("true", lb_spec.access_logs))
+
+        listeners = {l["Port"]: l for l in elb.describe_listeners(LoadBalancerArn=lb["LoadBalancerArn"])["Listeners"]}
+        forward = [{"Type": "forward", "TargetGroupArn": target_group_arn}]
+
+        def actions(listener: dict) -> list[dict]:
+            return [{k: v for k, v in a.items() if k in ("Type", "TargetGroupArn", "RedirectConfig")}
+                    for a in listener["DefaultActions"]]
+
+        if lb_spec.certificate:
+            ports = [443, lb_spec.listen]
+            equal(f"{name}: listener ports", sorted(listeners), sorted(ports))
+            https = listeners.get(443, {})
+            equal(f"{name}: HTTPS listener protocol", https.get("Protocol"), "HTTPS")
+            equal(f"{name}: HTTPS listener certificate (moto's stand-in for the pipeline's)",
+                  [c["CertificateArn"] for c in https.get("Certificates", [])], [getattr(stack, "certificate", None)])
+            check(f"{name}: HTTPS listener has a TLS 1.2+ policy",
+                  str(https.get("SslPolicy", "")).startswith("ELBSecurityPolicy-TLS13"), https.get("SslPolicy"))
+            equal(f"{name}: HTTPS listener forwards to the target group", actions(https) if https else None, forward)
+            http = listeners.get(lb_spec.listen, {})
+            redirect = actions(http)[0] if http else {}
+            equal(f"{name}: HTTP listener redirects to HTTPS",
+                  (http.get("Protocol"), redirect.get("Type"),
+                   {k: redirect.get("RedirectConfig", {}).get(k) for k in ("Protocol", "Port", "StatusCode")}),
+                  ("HTTP", "redirect", {"Protocol": "HTTPS", "Port": "443", "StatusCode": "HTTP_301"}))
+        else:
+            ports = [lb_spec.listen]
+            equal(f"{name}: listener ports", sorted(listeners), ports)
+            listener = listeners.get(lb_spec.listen, {})
+            equal(f"{name}: listener protocol", listener.get("Protocol"), "HTTP")
+            equal(f"{name}: listener forwards to the target group", actions(listener) if listener else None, forward)
+
+        lb_groups = lb.get("SecurityGroups", [])
+        if check(f"{name}: the load balancer has its own security group",
+                 len(lb_groups) == 1 and lb_groups[0] in groups and lb_groups[0] != outputs.get("security_group_id"),
+                 lb_groups):
+            group = groups[lb_groups[0]]
+            allowed = lb_spec.allow or (["0.0.0.0/0"] if lb_spec.public else [infra.vpc])
+            ingress = sorted((p.get("FromPort"), p.get("ToPort"), r["CidrIp"])
+                             for p in group["IpPermissions"] for r in p.get("IpRanges", []))
+            equal(f"{name}: load balancer ingress (ports, sources)", ingress,
+                  sorted((port, port, cidr) for port in ports for cidr in allowed))
+            tasks = groups.get(outputs.get("security_group_id"), {"IpPermissions": []})
+            from_lb = sorted((p.get("FromPort"), p.get("ToPort")) for p in tasks["IpPermissions"]
+                             if any(g.get("GroupId") == lb_groups[0] for g in p.get("UserIdGroupPairs", [])))
+            equal(f"{name}: tasks accept the load balancer on the target port", from_lb,
+                  [(lb_spec.port, lb_spec.port)])
+
+    # ------------------------------------------------------------------
+    def bootstrap(self, stack, oidc) -> None:
+        """GitHub's OIDC provider and the roles the workflow's jobs assume."""
+        import fnmatch
+
+        name = stack.name
+        check, equal = self.checks.check, self.checks.equal
+        iam = self.client(stack, "iam")
+        account = stack.account.id
+        providers = [p["Arn"] for p in iam.list_open_id_connect_providers()["OpenIDConnectProviderList"]]
+        github = [p for p in providers if p.endswith("/token.actions.githubusercontent.com")]
+        if not check(f"{name}: GitHub's OIDC provider exists", len(github) == 1, providers):
+            return
+        provider = iam.get_open_id_connect_provider(OpenIDConnectProviderArn=github[0])
+        equal(f"{name}: OIDC provider audience", provider.get("ClientIDList"), ["sts.amazonaws.com"])
+        outputs = stack.outputs()
+        repository = oidc.repository
+        subjects = {
+            "apply_role_arn": ("StringEquals", sorted(
+                [f"repo:{repository}:ref:refs/heads/{b}" for b in self.pipeline.apply_branches]
+                + [f"repo:{repository}:environment:{e}" for e in self.pipeline.github_environments])),
+            "plan_role_arn": ("StringLike", [f"repo:{repository}:*"]),
+        }
+        policies: dict[str, dict[str, set[str]]] = {}
+        for output, (test, expected_subjects) in subjects.items():
+            arn = outputs.get(output)
+            if not check(f"{name}: output {output} names a role", bool(arn), outputs):
+                continue
+            role_name = arn.rsplit("/", 1)[-1]
+            role = iam.get_role(RoleName=role_name)["Role"]
+            trust = [s for s in as_list(policy(role["AssumeRolePolicyDocument"]).get("Statement"))
+                     if s.get("Effect") == "Allow"]
+            conditions = trust[0].get("Condition", {}) if len(trust) == 1 else {}
+            subject = as_list(conditions.get(test, {}).get("token.actions.githubusercontent.com:sub"))
+            equal(f"{name}: {role_name} trusts GitHub's OIDC provider for sts.amazonaws.com",
+                  [(s.get("Principal"), s.get("Action"),
+                    conditions.get("StringEquals", {}).get("token.actions.githubusercontent.com:aud"))
+                   for s in trust],
+                  [({"Federated": github[0]}, "sts:AssumeRoleWithWebIdentity", "sts.amazonaws.com")])
+            equal(f"{name}: {role_name} trusts exactly these workflow runs ({test} sub)", sorted(subject),
+                  expected_subjects)
+            documents = [iam.get_role_policy(RoleName=role_name, PolicyName=p)["PolicyDocument"]
+                         for p in iam.list_role_policies(RoleName=role_name)["PolicyNames"]]
+            policies[output] = permissions(documents)
+            policies[output]["attached"] = {p["PolicyArn"] for p in
+                                            iam.list_attached_role_policies(RoleName=role_name)["AttachedPolicies"]}
+
+        def allowed(permissions_: dict[str, set[str]], action: str, resource: str) -> bool:
+            return any(fnmatch.fnmatchcase(resource, pattern) for pattern in permissions_.get(action, set()))
+
+        apply = policies.get("apply_role_arn", {})
+        plan = policies.get("plan_role_arn", {})
+        if apply:
+            check(f"{name}: the apply role has PowerUserAccess",
+                  "arn:aws:iam::aws:policy/PowerUserAccess" in apply.get("attached", set()), apply.get("attached"))
+            for deploy in self.pipeline.deploys:
+                for suffix in ("task-execution-role", "task-role"):
+                    role_arn = f"arn:aws:iam::{account}:role/{deploy.service.name}-{suffix}"
+                    check(f"{name}: the apply role may create and pass {role_arn}",
+                          allowed(apply, "iam:CreateRole", role_arn) and allowed(apply, "iam:PassRole", role_arn),
+                          sorted(apply.get("iam:CreateRole", [])))
+        if plan:
+            for repository in self.pipeline.builds.values():
+                arn = f"arn:aws:ecr:{self.region}:{account}:repository/{repository}"
+                check(f"{name}: the plan role may push to {repository}", allowed(plan, "ecr:PutImage", arn),
+                      sorted(plan.get("ecr:PutImage", [])))
+
+    def handoff(self, stack) -> dict[str, Any]:
+        example = self.example
+        if stack.job_id in example.handoffs:
+            return example.handoffs[stack.job_id]
+        source = example.infra_of.get(stack.job_id)
+        assert source is not None, f"{stack.name}: no infrastructure stack hands over to it"
+        return example.stacks[source].outputs()
+
+    def service(self, stack, deploy) -> None:
+        example = self.example
+        service = deploy.service
+        name = stack.name
+        check, equal = self.checks.check, self.checks.equal
+        infra = self.handoff(stack)
+        account = stack.account.id
+
+        def resolve(ref) -> Any:
+            if ref.kind == "infra":
+                return infra[ref.value]
+            if ref.kind == "region":
+                return self.region
+            if ref.kind == "build":
+                repository = self.pipeline.builds[ref.value]
+                return example.images.get(repository, f"<no build job pushes {repository}>")
+            return ref.value
+
+        ecs = self.client(stack, "ecs")
+        cluster = resolve(service.cluster)
+        found = ecs.describe_services(cluster=cluster, services=[service.name])["services"]
+        if not check(f"{name}: service {service.name} exists in {cluster}",
+                     len(found) == 1 and found[0]["status"] == "ACTIVE", found):
+            return
+        svc = found[0]
+        equal(f"{name}: service desired count", svc["desiredCount"], service.count)
+        equal(f"{name}: service launch type", svc.get("launchType"), "FARGATE")
+        network = svc.get("networkConfiguration", {}).get("awsvpcConfiguration", {})
+        equal(f"{name}: service subnets", sorted(network.get("subnets", [])), sorted(resolve(service.subnets)))
+        equal(f"{name}: service security groups", sorted(network.get("securityGroups", [])),
+              sorted(resolve(g) for g in service.security_groups))
+        equal(f"{name}: service public IP", network.get("assignPublicIp"),
+              "ENABLED" if service.public_ip else "DISABLED")
+        expected_lb = []
+        if service.load_balancer is not None:
+            target_group, container, port = service.load_balancer
+            expected_lb = [{"targetGroupArn": resolve(target_group), "containerName": container,
+                            "containerPort": port}]
+        equal(f"{name}: service load balancer", [{k: lb.get(k) for k in ("targetGroupArn", "containerName",
+                                                                       "containerPort")}
+                                                 for lb in svc.get("loadBalancers", [])], expected_lb)
+        # moto's CreateService keeps no deploymentConfiguration, alarms, grace
+        # period or ECS Exec flag (UpdateService does): where AWS returns
+        # nothing, the value Terraform sent (its state) is checked instead.
+        state = self.state_attributes(stack, "aws_ecs_service", "service")
+
+        def aws_or_state(label: str, from_aws: Any, from_state: Any, expected: Any) -> None:
+            if from_aws is None and expected not in (None, False):
+                self.from_state.add(label)
+                from_aws = from_state
+            equal(f"{name}: {label}", from_aws if from_aws is not None else
+                  (False if isinstance(expected, bool) else None), expected)
+
+        deployment = svc.get("deploymentConfiguration") or {}
+        breaker = (state.get("deployment_circuit_breaker") or [{}])[0]
+        alarms = (state.get("alarms") or [{}])[0]
+        aws_or_state("deployment minimum healthy percent", deployment.get("minimumHealthyPercent"),
+                     state.get("deployment_minimum_healthy_percent"), service.minimum_percent)
+        aws_or_state("deployment maximum percent", deployment.get("maximumPercent"),
+                     state.get("deployment_maximum_percent"), service.maximum_percent)
+        aws_or_state("deployment circuit breaker", deployment.get("deploymentCircuitBreaker"),
+                     {"enable": breaker.get("enable"), "rollback": breaker.get("rollback")},
+                     {"enable": True, "rollback": service.rollback})
+        aws_or_state("deployment alarms", deployment.get("alarms"),
+                     {"alarmNames": sorted(alarms.get("alarm_names") or []), "enable": bool(alarms.get("enable")),
+                      "rollback": bool(alarms.get("rollback"))} if alarms else None,
+                     {"alarmNames": sorted(service.alarms), "enable": True, "rollback": True}
+                     if service.alarms else None)
+        aws_or_state("health check grace period", svc.get("healthCheckGracePeriodSeconds"),
+                     state.get("health_check_grace_period_seconds") or None, service.grace)
+        aws_or_state("ECS Exec", svc.get("enableExecuteCommand") or None, bool(state.get("enable_execute_command")),
+                     service.exec)
+
+        task = ecs.describe_task_definition(taskDefinition=svc["taskDefinition"])["taskDefinition"]
+        equal(f"{name}: task family", task["family"], service.name)
+        equal(f"{name}: task CPU", task.get("cpu"), str(service.cpu))
+        equal(f"{name}: task memory", task.get("memory"), str(service.memory))
+        equal(f"{name}: task network mode", task.get("networkMode"), "awsvpc")
+        equal(f"{name}: task compatibilities", task.get("requiresCompatibilities"), ["FARGATE"])
+        equal(f"{name}: task platform", task.get("runtimePlatform"),
+              {"cpuArchitecture": service.arch, "operatingSystemFamily": "LINUX"})
+        equal(f"{name}: task ephemeral storage (GiB)", (task.get("ephemeralStorage") or {}).get("sizeInGiB"),
+              service.storage)
+        execution_role = f"{service.name}-task-execution-role"
+        task_role = f"{service.name}-task-role"
+        equal(f"{name}: task execution role", task.get("executionRoleArn"),
+              f"arn:aws:iam::{account}:role/{execution_role}")
+        equal(f"{name}: task role", task.get("taskRoleArn"), f"arn:aws:iam::{account}:role/{task_role}")
+
+        definitions = {c["name"]: c for c in task.get("containerDefinitions", [])}
+        equal(f"{name}: containers", sorted(definitions), sorted(c.name for c in service.containers))
+        log_group = resolve(service.log_group)
+        for container in service.containers:
+            actual = definitions.get(container.name)
+            if actual is None:
+                continue
+            prefix = f"{name}: container {container.name}"
+            equal(f"{prefix} image", actual.get("image"), resolve(container.image))
+            if container.image.kind == "build":
+                repository = self.pipeline.builds[container.image.value]
+                registry = f".dkr.ecr.{self.region}.amazonaws.com/{repository}:"
+                check(f"{prefix} image is build.{container.image.value}'s repository in ECR",
+                      registry in str(actual.get("image")), actual.get("image"))
+            equal(f"{prefix} essential", actual.get("essential"), container.essential)
+            equal(f"{prefix} CPU", actual.get("cpu") or None, container.cpu)
+            equal(f"{prefix} memory", actual.get("memory"), container.memory)
+            ports = [{k: p.get(k) for k in ("containerPort", "hostPort", "protocol", "appProtocol")}
+                     for p in actual.get("portMappings", [])]
+            expected_ports = [] if container.port is None else [
+                {"containerPort": container.port, "hostPort": container.port, "protocol": "tcp",
+                 "appProtocol": container.app_protocol}]
+            equal(f"{prefix} ports", ports, expected_ports)
+            health = actual.get("healthCheck")
+            expected_health = None if container.health is None else {
+                "command": ["CMD-SHELL", container.health.command], "interval": container.health.interval,
+                "retries": container.health.retries, "timeout": container.health.timeout,
+                "startPeriod": container.health.start_period}
+            equal(f"{prefix} health check", health, expected_health)
+            equal(f"{prefix} environment", {e["name"]: e["value"] for e in actual.get("environment", [])},
+                  {k: resolve(v) for k, v in container.env.items()})
+            equal(f"{prefix} secrets (valueFrom)", {s["name"]: s["valueFrom"] for s in actual.get("secrets", [])},
+                  {k: self.secret_arn(v, infra, account) for k, v in container.secrets.items()})
+            equal(f"{prefix} environment files", actual.get("environmentFiles", []),
+                  [{"value": f, "type": "s3"} for f in container.env_files])
+            equal(f"{prefix} command", actual.get("command") or None, container.command)
+            equal(f"{prefix} entry point", actual.get("entryPoint") or None, container.entrypoint)
+            equal(f"{prefix} depends on", actual.get("dependsOn", []),
+                  [{"containerName": k, "condition": DEPENDS[v]} for k, v in container.depends_on.items()])
+            equal(f"{prefix} read-only root filesystem", actual.get("readonlyRootFilesystem"), container.readonly)
+            logging = actual.get("logConfiguration") or {}
+            options = logging.get("options", {})
+            equal(f"{prefix} log driver, group and region",
+                  (logging.get("logDriver"), options.get("awslogs-group"), options.get("awslogs-region")),
+                  ("awslogs", log_group, self.region))
+            check(f"{prefix} log stream prefix", bool(options.get("awslogs-stream-prefix")), options)
+
+        self.roles(stack, service, infra, execution_role, task_role, resolve)
+        self.scaling(stack, service, infra, cluster)
+
+    @staticmethod
+    def state_attributes(stack, type_: str, name: str) -> dict[str, Any]:
+        for resource in stack.state().get("resources", []):
+            if resource.get("mode") == "managed" and resource["type"] == type_ and resource["name"] == name:
+                return resource["instances"][0]["attributes"]
+        return {}
+
+    def secret_arn(self, source: tuple, infra: dict, account: str) -> str:
+        if source[0] == "infra":
+            base = infra[source[1]]
+            return f"{base}:{source[2]}::" if source[2] else base
+        if source[0] == "ssm":
+            return f"arn:aws:ssm:{self.region}:{account}:parameter{source[1]}"
+        return source[1]
+
+    def roles(self, stack, service, infra, execution_role: str, task_role: str, resolve) -> None:
+        name = stack.name
+        check, equal = self.checks.check, self.checks.equal
+        iam = self.client(stack, "iam")
+        account = stack.account.id
+
+        def documents(role: str) -> tuple[dict, list[str], list[Any]]:
+            described = iam.get_role(RoleName=role)["Role"]
+            attached = [p["PolicyArn"] for p in iam.list_attached_role_policies(RoleName=role)["AttachedPolicies"]]
+            docs = []
+            for arn in attached:
+                version = iam.get_policy(PolicyArn=arn)["Policy"]["DefaultVersionId"]
+                docs.append(iam.get_policy_version(PolicyArn=arn, VersionId=version)["PolicyVersion"]["Document"])
+            for policy_name in iam.list_role_policies(RoleName=role)["PolicyNames"]:
+                docs.append(iam.get_role_policy(RoleName=role, PolicyName=policy_name)["PolicyDocument"])
+            return policy(described["AssumeRolePolicyDocument"]), attached, docs
+
+        # The execution role: ECS may assume it; the managed execution policy
+        # plus exactly the secrets, parameters and files the containers name.
+        trust, attached, docs = documents(execution_role)
+        trusted = [s for s in as_list(trust.get("Statement")) if s.get("Effect") == "Allow"]
+        equal(f"{name}: execution role trust", [(s.get("Principal"), s.get("Action")) for s in trusted],
+              [({"Service": "ecs-tasks.amazonaws.com"}, "sts:AssumeRole")])
+        check(f"{name}: execution role has AmazonECSTaskExecutionRolePolicy", EXECUTION_MANAGED in attached, attached)
+        managed = iam.get_policy(PolicyArn=EXECUTION_MANAGED)["Policy"]
+        check(f"{name}: AmazonECSTaskExecutionRolePolicy is the AWS managed policy",
+              managed["Arn"] == EXECUTION_MANAGED and managed.get("AttachmentCount", 1) >= 1, managed)
+        own = [d for arn, d in zip(attached, docs) if arn != EXECUTION_MANAGED] + docs[len(attached):]
+        expected: dict[str, set[str]] = {}
+        uses_infra_secret = False
+        for container in service.containers:
+            for source in container.secrets.values():
+                arn = self.secret_arn(source, infra, account)
+                if source[0] == "infra":
+                    uses_infra_secret = True
+                    expected.setdefault("secretsmanager:GetSecretValue", set()).add(infra[source[1]])
+                elif arn.startswith("arn:aws:ssm:"):
+                    expected.setdefault("ssm:GetParameters", set()).add(arn)
+                else:
+                    expected.setdefault("secretsmanager:GetSecretValue", set()).add(arn)
+            for file in container.env_files:
+                expected.setdefault("s3:GetObject", set()).add(file)
+                expected.setdefault("s3:GetBucketLocation", set()).add(file.split("/", 1)[0])
+        if uses_infra_secret and "kms_arn" in infra:
+            expected.setdefault("kms:Decrypt", set()).add(infra["kms_arn"])
+        equal(f"{name}: execution role's own permissions (action -> resources)",
+              {k: sorted(v) for k, v in permissions(own).items()}, {k: sorted(v) for k, v in expected.items()})
+
+        # The task role: ECS tasks of this account and region only; exactly
+        # what the pipeline allows, and ECS Exec's channels with `exec`.
+        trust, attached, docs = documents(task_role)
+        trusted = [s for s in as_list(trust.get("Statement")) if s.get("Effect") == "Allow"]
+        equal(f"{name}: task role trust",
+              [(s.get("Principal"), s.get("Action"), s.get("Condition")) for s in trusted],
+              [({"Service": "ecs-tasks.amazonaws.com"}, "sts:AssumeRole",
+                {"ArnLike": {"aws:SourceArn": f"arn:aws:ecs:{self.region}:{account}:*"},
+                 "StringEquals": {"aws:SourceAccount": account}})])
+        expected = {}
+        for actions, resources in service.allows:
+            for action in actions:
+                expected.setdefault(action, set()).update(resolve(r) for r in resources)
+        if service.exec:
+            # ECS Exec: the session channels, and (the cluster logs sessions
+            # to the encrypted log group) writing those logs and using the key.
+            for action in ECS_EXEC | {"logs:DescribeLogGroups"}:
+                expected.setdefault(action, set()).add("*")
+            log_arn = f"arn:aws:logs:{self.region}:{account}:log-group:{infra['cloud_watch_log_group_name']}:*"
+            for action in ("logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"):
+                expected.setdefault(action, set()).add(log_arn)
+            if "kms_arn" in infra:
+                expected.setdefault("kms:Decrypt", set()).add(infra["kms_arn"])
+        equal(f"{name}: task role permissions (action -> resources)",
+              {k: sorted(v) for k, v in permissions(docs).items()}, {k: sorted(v) for k, v in expected.items()})
+
+    def scaling(self, stack, service, infra, cluster: str) -> None:
+        name = stack.name
+        equal = self.checks.equal
+        autoscaling = self.client(stack, "application-autoscaling")
+        resource = f"service/{cluster.rsplit('/', 1)[-1]}/{service.name}"
+        targets = autoscaling.describe_scalable_targets(ServiceNamespace="ecs", ResourceIds=[resource])[
+            "ScalableTargets"]
+        if service.scale is None:
+            equal(f"{name}: no scalable target", targets, [])
+            return
+        scale = service.scale
+        equal(f"{name}: scalable target (dimension, min, max)",
+              [(t["ScalableDimension"], t["MinCapacity"], t["MaxCapacity"]) for t in targets],
+              [("ecs:service:DesiredCount", scale.low, scale.high)])
+        policies = autoscaling.describe_scaling_policies(ServiceNamespace="ecs", ResourceId=resource)[
+            "ScalingPolicies"]
+        found = {}
+        for p in policies:
+            config = p.get("TargetTrackingScalingPolicyConfiguration", {})
+            metric = config.get("PredefinedMetricSpecification", {})
+            found[metric.get("PredefinedMetricType")] = (p.get("PolicyType"), config.get("TargetValue"),
+                                                         config.get("ScaleInCooldown"), config.get("ScaleOutCooldown"),
+                                                         metric.get("ResourceLabel"))
+        expected = {}
+        for metric, value, label in (
+            ("ECSServiceAverageCPUUtilization", scale.cpu, None),
+            ("ECSServiceAverageMemoryUtilization", scale.memory, None),
+            ("ALBRequestCountPerTarget", scale.requests,
+             f"{infra.get('load_balancer_arn_suffix')}/{infra.get('target_group_arn_suffix')}"),
+        ):
+            if value is not None:
+                expected[metric] = ("TargetTrackingScaling", float(value), scale.cooldown_in, scale.cooldown_out,
+                                    label)
+        equal(f"{name}: scaling policies (type, target, cooldown in/out, label)", found, expected)
+        actions = autoscaling.describe_scheduled_actions(ServiceNamespace="ecs", ResourceId=resource)[
+            "ScheduledActions"]
+        equal(f"{name}: scheduled actions",
+              sorted((a["Schedule"], a.get("Timezone"), a["ScalableTargetAction"].get("MinCapacity"),
+                      a["ScalableTargetAction"].get("MaxCapacity")) for a in actions),
+              sorted((s.expression, s.timezone, s.low, s.high) for s in service.schedules))
+
+
+def snapshot(stack) -> list[tuple[str, dict]]:
+    """The resources of a stack's state worth looking for after destroy."""
+    kept = {"aws_ecs_service", "aws_ecs_cluster", "aws_lb", "aws_iam_role", "aws_ecr_repository", "aws_vpc",
+            "aws_secretsmanager_secret", "aws_appautoscaling_target", "aws_ecs_task_definition"}
+    found = []
+    for resource in stack.state().get("resources", []):
+        if resource.get("mode") == "managed" and resource["type"] in kept:
+            found.extend((resource["type"], instance["attributes"]) for instance in resource.get("instances", []))
+    return found
+
+
+def still_there(stack, region: str, resources: list[tuple[str, dict]]) -> list[str]:
+    """Which of `resources` AWS still holds (after `terraform destroy`)."""
+    import botocore.exceptions
+
+    client = lambda service: stack.account.client(service, region)  # noqa: E731
+    left = []
+    for type_, a in resources:
+        try:
+            if type_ == "aws_ecs_service":
+                services = client("ecs").describe_services(cluster=a["cluster"], services=[a["name"]])["services"]
+                alive = any(s["status"] != "INACTIVE" for s in services)
+            elif type_ == "aws_ecs_cluster":
+                clusters = client("ecs").describe_clusters(clusters=[a["arn"]])["clusters"]
+                alive = any(c["status"] != "INACTIVE" for c in clusters)
+            elif type_ == "aws_ecs_task_definition":
+                definition = client("ecs").describe_task_definition(taskDefinition=a["arn"])["taskDefinition"]
+                alive = definition.get("status") == "ACTIVE"
+            elif type_ == "aws_lb":
+                alive = bool(client("elbv2").describe_load_balancers(LoadBalancerArns=[a["arn"]])["LoadBalancers"])
+            elif type_ == "aws_iam_role":
+                alive = bool(client("iam").get_role(RoleName=a["name"]))
+            elif type_ == "aws_ecr_repository":
+                alive = bool(client("ecr").describe_repositories(repositoryNames=[a["name"]])["repositories"])
+            elif type_ == "aws_vpc":
+                alive = bool(client("ec2").describe_vpcs(VpcIds=[a["id"]])["Vpcs"])
+            elif type_ == "aws_secretsmanager_secret":
+                alive = "DeletedDate" not in client("secretsmanager").describe_secret(SecretId=a["arn"])
+            elif type_ == "aws_appautoscaling_target":
+                alive = bool(client("application-autoscaling").describe_scalable_targets(
+                    ServiceNamespace=a["service_namespace"], ResourceIds=[a["resource_id"]])["ScalableTargets"])
+            else:
+                continue
+        except botocore.exceptions.ClientError:
+            alive = False
+        if alive:
+            left.append(f"{type_} {a.get('arn') or a.get('name') or a.get('id')}")
+    return left

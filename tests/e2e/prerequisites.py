@@ -1,0 +1,196 @@
+"""What a stack needs in moto that no stack of its pipeline creates.
+
+- A service stack that reads an SSM handoff written elsewhere (`infra ssm
+  "/orders/output"` without an `infra { }` block) gets a complete
+  infrastructure made here with boto3: VPC, two private subnets, the tasks'
+  security group, cluster, log group, KMS key, a secret, load balancer,
+  target group and listener, the alarms the deployment names, and the SSM
+  parameter holding one value for every key of `HANDOFF_KEYS` in
+  src/check/mod.rs.
+- A service stack with literal IDs (`infra { subnet_ids [...] ... }`) gets the
+  resources those IDs name; moto cannot create a subnet or security group
+  under a chosen ID, so the stack's `locals { infra = ... }` is overridden
+  with the IDs moto returned (locals override value by value). IDs moto
+  reproduces exactly (a cluster ARN in the default account, a log group name)
+  are kept as written.
+- An infrastructure stack whose listener names an ACM certificate gets a
+  certificate requested in moto, and its listener's `certificate_arn` is
+  overridden with it (moto cannot import a certificate under a given ARN);
+  a load balancer that writes access logs gets its bucket, which the
+  pipeline says must exist.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import harness
+import pipeline as pipeline_reader
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def handoff_keys() -> list[tuple[str, str]]:
+    """(key, "One" | "Many") for every key of the handoff, read from the compiler."""
+    text = (ROOT / "src/check/mod.rs").read_text()
+    block = re.search(r"HANDOFF_KEYS[^=]*=\s*&\[(.*?)\];", text, re.S)
+    assert block, "HANDOFF_KEYS not found in src/check/mod.rs"
+    keys = re.findall(r'\(\s*"(\w+)",\s*HandoffShape::(\w+)', block.group(1))
+    assert keys, "HANDOFF_KEYS is empty"
+    return keys
+
+
+class Made:
+    """Resources made for one stack, by key of the handoff."""
+
+    def __init__(self, stack: harness.Stack, region: str):
+        self.stack = stack
+        self.region = region
+        self.client = lambda service: stack.account.client(service, region)
+        self.values: dict[str, object] = {}
+
+    def network(self, subnets: int, cidr: str = "10.99.0.0/24") -> None:
+        ec2 = self.client("ec2")
+        vpc = ec2.create_vpc(CidrBlock=cidr)["Vpc"]["VpcId"]
+        zones = [z["ZoneName"] for z in ec2.describe_availability_zones()["AvailabilityZones"]]
+        ids = []
+        for index in range(subnets):
+            block = f"{cidr.rsplit('.', 1)[0]}.{index * 32}/27"
+            ids.append(ec2.create_subnet(VpcId=vpc, CidrBlock=block,
+                                         AvailabilityZone=zones[index % len(zones)])["Subnet"]["SubnetId"])
+        group = ec2.create_security_group(GroupName="e2e-tasks", Description="tasks", VpcId=vpc)["GroupId"]
+        self.vpc = vpc
+        self.values.update(subnet_ids=ids, security_group_id=group)
+
+    def cluster(self, name: str) -> None:
+        self.values["cluster_id"] = self.client("ecs").create_cluster(clusterName=name)["cluster"]["clusterArn"]
+
+    def log_group(self, name: str) -> None:
+        self.client("logs").create_log_group(logGroupName=name)
+        self.values["cloud_watch_log_group_name"] = name
+
+    def key_and_secret(self, name: str) -> None:
+        key = self.client("kms").create_key(Description="e2e")["KeyMetadata"]["Arn"]
+        secret = self.client("secretsmanager").create_secret(
+            Name=name, KmsKeyId=key, SecretString=json.dumps({"username": "e2e", "password": "e2e"}))["ARN"]
+        self.values.update(kms_arn=key, secret_arn=secret)
+
+    def load_balancer(self, name: str, port: int) -> None:
+        elb = self.client("elbv2")
+        lb = elb.create_load_balancer(Name=name, Subnets=self.values["subnet_ids"], Scheme="internal",
+                                      Type="application")["LoadBalancers"][0]["LoadBalancerArn"]
+        tg = elb.create_target_group(Name=name, Protocol="HTTP", Port=port, VpcId=self.vpc,
+                                     TargetType="ip")["TargetGroups"][0]["TargetGroupArn"]
+        elb.create_listener(LoadBalancerArn=lb, Protocol="HTTP", Port=80,
+                            DefaultActions=[{"Type": "forward", "TargetGroupArn": tg}])
+        self.values.update(
+            aws_lb_target_group=tg,
+            load_balancer_arn_suffix=lb.split(":loadbalancer/", 1)[1],
+            target_group_arn_suffix=tg.split(":", 5)[5],
+        )
+
+
+def ssm_parameter_read(stack: harness.Stack) -> str | None:
+    """The name of the SSM parameter a service stack reads its handoff from."""
+    match = re.search(r'data "aws_ssm_parameter" "\w+" \{\s*name\s*=\s*"([^"]+)"',
+                      (stack.directory / "main.tf").read_text())
+    return match.group(1) if match else None
+
+
+def ssm_handoff(stack: harness.Stack, deploy: pipeline_reader.Deploy, pipeline: pipeline_reader.Pipeline,
+                checks) -> dict:
+    made = Made(stack, pipeline.region)
+    made.network(2)
+    made.cluster(f"{pipeline.name}-e2e")
+    made.log_group(f"/ecs/{pipeline.name}-e2e")
+    made.key_and_secret(f"{pipeline.name}-e2e/secret")
+    port = deploy.service.load_balancer[2] if deploy.service.load_balancer else 80
+    made.load_balancer(f"{pipeline.name}-e2e"[:32], port)
+    for alarm in deploy.service.alarms:
+        made.client("cloudwatch").put_metric_alarm(
+            AlarmName=alarm, MetricName="HTTPCode_Target_5XX_Count", Namespace="AWS/ApplicationELB",
+            Statistic="Sum", Period=60, EvaluationPeriods=1, Threshold=1, ComparisonOperator="GreaterThanThreshold")
+    handoff = {}
+    for key, _shape in handoff_keys():
+        assert key in made.values, f"the handoff key `{key}` is new: teach tests/e2e/prerequisites.py to make it"
+        handoff[key] = made.values[key]
+    parameter = ssm_parameter_read(stack)
+    if deploy.environment is None:
+        checks.equal(f"{stack.name}: the SSM parameter the stack reads", parameter, deploy.handoff_ssm)
+    made.client("ssm").put_parameter(Name=parameter, Type="SecureString", KeyId=made.values["kms_arn"],
+                                     Value=json.dumps(handoff))
+    checks.note(f"{stack.name}: the SSM handoff {parameter} and what it names were made with boto3 "
+                f"(no stack of this pipeline writes it)")
+    return made.values
+
+
+def literal_handoff(stack: harness.Stack, deploy: pipeline_reader.Deploy, pipeline: pipeline_reader.Pipeline,
+                    checks) -> tuple[dict, str]:
+    literal = deploy.literal
+    made = Made(stack, pipeline.region)
+    if "subnet_ids" in literal or "security_group_id" in literal:
+        made.network(len(literal.get("subnet_ids", [])) or 2)
+    if "cluster_id" in literal:
+        arn = literal["cluster_id"]
+        made.cluster(arn.rsplit("/", 1)[-1])
+        checks.check(f"{stack.name}: moto's cluster has the pipeline's literal ARN", made.values["cluster_id"] == arn,
+                     f"{made.values['cluster_id']} != {arn}")
+    if "cloud_watch_log_group_name" in literal:
+        made.log_group(literal["cloud_watch_log_group_name"])
+    if "secret_arn" in literal or "kms_arn" in literal:
+        made.key_and_secret(f"{pipeline.name}-e2e/secret")
+    if {"aws_lb_target_group", "load_balancer_arn_suffix", "target_group_arn_suffix"} & set(literal):
+        port = deploy.service.load_balancer[2] if deploy.service.load_balancer else 80
+        made.load_balancer(f"{pipeline.name}-e2e"[:32], port)
+    values = {}
+    for key in literal:
+        assert key in made.values, f"literal infra key `{key}`: teach tests/e2e/prerequisites.py to make it"
+        values[key] = made.values[key]
+    # The generated stack must hold the pipeline's literal values.
+    main = (stack.directory / "main.tf").read_text()
+    for key, value in literal.items():
+        expected = harness.hcl(value)
+        checks.check(f"{stack.name}: generated locals.infra.{key} is the pipeline's literal value",
+                     re.search(rf"^\s*{key}\s*=\s*{re.escape(expected)}\s*$", main, re.M) is not None,
+                     f"{key} = {expected} not found in main.tf")
+    override = "locals {\n  infra = " + harness.hcl(values) + "\n}\n"
+    replaced = sorted(k for k in literal if values[k] != literal[k])
+    checks.note(f"{stack.name}: locals.infra overridden with moto's IDs for {', '.join(replaced)} "
+                f"(moto cannot create resources under chosen IDs)")
+    return values, override
+
+
+def certificate_overrides(stack: harness.Stack, infra: pipeline_reader.Infra, checks) -> list[str]:
+    overrides = []
+    text = "".join(p.read_text() for p in sorted(stack.directory.glob("*.tf")) if not p.name.endswith("_override.tf"))
+    for name, body in re.findall(r'resource "aws_lb_listener" "(\w+)" \{(.*?)\n\}', text, re.S):
+        match = re.search(r'certificate_arn\s*=\s*"([^"]+)"', body)
+        if not match:
+            continue
+        checks.check(f"{stack.name}: listener {name} names the pipeline's certificate",
+                     infra.load_balancer is not None and match.group(1) == infra.load_balancer.certificate,
+                     f"{match.group(1)} != {infra.load_balancer and infra.load_balancer.certificate}")
+        acm = stack.account.client("acm", infra.region)
+        arn = acm.request_certificate(DomainName="e2e.example.com")["CertificateArn"]
+        overrides.append(f'resource "aws_lb_listener" "{name}" {{\n  certificate_arn = {harness.hcl_string(arn)}\n}}\n')
+        checks.workaround(f"aws_lb_listener.{name} uses a certificate requested in moto "
+                          f"(moto cannot import one under the pipeline's ARN)", stack.name)
+        stack.certificate = arn  # type: ignore[attr-defined]
+    return overrides
+
+
+def infra_prerequisites(stack: harness.Stack, infra: pipeline_reader.Infra, checks) -> None:
+    if infra.load_balancer is not None and infra.load_balancer.access_logs:
+        s3 = stack.account.client("s3", infra.region)
+        bucket = infra.load_balancer.access_logs
+        try:
+            if infra.region == "us-east-1":
+                s3.create_bucket(Bucket=bucket)
+            else:
+                s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": infra.region})
+        except s3.exceptions.BucketAlreadyOwnedByYou:
+            pass
+        checks.note(f"{stack.name}: the access-log bucket {bucket} exists before the apply (the pipeline "
+                    f"names an existing bucket)")

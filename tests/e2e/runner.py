@@ -1,0 +1,403 @@
+"""One example, end to end: compile, start moto, replay the workflow's
+Terraform jobs against it (infrastructure first, then the service stacks,
+with the workflow's variables), check the result through the AWS API, require
+an empty plan, destroy, and stop everything.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import json
+import os
+import re
+import subprocess
+import tempfile
+import threading
+import time
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import checks
+import harness
+import pipeline as pipeline_reader
+import prerequisites
+import workflow as workflow_reader
+
+
+@dataclass
+class Result:
+    example: str
+    stacks: list[str] = field(default_factory=list)
+    resources: int = 0
+    checks: "checks.Checks" = None  # type: ignore[assignment]
+    failures: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def table_row(self) -> dict:
+        return {
+            "example": self.example,
+            "stacks": len(self.stacks),
+            "resources": self.resources,
+            "passed": self.checks.passed if self.checks else 0,
+            "failed": (self.checks.failed if self.checks else 0),
+            "skips": self.checks.skips if self.checks else [],
+            "errors": len(self.failures),
+            "seconds": round(self.seconds, 1),
+        }
+
+
+def secret_value(name: str) -> str:
+    """What the replay passes for a GitHub secret that is not a role."""
+    return json.dumps({"e2e": name.lower()})
+
+
+def backend_of(directory: Path) -> tuple[str, dict[str, str]] | None:
+    text = (directory / "main.tf").read_text()
+    match = re.search(r'backend "(\w+)" \{(.*?)\n  \}', text, re.S)
+    if not match:
+        return None
+    return match.group(1), dict(re.findall(r'(\w+)\s*=\s*"([^"]*)"', match.group(2)))
+
+
+def remote_state_of(directory: Path) -> tuple[str, str, dict[str, str]] | None:
+    text = (directory / "main.tf").read_text()
+    match = re.search(r'data "terraform_remote_state" "(\w+)" \{\s*backend\s*=\s*"(\w+)"\s*config\s*=\s*\{(.*?)\}',
+                      text, re.S)
+    if not match:
+        return None
+    return match.group(1), match.group(2), dict(re.findall(r'(\w+)\s*=\s*"([^"]*)"', match.group(3)))
+
+
+def same_backend(infra: harness.Stack, reader: harness.Stack, backend: str, config: dict[str, str]) -> bool:
+    own = backend_of(infra.directory)
+    if own is None or own[0] != backend:
+        return False
+    if backend == "local":
+        return (infra.directory / own[1].get("path", "terraform.tfstate")).resolve() == \
+            (reader.directory / config.get("path", "")).resolve()
+    return all(own[1].get(k) == config.get(k) for k in ("bucket", "key")) and \
+        own[1].get("region", "") == config.get("region", own[1].get("region", ""))
+
+
+class Example:
+    def __init__(self, source: Path, binary: Path, moto_server: str, terraform_rc: Path, root: Path):
+        self.source = source
+        self.binary = binary
+        self.moto_server = moto_server
+        self.terraform_rc = terraform_rc
+        self.root = root
+        self.name = source.stem
+        self.result = Result(self.name)
+        self.checks = checks.Checks(self.name)
+        self.result.checks = self.checks
+        self.lock = threading.Lock()
+
+    # ------------------------------------------------------------------
+    def run(self) -> Result:
+        started = time.monotonic()
+        self.tmp = Path(tempfile.mkdtemp(prefix=f"ecspipe-e2e-{self.name}-"))
+        self.log = self.tmp / "log.txt"
+        moto = harness.MotoServer(self.moto_server, self.tmp / "moto.log")
+        shim = None
+        try:
+            self.compile()
+            moto.start()
+            shim = harness.TagShim(moto.port)
+            shim.start()
+            self.moto, self.shim = moto, shim
+            self.prepare()
+            try:
+                self.apply_all()
+                tag_calls = {k: v for k, v in shim.calls.items() if k in shim.TAG_ACTIONS}
+                if tag_calls:
+                    self.checks.workaround(
+                        "aws_appautoscaling_target: moto has no ListTagsForResource/TagResource/UntagResource; "
+                        "the harness's tagging proxy answered " + ", ".join(sorted(tag_calls)))
+                self.verify()
+            finally:
+                # Whatever happened, every stack that has a state is destroyed,
+                # and that must succeed.
+                self.destroy_all()
+        except Exception as error:  # noqa: BLE001 - every failure is reported, then everything is stopped
+            self.fail(f"{type(error).__name__}: {error}" if isinstance(error, AssertionError)
+                      else traceback.format_exc(limit=6))
+        finally:
+            if shim is not None:
+                shim.stop()
+            moto.stop()
+            keep = os.environ.get("ECSPIPE_E2E_KEEP", "")
+            if keep == "always" or (keep and (self.result.failures or self.checks.failures)):
+                self.result.notes.append(f"kept {self.tmp}")
+            else:
+                harness.remove_tree(self.tmp)
+            self.result.seconds = time.monotonic() - started
+        return self.result
+
+    def fail(self, message: str) -> None:
+        with self.lock:
+            self.result.failures.append(message)
+
+    # ------------------------------------------------------------------
+    def compile(self) -> None:
+        self.out = self.tmp / "out"
+        process = subprocess.run(
+            [str(self.binary), "build", str(self.source.relative_to(self.root)), "--out", str(self.out)],
+            cwd=self.root, capture_output=True, text=True, env={**os.environ, "NO_COLOR": "1"}, timeout=60,
+        )
+        assert process.returncode == 0, f"ecspipe build failed:\n{process.stderr}"
+        self.pipeline = pipeline_reader.read(self.source)
+        workflows = sorted((self.out / ".github/workflows").glob("*.yml"))
+        assert len(workflows) == 1, f"expected one workflow, found {workflows}"
+        self.workflow = workflow_reader.load(workflows[0])
+
+    def prepare(self) -> None:
+        """Accounts, the build jobs' outputs, the stacks with their overrides,
+        and the prerequisites of stacks whose handoff no stack here creates."""
+        jobs = self.workflow.jobs
+        roles: list[str] = []
+        for job in jobs.values():
+            role = job.role_key()
+            if role and role not in roles:
+                roles.append(role)
+        # One account per role (or apply/plan pair of roles): jobs that assume
+        # the same role share an account, as they would on AWS.
+        self.accounts = dict(zip(roles, harness.accounts(self.moto.url, max(1, len(roles)))))
+        role_accounts = {name: account for key, account in self.accounts.items() for name in key.split()}
+
+        def secrets(expression: str) -> str:
+            if expression in role_accounts:
+                return f"arn:aws:iam::{role_accounts[expression].id}:role/ecspipe-e2e-deploy"
+            return secret_value(expression.split(".", 1)[1])
+
+        self.secrets = secrets
+        region = self.workflow.region
+        self.needs: dict[str, dict[str, str]] = {}
+        self.images: dict[str, str] = {}  # ECR repository -> image URI the build output
+        for job in jobs.values():
+            if job.is_terraform or not job.outputs:
+                continue
+            account = self.accounts[job.role_key()]
+            registry = f"{account.id}.dkr.ecr.{region}.amazonaws.com"
+            context = workflow_reader.Context(secrets, {**self.workflow.env, **job.env}, {}, {})
+            outputs = workflow_reader.run_build(self.workflow, job, context,
+                                                {"aws-actions/amazon-ecr-login": {"registry": registry}})
+            self.needs[job.id] = outputs
+            if "ECR_REPOSITORY" in job.env:
+                self.images[job.env["ECR_REPOSITORY"]] = next(iter(outputs.values()))
+
+        terraform_env = {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "HOME": os.environ.get("HOME", "/tmp"),
+            "TF_CLI_CONFIG_FILE": str(self.terraform_rc),
+            "TF_IN_AUTOMATION": "1",
+            "CHECKPOINT_DISABLE": "1",
+            "TF_INPUT": "false",
+            # Terraform and the AWS provider are Go programs; on two cores the
+            # provider's garbage collection is a large share of the suite's
+            # time. Collect only past 512 MiB of heap (a quarter less CPU, measured).
+            "GOGC": "off",
+            "GOMEMLIMIT": "512MiB",
+        }
+        infra_stacks = {i.stack: i for i in self.pipeline.infras}
+        deploy_stacks = {d.stack: d for d in self.pipeline.deploys}
+        self.stacks: dict[str, harness.Stack] = {}
+        self.spec: dict[str, object] = {}
+        for job in jobs.values():
+            if not job.is_terraform:
+                continue
+            directory = job.working_directory or "."
+            context = workflow_reader.Context(secrets, {**self.workflow.env, **job.env}, self.needs, {})
+            argv, env = workflow_reader.apply_command(self.workflow, job, context)
+            if directory in infra_stacks:
+                kind, self.spec[job.id] = "infra", infra_stacks[directory]
+            elif directory in deploy_stacks:
+                kind, self.spec[job.id] = "service", deploy_stacks[directory]
+            else:
+                raise AssertionError(f"job {job.id} applies {directory}, which the pipeline does not declare")
+            self.stacks[job.id] = harness.Stack(
+                job_id=job.id, directory=self.out / directory, kind=kind, environment=job.environment,
+                account=self.accounts[job.role_key()], apply_argv=argv, env=env, log=self.log,
+                terraform_env=terraform_env,
+            )
+        # Stacks no workflow job applies: the OIDC bootstrap stack, applied
+        # once by hand (`terraform apply` in its directory) before the
+        # workflow's first run.
+        applied_dirs = {stack.directory for stack in self.stacks.values()}
+        for main in sorted(self.out.rglob("main.tf")):
+            directory = main.parent
+            if directory in applied_dirs or ".terraform" in directory.parts:
+                continue
+            relative = str(directory.relative_to(self.out))
+            oidc = self.pipeline.oidc
+            assert oidc is not None and relative == oidc.stack, \
+                f"{relative}: a generated stack that no workflow job applies and the test does not know"
+            self.spec[relative] = oidc
+            self.stacks[relative] = harness.Stack(
+                job_id=relative, directory=directory, kind="bootstrap", environment=None,
+                account=next(iter(self.accounts.values())), apply_argv=["terraform", "apply", "-auto-approve",
+                                                                       "-input=false"],
+                env={}, log=self.log, terraform_env=terraform_env,
+            )
+        self.result.stacks = list(self.stacks)
+        self.dependencies: dict[str, set[str]] = {}
+        self.handoffs: dict[str, dict] = {}  # service job -> prerequisites' values (ssm/literal handoffs)
+        self.infra_of: dict[str, str] = {}  # service job -> the infrastructure job it reads
+        for job_id, stack in self.stacks.items():
+            if stack.kind == "bootstrap":
+                # Independent of the other stacks under moto, which does not
+                # enforce IAM: applied side by side with them.
+                self.dependencies[job_id] = set()
+                self.configure(stack, self.spec[job_id])
+                continue
+            job = jobs[job_id]
+            # `needs` between Terraform jobs of the same GitHub environment
+            # are applied in order; needs across environments are promotion
+            # gates (dev before staging), and environments are independent
+            # here, so they run side by side.
+            deps = {n for n in self._terraform_needs(job) if self.stacks[n].environment == stack.environment}
+            self.dependencies[job_id] = deps
+            self.configure(stack, self.spec[job_id])
+
+    def _terraform_needs(self, job: workflow_reader.Job) -> set[str]:
+        found, todo = set(), list(job.needs)
+        while todo:
+            need = todo.pop()
+            if need in self.stacks:
+                found.add(need)
+            elif need in self.workflow.jobs:
+                todo.extend(self.workflow.jobs[need].needs)
+        return found
+
+    def configure(self, stack: harness.Stack, spec) -> None:
+        """The override file: moto, the local state, and what moto needs."""
+        if stack.kind == "bootstrap":
+            if spec.existing_provider:
+                stack.account.client("iam", self.pipeline.region).create_open_id_connect_provider(
+                    Url="https://token.actions.githubusercontent.com", ClientIDList=["sts.amazonaws.com"],
+                    ThumbprintList=["6938fd4d98bab03faadb97b34396831e3780aea1"])
+                self.checks.note(f"{stack.name}: GitHub's OIDC provider exists before the apply "
+                                 "(`provider existing`)")
+        elif stack.kind == "infra":
+            stack.extra_override += prerequisites.certificate_overrides(stack, spec, self.checks)
+            prerequisites.infra_prerequisites(stack, spec, self.checks)
+        else:
+            deploy: pipeline_reader.Deploy = spec
+            remote = remote_state_of(stack.directory)
+            if remote is not None:
+                data_name, backend, config = remote
+                sources = [other for other in self.stacks.values() if other.kind == "infra"
+                           and same_backend(other, stack, backend, config)]
+                self.checks.check(
+                    f"{stack.name}: terraform_remote_state reads an infrastructure stack of this pipeline",
+                    len(sources) == 1, f"{backend} {config} matches {[s.name for s in sources]}")
+                if sources:
+                    self.dependencies[stack.job_id].add(sources[0].job_id)
+                    self.infra_of[stack.job_id] = sources[0].job_id
+                    stack.extra_override.append(
+                        f'data "terraform_remote_state" "{data_name}" {{\n  backend = "local"\n  config = {{\n'
+                        f'    path = {harness.hcl_string(str(sources[0].state_path))}\n  }}\n}}\n')
+            elif deploy.handoff == "ssm" and any(i.handoff_ssm == deploy.handoff_ssm for i in self.pipeline.infras):
+                reads = prerequisites.ssm_parameter_read(stack)
+                writers = [other for other in self.stacks.values() if other.kind == "infra"
+                           and self.spec[other.job_id].handoff_ssm == reads
+                           and other.environment == stack.environment]
+                self.checks.check(f"{stack.name}: the SSM handoff it reads is its environment's infrastructure's",
+                                  len(writers) == 1, f"reads {reads}: written by {[w.name for w in writers]}")
+                if writers:
+                    self.dependencies[stack.job_id].add(writers[0].job_id)
+                    self.infra_of[stack.job_id] = writers[0].job_id
+            elif deploy.handoff == "ssm":
+                self.handoffs[stack.job_id] = prerequisites.ssm_handoff(stack, deploy, self.pipeline, self.checks)
+            elif deploy.handoff == "literal":
+                values, override = prerequisites.literal_handoff(stack, deploy, self.pipeline, self.checks)
+                self.handoffs[stack.job_id] = values
+                stack.extra_override.append(override)
+        stack.write_override(self.moto.url, self.shim.url)
+
+    # ------------------------------------------------------------------
+    def apply_all(self) -> bool:
+        # A stack's dependents start once it has applied; its own idempotency
+        # plan runs beside them (a plan does not write the state they read).
+        self.applied_event = {job_id: threading.Event() for job_id in self.stacks}
+        self.applied_ok: dict[str, bool] = {}
+        with concurrent.futures.ThreadPoolExecutor(max_workers=len(self.stacks) or 1) as pool:
+            futures = {job_id: pool.submit(self.apply_one, job_id) for job_id in self.stacks}
+            ok = {job_id: future.result() for job_id, future in futures.items()}
+        self.applied = {job_id for job_id, good in ok.items() if good}
+        self.result.resources = sum(self.stacks[j].resources for j in self.applied)
+        return all(ok.values())
+
+    def apply_one(self, job_id: str) -> bool:
+        stack = self.stacks[job_id]
+        started = time.monotonic()
+        try:
+            stack.init()
+            for dep in self.dependencies[job_id]:
+                self.applied_event[dep].wait()
+                if not self.applied_ok[dep]:
+                    self.fail(f"{job_id}: not applied, {dep} failed")
+                    return False
+            try:
+                stack.apply()
+                self.applied_ok[job_id] = True
+            finally:
+                self.applied_ok.setdefault(job_id, False)
+                self.applied_event[job_id].set()
+            code, output, plan = stack.plan()
+            if code == 2:
+                acceptable, changes = harness.only_moto_dropped_service_fields(plan)
+                if acceptable:
+                    # moto dropped fields on CreateService: apply again (the
+                    # workflow's command), then the plan must be empty.
+                    fields = sorted(set(re.findall(r"'(\w+)'", changes)))
+                    self.checks.workaround(f"aws_ecs_service: moto's CreateService dropped {', '.join(fields)}; "
+                                           "the workflow's apply ran twice", job_id)
+                    stack.apply()
+                    code, output, plan = stack.plan()
+            self.checks.check(f"{job_id}: terraform plan -detailed-exitcode is empty after apply", code == 0,
+                              f"exit {code}:\n{harness.tail(output, 60)}")
+            stack.resources = len(stack.managed_resources())
+            return True
+        except Exception as error:  # noqa: BLE001
+            self.fail(str(error) if isinstance(error, AssertionError) else traceback.format_exc(limit=6))
+            return self.applied_ok.get(job_id, False)
+        finally:
+            self.applied_ok.setdefault(job_id, False)
+            self.applied_event[job_id].set()
+            stack.seconds = time.monotonic() - started
+
+    def verify(self) -> None:
+        verifier = checks.Verifier(self)
+        verifier.run()
+
+    def destroy_all(self) -> None:
+        dependents = {job_id: {other for other, deps in self.dependencies.items() if job_id in deps}
+                      for job_id in self.stacks}
+        futures: dict[str, concurrent.futures.Future] = {}
+
+        def destroy(job_id: str) -> bool:
+            ok = True
+            for other in dependents[job_id]:
+                while other not in futures:
+                    time.sleep(0.05)
+                ok &= futures[other].result()
+            stack = self.stacks[job_id]
+            if not stack.state_path.exists():
+                return ok
+            before = checks.snapshot(stack)
+            code, output = stack.destroy()
+            left = stack.managed_resources()
+            self.checks.check(f"{job_id}: terraform destroy succeeds and empties the state", code == 0 and not left,
+                              f"exit {code}, left {left}:\n{harness.errors(output)}")
+            remaining = checks.still_there(stack, self.pipeline.region, before)
+            self.checks.check(f"{job_id}: AWS holds none of its {len(before)} main resources after destroy",
+                              not remaining, remaining)
+            return ok and code == 0
+
+        with concurrent.futures.ThreadPoolExecutor(max_workers=len(self.stacks) or 1) as pool:
+            for job_id in self.stacks:
+                futures[job_id] = pool.submit(destroy, job_id)
+            for future in futures.values():
+                future.result()
