@@ -103,7 +103,12 @@ impl Reporter {
                     stderr.write_all(self.renderer.render(diagnostic, &source).as_bytes())?;
                 }
                 let count = diagnostics.len();
-                writeln!(stderr, "error: {file} has {count} error{}", if count == 1 { "" } else { "s" })
+                if count > ecspipe::syntax::MAX_ERRORS {
+                    // The last one says how many more were left out.
+                    writeln!(stderr, "error: {file} has more than {} errors", ecspipe::syntax::MAX_ERRORS)
+                } else {
+                    writeln!(stderr, "error: {file} has {count} error{}", if count == 1 { "" } else { "s" })
+                }
             }
             MessageFormat::Json => {
                 let mut stdout = io::stdout().lock();

@@ -17,7 +17,7 @@ fn every_bad_input_reports_its_codes_spans_and_messages() {
         .filter(|p| p.extension().is_some_and(|e| e == "ecspipe"))
         .collect();
     cases.sort();
-    assert!(cases.len() >= 25, "only {} error cases", cases.len());
+    assert!(cases.len() >= 90, "only {} error cases", cases.len());
     let out = assert_fs::TempDir::new().expect("temp");
     let out_arg = out.path().to_string_lossy().into_owned();
     let mut failures = Vec::new();
