@@ -98,6 +98,9 @@ def pytest_terminal_summary(terminalreporter) -> None:
     write("-" * len(header))
     write(f"{'total':<14} {sum(r['stacks'] for r in rows):>6} {sum(r['resources'] for r in rows):>9} "
           f"{sum(r['passed'] for r in rows):>13} {sum(r['failed'] + r['errors'] for r in rows):>6}")
+    for row in rows:
+        if row.get("retried"):
+            write(f"{row['example']}: repeated once after a transient error: {row['retried']}")
     workarounds = sorted({w for r in rows for w in r.get("workarounds", [])})
     if workarounds:
         write("moto workarounds applied (see tests/e2e/harness.py):")
