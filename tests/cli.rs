@@ -1,4 +1,4 @@
-//! The command-line contract (DESIGN.md): exit codes, `check` drift diffs,
+//! The command-line contract (README, "Usage"): exit codes, `check` drift diffs,
 //! nothing written on errors, hand-written files never overwritten.
 
 use std::fs;

@@ -1,5 +1,6 @@
 //! `pipelines/fargate-web.ecspipe` reproduces the build and deploy parts of
-//! the hand-written reference deployment (`shared/REFERENCE.md`), fact by fact.
+//! the hand-written reference deployment (the book's reference-deployment
+//! page lists its facts), fact by fact.
 
 use std::fs;
 
