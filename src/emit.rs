@@ -2,15 +2,21 @@
 //!
 //! Contract: owns text layout, quoting and headers, nothing else. Templates
 //! are plain files under `templates/`, embedded in the binary and parsed once
-//! per process. Quoting goes through named, tested filters (`yaml`, `hcl`,
-//! `shell`), never ad hoc string pasting. HCL is laid out as `terraform fmt`
-//! would (`=` aligned), so generated stacks pass `terraform fmt -check`.
+//! per process. Quoting goes through named, tested filters, never ad hoc
+//! string pasting: `yaml` (a double-quoted scalar), `yaml_plain` (plain when
+//! that reads back the same, else quoted), `hcl` (any [`crate::lower::Hcl`]),
+//! `expression` and `condition` (a [`crate::lower::GithubExpr`] inside or
+//! outside `${{ }}`), `github` (an expression or text), `shell` (a word),
+//! `double_quoted` (shell text inside `"…"`), `comment` (one comment line)
+//! and `source_name` (the header's source). HCL is laid out as `terraform
+//! fmt` would (`=` aligned), so generated stacks pass `terraform fmt -check`.
 
+use std::fmt::Write as _;
 use std::sync::LazyLock;
 
-use minijinja::value::ValueKind;
+use minijinja::value::ViaDeserialize;
 use minijinja::{Environment, Error, ErrorKind, UndefinedBehavior, Value};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::lower::Program;
 
@@ -59,8 +65,15 @@ static ENVIRONMENT: LazyLock<Environment<'static>> = LazyLock::new(|| {
     env.set_trim_blocks(true);
     env.set_lstrip_blocks(true);
     env.add_filter("yaml", yaml_filter);
+    env.add_filter("yaml_plain", yaml_plain_filter);
     env.add_filter("hcl", hcl_filter);
     env.add_filter("shell", shell_filter);
+    env.add_filter("double_quoted", double_quoted_filter);
+    env.add_filter("expression", expression_filter);
+    env.add_filter("condition", condition_filter);
+    env.add_filter("github", github_filter);
+    env.add_filter("comment", comment_filter);
+    env.add_filter("source_name", source_name_filter);
     env.add_filter("uses", uses_filter);
     for (name, source) in TEMPLATES {
         // The templates ship inside the binary; a broken one is a bug that
@@ -131,44 +144,273 @@ fn render<T: Serialize>(template: &str, document: &T) -> String {
         .unwrap_or_else(|error| panic!("template {template} failed to render: {error:#}"))
 }
 
-/// Quotes a string as a YAML double-quoted scalar (JSON string syntax is a
-/// subset of it), so no value can change the document's structure.
+/// Whether a character is written as an escape in every quoted string,
+/// even where the syntax would take it raw: control characters, line and
+/// paragraph separators, zero-width and bidirectional formatting characters
+/// (which make text display differently from what it says), and the BOM.
+fn is_invisible(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{200B}'..='\u{200F}' | '\u{2028}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
+        || matches!(c, '\u{FFFE}' | '\u{FFFF}')
+}
+
+/// Writes `\uXXXX` (or `\UXXXXXXXX`), the escape YAML and HCL share.
+fn push_unicode_escape(out: &mut String, c: char) {
+    let code = u32::from(c);
+    // Writing to a String cannot fail.
+    let _ = if code > 0xFFFF { write!(out, "\\U{code:08X}") } else { write!(out, "\\u{code:04X}") };
+}
+
+/// Quotes a string as a YAML double-quoted scalar, so no value can change
+/// the document's structure and every character reads back as written.
 pub fn yaml_quote(text: &str) -> String {
-    serde_json::to_string(text).unwrap_or_default()
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if is_invisible(c) => push_unicode_escape(&mut out, c),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
 }
 
-/// Quotes a string as an HCL string literal: JSON escapes plus `$${` and
-/// `%%{`, so a value is never read as a template interpolation.
+/// Writes `text` as a YAML plain scalar when it reads back as the same
+/// string, else double-quoted: keeps ordinary lines (`if:` conditions, `run:`
+/// commands) as people write them without letting any value restructure
+/// the document.
+pub fn yaml_plain(text: &str) -> String {
+    const SPECIAL: [&str; 11] = ["true", "false", "yes", "no", "on", "off", "null", "y", "n", "~", ""];
+    let first = text.chars().next().unwrap_or(' ');
+    let plain = text.chars().all(|c| c.is_ascii_graphic() || c == ' ')
+        && !"-?:,[]{}#&*!|>'\"%@`. ".contains(first)
+        && !first.is_ascii_digit()
+        && !text.ends_with([' ', ':'])
+        && !text.contains(": ")
+        && !text.contains(" #")
+        && !SPECIAL.contains(&text.to_ascii_lowercase().as_str());
+    if plain {
+        text.to_owned()
+    } else {
+        yaml_quote(text)
+    }
+}
+
+/// Writes `text` escaped for the inside of an HCL quoted string or template:
+/// string escapes, and `$${`/`%%{` so no text starts an interpolation or a
+/// directive.
+fn push_hcl_text(out: &mut String, text: &str) {
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '$' | '%' if chars.peek() == Some(&'{') => {
+                out.push(c);
+                out.push(c);
+            }
+            c if is_invisible(c) => push_unicode_escape(out, c),
+            c => out.push(c),
+        }
+    }
+}
+
+/// Quotes a string as an HCL string literal.
 pub fn hcl_quote(text: &str) -> String {
-    let json = serde_json::to_string(text).unwrap_or_default();
-    json.replace("${", "$${").replace("%{", "%%{")
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    push_hcl_text(&mut out, text);
+    out.push('"');
+    out
 }
 
-/// Quotes a word for a POSIX shell (single quotes), unless it is plainly safe.
+/// Quotes a word for bash: bare when plainly safe, else in single quotes,
+/// or as `$'…'` with escapes when it holds control characters (which would
+/// break the line it stands on).
 pub fn shell_quote(text: &str) -> String {
     if !text.is_empty() && text.chars().all(|c| c.is_ascii_alphanumeric() || "-_./=:@%+".contains(c)) {
         text.to_owned()
+    } else if text.chars().any(is_invisible) {
+        let mut out = String::from("$'");
+        for c in text.chars() {
+            match c {
+                '\\' => out.push_str("\\\\"),
+                '\'' => out.push_str("\\'"),
+                '\n' => out.push_str("\\n"),
+                '\r' => out.push_str("\\r"),
+                '\t' => out.push_str("\\t"),
+                c if is_invisible(c) => push_unicode_escape(&mut out, c),
+                c => out.push(c),
+            }
+        }
+        out.push('\'');
+        out
     } else {
         format!("'{}'", text.replace('\'', r"'\''"))
     }
 }
 
-fn yaml_filter(value: Value) -> Result<String, Error> {
-    match value.as_str() {
-        Some(text) => Ok(yaml_quote(text)),
-        None => {
-            Err(Error::new(ErrorKind::InvalidOperation, format!("yaml filter expects a string, got {}", value.kind())))
+/// Escapes text for the inside of a shell double-quoted string.
+fn shell_double_quoted(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '\\' | '"' | '$' | '`') {
+            out.push('\\');
         }
+        out.push(c);
+    }
+    out
+}
+
+/// Text for the end of a comment line: what would end the line or hide
+/// text is escaped; the rest stays as written.
+pub fn comment_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if is_invisible(c) => push_unicode_escape(&mut out, c),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The source file's name for a `# Source:` header: as is when it holds
+/// only ordinary path characters, else quoted, so no name can end the
+/// comment line.
+pub fn source_name(name: &str) -> String {
+    if !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || "-_./@+".contains(c)) {
+        name.to_owned()
+    } else {
+        yaml_quote(name)
     }
 }
 
-fn shell_filter(value: Value) -> Result<String, Error> {
-    match value.as_str() {
-        Some(text) => Ok(shell_quote(text)),
-        None => {
-            Err(Error::new(ErrorKind::InvalidOperation, format!("shell filter expects a string, got {}", value.kind())))
+/// Whether a name is written bare as a GitHub expression property.
+fn is_github_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
+
+/// A GitHub expression string literal: `'text'` with `'` doubled.
+fn github_literal(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "''"))
+}
+
+/// How the IR's [`crate::lower::GithubPart`] reaches a filter.
+#[derive(Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum GithubPartView {
+    Code(String),
+    Property(String),
+    Literal(String),
+}
+
+/// How the IR's [`crate::lower::ExprOrText`] reaches a filter.
+#[derive(Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum ExprOrTextView {
+    Expression(Vec<GithubPartView>),
+    Text(String),
+}
+
+fn github_expression(parts: &[GithubPartView]) -> String {
+    let mut out = String::new();
+    for part in parts {
+        match part {
+            GithubPartView::Code(code) => out.push_str(code),
+            GithubPartView::Property(name) if is_github_name(name) => {
+                out.push('.');
+                out.push_str(name);
+            }
+            GithubPartView::Property(name) => {
+                out.push('[');
+                out.push_str(&github_literal(name));
+                out.push(']');
+            }
+            GithubPartView::Literal(text) => out.push_str(&github_literal(text)),
         }
     }
+    out
+}
+
+fn wrapped(expression: &str) -> String {
+    format!("${{{{ {expression} }}}}")
+}
+
+fn condition_filter(parts: ViaDeserialize<Vec<GithubPartView>>) -> String {
+    github_expression(&parts)
+}
+
+fn expression_filter(parts: ViaDeserialize<Vec<GithubPartView>>) -> String {
+    wrapped(&github_expression(&parts))
+}
+
+/// An expression in `${{ }}`, or text; text that holds `${{` is written as
+/// an expression literal, so GitHub does not evaluate it.
+fn github_filter(value: ViaDeserialize<ExprOrTextView>) -> String {
+    match &*value {
+        ExprOrTextView::Expression(parts) => wrapped(&github_expression(parts)),
+        ExprOrTextView::Text(text) if text.contains("${{") => wrapped(&github_literal(text)),
+        ExprOrTextView::Text(text) => text.clone(),
+    }
+}
+
+fn string_argument(value: &Value, filter: &str) -> Result<String, Error> {
+    value.as_str().map(str::to_owned).ok_or_else(|| {
+        Error::new(ErrorKind::InvalidOperation, format!("{filter} filter expects a string, got {}", value.kind()))
+    })
+}
+
+fn yaml_filter(value: Value) -> Result<String, Error> {
+    Ok(yaml_quote(&string_argument(&value, "yaml")?))
+}
+
+fn yaml_plain_filter(value: Value) -> Result<String, Error> {
+    Ok(yaml_plain(&string_argument(&value, "yaml_plain")?))
+}
+
+fn shell_filter(value: Value) -> Result<String, Error> {
+    Ok(shell_quote(&string_argument(&value, "shell")?))
+}
+
+fn comment_filter(value: Value) -> Result<String, Error> {
+    Ok(comment_text(&string_argument(&value, "comment")?))
+}
+
+fn source_name_filter(value: Value) -> Result<String, Error> {
+    Ok(source_name(&string_argument(&value, "source_name")?))
+}
+
+/// How the IR's `ShellPart` reaches a filter.
+#[derive(Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum ShellPartView {
+    Text(String),
+    Code(String),
+}
+
+fn double_quoted_filter(parts: ViaDeserialize<Vec<ShellPartView>>) -> String {
+    parts
+        .iter()
+        .map(|part| match part {
+            ShellPartView::Text(text) => shell_double_quoted(text),
+            ShellPartView::Code(code) => code.clone(),
+        })
+        .collect()
 }
 
 fn uses_filter(pin: Value) -> Result<String, Error> {
@@ -181,10 +423,43 @@ fn uses_filter(pin: Value) -> Result<String, Error> {
     Ok(format!("{}@{}  # {}", field("action")?, field("sha")?, field("version")?))
 }
 
-fn hcl_filter(value: Value, level: Option<usize>) -> Result<String, Error> {
+/// How the IR's [`crate::lower::Hcl`] (or a plain string, number or list
+/// from a template) reaches the `hcl` filter.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum HclView {
+    Str(String),
+    Bool(bool),
+    Num(u64),
+    List(Vec<HclView>),
+    Object { object: Vec<AttributeView> },
+    Reference { reference: ReferenceView },
+    Template { template: Vec<TemplatePartView> },
+}
+
+#[derive(Deserialize)]
+struct AttributeView {
+    key: String,
+    value: HclView,
+}
+
+#[derive(Deserialize)]
+struct ReferenceView {
+    root: String,
+    key: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum TemplatePartView {
+    Text(String),
+    Interpolation(ReferenceView),
+}
+
+fn hcl_filter(value: ViaDeserialize<HclView>, level: Option<usize>) -> String {
     let mut out = String::new();
-    write_hcl(&mut out, &value, level.unwrap_or(0))?;
-    Ok(out)
+    write_hcl(&mut out, &value, level.unwrap_or(0));
+    out
 }
 
 fn is_identifier(key: &str) -> bool {
@@ -199,69 +474,95 @@ fn indent(out: &mut String, level: usize) {
     }
 }
 
-/// Writes an IR `Hcl` value (as a template sees it) as HCL. Objects and
-/// tuples holding objects span lines; `level` is the indentation of the line
-/// the value starts on.
-fn write_hcl(out: &mut String, value: &Value, level: usize) -> Result<(), Error> {
-    match value.kind() {
-        ValueKind::String => out.push_str(&hcl_quote(value.as_str().unwrap_or_default())),
-        ValueKind::Bool => out.push_str(if value.is_true() { "true" } else { "false" }),
-        ValueKind::Number => out.push_str(&value.to_string()),
-        ValueKind::Seq => {
-            let items: Vec<Value> = value.try_iter()?.collect();
-            let multiline = items
-                .iter()
-                .any(|item| item.kind() == ValueKind::Map && item.get_attr("object").is_ok_and(|o| !o.is_undefined()));
-            if multiline {
-                out.push_str("[\n");
-                for item in &items {
-                    indent(out, level + 1);
-                    write_hcl(out, item, level + 1)?;
-                    out.push_str(",\n");
-                }
-                indent(out, level);
-                out.push(']');
-            } else {
-                out.push('[');
-                for (index, item) in items.iter().enumerate() {
-                    if index > 0 {
-                        out.push_str(", ");
+/// `root.key`, or `root["key"]` when the key is not an identifier.
+fn write_reference(out: &mut String, reference: &ReferenceView) {
+    out.push_str(&reference.root);
+    match &reference.key {
+        Some(key) if is_identifier(key) => {
+            out.push('.');
+            out.push_str(key);
+        }
+        Some(key) => {
+            out.push('[');
+            out.push_str(&hcl_quote(key));
+            out.push(']');
+        }
+        None => {}
+    }
+}
+
+/// A quoted template: literal parts escaped, references interpolated.
+fn write_template(out: &mut String, parts: &[TemplatePartView]) {
+    out.push('"');
+    for (index, part) in parts.iter().enumerate() {
+        match part {
+            TemplatePartView::Text(text) => {
+                let next_interpolates = matches!(parts.get(index + 1), Some(TemplatePartView::Interpolation(_)));
+                match text.strip_suffix('$') {
+                    // `$` right before `${` would read as the escape `$${`.
+                    Some(rest) if next_interpolates => {
+                        push_hcl_text(out, rest);
+                        out.push_str("${\"$\"}");
                     }
-                    write_hcl(out, item, level)?;
+                    _ => push_hcl_text(out, text),
                 }
-                out.push(']');
+            }
+            TemplatePartView::Interpolation(reference) => {
+                out.push_str("${");
+                write_reference(out, reference);
+                out.push('}');
             }
         }
-        ValueKind::Map => {
-            let expr = value.get_attr("expr")?;
-            if let Some(expr) = expr.as_str() {
-                out.push_str(expr);
-                return Ok(());
-            }
-            let object = value.get_attr("object")?;
-            if object.is_undefined() {
-                return Err(Error::new(ErrorKind::InvalidOperation, "hcl filter: a map must be {expr} or {object}"));
-            }
-            out.push_str("{\n");
-            for entry in object.try_iter()? {
-                let key = entry.get_item(&Value::from(0))?;
-                let key = key.as_str().unwrap_or_default();
+    }
+    out.push('"');
+}
+
+/// Writes an HCL value. Objects and tuples holding objects span lines;
+/// `level` is the indentation of the line the value starts on.
+fn write_hcl(out: &mut String, value: &HclView, level: usize) {
+    match value {
+        HclView::Str(text) => out.push_str(&hcl_quote(text)),
+        HclView::Bool(flag) => out.push_str(if *flag { "true" } else { "false" }),
+        HclView::Num(number) => out.push_str(&number.to_string()),
+        HclView::Reference { reference } => write_reference(out, reference),
+        HclView::Template { template } => write_template(out, template),
+        HclView::List(items) if items.iter().any(|item| matches!(item, HclView::Object { .. })) => {
+            out.push_str("[\n");
+            for item in items {
                 indent(out, level + 1);
-                if is_identifier(key) {
-                    out.push_str(key);
+                write_hcl(out, item, level + 1);
+                out.push_str(",\n");
+            }
+            indent(out, level);
+            out.push(']');
+        }
+        HclView::List(items) => {
+            out.push('[');
+            for (index, item) in items.iter().enumerate() {
+                if index > 0 {
+                    out.push_str(", ");
+                }
+                write_hcl(out, item, level);
+            }
+            out.push(']');
+        }
+        HclView::Object { object } => {
+            out.push_str("{\n");
+            for attribute in object {
+                indent(out, level + 1);
+                if is_identifier(&attribute.key) {
+                    out.push_str(&attribute.key);
                 } else {
-                    out.push_str(&hcl_quote(key));
+                    out.push_str(&hcl_quote(&attribute.key));
                 }
                 out.push_str(" = ");
-                write_hcl(out, &entry.get_item(&Value::from(1))?, level + 1)?;
+                write_hcl(out, &attribute.value, level + 1);
                 out.push('\n');
             }
             indent(out, level);
             out.push('}');
         }
-        kind => return Err(Error::new(ErrorKind::InvalidOperation, format!("hcl filter cannot write {kind}"))),
     }
-    Ok(())
 }
 
 /// Aligns the `=` of consecutive single-line attributes the way `terraform

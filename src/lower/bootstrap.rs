@@ -3,8 +3,8 @@
 
 use serde::Serialize;
 
-use super::service::{settings, TerraformSettings};
-use super::Hcl;
+use super::output::{Hcl, Template, ACCOUNT, PARTITION, REGION};
+use super::terraform::{settings, TerraformSettings};
 use crate::model::*;
 
 /// The bootstrap stack.
@@ -35,11 +35,18 @@ pub struct BootstrapStack {
     pub kms_aliases: Hcl,
 }
 
+/// `arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE` in the stack's account.
 fn arn(service: &str, resource: &str, regional: bool) -> Hcl {
-    let region = if regional { "${var.region}" } else { "" };
-    Hcl::expr(format!(
-        "\"arn:${{data.aws_partition.current.partition}}:{service}:{region}:${{data.aws_caller_identity.current.account_id}}:{resource}\""
-    ))
+    let mut template = Template::new().text("arn:").interpolate(PARTITION).text(":").text(service).text(":");
+    if regional {
+        template = template.interpolate(REGION);
+    }
+    Hcl::template(template.text(":").interpolate(ACCOUNT).text(":").text(resource))
+}
+
+/// `arn:PARTITION:s3:::RESOURCE`.
+fn s3_arn(resource: &str) -> Hcl {
+    Hcl::template(Template::new().text("arn:").interpolate(PARTITION).text(":s3:::").text(resource))
 }
 
 pub(super) fn bootstrap_stack(pipeline: &Pipeline, oidc: &Oidc) -> BootstrapStack {
@@ -53,12 +60,12 @@ pub(super) fn bootstrap_stack(pipeline: &Pipeline, oidc: &Oidc) -> BootstrapStac
     let mut objects: Vec<Hcl> = Vec::new();
     let mut locks: Vec<Hcl> = Vec::new();
     for (bucket, key) in &oidc.state_objects {
-        let bucket_arn = Hcl::expr(format!("\"arn:${{data.aws_partition.current.partition}}:s3:::{bucket}\""));
+        let bucket_arn = s3_arn(bucket);
         if !buckets.contains(&bucket_arn) {
             buckets.push(bucket_arn);
         }
-        objects.push(Hcl::expr(format!("\"arn:${{data.aws_partition.current.partition}}:s3:::{bucket}/{key}\"")));
-        locks.push(Hcl::expr(format!("\"arn:${{data.aws_partition.current.partition}}:s3:::{bucket}/{key}.tflock\"")));
+        objects.push(s3_arn(&format!("{bucket}/{key}")));
+        locks.push(s3_arn(&format!("{bucket}/{key}.tflock")));
     }
     BootstrapStack {
         settings: settings(pipeline, &oidc.stack, &None, &oidc.state, &oidc.name),

@@ -1,11 +1,13 @@
-//! The Terraform infrastructure stack (REFERENCE.md, "Terraform infra/").
+//! The Terraform infrastructure stack: network, endpoints, cluster, load
+//! balancer, the application secret, and the handoff the service stacks read.
 
 use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::service::{settings, TerraformSettings};
-use super::{secret_variable, Hcl};
+use super::names::secret_variable;
+use super::output::{Hcl, HclRef, Identifier, Template};
+use super::terraform::{settings, Skip, TerraformSettings};
 use crate::model::*;
 
 /// A Terraform infrastructure stack.
@@ -34,8 +36,8 @@ pub struct InfraStack {
     pub repositories: Hcl,
     /// The load balancer.
     pub load_balancer: Option<LoadBalancerIr>,
-    /// The secret: (resource name suffix, variable name).
-    pub secret: Option<(String, String)>,
+    /// The application secret.
+    pub secret: Option<SecretIr>,
     /// The SSM parameter the handoff is written to.
     pub handoff_parameter: Option<String>,
     /// The flow logs' log group retention, days.
@@ -45,13 +47,15 @@ pub struct InfraStack {
     pub skips: BTreeMap<&'static str, Vec<Skip>>,
 }
 
-/// One `#checkov:skip` comment.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Skip {
-    /// The check id.
-    pub check: &'static str,
-    /// Why: the pipeline author's reason, or the design reason.
-    pub reason: String,
+/// The application secret of an infrastructure stack.
+#[derive(Debug, Clone, Serialize)]
+pub struct SecretIr {
+    /// The name in the pipeline.
+    pub name: String,
+    /// The Secrets Manager name: `${var.name}/NAME`.
+    pub resource_name: Hcl,
+    /// The Terraform variable carrying its value.
+    pub variable: Identifier,
 }
 
 /// Resources of the infrastructure stack that may carry skips.
@@ -163,7 +167,13 @@ pub(super) fn infra_stack(pipeline: &Pipeline, infra: &Infra) -> InfraStack {
             allow: Hcl::List(lb.allow.iter().cloned().map(Hcl::Str).collect()),
             access_logs: lb.access_logs.clone(),
         }),
-        secret: infra.secret.as_ref().map(|secret| (secret.name.clone(), secret_variable(secret))),
+        secret: infra.secret.as_ref().map(|secret| SecretIr {
+            name: secret.name.clone(),
+            resource_name: Hcl::template(
+                Template::new().interpolate(HclRef::fixed("var.name")).text("/").text(&secret.name),
+            ),
+            variable: secret_variable(secret),
+        }),
         handoff_parameter: infra.handoff_parameter.clone(),
         flow_log_retention_days: infra.log_retention_days,
         skips: skips(infra),

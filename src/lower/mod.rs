@@ -6,10 +6,22 @@
 //! and the canonical order of everything. It never decides layout or quoting:
 //! that is [`crate::emit`]'s. Everything is ordered (vectors, sorted maps), so
 //! output is deterministic by construction.
+//!
+//! Output values are typed ([`output`]): user text reaches HCL, YAML, GitHub
+//! expressions and shell lines only as text that emit's filters quote.
+//! `format!` in lower may only compose a value that is then quoted as a
+//! whole (a reason, an ARN string literal, a template's literal part) or a
+//! name from names the checker restricted that becomes an [`Identifier`]
+//! or is quoted; it never builds HCL, expression or shell syntax.
 
 mod bootstrap;
+mod containers;
+mod iam;
 mod infra;
+mod names;
+mod output;
 mod service;
+mod terraform;
 mod workflow;
 
 use serde::Serialize;
@@ -18,47 +30,11 @@ use crate::actions::{self, Pin};
 use crate::model::*;
 
 pub use bootstrap::BootstrapStack;
-pub use infra::{InfraStack, Skip};
-pub use service::{ServiceStack, TerraformSettings};
-pub use workflow::{BuildJob, JobBase, TerraformJob, Workflow};
-
-/// An HCL value, quoted and laid out by the emitter's `hcl` filter.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(untagged)]
-pub enum Hcl {
-    /// A string literal.
-    Str(String),
-    /// A number.
-    Num(u64),
-    /// A boolean.
-    Bool(bool),
-    /// A reference, function call or template, written as is: `var.name`.
-    Expr {
-        /// The expression text.
-        expr: String,
-    },
-    /// A tuple.
-    List(Vec<Hcl>),
-    /// An object; keys are written in this order.
-    Object {
-        /// The attributes.
-        object: Vec<(String, Hcl)>,
-    },
-}
-
-impl Hcl {
-    pub(crate) fn expr(text: impl Into<String>) -> Hcl {
-        Hcl::Expr { expr: text.into() }
-    }
-
-    pub(crate) fn str(text: impl Into<String>) -> Hcl {
-        Hcl::Str(text.into())
-    }
-
-    pub(crate) fn object(attributes: Vec<(&str, Hcl)>) -> Hcl {
-        Hcl::Object { object: attributes.into_iter().map(|(k, v)| (k.to_owned(), v)).collect() }
-    }
-}
+pub use infra::InfraStack;
+pub use output::{Attribute, ExprOrText, GithubExpr, GithubPart, Hcl, HclExpr, HclRef, Identifier, TemplatePart};
+pub use service::ServiceStack;
+pub use terraform::{Skip, TerraformSettings};
+pub use workflow::{BuildJob, JobBase, ShellPart, TerraformJob, Workflow};
 
 /// Everything one pipeline compiles to.
 #[derive(Debug, Clone, Serialize)]
@@ -81,56 +57,6 @@ pub fn lower(pipeline: &Pipeline) -> Program {
         stacks: pipeline.deploys.iter().map(|deploy| service::service_stack(pipeline, deploy)).collect(),
         bootstrap: pipeline.oidc.as_ref().map(|oidc| bootstrap::bootstrap_stack(pipeline, oidc)),
     }
-}
-
-/// The backend block's type and settings.
-fn backend(state: &Backend) -> (&'static str, Vec<(&'static str, Hcl)>) {
-    match state {
-        Backend::S3 { bucket, key, region } => (
-            "s3",
-            vec![
-                ("bucket", Hcl::str(bucket.clone())),
-                ("key", Hcl::str(key.clone())),
-                ("region", Hcl::str(region.clone())),
-                ("encrypt", Hcl::Bool(true)),
-                ("use_lockfile", Hcl::Bool(true)),
-            ],
-        ),
-        Backend::Local { path } => ("local", vec![("path", Hcl::str(path.clone()))]),
-    }
-}
-
-/// Terraform variable names for an image of a deploy: `image_tag` when the
-/// stack runs one build's image (the reference's name), else one per build.
-fn image_variable(deploy: &Deploy, build: &str) -> String {
-    if built_images(deploy).len() == 1 {
-        String::from("image_tag")
-    } else {
-        format!("image_tag_{}", build.replace('-', "_"))
-    }
-}
-
-/// The builds whose images a deploy runs, in container order.
-fn built_images(deploy: &Deploy) -> Vec<&str> {
-    let mut builds: Vec<&str> = Vec::new();
-    for container in &deploy.service.containers {
-        if let Image::Build(name) = &container.image {
-            if !builds.contains(&name.as_str()) {
-                builds.push(name);
-            }
-        }
-    }
-    builds
-}
-
-/// The Terraform variable carrying an infrastructure secret's value.
-fn secret_variable(secret: &InfraSecret) -> String {
-    let mut name: String =
-        secret.name.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' }).collect();
-    if name.starts_with(|c: char| c.is_ascii_digit()) {
-        name.insert(0, '_');
-    }
-    name
 }
 
 /// The action pins, for templates.
@@ -175,21 +101,14 @@ pipeline p {
 "#;
 
     #[test]
-    fn tag_templates_become_shell_words() {
-        let parts = [TagPart::Date, TagPart::Text(String::from(".")), TagPart::RunNumber, TagPart::ShortSha];
-        assert_eq!(workflow::tag_script(&parts), "$(date -u +'%Y%m%d').${GITHUB_RUN_NUMBER}${GITHUB_SHA:0:7}");
-    }
-
-    #[test]
     fn several_images_get_one_variable_and_env_each() {
         let program = program(TWO_IMAGES);
         let deploy = &program.workflow.deploys[0];
         assert_eq!(deploy.base.needs, ["build-api", "build-edge-proxy"]);
-        assert_eq!(
-            deploy.var_args,
-            r#"-var="image_tag_api=$IMAGE_ID_API" -var="image_tag_edge_proxy=$IMAGE_ID_EDGE_PROXY""#
-        );
-        let names: Vec<&str> = program.stacks[0].image_variables.iter().map(|v| v.0.as_str()).collect();
+        let pairs: Vec<(&str, &str)> =
+            deploy.images.iter().map(|image| (image.variable.as_str(), image.env.as_str())).collect();
+        assert_eq!(pairs, [("image_tag_api", "IMAGE_ID_API"), ("image_tag_edge_proxy", "IMAGE_ID_EDGE_PROXY")]);
+        let names: Vec<&str> = program.stacks[0].image_variables.iter().map(|v| v.name.as_str()).collect();
         assert_eq!(names, ["image_tag_api", "image_tag_edge_proxy"]);
     }
 
@@ -198,7 +117,12 @@ pipeline p {
         let program = program(TWO_IMAGES);
         let deploy = &program.workflow.deploys[0];
         assert_eq!(deploy.base.id, "deploy");
-        assert_eq!(deploy.apply_if, "github.ref == 'refs/heads/release' && github.event_name != 'pull_request'");
+        assert_eq!(
+            deploy.apply_if,
+            GithubExpr::code("github.ref == ")
+                .then_literal("refs/heads/release")
+                .then_code(" && github.event_name != 'pull_request'")
+        );
         assert_eq!(deploy.concurrency, "terraform-deploy");
     }
 

@@ -3,7 +3,8 @@
 
 use serde::Serialize;
 
-use super::{built_images, image_variable, secret_variable};
+use super::names::{built_images, concurrency_group, image_env, image_variable, secret_env, session_name};
+use super::output::{ExprOrText, GithubExpr, Identifier};
 use crate::model::*;
 
 /// The GitHub Actions workflow.
@@ -48,16 +49,41 @@ pub struct JobBase {
     pub environment: Option<String>,
     /// `defaults.run.working-directory`.
     pub working_directory: String,
-    /// `role-to-assume` (an expression or a literal).
-    pub role: String,
+    /// `role-to-assume`.
+    pub role: ExprOrText,
     /// `role-session-name`.
     pub session_name: String,
-    /// `permissions:` as (scope, access, why), in a fixed order.
-    pub permissions: Vec<(&'static str, &'static str, &'static str)>,
+    /// `permissions:`, in a fixed order.
+    pub permissions: Vec<Permission>,
     /// With separate plan and apply roles: where the job applies, fail early
     /// if the apply role's secret or variable is empty, instead of silently
-    /// assuming the plan role. `(condition, expression, name)`.
-    pub apply_role_check: Option<(String, String, String)>,
+    /// assuming the plan role.
+    pub apply_role_check: Option<ApplyRoleCheck>,
+}
+
+/// One `permissions:` entry.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Permission {
+    /// The scope, such as `contents`.
+    pub scope: &'static str,
+    /// `read` or `write`.
+    pub access: &'static str,
+    /// Why the job needs it.
+    pub why: &'static str,
+}
+
+/// The step that fails a job when the apply role's secret or variable is
+/// empty.
+#[derive(Debug, Clone, Serialize)]
+pub struct ApplyRoleCheck {
+    /// When the step runs: where the job applies.
+    pub condition: GithubExpr,
+    /// The apply role's secret or variable.
+    pub role: GithubExpr,
+    /// `secret` or `variable`.
+    pub kind: &'static str,
+    /// Its name.
+    pub name: Identifier,
 }
 
 /// A job that builds, scans and pushes one image.
@@ -70,8 +96,8 @@ pub struct BuildJob {
     pub repository: String,
     /// `-f PATH` for a non-default Dockerfile.
     pub dockerfile: Option<String>,
-    /// The shell expression (inside double quotes) that makes the tag.
-    pub tag_script: String,
+    /// The shell text (inside double quotes) that makes the tag.
+    pub tag_script: Vec<ShellPart>,
     /// The Trivy scan, if any.
     pub scan: Option<ScanStep>,
 }
@@ -89,6 +115,16 @@ pub struct ScanStep {
     pub category: String,
 }
 
+/// A piece of shell text inside double quotes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ShellPart {
+    /// Literal text, escaped by emit.
+    Text(String),
+    /// A command substitution or parameter expansion written by the compiler.
+    Code(&'static str),
+}
+
 /// A job that plans or applies one Terraform stack.
 #[derive(Debug, Clone, Serialize)]
 pub struct TerraformJob {
@@ -97,111 +133,116 @@ pub struct TerraformJob {
     pub base: JobBase,
     /// Image URIs handed from build jobs.
     pub images: Vec<ImageInput>,
-    /// Sensitive variables passed from GitHub secrets to plan and apply:
-    /// `(TF_VAR_name, secret)`.
-    pub secrets: Vec<(String, String)>,
-    /// `-var=...` arguments shared by plan and apply.
-    pub var_args: String,
+    /// Sensitive variables passed from GitHub secrets to plan and apply.
+    pub secrets: Vec<SecretEnv>,
     /// `concurrency.group`.
     pub concurrency: String,
     /// The condition under which the job applies.
-    pub apply_if: String,
+    pub apply_if: GithubExpr,
     /// The condition under which it plans (the negation).
-    pub plan_if: String,
+    pub plan_if: GithubExpr,
     /// `terraform_version`.
     pub terraform_version: String,
     /// Infracost on pull requests.
     pub cost: Option<CostSteps>,
 }
 
-/// An image URI passed from a build job to a deploy job.
+/// A sensitive Terraform variable set from a GitHub secret.
+#[derive(Debug, Clone, Serialize)]
+pub struct SecretEnv {
+    /// `TF_VAR_name`.
+    pub env: Identifier,
+    /// `secrets.NAME`.
+    pub value: GithubExpr,
+}
+
+/// An image URI passed from a build job to a deploy job; plan and apply
+/// get `-var="VARIABLE=$ENV"`.
 #[derive(Debug, Clone, Serialize)]
 pub struct ImageInput {
     /// The job env variable.
-    pub env: String,
-    /// `needs.<job>.outputs.image-id` expression.
-    pub from: String,
+    pub env: Identifier,
+    /// `needs.<job>.outputs.image-id`.
+    pub from: GithubExpr,
     /// The Terraform variable.
-    pub variable: String,
+    pub variable: Identifier,
 }
 
 /// Infracost steps.
 #[derive(Debug, Clone, Serialize)]
 pub struct CostSteps {
-    /// The API key secret name.
-    pub api_key_secret: String,
+    /// The API key: `secrets.NAME`.
+    pub api_key: GithubExpr,
     /// The stack path relative to the repository root.
     pub stack: String,
 }
 
-const BUILD_PERMISSIONS: [(&str, &str, &str); 3] = [
-    ("contents", "read", "check out the repository"),
-    ("id-token", "write", "assume the AWS role through OIDC"),
-    ("security-events", "write", "upload the image scan to code scanning"),
+const fn permission(scope: &'static str, access: &'static str, why: &'static str) -> Permission {
+    Permission { scope, access, why }
+}
+
+const BUILD_PERMISSIONS: [Permission; 3] = [
+    permission("contents", "read", "check out the repository"),
+    permission("id-token", "write", "assume the AWS role through OIDC"),
+    permission("security-events", "write", "upload the image scan to code scanning"),
 ];
 
-const TERRAFORM_PERMISSIONS: [(&str, &str, &str); 3] = [
-    ("contents", "read", "check out the repository"),
-    ("id-token", "write", "assume the AWS role through OIDC"),
-    ("pull-requests", "write", "comment the plan on pull requests"),
+const TERRAFORM_PERMISSIONS: [Permission; 3] = [
+    permission("contents", "read", "check out the repository"),
+    permission("id-token", "write", "assume the AWS role through OIDC"),
+    permission("pull-requests", "write", "comment the plan on pull requests"),
 ];
 
-/// The expression inside `${{ }}` (or the literal) for a GitHub value.
-fn github_value(value: &GithubValue) -> (String, bool) {
+/// A GitHub value as an expression: `secrets.NAME`, `vars.NAME`, or a
+/// string literal.
+fn github_expr(value: &GithubValue) -> GithubExpr {
     match value {
-        GithubValue::Secret(name) => (format!("secrets.{name}"), true),
-        GithubValue::Variable(name) => (format!("vars.{name}"), true),
-        GithubValue::Literal(text) => (text.clone(), false),
+        GithubValue::Secret(name) => GithubExpr::context("secrets", name.clone()),
+        GithubValue::Variable(name) => GithubExpr::context("vars", name.clone()),
+        GithubValue::Literal(text) => GithubExpr::literal(text.clone()),
     }
 }
 
 /// `role-to-assume`: the role, or, when the pipeline has a plan role, the
 /// apply role only where the job may apply and the plan role elsewhere.
-fn role_expression(role: &GithubValue, plan_role: Option<&GithubValue>, apply_if: &str) -> String {
-    let (apply, apply_is_expression) = github_value(role);
-    match plan_role {
-        None if apply_is_expression => format!("${{{{ {apply} }}}}"),
-        None => apply,
-        Some(plan) => {
-            let quote = |(text, is_expression): (String, bool)| {
-                if is_expression {
-                    text
-                } else {
-                    format!("'{}'", text.replace('\'', "''"))
-                }
-            };
-            format!(
-                "${{{{ ({apply_if}) && {} || {} }}}}",
-                quote((apply, apply_is_expression)),
-                quote(github_value(plan))
-            )
-        }
+fn role_value(role: &GithubValue, plan_role: Option<&GithubValue>, apply_if: &GithubExpr) -> ExprOrText {
+    match (plan_role, role) {
+        (None, GithubValue::Literal(text)) => ExprOrText::Text(text.clone()),
+        (None, role) => ExprOrText::Expression(github_expr(role)),
+        (Some(plan), role) => ExprOrText::Expression(
+            GithubExpr::code("(")
+                .then(apply_if.clone())
+                .then_code(") && ")
+                .then(github_expr(role))
+                .then_code(" || ")
+                .then(github_expr(plan)),
+        ),
     }
 }
 
-fn session_name(pipeline: &Pipeline, job: &str) -> String {
-    // Role session names: 2–64 of [\w+=,.@-]; both parts are already
-    // restricted to that set by the checker.
-    let mut name = format!("ecspipe-{}-{}", pipeline.name, job);
-    name.truncate(64);
-    name
-}
-
-fn apply_role_check(pipeline: &Pipeline, role: &GithubValue, apply_if: &str) -> Option<(String, String, String)> {
+fn apply_role_check(pipeline: &Pipeline, role: &GithubValue, apply_if: &GithubExpr) -> Option<ApplyRoleCheck> {
     pipeline.plan_role.as_ref()?;
-    let (expression, is_expression) = github_value(role);
-    let name = match role {
-        GithubValue::Secret(name) => format!("secret {name}"),
-        GithubValue::Variable(name) => format!("variable {name}"),
-        GithubValue::Literal(_) => String::new(),
+    let (kind, name) = match role {
+        GithubValue::Secret(name) => ("secret", name),
+        GithubValue::Variable(name) => ("variable", name),
+        GithubValue::Literal(_) => return None,
     };
-    is_expression.then(|| (apply_if.to_owned(), format!("${{{{ {expression} }}}}"), name))
+    Some(ApplyRoleCheck {
+        condition: apply_if.clone(),
+        role: github_expr(role),
+        kind,
+        name: Identifier::sanitized(name),
+    })
 }
 
-fn apply_conditions(branch: &str) -> (String, String) {
+/// Where a job applies (a push to the branch) and where it only plans.
+fn apply_conditions(branch: &str) -> (GithubExpr, GithubExpr) {
+    let git_ref = format!("refs/heads/{branch}");
     (
-        format!("github.ref == 'refs/heads/{branch}' && github.event_name != 'pull_request'"),
-        format!("github.ref != 'refs/heads/{branch}' || github.event_name == 'pull_request'"),
+        GithubExpr::code("github.ref == ")
+            .then_literal(git_ref.clone())
+            .then_code(" && github.event_name != 'pull_request'"),
+        GithubExpr::code("github.ref != ").then_literal(git_ref).then_code(" || github.event_name == 'pull_request'"),
     )
 }
 
@@ -261,7 +302,7 @@ fn build_job(pipeline: &Pipeline, build: &Build) -> BuildJob {
             runner: pipeline.runner.clone(),
             environment: build.environment.clone(),
             working_directory: build.context.clone(),
-            role: role_expression(&build.role, pipeline.plan_role.as_ref(), &apply_conditions("main").0),
+            role: role_value(&build.role, pipeline.plan_role.as_ref(), &apply_conditions("main").0),
             session_name: session_name(pipeline, &build.job_id),
             permissions: BUILD_PERMISSIONS.to_vec(),
             apply_role_check: apply_role_check(pipeline, &build.role, &apply_conditions("main").0),
@@ -292,7 +333,7 @@ fn terraform_base(
     name: String,
     stack: &str,
     needs: Vec<String>,
-    apply_if: &str,
+    apply_if: &GithubExpr,
 ) -> JobBase {
     JobBase {
         id: target.job_id.clone(),
@@ -301,7 +342,7 @@ fn terraform_base(
         runner: pipeline.runner.clone(),
         environment: target.environment.clone(),
         working_directory: stack.to_owned(),
-        role: role_expression(&target.role, pipeline.plan_role.as_ref(), apply_if),
+        role: role_value(&target.role, pipeline.plan_role.as_ref(), apply_if),
         session_name: session_name(pipeline, &target.job_id),
         permissions: TERRAFORM_PERMISSIONS.to_vec(),
         apply_role_check: apply_role_check(pipeline, &target.role, apply_if),
@@ -320,10 +361,12 @@ fn infra_job(pipeline: &Pipeline, infra: &Infra) -> TerraformJob {
         secrets: infra
             .secret
             .iter()
-            .map(|secret| (format!("TF_VAR_{}", secret_variable(secret)), secret.from.clone()))
+            .map(|secret| SecretEnv {
+                env: secret_env(secret),
+                value: GithubExpr::context("secrets", secret.from.clone()),
+            })
             .collect(),
-        var_args: String::new(),
-        concurrency: format!("terraform-{}", infra.stack.replace('/', "-")),
+        concurrency: concurrency_group(&infra.stack),
         apply_if,
         plan_if,
         terraform_version: infra.terraform_version.clone(),
@@ -337,14 +380,9 @@ fn deploy_job(pipeline: &Pipeline, deploy: &Deploy) -> TerraformJob {
         .map(|name| {
             // The checker resolved every `build.NAME`.
             let job = pipeline.builds.iter().find(|b| b.name == name).map_or(name, |b| b.job_id.as_str());
-            let env = if built_images(deploy).len() == 1 {
-                String::from("IMAGE_ID")
-            } else {
-                format!("IMAGE_ID_{}", name.to_ascii_uppercase().replace('-', "_"))
-            };
             ImageInput {
-                env,
-                from: format!("${{{{ needs.{job}.outputs.image-id }}}}"),
+                env: image_env(deploy, name),
+                from: GithubExpr::context("needs", job).then_code(".outputs.image-id"),
                 variable: image_variable(deploy, name),
             }
         })
@@ -354,8 +392,6 @@ fn deploy_job(pipeline: &Pipeline, deploy: &Deploy) -> TerraformJob {
         .filter_map(|name| pipeline.builds.iter().find(|b| b.name == name).map(|b| b.job_id.clone()))
         .collect();
     needs.extend(deploy.target.after.iter().cloned());
-    let var_args =
-        images.iter().map(|image| format!("-var=\"{}=${}\"", image.variable, image.env)).collect::<Vec<_>>().join(" ");
     let (apply_if, plan_if) = apply_conditions(&deploy.apply_branch);
     let name = match &deploy.target.stage {
         Some(stage) => format!("deploy {} ({stage})", deploy.name),
@@ -365,30 +401,28 @@ fn deploy_job(pipeline: &Pipeline, deploy: &Deploy) -> TerraformJob {
         base: terraform_base(pipeline, &deploy.target, name, &deploy.stack, needs, &apply_if),
         images,
         secrets: Vec::new(),
-        var_args,
-        concurrency: format!("terraform-{}", deploy.stack.replace('/', "-")),
+        concurrency: concurrency_group(&deploy.stack),
         apply_if,
         plan_if,
         terraform_version: deploy.terraform_version.clone(),
-        cost: deploy
-            .cost
-            .as_ref()
-            .map(|cost| CostSteps { api_key_secret: cost.api_key_secret.clone(), stack: deploy.stack.clone() }),
+        cost: deploy.cost.as_ref().map(|cost| CostSteps {
+            api_key: GithubExpr::context("secrets", cost.api_key_secret.clone()),
+            stack: deploy.stack.clone(),
+        }),
     }
 }
 
-/// The tag as a shell word inside double quotes; the checker allowed only
-/// `[A-Za-z0-9._-]` in literal parts, so nothing needs escaping.
-pub(super) fn tag_script(parts: &[TagPart]) -> String {
+/// The tag as shell text inside double quotes.
+fn tag_script(parts: &[TagPart]) -> Vec<ShellPart> {
     parts
         .iter()
         .map(|part| match part {
-            TagPart::Text(text) => text.clone(),
-            TagPart::Date => String::from("$(date -u +'%Y%m%d')"),
-            TagPart::RunNumber => String::from("${GITHUB_RUN_NUMBER}"),
-            TagPart::RunAttempt => String::from("${GITHUB_RUN_ATTEMPT}"),
-            TagPart::Sha => String::from("${GITHUB_SHA}"),
-            TagPart::ShortSha => String::from("${GITHUB_SHA:0:7}"),
+            TagPart::Text(text) => ShellPart::Text(text.clone()),
+            TagPart::Date => ShellPart::Code("$(date -u +'%Y%m%d')"),
+            TagPart::RunNumber => ShellPart::Code("${GITHUB_RUN_NUMBER}"),
+            TagPart::RunAttempt => ShellPart::Code("${GITHUB_RUN_ATTEMPT}"),
+            TagPart::Sha => ShellPart::Code("${GITHUB_SHA}"),
+            TagPart::ShortSha => ShellPart::Code("${GITHUB_SHA:0:7}"),
         })
         .collect()
 }
