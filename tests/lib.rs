@@ -14,6 +14,7 @@ mod errors;
 mod features;
 mod fuzz;
 mod golden;
+mod hostile;
 mod pathological;
 mod reference;
 mod tools;

@@ -1,0 +1,694 @@
+//! Hostile text in every free-text position of the language.
+//!
+//! A seeded generator makes strings of quotes, backslashes, line breaks,
+//! `${`, `%{`, `${{`, `#`, `: `, `*`, `&`, control, invisible and
+//! bidirectional characters, and mixtures of them with ordinary text. Each
+//! goes into one position of a pipeline (a state key, a log group, an `env`
+//! value, a branch, a reason, the source file's name …), is compiled through
+//! the library, and then either the compiler refuses it with diagnostics, or
+//! every output parses (YAML with serde_yaml, HCL with hcl-rs) and the value
+//! reads back exactly as written at its place: as a string, as the literal
+//! text of an HCL template, as a string literal of a GitHub expression, as a
+//! shell word. Comments (checkov reasons, headers) must stay comments.
+
+use std::collections::HashMap;
+use std::panic::{self, AssertUnwindSafe};
+
+use ecspipe::emit::GeneratedFile;
+
+/// Pieces hostile strings are made of.
+const PIECES: &[&str] = &[
+    "\"", "\\", "\n", "\r", "\t", "${", "%{", "${{", "}}", "}", "{", "$", "%", "#", " #", ": ", ":", "*", "&", "'",
+    "''", "`", "|", ">", "-", "?", "!", "@", ",", "[", "]", " ", "~", "=", "/", ".", "\u{0}", "\u{1}", "\u{8}",
+    "\u{c}", "\u{1b}", "\u{7f}", "\u{85}", "\u{a0}", "\u{200b}", "\u{2028}", "\u{202e}", "\u{2066}", "\u{feff}", "é",
+    "日本", "🦀", "abc", "main", "x", "0", "1.5", "true", "null", "$(id)", "\\n", "$$", "%%", "${var.x}", "%{if}",
+];
+
+/// Whole strings that have broken YAML, HCL or shell quoting somewhere.
+const CLASSICS: &[&str] = &[
+    "my\"group",
+    "x' || true || 'y",
+    "${{ secrets.TOKEN }}",
+    "a\nb: c",
+    "- item",
+    "key: value",
+    "#comment",
+    "*alias",
+    "&anchor",
+    "true",
+    "null",
+    "012",
+    " leading and trailing ",
+    "ends with $",
+    "ends with \\",
+    "$${x}",
+    "%%{y}",
+    "\u{202e}dlrow",
+    "tab\there",
+];
+
+/// A small deterministic generator (xorshift64*), so every run checks the
+/// same strings and a failure reproduces.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+
+    fn hostile(&mut self) -> String {
+        let mut text = String::new();
+        for _ in 0..1 + self.below(5) {
+            text.push_str(PIECES[self.below(PIECES.len())]);
+        }
+        text
+    }
+}
+
+/// The text as an `.ecspipe` string literal.
+fn literal(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The pipeline most positions live in: an OIDC bootstrap, an
+/// infrastructure stack, a build and a deploy with ECS Exec.
+const FULL: &str = r#"
+pipeline hostile {
+  workflow hostile-ci name "{workflow_name}"
+  region us-east-2
+  role secret.APPLY_ROLE plan secret.PLAN_ROLE
+  runner "{runner}"
+  on push branches ["{push_branch}"] paths ["{push_path}"]
+  on pull_request
+  oidc {
+    repository "acme/app"
+    state s3 bucket "tf-state" key "{oidc_key}"
+  }
+  infra {
+    state s3 bucket "tf-state" key "{infra_key}"
+    endpoints [ecr.api, ecr.dkr, logs, secretsmanager, ssm, ssmmessages, kms, s3]
+    load_balancer public port 8080 health "/{health_path}"
+    accept plain_http "{accept_reason}"
+    accept no_waf "a demo without user data"
+    accept no_access_logs "metrics suffice for a demo"
+    secret app from secret.APP_SECRET
+  }
+  build web {
+    context app
+    repository app
+    dockerfile "{dockerfile}"
+  }
+  deploy web {
+    state s3 bucket "tf-state" key "{deploy_key}"
+    apply on "{branch}"
+    service web {
+      logs "{log_group}"
+      exec
+      container app {
+        port 8080 http
+        health "{health_command}"
+        env GREETING = "{env_value}"
+        command ["{command}"]
+        entrypoint ["{entrypoint}"]
+        filesystem writable "{writable_reason}"
+        secret DB = "arn:aws:secretsmanager:us-east-2:123456789012:secret:{secret_name}"
+        secret TOKEN = ssm "/{ssm_name}"
+        secret APP = infra.secret_arn key "{json_key}"
+        env_file "arn:aws:s3:::bucket/{env_file}.env"
+      }
+      load_balancer infra.aws_lb_target_group
+      allow ["{action}"] on ["{resource}"]
+      deployment alarms ["{alarm}"]
+    }
+  }
+}
+"#;
+
+/// A deploy whose infrastructure values are written in the pipeline.
+const LITERAL: &str = r#"
+pipeline literal {
+  region us-east-2
+  role "{role}"
+  deploy api {
+    state local path "{local_path}"
+    image "{image}"
+    infra {
+      subnet_ids ["{subnet}"]
+      security_group_id "{security_group}"
+      cluster_id "{handoff_value}"
+      cloud_watch_log_group_name "/ecs/api"
+    }
+    service api {
+      cluster "{cluster}"
+      scale 1..3 cpu 50%
+      schedule night "{schedule}" 1..2 timezone "{timezone}"
+      container app { }
+    }
+  }
+}
+"#;
+
+/// A deploy reading a local-state infrastructure stack's outputs.
+const REMOTE: &str = r#"
+pipeline remote {
+  region us-east-2
+  role secret.ROLE
+  infra {
+    state local path "{infra_path}"
+  }
+  build web { context app  repository app }
+  deploy web {
+    state local
+    service web {
+      container app { port 80 }
+    }
+  }
+}
+"#;
+
+/// The marker an interpolation reads back as in decoded HCL templates.
+const HOLE: &str = "\u{e000}";
+
+/// What must read back, and where.
+#[derive(Clone, Copy)]
+enum Check {
+    /// An HCL attribute, object key or list item named `key` in a file
+    /// ending in `file` holds `value(text)` (templates: literal text with
+    /// [`HOLE`] for each interpolation).
+    Hcl(&'static str, &'static str, fn(&str) -> String),
+    /// A YAML mapping key `key` in the workflow holds `value(text)`, or a
+    /// list under it does.
+    Yaml(&'static str, fn(&str) -> String),
+    /// Some `if:` holds `github.ref == 'refs/heads/TEXT' && …` with the
+    /// text as one string literal.
+    Branch,
+    /// The `docker build` line splits into words with the text as one.
+    Dockerfile,
+    /// Every `#checkov:skip` line is still one comment line.
+    Comment,
+}
+
+struct Position {
+    name: &'static str,
+    pipeline: &'static str,
+    checks: &'static [Check],
+}
+
+fn same(text: &str) -> String {
+    text.to_owned()
+}
+
+const POSITIONS: &[Position] = &[
+    Position { name: "workflow_name", pipeline: FULL, checks: &[Check::Yaml("name", same)] },
+    Position { name: "runner", pipeline: FULL, checks: &[Check::Yaml("runs-on", same)] },
+    Position { name: "push_branch", pipeline: FULL, checks: &[Check::Yaml("branches", same)] },
+    Position { name: "push_path", pipeline: FULL, checks: &[Check::Yaml("paths", same)] },
+    Position { name: "oidc_key", pipeline: FULL, checks: &[Check::Hcl("bootstrap/main.tf", "key", same)] },
+    Position {
+        name: "infra_key",
+        pipeline: FULL,
+        checks: &[
+            Check::Hcl("infra/main.tf", "key", same),
+            Check::Hcl("bootstrap/oidc.tf", "resources", |t| format!("arn:{HOLE}:s3:::tf-state/{t}")),
+        ],
+    },
+    Position {
+        name: "health_path",
+        pipeline: FULL,
+        checks: &[Check::Hcl("infra/load_balancer.tf", "path", |t| format!("/{t}"))],
+    },
+    Position { name: "accept_reason", pipeline: FULL, checks: &[Check::Comment] },
+    Position { name: "dockerfile", pipeline: FULL, checks: &[Check::Dockerfile] },
+    Position {
+        name: "deploy_key",
+        pipeline: FULL,
+        checks: &[
+            Check::Hcl("deploy/main.tf", "key", same),
+            Check::Hcl("bootstrap/oidc.tf", "resources", |t| format!("arn:{HOLE}:s3:::tf-state/{t}.tflock")),
+        ],
+    },
+    Position { name: "branch", pipeline: FULL, checks: &[Check::Branch] },
+    Position {
+        name: "log_group",
+        pipeline: FULL,
+        checks: &[
+            Check::Hcl("deploy/ecs.tf", "awslogs-group", same),
+            Check::Hcl("deploy/iam.tf", "resources", |t| format!("arn:{HOLE}:logs:{HOLE}:{HOLE}:log-group:{t}:*")),
+        ],
+    },
+    Position { name: "health_command", pipeline: FULL, checks: &[Check::Hcl("deploy/ecs.tf", "command", same)] },
+    Position { name: "env_value", pipeline: FULL, checks: &[Check::Hcl("deploy/ecs.tf", "value", same)] },
+    Position { name: "command", pipeline: FULL, checks: &[Check::Hcl("deploy/ecs.tf", "command", same)] },
+    Position { name: "entrypoint", pipeline: FULL, checks: &[Check::Hcl("deploy/ecs.tf", "entryPoint", same)] },
+    Position { name: "writable_reason", pipeline: FULL, checks: &[Check::Comment] },
+    Position {
+        name: "secret_name",
+        pipeline: FULL,
+        checks: &[Check::Hcl("deploy/ecs.tf", "valueFrom", |t| {
+            format!("arn:aws:secretsmanager:us-east-2:123456789012:secret:{t}")
+        })],
+    },
+    Position {
+        name: "ssm_name",
+        pipeline: FULL,
+        checks: &[Check::Hcl("deploy/ecs.tf", "valueFrom", |t| format!("arn:{HOLE}:ssm:{HOLE}:{HOLE}:parameter/{t}"))],
+    },
+    Position {
+        name: "json_key",
+        pipeline: FULL,
+        checks: &[Check::Hcl("deploy/ecs.tf", "valueFrom", |t| format!("{HOLE}:{t}::"))],
+    },
+    Position {
+        name: "env_file",
+        pipeline: FULL,
+        checks: &[Check::Hcl("deploy/ecs.tf", "value", |t| format!("arn:aws:s3:::bucket/{t}.env"))],
+    },
+    Position { name: "action", pipeline: FULL, checks: &[Check::Hcl("deploy/iam.tf", "actions", same)] },
+    Position { name: "resource", pipeline: FULL, checks: &[Check::Hcl("deploy/iam.tf", "resources", same)] },
+    Position { name: "alarm", pipeline: FULL, checks: &[Check::Hcl("deploy/ecs.tf", "alarm_names", same)] },
+    Position { name: "role", pipeline: LITERAL, checks: &[Check::Yaml("role-to-assume", same)] },
+    Position { name: "local_path", pipeline: LITERAL, checks: &[Check::Hcl("deploy/main.tf", "path", same)] },
+    Position { name: "image", pipeline: LITERAL, checks: &[Check::Hcl("deploy/ecs.tf", "image", same)] },
+    Position { name: "subnet", pipeline: LITERAL, checks: &[Check::Hcl("deploy/main.tf", "subnet_ids", same)] },
+    Position {
+        name: "security_group",
+        pipeline: LITERAL,
+        checks: &[Check::Hcl("deploy/main.tf", "security_group_id", same)],
+    },
+    Position { name: "handoff_value", pipeline: LITERAL, checks: &[Check::Hcl("deploy/main.tf", "cluster_id", same)] },
+    Position { name: "cluster", pipeline: LITERAL, checks: &[Check::Hcl("deploy/ecs.tf", "cluster", same)] },
+    Position { name: "schedule", pipeline: LITERAL, checks: &[Check::Hcl("deploy/scaling.tf", "schedule", same)] },
+    Position { name: "timezone", pipeline: LITERAL, checks: &[Check::Hcl("deploy/scaling.tf", "timezone", same)] },
+    Position {
+        name: "infra_path",
+        pipeline: REMOTE,
+        checks: &[
+            Check::Hcl("infra/main.tf", "path", same),
+            Check::Hcl("deploy/main.tf", "path", |t| format!("{HOLE}/../infra/{t}")),
+        ],
+    },
+];
+
+/// Defaults for the slots a position does not fill.
+const DEFAULTS: &[(&str, &str)] = &[
+    ("workflow_name", "Hostile"),
+    ("runner", "ubuntu-latest"),
+    ("push_branch", "main"),
+    ("push_path", "docs/**"),
+    ("oidc_key", "bootstrap.tfstate"),
+    ("infra_key", "infra.tfstate"),
+    ("health_path", "health"),
+    ("accept_reason", "a demo without a certificate"),
+    ("dockerfile", "Dockerfile"),
+    ("deploy_key", "deploy.tfstate"),
+    ("branch", "main"),
+    ("log_group", "/ecs/web"),
+    ("health_command", "curl -f http://localhost:8080/"),
+    ("env_value", "hello"),
+    ("command", "serve"),
+    ("entrypoint", "/app"),
+    ("writable_reason", "the app writes its cache to disk"),
+    ("secret_name", "db-AbCdEf"),
+    ("ssm_name", "app/token"),
+    ("json_key", "password"),
+    ("env_file", "app"),
+    ("action", "s3:GetObject"),
+    ("resource", "arn:aws:s3:::bucket/*"),
+    ("alarm", "web-errors"),
+    ("role", "arn:aws:iam::123456789012:role/deploy"),
+    ("local_path", "terraform.tfstate"),
+    ("image", "public.ecr.aws/nginx/nginx:1.27"),
+    ("subnet", "subnet-0a1b2c3d4e5f60718"),
+    ("security_group", "sg-0123456789abcdef0"),
+    ("handoff_value", "arn:aws:ecs:us-east-2:123456789012:cluster/acme"),
+    ("cluster", "acme"),
+    ("schedule", "cron(0 20 * * ? *)"),
+    ("timezone", "Europe/Berlin"),
+    ("infra_path", "infra.tfstate"),
+];
+
+/// The pipeline text with `slot` holding `text` and every other slot its
+/// default.
+fn fill(pipeline: &str, slot: &str, text: &str) -> String {
+    let mut out = pipeline.replace(&format!("{{{slot}}}"), &literal(text));
+    for (name, default) in DEFAULTS {
+        out = out.replace(&format!("{{{name}}}"), default);
+    }
+    out
+}
+
+/// `(key, decoded string)` of every string in an HCL body.
+fn hcl_strings(body: &hcl::Body, out: &mut Vec<(String, String)>) {
+    for structure in body.iter() {
+        match structure {
+            hcl::Structure::Attribute(attribute) => expression_strings(attribute.key(), attribute.expr(), out),
+            hcl::Structure::Block(block) => hcl_strings(block.body(), out),
+        }
+    }
+}
+
+fn expression_strings(key: &str, expression: &hcl::Expression, out: &mut Vec<(String, String)>) {
+    match expression {
+        hcl::Expression::String(text) => out.push((key.to_owned(), text.clone())),
+        hcl::Expression::TemplateExpr(template) => {
+            let template = hcl::Template::from_expr(template).expect("a template parses");
+            let mut text = String::new();
+            for element in template.elements() {
+                match element {
+                    hcl::template::Element::Literal(literal) => text.push_str(literal),
+                    hcl::template::Element::Interpolation(interpolation) => match &interpolation.expr {
+                        hcl::Expression::String(literal) => text.push_str(literal),
+                        _ => text.push_str(HOLE),
+                    },
+                    hcl::template::Element::Directive(_) => panic!("a directive in generated HCL: {template:?}"),
+                }
+            }
+            out.push((key.to_owned(), text));
+        }
+        hcl::Expression::Array(items) => items.iter().for_each(|item| expression_strings(key, item, out)),
+        hcl::Expression::Object(object) => {
+            for (object_key, value) in object {
+                let object_key = match object_key {
+                    hcl::ObjectKey::Identifier(identifier) => identifier.to_string(),
+                    hcl::ObjectKey::Expression(hcl::Expression::String(text)) => text.clone(),
+                    other => format!("{other:?}"),
+                };
+                expression_strings(&object_key, value, out);
+            }
+        }
+        hcl::Expression::FuncCall(call) => call.args.iter().for_each(|arg| expression_strings(key, arg, out)),
+        _ => {}
+    }
+}
+
+/// `(key, string)` of every scalar in a YAML document; list items carry the
+/// key of their list.
+fn yaml_strings(key: &str, value: &serde_yaml::Value, out: &mut Vec<(String, String)>) {
+    match value {
+        serde_yaml::Value::String(text) => out.push((key.to_owned(), text.clone())),
+        serde_yaml::Value::Sequence(items) => items.iter().for_each(|item| yaml_strings(key, item, out)),
+        serde_yaml::Value::Mapping(mapping) => {
+            for (item_key, item) in mapping {
+                let item_key = item_key.as_str().map_or_else(|| format!("{item_key:?}"), str::to_owned);
+                yaml_strings(&item_key, item, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The string literals of a GitHub expression, and the expression with
+/// each literal emptied.
+fn github_literals(expression: &str) -> (Vec<String>, String) {
+    let mut literals = Vec::new();
+    let mut skeleton = String::new();
+    let mut chars = expression.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '\'' {
+            skeleton.push(c);
+            continue;
+        }
+        let mut literal = String::new();
+        loop {
+            match chars.next() {
+                Some('\'') if chars.peek() == Some(&'\'') => {
+                    chars.next();
+                    literal.push('\'');
+                }
+                Some('\'') | None => break,
+                Some(other) => literal.push(other),
+            }
+        }
+        skeleton.push_str("''");
+        literals.push(literal);
+    }
+    (literals, skeleton)
+}
+
+/// Splits a bash line into words: bare text, `'…'`, `$'…'` and `"…"`
+/// (escapes as the emitter writes them; `$NAME` is kept as written).
+fn shell_words(line: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut word: Option<String> = None;
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            ' ' => words.extend(word.take()),
+            '\'' => {
+                let word = word.get_or_insert_with(String::new);
+                for c in chars.by_ref() {
+                    if c == '\'' {
+                        break;
+                    }
+                    word.push(c);
+                }
+            }
+            '$' if chars.peek() == Some(&'\'') => {
+                chars.next();
+                let word = word.get_or_insert_with(String::new);
+                while let Some(c) = chars.next() {
+                    match c {
+                        '\'' => break,
+                        '\\' => match chars.next() {
+                            Some('n') => word.push('\n'),
+                            Some('r') => word.push('\r'),
+                            Some('t') => word.push('\t'),
+                            Some(kind @ ('u' | 'U')) => {
+                                let digits: String = chars.by_ref().take(if kind == 'u' { 4 } else { 8 }).collect();
+                                let code = u32::from_str_radix(&digits, 16).expect("hex escape");
+                                word.push(char::from_u32(code).expect("a character"));
+                            }
+                            Some(other) => word.push(other),
+                            None => {}
+                        },
+                        c => word.push(c),
+                    }
+                }
+            }
+            '"' => {
+                let word = word.get_or_insert_with(String::new);
+                while let Some(c) = chars.next() {
+                    match c {
+                        '"' => break,
+                        '\\' => word.extend(chars.next()),
+                        c => word.push(c),
+                    }
+                }
+            }
+            c => word.get_or_insert_with(String::new).push(c),
+        }
+    }
+    words.extend(word);
+    words
+}
+
+/// The strings of each generated file already checked, by contents: most
+/// files do not change between samples, and parsing dominates the run time.
+type Cache = HashMap<String, Result<Vec<(String, String)>, String>>;
+
+/// Parses a generated file and checks its structure: `(key, string)` of
+/// every value, or why it is broken.
+fn parse(file: &GeneratedFile) -> Result<Vec<(String, String)>, String> {
+    let mut values = Vec::new();
+    if file.path.ends_with(".tf") {
+        let body = hcl::parse(&file.contents).map_err(|error| format!("{} does not parse: {error}", file.path))?;
+        hcl_strings(&body, &mut values);
+    } else {
+        let document: serde_yaml::Value =
+            serde_yaml::from_str(&file.contents).map_err(|error| format!("{} does not parse: {error}", file.path))?;
+        let keys: Vec<&str> =
+            document.as_mapping().into_iter().flat_map(|m| m.keys()).filter_map(|k| k.as_str()).collect();
+        if keys != ["name", "on", "permissions", "concurrency", "env", "jobs"] {
+            return Err(format!("{} has the top-level keys {keys:?}", file.path));
+        }
+        yaml_strings("", &document, &mut values);
+    }
+    for line in file.contents.lines() {
+        if line.contains("checkov:skip") && !line.trim_start().starts_with('#') {
+            return Err(format!("{}: a skip reason left its comment: {line:?}", file.path));
+        }
+    }
+    let header: Vec<&str> = file.contents.lines().take(2).collect();
+    if !(header.len() == 2 && header.iter().all(|line| line.starts_with("# "))) {
+        return Err(format!("{}: the header is not two comment lines: {header:?}", file.path));
+    }
+    Ok(values)
+}
+
+/// Why compiled output fails a position's checks, if it does.
+fn verify(files: &[GeneratedFile], checks: &[Check], text: &str, cache: &mut Cache) -> Result<(), String> {
+    let mut hcl_values: Vec<(String, Vec<(String, String)>)> = Vec::new();
+    let mut yaml_values: Vec<(String, String)> = Vec::new();
+    for file in files {
+        let values = cache.entry(file.contents.clone()).or_insert_with(|| parse(file)).clone()?;
+        if file.path.ends_with(".tf") {
+            hcl_values.push((file.path.clone(), values));
+        } else {
+            yaml_values.extend(values);
+        }
+    }
+    for check in checks {
+        match check {
+            Check::Hcl(file, key, value) => {
+                let want = value(text);
+                let found = hcl_values
+                    .iter()
+                    .filter(|(path, _)| path.ends_with(file))
+                    .flat_map(|(_, values)| values)
+                    .any(|(k, v)| k == key && *v == want);
+                if !found {
+                    return Err(format!("no `{key}` = {want:?} in {file}"));
+                }
+            }
+            Check::Yaml(key, value) => {
+                let want = value(text);
+                if !yaml_values.iter().any(|(k, v)| k == key && *v == want) {
+                    return Err(format!("no `{key}: {want:?}` in the workflow"));
+                }
+            }
+            Check::Branch => {
+                let want = format!("refs/heads/{text}");
+                let conditions: Vec<&String> = yaml_values
+                    .iter()
+                    .filter(|(k, _)| k == "if")
+                    .map(|(_, v)| v)
+                    .filter(|v| github_literals(v).0.contains(&want))
+                    .collect();
+                let skeletons: Vec<String> = conditions.iter().map(|v| github_literals(v).1).collect();
+                let expected =
+                    ["github.ref == '' && github.event_name != ''", "github.ref != '' || github.event_name == ''"];
+                if skeletons.len() < 2 || skeletons.iter().any(|s| !expected.contains(&s.as_str())) {
+                    return Err(format!("the apply conditions do not hold {want:?} as a literal: {conditions:?}"));
+                }
+            }
+            Check::Dockerfile => {
+                let line = yaml_values
+                    .iter()
+                    .find(|(k, v)| k == "run" && v.starts_with("docker build"))
+                    .map(|(_, v)| v.clone())
+                    .ok_or("no docker build line")?;
+                let words = shell_words(&line);
+                let want = ["docker", "build", "-f", text, "-t", "$REGISTRY/$ECR_REPOSITORY:$IMAGE_TAG", "."];
+                if words != want {
+                    return Err(format!("`{line}` splits into {words:?}"));
+                }
+            }
+            Check::Comment => {}
+        }
+    }
+    Ok(())
+}
+
+/// Compiles `pipeline` named `source` and checks it.
+fn run(pipeline: &str, source: &str, checks: &[Check], text: &str, cache: &mut Cache) -> Result<bool, String> {
+    let compiled = panic::catch_unwind(AssertUnwindSafe(|| ecspipe::compile(pipeline, source)))
+        .map_err(|_| String::from("the compiler panicked"))?;
+    match compiled {
+        Ok(files) => verify(&files, checks, text, cache).map(|()| true),
+        Err(diagnostics) if !diagnostics.is_empty() => Ok(false),
+        Err(_) => Err(String::from("refused without a diagnostic")),
+    }
+}
+
+/// Random strings per position, besides the classics; bounded so the test
+/// takes seconds in a debug build.
+const SAMPLES: usize = 16;
+
+/// Checks one position with the classics and `SAMPLES` random strings:
+/// how many compiled, and the failures.
+fn check_position(position: &Position, seed: u64) -> (usize, Vec<String>) {
+    let mut rng = Rng(seed);
+    let mut cache = Cache::new();
+    let mut accepted = 0;
+    let mut failures = Vec::new();
+    let defaults = fill(position.pipeline, "none", "");
+    let default = DEFAULTS.iter().find(|(name, _)| *name == position.name).map_or("", |(_, text)| text);
+    if run(&defaults, "pipelines/hostile.ecspipe", position.checks, default, &mut cache) != Ok(true) {
+        failures.push(format!("{}: the pipeline does not compile with its default", position.name));
+    }
+    let samples = CLASSICS.iter().map(|s| (*s).to_owned()).chain((0..SAMPLES).map(|_| rng.hostile()));
+    for text in samples {
+        let pipeline = fill(position.pipeline, position.name, &text);
+        match run(&pipeline, "pipelines/hostile.ecspipe", position.checks, &text, &mut cache) {
+            Ok(true) => accepted += 1,
+            Ok(false) => {}
+            Err(why) => failures.push(format!("{}: {text:?}: {why}", position.name)),
+        }
+    }
+    (accepted, failures)
+}
+
+#[test]
+fn hostile_text_is_refused_or_reads_back_exactly() {
+    // Two threads: the machines this runs on have two cores or more.
+    let check_all = |parity: usize| {
+        POSITIONS
+            .iter()
+            .enumerate()
+            .filter(|(index, _)| index % 2 == parity)
+            .map(|(index, position)| (position.name, check_position(position, 0x5EED_0000 + index as u64)))
+            .collect::<Vec<_>>()
+    };
+    let results = std::thread::scope(|scope| {
+        let other = scope.spawn(|| check_all(1));
+        let mut results = check_all(0);
+        results.extend(other.join().expect("the checking thread finishes"));
+        results
+    });
+    let total = CLASSICS.len() + SAMPLES;
+    let summary: Vec<String> =
+        results.iter().map(|(name, (accepted, _))| format!("{name} {accepted}/{total}")).collect();
+    println!("accepted per position: {}", summary.join(", "));
+    let failures: Vec<&String> = results.iter().flat_map(|(_, (_, failures))| failures).collect();
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.iter().map(|f| f.as_str()).collect::<Vec<_>>().join("\n")
+    );
+}
+
+#[test]
+fn hostile_source_names_stay_in_their_header() {
+    let mut rng = Rng(0x0BAD_F11E);
+    let pipeline = fill(FULL, "none", "");
+    let names = CLASSICS.iter().map(|s| (*s).to_owned()).chain((0..SAMPLES).map(|_| rng.hostile()));
+    for name in names {
+        let source = format!("pipelines/{name}.ecspipe");
+        let checks = [Check::Hcl("infra/main.tf", "Source", |t| format!("pipelines/{t}.ecspipe"))];
+        assert_eq!(run(&pipeline, &source, &checks, &name, &mut Cache::new()), Ok(true), "source {source:?}");
+    }
+}
+
+#[test]
+fn the_issue_cases_build_valid_output() {
+    // Each built with exit 0 and broke its output before values were typed.
+    let cases = [("infra_key", "my\"key"), ("log_group", "my\"group"), ("branch", "x' || true || 'y")];
+    for (slot, text) in cases {
+        let position = POSITIONS.iter().find(|p| p.name == slot).expect("a position");
+        let pipeline = fill(position.pipeline, slot, text);
+        let result = run(&pipeline, "pipelines/hostile.ecspipe", position.checks, text, &mut Cache::new());
+        assert_eq!(result, Ok(true), "{slot} = {text:?}");
+    }
+    let pipeline = fill(FULL, "none", "");
+    let checks = [Check::Yaml("name", |_| String::from("Hostile"))];
+    assert_eq!(run(&pipeline, "pipelines/x\non: push\n.ecspipe", &checks, "", &mut Cache::new()), Ok(true));
+}
