@@ -685,5 +685,58 @@ mod tests {
         assert_eq!(shell_quote("deploy/api"), "deploy/api");
         assert_eq!(shell_quote("it's"), r"'it'\''s'");
         assert_eq!(shell_quote("a b"), "'a b'");
+        assert_eq!(shell_quote("a\nb'\u{202e}"), r"$'a\nb\'\u202E'");
+    }
+
+    fn render(source: &str, value: impl Serialize) -> String {
+        ENVIRONMENT
+            .render_str(source, minijinja::context! { v => Value::from_serialize(&value) })
+            .unwrap_or_else(|error| panic!("{source} renders: {error:#}"))
+    }
+
+    #[test]
+    fn yaml_quote_escapes_what_is_invisible() {
+        assert_eq!(yaml_quote("a\u{202e}\u{7f}\u{85}\t"), r#""a\u202E\u007F\u0085\t""#);
+    }
+
+    #[test]
+    fn yaml_plain_only_where_it_reads_back_the_same() {
+        for plain in ["github.ref == 'refs/heads/main'", "docker build -t \"$R:$T\" .", "${{ secrets.X }}"] {
+            assert_eq!(yaml_plain(plain), plain);
+        }
+        for quoted in ["a: b", "x #y", "#x", "true", "Null", "012", "- x", "&a", "*a", " x", "x:", "a\nb", "é"] {
+            assert_eq!(yaml_plain(quoted), yaml_quote(quoted), "{quoted:?}");
+        }
+    }
+
+    #[test]
+    fn hcl_templates_escape_their_text_and_keep_their_references() {
+        use crate::lower::{Hcl, HclRef, Template};
+        let template = Template::new()
+            .interpolate(HclRef::handoff("secret_arn"))
+            .text(":\"${x}\\%{y}\n$")
+            .interpolate(HclRef::handoff("odd key\""))
+            .text("$");
+        assert_eq!(
+            render("{{ v | hcl }}", Hcl::template(template)),
+            r#""${local.infra.secret_arn}:\"$${x}\\%%{y}\n${"$"}${local.infra["odd key\""]}$""#
+        );
+    }
+
+    #[test]
+    fn github_expressions_quote_literals_and_odd_names() {
+        use crate::lower::GithubExpr;
+        let condition = GithubExpr::code("github.ref == ").then_literal("refs/heads/x' || true || 'y");
+        assert_eq!(render("{{ v | condition }}", &condition), "github.ref == 'refs/heads/x'' || true || ''y'");
+        let secret = GithubExpr::context("secrets", "A B'");
+        assert_eq!(render("{{ v | expression }}", &secret), "${{ secrets['A B'''] }}");
+        assert_eq!(render("{{ v | expression }}", GithubExpr::context("secrets", "TOKEN")), "${{ secrets.TOKEN }}");
+    }
+
+    #[test]
+    fn comments_and_headers_stay_on_their_line() {
+        assert_eq!(comment_text("it's \"fine\"\nnext"), r#"it's "fine"\nnext"#);
+        assert_eq!(source_name("pipelines/web-app.ecspipe"), "pipelines/web-app.ecspipe");
+        assert_eq!(source_name("a b\nc: d"), r#""a b\nc: d""#);
     }
 }

@@ -31,6 +31,9 @@ use crate::model::*;
 
 pub use bootstrap::BootstrapStack;
 pub use infra::InfraStack;
+// For emit's tests, which render templates built as lower builds them.
+#[cfg(test)]
+pub(crate) use output::Template;
 pub use output::{Attribute, ExprOrText, GithubExpr, GithubPart, Hcl, HclExpr, HclRef, Identifier, TemplatePart};
 pub use service::ServiceStack;
 pub use terraform::{Skip, TerraformSettings};
