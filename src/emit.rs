@@ -20,7 +20,7 @@ use minijinja::{Environment, UndefinedBehavior};
 use serde::Serialize;
 
 use crate::lower::Program;
-pub use quote::{comment_text, hcl_quote, shell_quote, source_name, yaml_plain, yaml_quote};
+pub use quote::{comment_text, hcl_quote, read_source_name, shell_quote, source_name, yaml_plain, yaml_quote};
 
 /// The marker GitHub and linters recognise as generated code; `build`
 /// overwrites only files that carry it.

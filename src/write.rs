@@ -334,12 +334,12 @@ fn stage(path: &Path, contents: &[u8], made: &mut Vec<PathBuf>) -> io::Result<Pa
 }
 
 /// The pipeline a generated file names in its header, if it carries one.
-pub fn generated_source(text: &str) -> Option<&str> {
+pub fn generated_source(text: &str) -> Option<String> {
     let mut lines = text.lines();
     if !lines.next()?.contains(GENERATED_MARKER) {
         return None;
     }
-    lines.next()?.strip_prefix("# Source: ")
+    crate::emit::read_source_name(lines.next()?.strip_prefix("# Source: ")?)
 }
 
 /// Files under `out_dir` that ecspipe generated from one of `sources` (or
@@ -377,7 +377,7 @@ pub fn orphans(out_dir: &Path, sources: &[String], files: &[GeneratedFile]) -> V
         .filter(|path| {
             let Ok(text) = fs::read_to_string(out_dir.join(path)) else { return false };
             match generated_source(&text) {
-                Some(source) => sources.iter().any(|s| s == source) || !out_dir.join(source).exists(),
+                Some(source) => sources.contains(&source) || !out_dir.join(source).exists(),
                 None => false,
             }
         })
@@ -437,7 +437,7 @@ mod tests {
     #[test]
     fn generated_source_reads_the_header() {
         let text = format!("# {GENERATED_MARKER}\n# Source: pipelines/web.ecspipe\n");
-        assert_eq!(generated_source(&text), Some("pipelines/web.ecspipe"));
+        assert_eq!(generated_source(&text).as_deref(), Some("pipelines/web.ecspipe"));
         assert_eq!(generated_source("# mine\n# Source: x\n"), None);
     }
 

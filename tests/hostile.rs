@@ -692,3 +692,30 @@ fn the_issue_cases_build_valid_output() {
     let checks = [Check::Yaml("name", |_| String::from("Hostile"))];
     assert_eq!(run(&pipeline, "pipelines/x\non: push\n.ecspipe", &checks, "", &mut Cache::new()), Ok(true));
 }
+
+#[test]
+fn a_quoted_source_name_still_finds_its_left_over_files() {
+    // A space is outside the header's plain set: the name is quoted, and
+    // the left-over search must read it back.
+    let dir = assert_fs::TempDir::new().expect("temp");
+    let pipelines = dir.path().join("pipelines");
+    std::fs::create_dir_all(&pipelines).expect("mkdir");
+    let text = std::fs::read_to_string(crate::support::root().join("pipelines/worker.ecspipe")).expect("read");
+    let path = pipelines.join("my worker.ecspipe");
+    std::fs::write(&path, &text).expect("write");
+    let run = crate::support::ecspipe(dir.path(), &["build"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let ecs = std::fs::read_to_string(dir.path().join("services/worker/deploy/ecs.tf")).expect("generated");
+    assert!(ecs.contains("\n# Source: \"pipelines/my worker.ecspipe\"\n"), "{ecs}");
+    // Checking another pipeline leaves this one's files alone: their
+    // source still exists.
+    let other = crate::support::root().join("pipelines/fargate-web.ecspipe");
+    std::fs::copy(other, pipelines.join("web.ecspipe")).expect("copy");
+    let run = crate::support::ecspipe(dir.path(), &["build", "pipelines/web.ecspipe"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(!run.stdout.contains("left over"), "{}", run.stdout);
+    std::fs::write(&path, text.replace("services/worker/deploy", "services/worker/stack")).expect("write");
+    let run = crate::support::ecspipe(dir.path(), &["check"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stdout.contains("--- a/services/worker/deploy/ecs.tf\n+++ /dev/null\n"), "{}", run.stdout);
+}

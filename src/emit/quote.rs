@@ -158,6 +158,16 @@ pub fn source_name(name: &str) -> String {
     }
 }
 
+/// The source name a `# Source:` header holds, as [`source_name`] wrote it.
+pub fn read_source_name(header: &str) -> Option<String> {
+    if header.starts_with('"') {
+        // What `yaml_quote` writes is also a JSON string.
+        serde_json::from_str(header).ok()
+    } else {
+        Some(header.to_owned())
+    }
+}
+
 /// Whether a name is written bare as a GitHub expression property.
 pub(super) fn is_github_name(name: &str) -> bool {
     let mut chars = name.chars();
@@ -210,5 +220,8 @@ mod tests {
         assert_eq!(comment_text("it's \"fine\"\nnext"), r#"it's "fine"\nnext"#);
         assert_eq!(source_name("pipelines/web-app.ecspipe"), "pipelines/web-app.ecspipe");
         assert_eq!(source_name("a b\nc: d"), r#""a b\nc: d""#);
+        for name in ["pipelines/web.ecspipe", "a b\nc: d", "\"quoted\\\u{202e}\u{1}\u{85}.ecspipe", "日本"] {
+            assert_eq!(read_source_name(&source_name(name)).as_deref(), Some(name));
+        }
     }
 }
