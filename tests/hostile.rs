@@ -216,6 +216,16 @@ fn same(text: &str) -> String {
     text.to_owned()
 }
 
+/// Text GitHub reads as it is, unless it holds `${{`: then it is written as
+/// an expression string literal, which evaluates to the same text.
+fn github_text(text: &str) -> String {
+    if text.contains("${{") {
+        format!("${{{{ '{}' }}}}", text.replace('\'', "''"))
+    } else {
+        text.to_owned()
+    }
+}
+
 const POSITIONS: &[Position] = &[
     Position { name: "workflow_name", pipeline: FULL, checks: &[Check::Yaml("name", same)] },
     Position { name: "runner", pipeline: FULL, checks: &[Check::Yaml("runs-on", same)] },
@@ -284,7 +294,7 @@ const POSITIONS: &[Position] = &[
     Position { name: "action", pipeline: FULL, checks: &[Check::Hcl("deploy/iam.tf", "actions", same)] },
     Position { name: "resource", pipeline: FULL, checks: &[Check::Hcl("deploy/iam.tf", "resources", same)] },
     Position { name: "alarm", pipeline: FULL, checks: &[Check::Hcl("deploy/ecs.tf", "alarm_names", same)] },
-    Position { name: "role", pipeline: LITERAL, checks: &[Check::Yaml("role-to-assume", same)] },
+    Position { name: "role", pipeline: LITERAL, checks: &[Check::Yaml("role-to-assume", github_text)] },
     Position { name: "local_path", pipeline: LITERAL, checks: &[Check::Hcl("deploy/main.tf", "path", same)] },
     Position { name: "image", pipeline: LITERAL, checks: &[Check::Hcl("deploy/ecs.tf", "image", same)] },
     Position { name: "subnet", pipeline: LITERAL, checks: &[Check::Hcl("deploy/main.tf", "subnet_ids", same)] },
@@ -624,8 +634,10 @@ fn check_position(position: &Position, seed: u64) -> (usize, Vec<String>) {
     if run(&defaults, "pipelines/hostile.ecspipe", position.checks, default, &mut cache) != Ok(true) {
         failures.push(format!("{}: the pipeline does not compile with its default", position.name));
     }
-    let samples = CLASSICS.iter().map(|s| (*s).to_owned()).chain((0..SAMPLES).map(|_| rng.hostile()));
-    for text in samples {
+    // Half the random strings follow the default, so positions the checker
+    // wants in a shape (an ARN, a path) see hostile text too.
+    let random = (0..SAMPLES).map(|i| if i % 2 == 0 { rng.hostile() } else { format!("{default}{}", rng.hostile()) });
+    for text in CLASSICS.iter().map(|s| (*s).to_owned()).chain(random) {
         let pipeline = fill(position.pipeline, position.name, &text);
         match run(&pipeline, "pipelines/hostile.ecspipe", position.checks, &text, &mut cache) {
             Ok(true) => accepted += 1,
