@@ -16,5 +16,6 @@ mod fuzz;
 mod golden;
 mod hostile;
 mod pathological;
+mod readback;
 mod reference;
 mod tools;
