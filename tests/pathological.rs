@@ -1,9 +1,11 @@
 //! Pathological inputs stay bounded: deep nesting, megabytes of noise,
 //! very long lines, and files of many statements. Each runs the real binary,
 //! which must answer with its usual diagnostics (never a panic or a stack
-//! overflow) within [`BOUND`] in the debug build tests use. Sizes are what
-//! a debug build parses in a second or two; each input would take minutes
-//! (or crash) if a stage were quadratic in it or recursed per byte.
+//! overflow). Sizes are what a debug build parses in a second or two; each
+//! input would take minutes (or crash) if a stage were quadratic in it or
+//! recursed per byte. The time each took is printed, not asserted: a wall
+//! clock on a shared machine is no test; a stage gone quadratic shows as a
+//! run that no longer ends in CI's time.
 //!
 //! In the release build, `ecspipe check` rejects 5 MB of noise or a 5 MB
 //! line in a tenth of a second, and reads 5 MB of words to the end (one
@@ -11,16 +13,12 @@
 
 use std::fmt::Write as _;
 use std::fs;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use crate::support::*;
 
-/// Generous for a debug build on a busy CI runner, running other tests
-/// beside these: alone, each input takes a second or two.
-const BOUND: Duration = Duration::from_secs(20);
-
 /// Runs `ecspipe check` on `text`, which must fail with diagnostics
-/// (exit 1) in time; returns the first line of its stderr.
+/// (exit 1); returns the first line of its stderr.
 fn check(name: &str, text: &str) -> String {
     let (code, stderr) = run("check", name, text);
     assert_eq!(code, 1, "{name}: {stderr}");
@@ -29,7 +27,7 @@ fn check(name: &str, text: &str) -> String {
 }
 
 /// Runs `ecspipe COMMAND NAME --out .` on `text` in a temporary directory,
-/// in time; returns the exit code and (the start of) stderr.
+/// and returns the exit code and (the start of) stderr.
 fn run(command: &str, name: &str, text: &str) -> (i32, String) {
     let dir = assert_fs::TempDir::new().expect("temp");
     fs::write(dir.path().join(name), text).expect("write");
@@ -37,7 +35,6 @@ fn run(command: &str, name: &str, text: &str) -> (i32, String) {
     let run = ecspipe(dir.path(), &[command, name, "--out", "."]);
     let took = start.elapsed();
     eprintln!("{name}: {} bytes, {took:.2?}", text.len());
-    assert!(took < BOUND, "{name}: took {took:?}");
     // Enough of stderr for a failure message: its first lines.
     let stderr: String = run.stderr.split_inclusive('\n').take(20).collect();
     (run.code, stderr)
