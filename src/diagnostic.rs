@@ -9,7 +9,7 @@ use std::fmt;
 
 use miette::{LabeledSpan, NamedSource, SourceSpan};
 
-use crate::syntax::Span;
+use crate::span::Span;
 
 /// Every error code ecspipe reports. The number never changes meaning once
 /// released; the explanation lives in the book's error index.

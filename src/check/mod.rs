@@ -20,7 +20,8 @@ use std::collections::BTreeMap;
 
 use crate::diagnostic::{suggest, Code, Diagnostic};
 use crate::model::*;
-use crate::syntax::{File, Item, Span, ValueKind};
+use crate::span::Span;
+use crate::syntax::{File, Item, ValueKind};
 use statements::{split, Statement};
 use values::{Reader, Reference};
 

@@ -7,7 +7,8 @@
 //! checker suggest the statement a user meant.
 
 use crate::diagnostic::{suggest, Code, Diagnostic};
-use crate::syntax::{Block, Item, Line, Span};
+use crate::span::Span;
+use crate::syntax::{Block, Item, Line};
 
 /// Whether a statement takes a `{ ... }` block.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -3,7 +3,8 @@
 //! checking goes on and every mistake is reported in one run.
 
 use crate::diagnostic::{Code, Diagnostic};
-use crate::syntax::{Item, Span, Value, ValueKind};
+use crate::span::Span;
+use crate::syntax::{Item, Value, ValueKind};
 
 /// Collects diagnostics while values are read.
 #[derive(Debug, Default)]
