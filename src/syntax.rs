@@ -5,7 +5,6 @@
 //! knows the shape of the language (lines, blocks, values) and nothing of
 //! what statements mean; it never looks at another file.
 
-
 use pest::iterators::Pair;
 use pest::Parser as _;
 

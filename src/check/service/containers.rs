@@ -1,0 +1,513 @@
+//! Container blocks, the dependencies between containers, and what the
+//! containers together ask of the task (size, essential container).
+//!
+//! Contract: a container is checked on its own first; the checks that need
+//! every container of the service (totals, `depends_on`, the Fargate size)
+//! run once the block is read.
+
+use super::secrets::Bindings;
+use super::*;
+
+/// ECS's quota of containers in one task definition (not adjustable).
+const MAX_CONTAINERS: usize = 10;
+
+/// The largest task definition ECS registers.
+const MAX_TASK_DEFINITION_BYTES: usize = 64 * 1024;
+
+/// The bytes a container's definition spells out as written: names and
+/// literal values of its environment and secrets, its commands and files.
+/// The task definition holds all of them and more, so this is a lower bound
+/// of its size.
+fn literal_size(container: &Container) -> usize {
+    let env: usize = container
+        .env
+        .iter()
+        .map(|(name, value)| name.len() + if let Scalar::Text(text) = value { text.len() } else { 0 })
+        .sum();
+    let secrets: usize = container
+        .secrets
+        .iter()
+        .map(|(name, source)| {
+            let store = match &source.store {
+                SecretStore::Infra(_) => 0,
+                SecretStore::SecretArn(text) | SecretStore::ParameterArn(text) | SecretStore::Parameter(text) => {
+                    text.len()
+                }
+            };
+            name.len() + store + source.json_key.as_ref().map_or(0, String::len)
+        })
+        .sum();
+    let arguments = |list: &Option<Vec<String>>| list.iter().flatten().map(String::len).sum::<usize>();
+    env + secrets
+        + arguments(&container.command)
+        + arguments(&container.entrypoint)
+        + container.health.as_ref().map_or(0, |health| health.command.len())
+        + container.env_files.iter().map(String::len).sum::<usize>()
+}
+
+impl Checker {
+    /// A `container` statement of service `service`, added to `settings`
+    /// unless invalid or a duplicate.
+    pub(super) fn add_container(
+        &mut self,
+        statement: &Statement<'_>,
+        settings: &mut Settings<'_, '_>,
+        service: &str,
+        scope: &Scope<'_>,
+        default_image: Option<&Image>,
+        infra: Option<&InfraSource>,
+    ) -> bool {
+        settings.container_statements += 1;
+        let ordinal = settings.container_statements;
+        if ordinal > MAX_CONTAINERS {
+            if ordinal == MAX_CONTAINERS + 1 {
+                let span = statement.args.first().map_or(statement.name_span, |item| item.span());
+                self.report(
+                    Diagnostic::new(
+                        Code::OutOfRange,
+                        span,
+                        format!("service `{service}` has more than {MAX_CONTAINERS} containers"),
+                    )
+                    .label(format!("container {ordinal}"))
+                    .help(format!(
+                        "an ECS task definition holds at most {MAX_CONTAINERS} containers; run the others as another service"
+                    )),
+                );
+            }
+            return false;
+        }
+        let Some(container) = self.container(statement, scope, default_image, infra) else { return false };
+        if let Some((_, first)) = settings.containers.iter().find(|(other, _)| other.name == container.0.name) {
+            self.report(
+                Diagnostic::new(
+                    Code::Duplicate,
+                    container.1,
+                    format!("container `{}` is defined twice", container.0.name),
+                )
+                .label("second definition")
+                .note(*first, "first definition")
+                .help("give each container its own name"),
+            );
+            return false;
+        }
+        settings.containers.push(container);
+        true
+    }
+
+    /// The task's CPU and memory form a size Fargate offers.
+    pub(super) fn check_task_size(&mut self, settings: &Settings<'_, '_>) -> bool {
+        let (cpu, memory) = (settings.cpu, settings.memory);
+        if let (Some(cpu_span), _) | (_, Some(cpu_span)) = (cpu.1, memory.1) {
+            if !fargate_allows(cpu.0, memory.0) {
+                let span = memory.1.map_or(cpu_span, |m| cpu.1.map_or(m, |c| c.to(m)));
+                let help = match fargate_memory_choices(cpu.0) {
+                    Some(choices) => format!("with {} CPU units Fargate offers {choices}", cpu.0),
+                    None => String::from("Fargate CPU units are 256, 512, 1024, 2048, 4096, 8192 or 16384"),
+                };
+                self.report(
+                    Diagnostic::new(
+                        Code::FargateSize,
+                        span,
+                        format!("Fargate does not offer {} CPU units with {} MiB", cpu.0, memory.0),
+                    )
+                    .label("no such Fargate task size")
+                    .help(help),
+                );
+                return false;
+            }
+        }
+        true
+    }
+
+    /// What the containers reserve together fits the task.
+    pub(super) fn check_container_totals(&mut self, settings: &Settings<'_, '_>, name: &str, name_span: Span) -> bool {
+        let (cpu, memory, containers) = (settings.cpu, settings.memory, &settings.containers);
+        let mut valid = true;
+        // Each container's memory and CPU fit in u32; ten of them in u64.
+        let container_memory: u64 = containers.iter().filter_map(|(c, _)| c.memory).map(u64::from).sum();
+        if container_memory > u64::from(memory.0) {
+            valid = false;
+            self.report(
+                Diagnostic::new(
+                    Code::Conflict,
+                    memory.1.unwrap_or(name_span),
+                    format!("the containers reserve {container_memory} MiB but the task has {} MiB", memory.0),
+                )
+                .label("task memory")
+                .help("raise the task's `memory`, or lower the containers' `memory`"),
+            );
+        }
+        let container_cpu: u64 = containers.iter().filter_map(|(c, _)| c.cpu).map(u64::from).sum();
+        if container_cpu > u64::from(cpu.0) {
+            valid = false;
+            self.report(
+                Diagnostic::new(
+                    Code::Conflict,
+                    cpu.1.unwrap_or(name_span),
+                    format!("the containers reserve {container_cpu} CPU units but the task has {}", cpu.0),
+                )
+                .label("task CPU")
+                .help("raise the task's `cpu`, or lower the containers' `cpu`"),
+            );
+        }
+        let literal_bytes: usize = containers.iter().map(|(c, _)| literal_size(c)).sum();
+        if literal_bytes > MAX_TASK_DEFINITION_BYTES {
+            valid = false;
+            self.report(
+                Diagnostic::new(
+                    Code::OutOfRange,
+                    name_span,
+                    format!("the task definition of service `{name}` would be larger than the 64 KiB ECS accepts"),
+                )
+                .label(format!("its containers spell out {literal_bytes} bytes of names, values and commands"))
+                .help("move settings into an environment file (`env_file`) or into one JSON secret with keys"),
+            );
+        }
+        if !containers.iter().any(|(c, _)| c.essential) {
+            valid = false;
+            self.report(
+                Diagnostic::new(Code::Conflict, name_span, format!("service `{name}` has no essential container"))
+                    .label("every container is `essential no`")
+                    .help("ECS needs at least one essential container; remove `essential no` from the main one"),
+            );
+        }
+        valid
+    }
+
+    fn container(
+        &mut self,
+        statement: &Statement<'_>,
+        scope: &Scope<'_>,
+        default_image: Option<&Image>,
+        infra: Option<&InfraSource>,
+    ) -> Option<(Container, Span)> {
+        let (name, name_span) = self.reader.text(statement.args.first()?, "a container name")?;
+        let block = statement.block?;
+        let mut valid = self.name_rule(name_span, "container name", names::ecs_name(name));
+        let statements = split(&statements::CONTAINER, &block.lines, &mut self.reader.errors);
+        let mut image = None;
+        let mut essential = true;
+        let mut memory = None;
+        let mut cpu = None;
+        let mut port = None;
+        let mut health = None;
+        let mut bindings = Bindings::default();
+        let mut read_only_root = true;
+        let mut command = None;
+        let mut entrypoint = None;
+        let mut depends_on = Vec::new();
+        let mut env_files = Vec::new();
+        let mut writable_reason = None;
+        for statement in &statements {
+            let first = statement.args.first();
+            let before = self.reader.errors.len();
+            match statement.spec.name {
+                "image" => image = first.and_then(|item| self.image(item, scope)),
+                "port" => {
+                    let number = first.and_then(|item| self.reader.number(item, "a port", 1, 65535));
+                    let app_protocol = match statement.args.get(1) {
+                        Some(item) => self.reader.keyword(item, "application protocol", &AppProtocol::ALL).map(Some),
+                        None => Some(None),
+                    };
+                    if let (Some(number), Some(app_protocol)) = (number, app_protocol) {
+                        port = Some(Port { number: number as u16, app_protocol });
+                    }
+                }
+                "health" => health = self.health(statement),
+                "env" => self.env_binding(statement, name, &mut bindings, infra),
+                "secret" => self.secret_binding(statement, name, &mut bindings, infra),
+                "memory" => memory = first.and_then(|item| self.container_memory(item)),
+                "cpu" => {
+                    cpu = first
+                        .and_then(|item| self.reader.cpu_units(item, "container CPU"))
+                        // Beyond u32::MAX, it exceeds the task's CPU: reported below.
+                        .map(|units| u32::try_from(units).unwrap_or(u32::MAX))
+                }
+                "essential" => {
+                    essential = first.and_then(|item| self.reader.boolean(item, "essential")).unwrap_or(true)
+                }
+                "filesystem" => (read_only_root, writable_reason) = self.filesystem(statement),
+                "command" => {
+                    command = first
+                        .and_then(|item| self.reader.text_list(item, "arguments"))
+                        .map(|list| list.into_iter().map(|(a, _)| a.to_owned()).collect())
+                }
+                "entrypoint" => {
+                    entrypoint = first
+                        .and_then(|item| self.reader.text_list(item, "arguments"))
+                        .map(|list| list.into_iter().map(|(a, _)| a.to_owned()).collect())
+                }
+                "depends_on" => {
+                    if let (Some(other), Some(condition)) = (first, statement.args.get(1)) {
+                        let target = self.reader.text(other, "a container name");
+                        let condition = self.reader.keyword(condition, "start condition", &StartCondition::ALL);
+                        if let (Some((target, span)), Some(condition)) = (target, condition) {
+                            self.dependency_spans.push((name.to_owned(), target.to_owned(), span));
+                            depends_on.push((target.to_owned(), condition));
+                        }
+                    }
+                }
+                "env_file" => env_files.extend(first.and_then(|item| self.env_file(item))),
+                other => unreachable!("CONTAINER schema has no `{other}`"),
+            }
+            valid &= self.reader.errors.len() == before;
+        }
+        let image = match image.or_else(|| default_image.cloned()) {
+            Some(image) => image,
+            None if statements::given_or_misspelt(&statements::CONTAINER, &statements, &block.lines, "image") => {
+                return None
+            }
+            None if scope.builds.len() == 1 && scope.failed_builds.is_empty() => {
+                Image::Build(scope.builds[0].name.clone())
+            }
+            // Which build it would use is unknown while builds have errors.
+            None if !scope.failed_builds.is_empty() => return None,
+            None => {
+                self.report(
+                    Diagnostic::new(Code::Missing, name_span, format!("container `{name}` has no image"))
+                        .label("image missing")
+                        .help("add `image build.NAME` to the container, or `image build.NAME` to the deploy block for all its containers"),
+                );
+                return None;
+            }
+        };
+        if !valid {
+            return None;
+        }
+        Some((
+            Container {
+                name: name.to_owned(),
+                image,
+                essential,
+                memory,
+                cpu,
+                port,
+                health,
+                env: bindings.env.into_iter().map(|(k, (v, _))| (k, v)).collect(),
+                secrets: bindings.secrets.into_iter().map(|(k, (v, _))| (k, v)).collect(),
+                read_only_root,
+                writable_reason,
+                command,
+                entrypoint,
+                depends_on,
+                env_files,
+            },
+            name_span,
+        ))
+    }
+
+    /// `memory` of one container: at least the 6 MiB Docker needs.
+    fn container_memory(&mut self, item: &Item) -> Option<u32> {
+        let mib = self.reader.mebibytes(item, "container memory")?;
+        if mib < 6 {
+            self.report(
+                Diagnostic::new(Code::OutOfRange, item.span(), "container memory must be at least 6 MiB")
+                    .label("too small")
+                    .help("Docker needs at least 6 MiB; most containers want 128mb or more"),
+            );
+            return None;
+        }
+        // More than u32::MAX MiB exceeds any task's memory, which the task's
+        // check reports.
+        Some(u32::try_from(mib).unwrap_or(u32::MAX))
+    }
+
+    /// `filesystem readonly|writable ["reason"]`: whether the root
+    /// filesystem is read-only, and why it is writable.
+    fn filesystem(&mut self, statement: &Statement<'_>) -> (bool, Option<String>) {
+        let first = statement.args.first();
+        let read_only_root = first
+            .and_then(|item| self.reader.keyword(item, "filesystem mode", &[("readonly", true), ("writable", false)]))
+            .unwrap_or(true);
+        match (read_only_root, statement.args.get(1)) {
+                        (false, Some(item)) => return (false, self.reason(item)),
+                        (false, None) => self.report(
+                            Diagnostic::new(Code::UnacceptedRisk, statement.span, "a writable root filesystem needs a reason")
+                                .label("no reason given")
+                                .help("say why, as in `filesystem writable \"the app writes its cache to /var/cache\"`; it is recorded beside the checkov skip"),
+                        ),
+                        (true, Some(item)) => self.report(
+                            Diagnostic::new(Code::UnexpectedArgument, item.span(), "a read-only filesystem needs no reason")
+                                .label("not expected here")
+                                .help("write `filesystem readonly`, or leave it out: it is the default"),
+                        ),
+                        (true, None) => {}
+                    }
+        (read_only_root, None)
+    }
+
+    /// `env_file "arn:aws:s3:::BUCKET/KEY.env"`.
+    fn env_file(&mut self, item: &Item) -> Option<String> {
+        let (arn, span) = self.reader.text(item, "an environment file ARN")?;
+        let valid = arn
+            .strip_prefix("arn:")
+            .and_then(|rest| rest.split_once(":s3:::"))
+            .is_some_and(|(_, object)| object.contains('/') && object.ends_with(".env"));
+        if !valid {
+            self.report(
+                Diagnostic::new(Code::InvalidText, span, "expected the S3 object ARN of a `.env` file")
+                    .label("not an S3 object ARN ending in .env")
+                    .help("write \"arn:aws:s3:::BUCKET/path/app.env\""),
+            );
+            return None;
+        }
+        Some(arn.to_owned())
+    }
+
+    fn health(&mut self, statement: &Statement<'_>) -> Option<Health> {
+        let (command, span) = self.reader.text(statement.args.first()?, "a health check command")?;
+        if command.trim().is_empty() {
+            self.report(
+                Diagnostic::new(Code::InvalidText, span, "the health check command is empty")
+                    .label("empty")
+                    .help("write a shell command such as \"curl -f http://localhost:8080/health || exit 1\""),
+            );
+            return None;
+        }
+        let seconds =
+            |checker: &mut Checker, option: &str, what: &str, min: u64, max: u64, default: u64| match statement
+                .option(option)
+            {
+                Some(item) => checker.reader.seconds(item, what, min, max),
+                None => Some(default),
+            };
+        let interval = seconds(self, "every", "the health check interval", 5, 300, 30);
+        let timeout = seconds(self, "timeout", "the health check timeout", 2, 120, 5);
+        let start_period = seconds(self, "grace", "the health check grace period", 0, 300, 0);
+        let retries = match statement.option("retries") {
+            Some(item) => self.reader.number(item, "the health check retries", 1, 10),
+            None => Some(3),
+        };
+        let (interval, timeout, start_period, retries) = (interval?, timeout?, start_period?, retries?);
+        if timeout >= interval {
+            self.report(
+                Diagnostic::new(
+                    Code::Conflict,
+                    statement.span,
+                    format!("the health check timeout ({timeout}s) must be shorter than its interval ({interval}s)"),
+                )
+                .label("timeout not below interval")
+                .help("lower `timeout` or raise `every`"),
+            );
+            return None;
+        }
+        Some(Health {
+            command: command.to_owned(),
+            interval: interval as u32,
+            retries: retries as u32,
+            timeout: timeout as u32,
+            start_period: start_period as u32,
+        })
+    }
+
+    /// Every `depends_on` names another container of the service, and no
+    /// chain of them loops.
+    pub(super) fn check_dependencies(&mut self, containers: &[(Container, Span)]) -> bool {
+        let mut valid = true;
+        for (from, to, span) in std::mem::take(&mut self.dependency_spans) {
+            if from == to {
+                valid = false;
+                self.report(
+                    Diagnostic::new(
+                        Code::UndefinedReference,
+                        span,
+                        format!("container `{from}` cannot depend on itself"),
+                    )
+                    .label("circular dependency")
+                    .help("name another container of the service"),
+                );
+            } else if !containers.iter().any(|(c, _)| c.name == to) {
+                valid = false;
+                let mut diagnostic =
+                    Diagnostic::new(Code::UndefinedReference, span, format!("no container named `{to}`"))
+                        .label("undefined container");
+                diagnostic = match suggest(&to, containers.iter().map(|(c, _)| c.name.as_str())) {
+                    Some(candidate) => diagnostic.help(format!("did you mean `{candidate}`?")),
+                    None => diagnostic.help("name a container of this service"),
+                };
+                self.report(diagnostic);
+            }
+        }
+        if !valid {
+            return false;
+        }
+        for (container, span) in containers {
+            for (target, condition) in &container.depends_on {
+                let Some(target) = containers.iter().map(|(c, _)| c).find(|c| &c.name == target) else { continue };
+                let problem = match condition {
+                    StartCondition::Healthy if target.health.is_none() => {
+                        Some(format!("`{}` has no health check, so it never becomes healthy", target.name))
+                    }
+                    StartCondition::Complete | StartCondition::Success if target.essential => Some(format!(
+                        "`{}` is essential: the task stops when it exits, so nothing can wait for it to complete",
+                        target.name
+                    )),
+                    _ => None,
+                };
+                if let Some(problem) = problem {
+                    valid = false;
+                    self.report(
+                        Diagnostic::new(
+                            Code::Conflict,
+                            *span,
+                            format!("container `{}` waits for `{}` in vain", container.name, target.name),
+                        )
+                        .label(problem)
+                        .help(match condition {
+                            StartCondition::Healthy => {
+                                format!("add a `health` check to `{}`, or wait for it to be `started`", target.name)
+                            }
+                            _ => format!("mark `{}` `essential no`, or wait for it to be `started`", target.name),
+                        }),
+                    );
+                }
+            }
+        }
+        if !valid {
+            return false;
+        }
+        // Depth-first search for a cycle.
+        // `done` holds the containers from which no circle can be reached:
+        // each is searched once, however many `depends_on` lead to it.
+        fn visit<'c>(
+            name: &'c str,
+            containers: &'c [(Container, Span)],
+            path: &mut Vec<&'c str>,
+            done: &mut Vec<&'c str>,
+        ) -> Option<Vec<&'c str>> {
+            if let Some(start) = path.iter().position(|n| *n == name) {
+                return Some(path[start..].to_vec());
+            }
+            if done.contains(&name) {
+                return None;
+            }
+            path.push(name);
+            let container = containers.iter().find(|(c, _)| c.name == name).map(|(c, _)| c)?;
+            for (next, _) in &container.depends_on {
+                if let Some(cycle) = visit(next, containers, path, done) {
+                    return Some(cycle);
+                }
+            }
+            path.pop();
+            done.push(name);
+            None
+        }
+        let mut done = Vec::new();
+        for (container, span) in containers {
+            // A cycle starts with the container found twice: never empty.
+            if let Some(cycle) = visit(&container.name, containers, &mut Vec::new(), &mut done) {
+                self.report(
+                    Diagnostic::new(
+                        Code::UndefinedReference,
+                        *span,
+                        format!("containers depend on each other in a circle: {} → {}", cycle.join(" → "), cycle[0]),
+                    )
+                    .label("circular dependency")
+                    .help("remove one `depends_on` of the circle"),
+                );
+                return false;
+            }
+        }
+        true
+    }
+}
