@@ -11,6 +11,7 @@ pub mod emit;
 pub mod explain;
 pub mod lower;
 pub mod model;
+pub mod scan;
 pub mod span;
 pub mod syntax;
 pub mod write;
