@@ -5,6 +5,7 @@
 //! [`syntax`] → [`check`] → [`lower`] → [`emit`] → [`write`].
 
 pub mod actions;
+pub mod catalogue;
 pub mod check;
 pub mod diagnostic;
 pub mod emit;

@@ -2,6 +2,7 @@
 //! pipeline deploys to, their promotion order, and what each overrides.
 
 use super::*;
+use crate::catalogue::PipelineError;
 
 /// One environment, checked, with the statements it overrides.
 pub(super) struct Stage<'a> {
@@ -38,15 +39,7 @@ impl Checker {
                 },
                 _ => {
                     valid = false;
-                    self.report(
-                        Diagnostic::new(
-                            Code::WrongType,
-                            line.span,
-                            "expected `NAME { ... }` in the environments block",
-                        )
-                        .label("not an environment")
-                        .help("write one environment per line, such as `prod { after staging  count 4 }`"),
-                    );
+                    self.report(PipelineError::ExpectedEnvironment.at(line.span));
                     continue;
                 }
             };
@@ -57,10 +50,7 @@ impl Checker {
             if let Some(first) = seen.get(name) {
                 valid = false;
                 self.report(
-                    Diagnostic::new(Code::Duplicate, name_span, format!("environment `{name}` is defined twice"))
-                        .label("second definition")
-                        .note(*first, "first definition")
-                        .help("merge the two blocks"),
+                    PipelineError::EnvironmentDuplicate { name: name.to_string(), first: *first }.at(name_span),
                 );
                 continue;
             }
@@ -89,11 +79,7 @@ impl Checker {
             stages.push((Stage { name: name.to_owned(), after: Vec::new(), role, overrides: kept }, name_span, after));
         }
         if stages.is_empty() {
-            self.report(
-                Diagnostic::new(Code::Missing, statement.span, "the environments block names no environment")
-                    .label("empty")
-                    .help("add `dev { }`, or remove the block"),
-            );
+            self.report(PipelineError::NoEnvironments.at(statement.span));
             return None;
         }
         // Resolve `after`, then order: each stage after the ones it names,
@@ -112,20 +98,16 @@ impl Checker {
                     _ => {}
                 }
                 valid = false;
-                let message = if *previous == stage.name {
-                    format!("environment `{previous}` cannot come after itself")
-                } else {
-                    format!("no environment named `{previous}`")
-                };
-                let mut diagnostic =
-                    Diagnostic::new(Code::UndefinedReference, *span, message).label("unknown environment");
                 let others = names.iter().map(String::as_str).filter(|n| *n != stage.name);
-                diagnostic = match suggest(previous, others.take(MAX_SUGGESTION_CANDIDATES)) {
-                    Some(candidate) => diagnostic.help(format!("did you mean `{candidate}`?")),
-                    None => diagnostic
-                        .help(format!("the environments are: {}", listing(names.len(), names.iter().cloned()))),
-                };
-                self.report(diagnostic);
+                self.report(
+                    PipelineError::UnknownEnvironment {
+                        name: previous.to_string(),
+                        itself: *previous == stage.name,
+                        suggestion: suggest(previous, others.take(MAX_SUGGESTION_CANDIDATES)).map(str::to_owned),
+                        environments: listing(names.len(), names.iter().cloned()),
+                    }
+                    .at(*span),
+                );
             }
         }
         // Kahn's algorithm, taking the first ready stage in source order.
@@ -170,16 +152,12 @@ impl Checker {
             circle.sort_unstable();
             let (stage, span, _) = &stages[circle[0]];
             self.report(
-                Diagnostic::new(
-                    Code::UndefinedReference,
-                    *span,
-                    format!("environment `{}` is part of a circular `after` chain", stage.name),
-                )
-                .label("promotion never reaches it")
-                .help(format!(
-                    "the environments {} wait for each other; remove one `after`",
-                    listing(circle.len(), circle.iter().map(|&i| format!("`{}`", stages[i].0.name)))
-                )),
+                PipelineError::EnvironmentCycle {
+                    stage: stage.name.to_string(),
+                    environments: (listing(circle.len(), circle.iter().map(|&i| format!("`{}`", stages[i].0.name))))
+                        .to_string(),
+                }
+                .at(*span),
             );
             return None;
         }

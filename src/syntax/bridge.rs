@@ -7,7 +7,8 @@
 //! points at them, reading strings and comments with [`crate::scan`].
 
 use super::{Rule, Span};
-use crate::diagnostic::{Code, Diagnostic};
+use crate::catalogue::SyntaxError;
+use crate::diagnostic::Diagnostic;
 use crate::scan::{scan, Role};
 
 /// Turns pest's error into a diagnostic over the whole source, with rule
@@ -28,21 +29,14 @@ pub(super) fn syntax_error(text: &str, error: &pest::error::Error<Rule>) -> Diag
     // far from its start: point at the opening quote instead.
     if let Some(start) = unterminated_string(text, offset) {
         let end = text[start..].find('\n').map_or(text.len(), |i| start + i);
-        return Diagnostic::new(Code::Syntax, Span::new(start, end), "unterminated string")
-            .label("this string has no closing quote")
-            .help("close the string with `\"` before the end of the line");
+        return SyntaxError::UnterminatedString.at(Span::new(start, end));
     }
     if let Some(at) = rest.strip_prefix('"').and_then(unknown_escape) {
         // `at` is the backslash's offset after the opening quote.
         let start = offset + 1 + at;
         let width = 1 + text[start + 1..].chars().next().map_or(0, char::len_utf8);
-        return Diagnostic::new(
-            Code::Syntax,
-            Span::new(start, start + width),
-            format!("unknown escape `{}` in a string", &text[start..start + width]),
-        )
-        .label("not an escape")
-        .help("strings know the escapes `\\\"`, `\\\\`, `\\n`, `\\t` and `\\r`; write a backslash as `\\\\`");
+        return SyntaxError::UnknownEscape { escape: text[start..start + width].to_string() }
+            .at(Span::new(start, start + width));
     }
     // Inside a list, pest's position is a guess (it gives up at the `[`,
     // or right after a value): say what is wrong with the list, unless a
@@ -51,48 +45,24 @@ pub(super) fn syntax_error(text: &str, error: &pest::error::Error<Rule>) -> Diag
         let stray =
             rest.chars().next().is_some_and(|c| !(c.is_alphanumeric() || c.is_whitespace() || "\"[]_*,".contains(c)));
         match list_end(&text[open..]) {
-            None => {
-                return Diagnostic::new(Code::Syntax, Span::new(open, open + 1), "unclosed list")
-                    .label("this `[` is never closed")
-                    .help("close the list with `]`; a list may span lines, its values separated by commas")
-            }
+            None => return SyntaxError::UnclosedList.at(Span::new(open, open + 1)),
             Some(end) if !stray => {
                 let end = if text[open..open + end].contains('\n') { 1 } else { end };
-                return Diagnostic::new(Code::Syntax, Span::new(open, open + end), "invalid list")
-                    .label("not a list of values")
-                    .help("write a list as `[a, b, c]`: values separated by commas");
+                return SyntaxError::InvalidList.at(Span::new(open, open + end));
             }
             Some(_) => {}
         }
     }
     if rest.starts_with('}') && !expected.contains("`}`") {
-        return Diagnostic::new(Code::Syntax, Span::new(offset, offset + 1), "unexpected `}`")
-            .label("no block is open here")
-            .help("remove this brace, or open its block with `{` first");
+        return SyntaxError::UnexpectedBrace.at(Span::new(offset, offset + 1));
     }
     if rest.trim().is_empty() {
         if let Some(open) = unclosed_brace(text) {
-            return Diagnostic::new(Code::Syntax, Span::new(open, open + 1), "unclosed block")
-                .label("this `{` is never closed")
-                .help("add a `}` to close the block");
+            return SyntaxError::UnclosedBlock.at(Span::new(open, open + 1));
         }
     }
     let width = rest.chars().next().map_or(0, char::len_utf8);
-    let help = match rest.chars().next() {
-        Some('{') => String::from("a block opens on the line of its statement: `container web {`"),
-        Some(c @ ('“' | '”' | '„' | '‘' | '’' | '«' | '»')) => {
-            format!("`{c}` is a typographic quote; write strings in straight double quotes: \"text\"")
-        }
-        Some(c) if !c.is_whitespace() => format!(
-            "`{}` cannot start a value here; put text that contains it in double quotes, as in \"a{}b\"",
-            c.escape_debug(),
-            c.escape_debug()
-        ),
-        _ => String::from("the statement ends before it is complete; finish it or remove it"),
-    };
-    Diagnostic::new(Code::Syntax, Span::new(offset, offset + width), format!("expected {expected}, found {found}"))
-        .label(format!("expected {expected}"))
-        .help(help)
+    SyntaxError::Expected { expected, found, next: rest.chars().next() }.at(Span::new(offset, offset + width))
 }
 
 fn describe_found(rest: &str) -> String {

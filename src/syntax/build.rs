@@ -6,7 +6,8 @@
 use pest::iterators::Pair;
 
 use super::{Block, Item, Line, Pair_, Rule, Span, Value, ValueKind};
-use crate::diagnostic::{Code, Diagnostic};
+use crate::catalogue::SyntaxError;
+use crate::diagnostic::Diagnostic;
 
 pub(super) fn build_line(pair: Pair<'_, Rule>, errors: &mut Vec<Diagnostic>) -> Line {
     let span = Span::from(pair.as_span());
@@ -73,11 +74,7 @@ fn build_value(pair: Pair<'_, Rule>, errors: &mut Vec<Diagnostic>) -> Value {
 
 fn integer(pair: Pair<'_, Rule>, errors: &mut Vec<Diagnostic>) -> u64 {
     pair.as_str().parse().unwrap_or_else(|_| {
-        errors.push(
-            Diagnostic::new(Code::OutOfRange, Span::from(pair.as_span()), "number is too large")
-                .label("does not fit in 64 bits")
-                .help("no setting in ecspipe takes a number this large"),
-        );
+        errors.push(SyntaxError::NumberTooLarge.at(Span::from(pair.as_span())));
         0
     })
 }

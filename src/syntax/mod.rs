@@ -13,7 +13,8 @@ mod build;
 
 use pest::Parser as _;
 
-use crate::diagnostic::{Code, Diagnostic};
+use crate::catalogue::{ReportError, SyntaxError};
+use crate::diagnostic::Diagnostic;
 use crate::scan::{scan, Role};
 /// Re-exported because every AST node carries one.
 pub use crate::span::Span;
@@ -78,14 +79,16 @@ pub fn at_most_max_errors(mut errors: Vec<Diagnostic>) -> Vec<Diagnostic> {
     let more = errors.len() - MAX_ERRORS;
     let first_left_out = errors[MAX_ERRORS].clone();
     errors.truncate(MAX_ERRORS);
+    let span = first_left_out.span;
     errors.push(
-        Diagnostic::new(
-            first_left_out.code,
-            first_left_out.span,
-            format!("{more} more errors are not shown, the first of them: {}", first_left_out.message),
-        )
-        .label(first_left_out.label)
-        .help(format!("ecspipe reports at most {MAX_ERRORS} errors per file; fix these and run it again")),
+        ReportError::MoreErrors {
+            code: first_left_out.code,
+            more,
+            first_message: first_left_out.message,
+            first_label: first_left_out.label,
+            max: MAX_ERRORS,
+        }
+        .at(span),
     );
     errors
 }
@@ -106,13 +109,8 @@ fn prescan(text: &str) -> Option<Diagnostic> {
         column += 1;
         if column > MAX_LINE_CHARS {
             return Some(
-                Diagnostic::new(
-                    Code::Syntax,
-                    Span::new(index, index + c.len_utf8()),
-                    format!("this line is longer than {MAX_LINE_CHARS} characters"),
-                )
-                .label(format!("character {} of the line", MAX_LINE_CHARS + 1))
-                .help("break the line: statements end at a newline and lists may span lines; is this a pipeline file?"),
+                SyntaxError::LineTooLong { max_line_chars: MAX_LINE_CHARS, first_over: MAX_LINE_CHARS + 1 }
+                    .at(Span::new(index, index + c.len_utf8())),
             );
         }
         if role != Role::Code {
@@ -123,13 +121,7 @@ fn prescan(text: &str) -> Option<Diagnostic> {
                 depth += 1;
                 if depth > MAX_NESTING {
                     return Some(
-                        Diagnostic::new(
-                            Code::Syntax,
-                            Span::new(index, index + 1),
-                            format!("blocks and lists nest more than {MAX_NESTING} deep"),
-                        )
-                        .label(format!("level {depth}"))
-                        .help("a pipeline nests a few levels (pipeline, deploy, service, container); look for a `{` or `[` that is never closed"),
+                        SyntaxError::NestingTooDeep { max_nesting: MAX_NESTING, depth }.at(Span::new(index, index + 1)),
                     );
                 }
             }
@@ -143,6 +135,7 @@ fn prescan(text: &str) -> Option<Diagnostic> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diagnostic::Code;
 
     fn values(text: &str) -> Vec<ValueKind> {
         let file = parse(text).expect("parses");

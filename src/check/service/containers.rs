@@ -7,6 +7,7 @@
 
 use super::secrets::Bindings;
 use super::*;
+use crate::catalogue::{ContainerError, ServiceError};
 
 /// ECS's quota of containers in one task definition (not adjustable).
 const MAX_CONTAINERS: usize = 10;
@@ -63,15 +64,12 @@ impl Checker {
             if ordinal == MAX_CONTAINERS + 1 {
                 let span = statement.args.first().map_or(statement.name_span, |item| item.span());
                 self.report(
-                    Diagnostic::new(
-                        Code::OutOfRange,
-                        span,
-                        format!("service `{service}` has more than {MAX_CONTAINERS} containers"),
-                    )
-                    .label(format!("container {ordinal}"))
-                    .help(format!(
-                        "an ECS task definition holds at most {MAX_CONTAINERS} containers; run the others as another service"
-                    )),
+                    ContainerError::TooManyContainers {
+                        service: service.to_string(),
+                        max_containers: MAX_CONTAINERS,
+                        ordinal,
+                    }
+                    .at(span),
                 );
             }
             return false;
@@ -79,14 +77,8 @@ impl Checker {
         let Some(container) = self.container(statement, scope, default_image, infra) else { return false };
         if let Some((_, first)) = settings.containers.iter().find(|(other, _)| other.name == container.0.name) {
             self.report(
-                Diagnostic::new(
-                    Code::Duplicate,
-                    container.1,
-                    format!("container `{}` is defined twice", container.0.name),
-                )
-                .label("second definition")
-                .note(*first, "first definition")
-                .help("give each container its own name"),
+                ContainerError::ContainerDuplicate { name: container.0.name.to_string(), first: *first }
+                    .at(container.1),
             );
             return false;
         }
@@ -100,18 +92,9 @@ impl Checker {
         if let (Some(cpu_span), _) | (_, Some(cpu_span)) = (cpu.1, memory.1) {
             if !fargate_allows(cpu.0, memory.0) {
                 let span = memory.1.map_or(cpu_span, |m| cpu.1.map_or(m, |c| c.to(m)));
-                let help = match fargate_memory_choices(cpu.0) {
-                    Some(choices) => format!("with {} CPU units Fargate offers {choices}", cpu.0),
-                    None => String::from("Fargate CPU units are 256, 512, 1024, 2048, 4096, 8192 or 16384"),
-                };
                 self.report(
-                    Diagnostic::new(
-                        Code::FargateSize,
-                        span,
-                        format!("Fargate does not offer {} CPU units with {} MiB", cpu.0, memory.0),
-                    )
-                    .label("no such Fargate task size")
-                    .help(help),
+                    ServiceError::FargateSize { cpu: cpu.0, memory: memory.0, choices: fargate_memory_choices(cpu.0) }
+                        .at(span),
                 );
                 return false;
             }
@@ -128,48 +111,25 @@ impl Checker {
         if container_memory > u64::from(memory.0) {
             valid = false;
             self.report(
-                Diagnostic::new(
-                    Code::Conflict,
-                    memory.1.unwrap_or(name_span),
-                    format!("the containers reserve {container_memory} MiB but the task has {} MiB", memory.0),
-                )
-                .label("task memory")
-                .help("raise the task's `memory`, or lower the containers' `memory`"),
+                ContainerError::MemoryReservedTooMuch { container_memory, memory: memory.0 }
+                    .at(memory.1.unwrap_or(name_span)),
             );
         }
         let container_cpu: u64 = containers.iter().filter_map(|(c, _)| c.cpu).map(u64::from).sum();
         if container_cpu > u64::from(cpu.0) {
             valid = false;
             self.report(
-                Diagnostic::new(
-                    Code::Conflict,
-                    cpu.1.unwrap_or(name_span),
-                    format!("the containers reserve {container_cpu} CPU units but the task has {}", cpu.0),
-                )
-                .label("task CPU")
-                .help("raise the task's `cpu`, or lower the containers' `cpu`"),
+                ContainerError::CpuReservedTooMuch { container_cpu, cpu: cpu.0 }.at(cpu.1.unwrap_or(name_span)),
             );
         }
         let literal_bytes: usize = containers.iter().map(|(c, _)| literal_size(c)).sum();
         if literal_bytes > MAX_TASK_DEFINITION_BYTES {
             valid = false;
-            self.report(
-                Diagnostic::new(
-                    Code::OutOfRange,
-                    name_span,
-                    format!("the task definition of service `{name}` would be larger than the 64 KiB ECS accepts"),
-                )
-                .label(format!("its containers spell out {literal_bytes} bytes of names, values and commands"))
-                .help("move settings into an environment file (`env_file`) or into one JSON secret with keys"),
-            );
+            self.report(ContainerError::TaskDefinitionTooLarge { name: name.to_string(), literal_bytes }.at(name_span));
         }
         if !containers.iter().any(|(c, _)| c.essential) {
             valid = false;
-            self.report(
-                Diagnostic::new(Code::Conflict, name_span, format!("service `{name}` has no essential container"))
-                    .label("every container is `essential no`")
-                    .help("ECS needs at least one essential container; remove `essential no` from the main one"),
-            );
+            self.report(ContainerError::NoEssentialContainer { name: name.to_string() }.at(name_span));
         }
         valid
     }
@@ -263,11 +223,7 @@ impl Checker {
             // Which build it would use is unknown while builds have errors.
             None if !scope.failed_builds.is_empty() => return None,
             None => {
-                self.report(
-                    Diagnostic::new(Code::Missing, name_span, format!("container `{name}` has no image"))
-                        .label("image missing")
-                        .help("add `image build.NAME` to the container, or `image build.NAME` to the deploy block for all its containers"),
-                );
+                self.report(ContainerError::NoImage { name: name.to_string() }.at(name_span));
                 return None;
             }
         };
@@ -300,11 +256,7 @@ impl Checker {
     fn container_memory(&mut self, item: &Item) -> Option<u32> {
         let mib = self.reader.mebibytes(item, "container memory")?;
         if mib < 6 {
-            self.report(
-                Diagnostic::new(Code::OutOfRange, item.span(), "container memory must be at least 6 MiB")
-                    .label("too small")
-                    .help("Docker needs at least 6 MiB; most containers want 128mb or more"),
-            );
+            self.report(ContainerError::MemoryTooSmall.at(item.span()));
             return None;
         }
         // More than u32::MAX MiB exceeds any task's memory, which the task's
@@ -320,19 +272,11 @@ impl Checker {
             .and_then(|item| self.reader.keyword(item, "filesystem mode", &[("readonly", true), ("writable", false)]))
             .unwrap_or(true);
         match (read_only_root, statement.args.get(1)) {
-                        (false, Some(item)) => return (false, self.reason(item)),
-                        (false, None) => self.report(
-                            Diagnostic::new(Code::UnacceptedRisk, statement.span, "a writable root filesystem needs a reason")
-                                .label("no reason given")
-                                .help("say why, as in `filesystem writable \"the app writes its cache to /var/cache\"`; it is recorded beside the checkov skip"),
-                        ),
-                        (true, Some(item)) => self.report(
-                            Diagnostic::new(Code::UnexpectedArgument, item.span(), "a read-only filesystem needs no reason")
-                                .label("not expected here")
-                                .help("write `filesystem readonly`, or leave it out: it is the default"),
-                        ),
-                        (true, None) => {}
-                    }
+            (false, Some(item)) => return (false, self.reason(item)),
+            (false, None) => self.report(ContainerError::WritableWithoutReason.at(statement.span)),
+            (true, Some(item)) => self.report(ContainerError::ReadOnlyWithReason.at(item.span())),
+            (true, None) => {}
+        }
         (read_only_root, None)
     }
 
@@ -344,11 +288,7 @@ impl Checker {
             .and_then(|rest| rest.split_once(":s3:::"))
             .is_some_and(|(_, object)| object.contains('/') && object.ends_with(".env"));
         if !valid {
-            self.report(
-                Diagnostic::new(Code::InvalidText, span, "expected the S3 object ARN of a `.env` file")
-                    .label("not an S3 object ARN ending in .env")
-                    .help("write \"arn:aws:s3:::BUCKET/path/app.env\""),
-            );
+            self.report(ContainerError::InvalidEnvFile.at(span));
             return None;
         }
         Some(arn.to_owned())
@@ -357,11 +297,7 @@ impl Checker {
     fn health(&mut self, statement: &Statement<'_>) -> Option<Health> {
         let (command, span) = self.reader.text(statement.args.first()?, "a health check command")?;
         if command.trim().is_empty() {
-            self.report(
-                Diagnostic::new(Code::InvalidText, span, "the health check command is empty")
-                    .label("empty")
-                    .help("write a shell command such as \"curl -f http://localhost:8080/health || exit 1\""),
-            );
+            self.report(ContainerError::EmptyHealthCommand.at(span));
             return None;
         }
         let seconds =
@@ -380,15 +316,7 @@ impl Checker {
         };
         let (interval, timeout, start_period, retries) = (interval?, timeout?, start_period?, retries?);
         if timeout >= interval {
-            self.report(
-                Diagnostic::new(
-                    Code::Conflict,
-                    statement.span,
-                    format!("the health check timeout ({timeout}s) must be shorter than its interval ({interval}s)"),
-                )
-                .label("timeout not below interval")
-                .help("lower `timeout` or raise `every`"),
-            );
+            self.report(ContainerError::HealthTimeoutTooLong { timeout, interval }.at(statement.span));
             return None;
         }
         Some(Health {
@@ -407,25 +335,11 @@ impl Checker {
         for (from, to, span) in std::mem::take(&mut self.dependency_spans) {
             if from == to {
                 valid = false;
-                self.report(
-                    Diagnostic::new(
-                        Code::UndefinedReference,
-                        span,
-                        format!("container `{from}` cannot depend on itself"),
-                    )
-                    .label("circular dependency")
-                    .help("name another container of the service"),
-                );
+                self.report(ContainerError::DependsOnItself { from: from.to_string() }.at(span));
             } else if !containers.iter().any(|(c, _)| c.name == to) {
                 valid = false;
-                let mut diagnostic =
-                    Diagnostic::new(Code::UndefinedReference, span, format!("no container named `{to}`"))
-                        .label("undefined container");
-                diagnostic = match suggest(&to, containers.iter().map(|(c, _)| c.name.as_str())) {
-                    Some(candidate) => diagnostic.help(format!("did you mean `{candidate}`?")),
-                    None => diagnostic.help("name a container of this service"),
-                };
-                self.report(diagnostic);
+                let suggestion = suggest(&to, containers.iter().map(|(c, _)| c.name.as_str())).map(str::to_owned);
+                self.report(ContainerError::UnknownDependency { to, suggestion }.at(span));
             }
         }
         if !valid {
@@ -434,32 +348,19 @@ impl Checker {
         for (container, span) in containers {
             for (target, condition) in &container.depends_on {
                 let Some(target) = containers.iter().map(|(c, _)| c).find(|c| &c.name == target) else { continue };
+                let (container, target_name) = (container.name.clone(), target.name.clone());
                 let problem = match condition {
                     StartCondition::Healthy if target.health.is_none() => {
-                        Some(format!("`{}` has no health check, so it never becomes healthy", target.name))
+                        Some(ContainerError::NeverHealthy { container, target: target_name })
                     }
-                    StartCondition::Complete | StartCondition::Success if target.essential => Some(format!(
-                        "`{}` is essential: the task stops when it exits, so nothing can wait for it to complete",
-                        target.name
-                    )),
+                    StartCondition::Complete | StartCondition::Success if target.essential => {
+                        Some(ContainerError::WaitsForEssential { container, target: target_name })
+                    }
                     _ => None,
                 };
                 if let Some(problem) = problem {
                     valid = false;
-                    self.report(
-                        Diagnostic::new(
-                            Code::Conflict,
-                            *span,
-                            format!("container `{}` waits for `{}` in vain", container.name, target.name),
-                        )
-                        .label(problem)
-                        .help(match condition {
-                            StartCondition::Healthy => {
-                                format!("add a `health` check to `{}`, or wait for it to be `started`", target.name)
-                            }
-                            _ => format!("mark `{}` `essential no`, or wait for it to be `started`", target.name),
-                        }),
-                    );
+                    self.report(problem.at(*span));
                 }
             }
         }
@@ -497,13 +398,11 @@ impl Checker {
             // A cycle starts with the container found twice: never empty.
             if let Some(cycle) = visit(&container.name, containers, &mut Vec::new(), &mut done) {
                 self.report(
-                    Diagnostic::new(
-                        Code::UndefinedReference,
-                        *span,
-                        format!("containers depend on each other in a circle: {} → {}", cycle.join(" → "), cycle[0]),
-                    )
-                    .label("circular dependency")
-                    .help("remove one `depends_on` of the circle"),
+                    ContainerError::DependencyCycle {
+                        cycle: (cycle.join(" → ")).to_string(),
+                        start: cycle[0].to_string(),
+                    }
+                    .at(*span),
                 );
                 return false;
             }

@@ -5,6 +5,7 @@
 //! every one first; storage is what Fargate offers.
 
 use super::*;
+use crate::catalogue::ServiceError;
 
 impl Checker {
     /// A `deployment grace` needs a load balancer: it is how long ECS
@@ -12,15 +13,7 @@ impl Checker {
     pub(super) fn check_grace(&mut self, settings: &Settings<'_, '_>, has_load_balancer: bool) -> bool {
         if let (Some(grace), Some(statement)) = (settings.deployment.0.grace, settings.deployment.1) {
             if !has_load_balancer {
-                self.report(
-                    Diagnostic::new(
-                        Code::Conflict,
-                        statement.span,
-                        format!("a health check grace period of {grace}s needs a load balancer"),
-                    )
-                    .label("`grace` without `load_balancer`")
-                    .help("remove `grace`: without a load balancer, the container health check's own `grace` applies"),
-                );
+                self.report(ServiceError::GraceWithoutLoadBalancer { grace }.at(statement.span));
                 return false;
             }
         }
@@ -45,26 +38,14 @@ impl Checker {
             let alarms = self.reader.text_list(item, "alarm names")?;
             for (alarm, span) in &alarms {
                 if alarm.is_empty() || alarm.len() > 255 {
-                    self.report(
-                        Diagnostic::new(Code::InvalidName, *span, "invalid alarm name")
-                            .label("CloudWatch alarm names are 1 to 255 characters")
-                            .help("name an existing CloudWatch alarm"),
-                    );
+                    self.report(ServiceError::InvalidAlarmName.at(*span));
                     return None;
                 }
             }
             deployment.alarms = alarms.into_iter().map(|(alarm, _)| alarm.to_owned()).collect();
         }
         if deployment.minimum_percent == 0 && deployment.maximum_percent == 100 {
-            self.report(
-                Diagnostic::new(
-                    Code::Conflict,
-                    statement.span,
-                    "minimum 0% with maximum 100% stops every task before starting new ones",
-                )
-                .label("no room to deploy without downtime")
-                .help("raise `maximum` above 100%, or accept downtime explicitly with `minimum 0%` and `maximum 200%`"),
-            );
+            self.report(ServiceError::DeploymentWithoutRoom.at(statement.span));
             return None;
         }
         Some(deployment)
@@ -74,15 +55,7 @@ impl Checker {
         let mib = self.reader.mebibytes(item, "ephemeral storage")?;
         let gib = mib / 1024;
         if mib % 1024 != 0 || !(21..=200).contains(&gib) {
-            self.report(
-                Diagnostic::new(
-                    Code::OutOfRange,
-                    item.span(),
-                    "Fargate ephemeral storage is 21 to 200 GiB in whole GiB",
-                )
-                .label("out of range")
-                .help("write a size such as `50gb`; 20 GiB are included without this setting"),
-            );
+            self.report(ServiceError::StorageSize.at(item.span()));
             return None;
         }
         u32::try_from(gib).ok()

@@ -5,6 +5,7 @@
 //! grants `*`.
 
 use super::*;
+use crate::catalogue::ServiceError;
 
 impl Checker {
     /// The longest IAM role name the service implies stays within IAM's
@@ -13,13 +14,13 @@ impl Checker {
         let longest_role = format!("{name}-task-execution-role");
         if names::iam_role(&longest_role).is_err() {
             self.report(
-                Diagnostic::new(
-                    Code::InvalidName,
-                    name_span,
-                    format!("service name `{name}` is too long for its IAM roles"),
-                )
-                .label(format!("`{longest_role}` would have {} characters; IAM allows 64", longest_role.len()))
-                .help(format!("shorten the service name to at most {} characters", 64 - "-task-execution-role".len())),
+                ServiceError::NameTooLongForRoles {
+                    name: name.to_string(),
+                    longest_role: longest_role.to_string(),
+                    length: longest_role.len(),
+                    max_name: 64 - "-task-execution-role".len(),
+                }
+                .at(name_span),
             );
             return false;
         }
@@ -36,55 +37,31 @@ impl Checker {
                     && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '*')
             });
             if !valid || *action == "*" {
-                self.report(
-                    Diagnostic::new(Code::InvalidText, *span, format!("`{action}` is not an IAM action"))
-                        .label("expected service:Action")
-                        .help("name actions such as \"s3:GetObject\"; a bare `*` grants everything"),
-                );
+                self.report(ServiceError::InvalidAction { action: action.to_string() }.at(*span));
                 return None;
             }
         }
         let Some(on) = statement.option("on") else {
-            self.report(
-                Diagnostic::new(Code::Missing, statement.span, "`allow` needs the resources it applies to")
-                    .label("no `on [...]`")
-                    .help("add `on [\"arn:aws:s3:::bucket/*\"]`: least privilege names its resources"),
-            );
+            self.report(ServiceError::AllowWithoutResources.at(statement.span));
             return None;
         };
         let value = self.reader.value(on, "resources")?;
         let ValueKind::List(values) = &value.kind else {
-            self.report(
-                Diagnostic::new(
-                    Code::WrongType,
-                    value.span,
-                    format!("expected a list of resources, found {}", value.kind.describe()),
-                )
-                .label("expected a list")
-                .help("write `on [\"arn:aws:s3:::bucket/*\"]`"),
-            );
+            self.report(ServiceError::ExpectedResourceList { found: value.kind.describe().to_string() }.at(value.span));
             return None;
         };
         let mut resources = Vec::with_capacity(values.len());
         for value in values {
             if let ValueKind::Str(arn) = &value.kind {
                 if arn == "*" || !arn.starts_with("arn:") {
-                    self.report(
-                        Diagnostic::new(Code::InvalidText, value.span, format!("`{arn}` is not a resource ARN"))
-                            .label("expected an ARN")
-                            .help("name the resources by ARN; `*` would grant the actions on everything"),
-                    );
+                    self.report(ServiceError::InvalidResourceArn { arn: arn.to_string() }.at(value.span));
                     return None;
                 }
             }
             resources.push(self.scalar(&Item::Value(value.clone()), "a resource", infra)?);
         }
         if resources.is_empty() {
-            self.report(
-                Diagnostic::new(Code::Missing, value.span, "the resource list is empty")
-                    .label("empty")
-                    .help("name at least one resource ARN"),
-            );
+            self.report(ServiceError::EmptyResourceList.at(value.span));
             return None;
         }
         Some(Allow { actions: actions.into_iter().map(|(a, _)| a.to_owned()).collect(), resources })

@@ -19,6 +19,7 @@ mod secrets;
 
 use super::environments::Stage;
 use super::*;
+use crate::catalogue::ServiceError;
 
 /// What the statements of one service block say, before the checks that
 /// look at several of them at once.
@@ -110,11 +111,7 @@ impl Checker {
         valid &= self.check_task_size(&settings);
         if settings.containers.is_empty() {
             if !statements::given_or_misspelt(&statements::SERVICE, &statements, &block.lines, "container") {
-                self.report(
-                    Diagnostic::new(Code::Missing, name_span, format!("service `{name}` has no container"))
-                        .label("no container")
-                        .help("add `container NAME { port 8080 }`"),
-                );
+                self.report(ServiceError::NoContainer { name: name.to_string() }.at(name_span));
             }
             return None;
         }
@@ -252,15 +249,12 @@ impl Checker {
             if !explicit && !values.contains_key(key) {
                 valid = false;
                 self.report(
-                    Diagnostic::new(
-                        Code::Missing,
-                        name_span,
-                        format!("service `{name}` needs `{key}` from the infrastructure"),
-                    )
-                    .label(format!("uses infra.{key} by default"))
-                    .help(format!(
-                        "add `{key} \"...\"` to the deploy's `infra` block, or set `{statement}` in the service"
-                    )),
+                    ServiceError::HandoffNeeded {
+                        name: name.to_string(),
+                        key: key.to_string(),
+                        statement: statement.to_string(),
+                    }
+                    .at(name_span),
                 );
             }
         }

@@ -6,6 +6,7 @@
 //! be among the keys it declares when they are written literally.
 
 use super::*;
+use crate::catalogue::ServiceError;
 
 impl Checker {
     /// The service's network: its `network` statement, or the subnets and
@@ -59,30 +60,19 @@ impl Checker {
         if let Some(network) = network {
             if network.public_ip {
                 valid = false;
-                self.report(
-                    Diagnostic::new(Code::Conflict, name_span, "a public IP in the pipeline's private subnets reaches nothing")
-                        .label(format!("`network public_ip`, but `{}` places tasks in private subnets", own.stack))
-                        .help("remove `public_ip`: the tasks reach AWS through the VPC endpoints and take traffic from the load balancer"),
-                );
+                self.report(ServiceError::PublicIpInPrivateSubnets { stack: own.stack.to_string() }.at(name_span));
             }
         }
         if let (Some(own_lb), Some(lb)) = (own.load_balancer.as_ref(), load_balancer) {
             if own_lb.target_port != lb.port {
                 valid = false;
                 self.report(
-                    Diagnostic::new(
-                        Code::Conflict,
-                        name_span,
-                        format!(
-                            "the load balancer sends traffic to port {}, but container `{}` listens on {}",
-                            own_lb.target_port, lb.container, lb.port
-                        ),
-                    )
-                    .label("ports differ")
-                    .help(format!(
-                        "set `port {}` in the infra block's `load_balancer`, or change the container's port",
-                        lb.port
-                    )),
+                    ServiceError::LoadBalancerPortDiffers {
+                        target_port: own_lb.target_port,
+                        container: lb.container.to_string(),
+                        port: lb.port,
+                    }
+                    .at(name_span),
                 );
             }
         }
@@ -113,11 +103,7 @@ impl Checker {
         match infra {
             Some(InfraSource::Literal(values)) if !values.contains_key(key) => {
                 self.report(
-                    Diagnostic::new(Code::Missing, span, format!("the network needs `{key}` from the infrastructure"))
-                        .label(format!("uses infra.{key} by default"))
-                        .help(format!(
-                            "add `{key} ...` to the deploy's `infra` block, or set `network {option} [...]`"
-                        )),
+                    ServiceError::NetworkHandoffNeeded { key: key.to_string(), option: option.to_string() }.at(span),
                 );
                 false
             }
@@ -136,14 +122,8 @@ impl Checker {
             Some(item) => {
                 let (name, span) = self.reader.text(item, "a container name")?;
                 let Some((container, _)) = containers.iter().find(|(c, _)| c.name == name) else {
-                    let mut diagnostic =
-                        Diagnostic::new(Code::UndefinedReference, span, format!("no container named `{name}`"))
-                            .label("undefined container");
-                    diagnostic = match suggest(name, containers.iter().map(|(c, _)| c.name.as_str())) {
-                        Some(candidate) => diagnostic.help(format!("did you mean `{candidate}`?")),
-                        None => diagnostic.help("name a container of this service"),
-                    };
-                    self.report(diagnostic);
+                    let suggestion = suggest(name, containers.iter().map(|(c, _)| c.name.as_str())).map(str::to_owned);
+                    self.report(ServiceError::UnknownTargetContainer { name: name.to_string(), suggestion }.at(span));
                     return None;
                 };
                 container
@@ -153,27 +133,11 @@ impl Checker {
                 match (with_port.next(), with_port.next()) {
                     (Some(one), None) => one,
                     (None, _) => {
-                        self.report(
-                            Diagnostic::new(
-                                Code::Missing,
-                                statement.span,
-                                "the load balancer has no container port to send traffic to",
-                            )
-                            .label("no container declares a `port`")
-                            .help("add `port 8080` to the container that serves traffic"),
-                        );
+                        self.report(ServiceError::NoTargetPort.at(statement.span));
                         return None;
                     }
                     (Some(_), Some(_)) => {
-                        self.report(
-                            Diagnostic::new(
-                                Code::Missing,
-                                statement.span,
-                                "several containers have ports; the load balancer needs to know which one",
-                            )
-                            .label("ambiguous target")
-                            .help("add `container NAME` to `load_balancer`"),
-                        );
+                        self.report(ServiceError::AmbiguousTarget.at(statement.span));
                         return None;
                     }
                 }
@@ -184,13 +148,8 @@ impl Checker {
                 let port = self.reader.number(item, "a port", 1, 65535)? as u16;
                 if container.port.map(|p| p.number) != Some(port) {
                     self.report(
-                        Diagnostic::new(
-                            Code::Conflict,
-                            item.span(),
-                            format!("container `{}` does not listen on port {port}", container.name),
-                        )
-                        .label("port not declared by the container")
-                        .help(format!("add `port {port}` to container `{}`", container.name)),
+                        ServiceError::TargetPortNotListened { container: container.name.to_string(), port }
+                            .at(item.span()),
                     );
                     return None;
                 }
@@ -200,13 +159,7 @@ impl Checker {
                 Some(port) => port.number,
                 None => {
                     self.report(
-                        Diagnostic::new(
-                            Code::Missing,
-                            statement.span,
-                            format!("container `{}` declares no port", container.name),
-                        )
-                        .label("no port to send traffic to")
-                        .help(format!("add `port 8080` to container `{}`", container.name)),
+                        ServiceError::TargetWithoutPort { container: container.name.to_string() }.at(statement.span),
                     );
                     return None;
                 }
@@ -240,13 +193,8 @@ impl Checker {
                 }
                 Image::Uri(uri) => {
                     self.report(
-                        Diagnostic::new(
-                            Code::Conflict,
-                            at,
-                            format!("container `{}` pulls `{uri}` from outside AWS, but its subnets have no route out", container.name),
-                        )
-                        .label("private subnets without NAT")
-                        .help("push the image to an ECR repository of the account (pull-through cache or a build) and use that"),
+                        ServiceError::ImageOutsideAws { container: container.name.to_string(), uri: uri.to_string() }
+                            .at(at),
                     );
                     return false;
                 }
@@ -276,13 +224,7 @@ impl Checker {
         for (endpoint, why) in needed {
             if !own.endpoints.iter().any(|e| e == endpoint) {
                 self.report(
-                    Diagnostic::new(
-                        Code::Conflict,
-                        at,
-                        format!("the service needs the `{endpoint}` VPC endpoint: {why}"),
-                    )
-                    .label(format!("`{endpoint}` is not among the infra block's endpoints"))
-                    .help(format!("add `{endpoint}` to `endpoints [...]` in the pipeline's infra block")),
+                    ServiceError::EndpointNeeded { endpoint: endpoint.to_string(), why: why.to_string() }.at(at),
                 );
                 return false;
             }

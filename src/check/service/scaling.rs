@@ -5,6 +5,7 @@
 //! request count, and request-count scaling needs a load balancer.
 
 use super::*;
+use crate::catalogue::ServiceError;
 
 impl Checker {
     /// The service's scaling: its `scale` statement, with its schedules,
@@ -24,20 +25,14 @@ impl Checker {
                 if count_span.is_some() && !(scaling.min..=scaling.max).contains(&settings.count) {
                     *valid = false;
                     self.report(
-                        Diagnostic::new(
-                            Code::Conflict,
-                            count_span.unwrap_or(span),
-                            format!(
-                                "count {} is outside the scaling range {}..{}{}",
-                                settings.count,
-                                scaling.min,
-                                scaling.max,
-                                stage.map(|stage| format!(" in environment `{}`", stage.name)).unwrap_or_default()
-                            ),
-                        )
-                        .label("outside the range")
-                        .note(span, "scaling range")
-                        .help("set a count within the range, or drop `count`: scaling starts at the range's minimum"),
+                        ServiceError::CountOutsideScaling {
+                            count: settings.count,
+                            min: scaling.min,
+                            max: scaling.max,
+                            environment: stage.map(|stage| stage.name.clone()),
+                            range: span,
+                        }
+                        .at(count_span.unwrap_or(span)),
                     );
                 }
                 if count_span.is_none() {
@@ -46,11 +41,7 @@ impl Checker {
                 if scaling.requests.is_some() {
                     if !has_load_balancer {
                         *valid = false;
-                        self.report(
-                            Diagnostic::new(Code::Conflict, span, "request-count scaling needs a load balancer")
-                                .label("`requests` without `load_balancer`")
-                                .help("add `load_balancer infra.aws_lb_target_group`, or scale on `cpu` or `memory`"),
-                        );
+                        self.report(ServiceError::RequestScalingWithoutLoadBalancer.at(span));
                     } else {
                         for key in ["load_balancer_arn_suffix", "target_group_arn_suffix"] {
                             let reference = Reference { root: "infra", name: key, span };
@@ -64,15 +55,7 @@ impl Checker {
             None => {
                 if let Some((_, span)) = schedules.first() {
                     *valid = false;
-                    self.report(
-                        Diagnostic::new(
-                            Code::Conflict,
-                            *span,
-                            "a schedule changes the scaling range, but the service does not scale",
-                        )
-                        .label("no `scale` in this service")
-                        .help("add `scale MIN..MAX cpu 60%`"),
-                    );
+                    self.report(ServiceError::ScheduleWithoutScaling.at(*span));
                 }
                 None
             }
@@ -83,23 +66,11 @@ impl Checker {
         let item = statement.args.first()?;
         let value = self.reader.value(item, "a count range")?;
         let ValueKind::Range(min, max) = value.kind else {
-            self.report(
-                Diagnostic::new(
-                    Code::WrongType,
-                    value.span,
-                    format!("expected a count range, found {}", value.kind.describe()),
-                )
-                .label("expected MIN..MAX")
-                .help("write `scale 2..10 cpu 60%`"),
-            );
+            self.report(ServiceError::ExpectedScalingRange { found: value.kind.describe().to_string() }.at(value.span));
             return None;
         };
         if min > max || max > 5000 || max == 0 {
-            self.report(
-                Diagnostic::new(Code::OutOfRange, value.span, format!("`{min}..{max}` is not a valid scaling range"))
-                    .label("expected MIN..MAX with MIN ≤ MAX ≤ 5000 and MAX ≥ 1")
-                    .help("write a range such as `2..10`"),
-            );
+            self.report(ServiceError::InvalidScalingRange { min, max }.at(value.span));
             return None;
         }
         let percent = |checker: &mut Checker, name: &str| match statement.option(name) {
@@ -113,11 +84,7 @@ impl Checker {
             None => None,
         };
         if cpu.is_none() && memory.is_none() && requests.is_none() {
-            self.report(
-                Diagnostic::new(Code::Missing, statement.span, "scaling needs a target")
-                    .label("no `cpu`, `memory` or `requests`")
-                    .help("add a target such as `cpu 60%`"),
-            );
+            self.report(ServiceError::ScalingWithoutTarget.at(statement.span));
             return None;
         }
         let cooldown = |checker: &mut Checker, name: &str, default: u64| match statement.option(name) {
@@ -146,34 +113,20 @@ impl Checker {
                     Some(*amount as u32)
                 } else {
                     self.report(
-                        Diagnostic::new(
-                            Code::OutOfRange,
-                            value.span,
-                            format!("{what} must be between {min}% and {max}%, found {amount}%"),
-                        )
-                        .label("out of range")
-                        .help(format!("choose {what} from {min}% to {max}%")),
+                        ServiceError::PercentOutOfRange { what: what.to_string(), min, max, amount: *amount }
+                            .at(value.span),
                     );
                     None
                 }
             }
             ValueKind::Quantity { .. } => {
-                self.report(
-                    Diagnostic::new(Code::WrongUnit, value.span, format!("{what} is a percentage"))
-                        .label("expected a number with `%`")
-                        .help("write a percentage such as `60%`"),
-                );
+                self.report(ServiceError::NotAPercentage { what: what.to_string() }.at(value.span));
                 None
             }
             other => {
                 self.report(
-                    Diagnostic::new(
-                        Code::WrongType,
-                        value.span,
-                        format!("expected {what}, found {}", other.describe()),
-                    )
-                    .label("expected a percentage")
-                    .help("write a percentage such as `60%`"),
+                    ServiceError::ExpectedPercentage { what: what.to_string(), found: other.describe().to_string() }
+                        .at(value.span),
                 );
                 None
             }
@@ -189,43 +142,25 @@ impl Checker {
         let valid =
             ["cron(", "rate(", "at("].iter().any(|prefix| expression.starts_with(prefix)) && expression.ends_with(')');
         if !valid {
-            self.report(
-                Diagnostic::new(Code::InvalidText, span, "invalid schedule expression")
-                    .label("expected cron(...), rate(...) or at(...)")
-                    .help("write an expression such as \"cron(0 8 ? * MON-FRI *)\""),
-            );
+            self.report(ServiceError::InvalidSchedule.at(span));
             return None;
         }
         let range = self.reader.value(statement.args.get(2)?, "a count range")?;
         let ValueKind::Range(min, max) = range.kind else {
             self.report(
-                Diagnostic::new(
-                    Code::WrongType,
-                    range.span,
-                    format!("expected a count range, found {}", range.kind.describe()),
-                )
-                .label("expected MIN..MAX")
-                .help("write the range the schedule sets, such as `4..12`"),
+                ServiceError::ExpectedScheduleRange { found: range.kind.describe().to_string() }.at(range.span),
             );
             return None;
         };
         if min > max || max > 5000 {
-            self.report(
-                Diagnostic::new(Code::OutOfRange, range.span, format!("`{min}..{max}` is not a valid scaling range"))
-                    .label("expected MIN..MAX with MIN ≤ MAX ≤ 5000")
-                    .help("write a range such as `4..12`"),
-            );
+            self.report(ServiceError::InvalidScheduleRange { min, max }.at(range.span));
             return None;
         }
         let timezone = match statement.option("timezone") {
             Some(item) => {
                 let (zone, span) = self.reader.text(item, "a time zone")?;
                 if zone.is_empty() || !zone.chars().all(|c| c.is_ascii_alphanumeric() || "/_+-".contains(c)) {
-                    self.report(
-                        Diagnostic::new(Code::InvalidText, span, "invalid time zone")
-                            .label("expected an IANA time zone")
-                            .help("write a zone such as \"Europe/Berlin\" or \"UTC\""),
-                    );
+                    self.report(ServiceError::InvalidTimeZone.at(span));
                     return None;
                 }
                 zone.to_owned()
