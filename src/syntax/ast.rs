@@ -3,7 +3,7 @@
 //! Contract: plain data the parser builds and the checker reads; it knows
 //! no statement names. Spans compare equal, so trees compare by content.
 
-use super::Span;
+use crate::span::Span;
 
 /// A parsed file: its top-level lines (the checker expects `pipeline` ones).
 #[derive(Debug, Clone, PartialEq, Eq)]

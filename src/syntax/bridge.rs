@@ -6,10 +6,11 @@
 //! string, an unknown escape, a broken list, a stray or missing brace) and
 //! points at them, reading strings and comments with [`crate::scan`].
 
-use super::{Rule, Span};
+use super::grammar::Rule;
 use crate::catalogue::SyntaxError;
 use crate::diagnostic::Diagnostic;
 use crate::scan::{scan, Role};
+use crate::span::Span;
 
 /// Turns pest's error into a diagnostic over the whole source, with rule
 /// names a user can read.

@@ -5,9 +5,11 @@
 
 use pest::iterators::Pair;
 
-use super::{Block, Item, Line, Pair_, Rule, Span, Value, ValueKind};
+use super::ast::{Block, Item, Line, Pair_, Value, ValueKind};
+use super::grammar::Rule;
 use crate::catalogue::SyntaxError;
 use crate::diagnostic::Diagnostic;
+use crate::span::Span;
 
 pub(super) fn build_line(pair: Pair<'_, Rule>, errors: &mut Vec<Diagnostic>) -> Line {
     let span = Span::from(pair.as_span());

@@ -10,6 +10,7 @@
 mod ast;
 mod bridge;
 mod build;
+mod grammar;
 
 use pest::Parser as _;
 
@@ -19,10 +20,7 @@ use crate::scan::{scan, Role};
 /// Re-exported because every AST node carries one.
 pub use crate::span::Span;
 pub use ast::*;
-
-#[derive(pest_derive::Parser)]
-#[grammar = "../grammar/ecspipe.pest"]
-struct Grammar;
+use grammar::{Grammar, Rule};
 
 /// How deep blocks and lists may nest. A pipeline needs four levels
 /// (`pipeline` → `deploy` → `service` → `container`) and a list inside; the
