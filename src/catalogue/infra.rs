@@ -13,7 +13,7 @@ pub enum InfraError {
     /// CloudWatch Logs does not offer a retention of {days} days
     LogRetention { days: u64, nearest: u32, choices: String },
     /// `accept {risk}` is given twice
-    AcceptRepeated { risk: String, earlier: Span },
+    AcceptRepeated { risk: Risk, earlier: Span },
     /// a certificate, but the infra block has no load balancer
     CertificateWithoutLoadBalancer,
     /// the infra block has no state backend
@@ -53,7 +53,7 @@ pub enum InfraError {
     /// the stack makes a security trade-off `risk` without `accept`
     RiskNotAccepted { risk: Risk, stage: Option<String> },
     /// `accept {risk}` accepts a trade-off this stack does not make
-    AcceptUnused { risk: String },
+    AcceptUnused { risk: Risk },
     /// expected an ACM certificate ARN
     ExpectedCertificateArn,
     /// invalid secret name
@@ -85,7 +85,7 @@ impl InfraError {
             .label("not a retention period AWS offers")
             .help(format!("the nearest is {nearest}d; AWS offers {choices} days")),
             Self::AcceptRepeated { risk, earlier } => {
-                Diagnostic::new(Code::Repeated, span, format!("`accept {risk}` is given twice"))
+                Diagnostic::new(Code::Repeated, span, format!("`accept {}` is given twice", risk.keyword()))
                     .label("again here")
                     .note(earlier, "first here")
                     .help("keep one of them")
@@ -207,7 +207,7 @@ impl InfraError {
             Self::AcceptUnused { risk } => Diagnostic::new(
                 Code::Conflict,
                 span,
-                format!("`accept {risk}` accepts a trade-off this stack does not make"),
+                format!("`accept {}` accepts a trade-off this stack does not make", risk.keyword()),
             )
             .label("nothing to accept")
             .help("remove it; an acceptance that no longer applies misleads reviewers"),

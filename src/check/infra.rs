@@ -161,10 +161,7 @@ impl Checker {
                     let reason = statement.args.get(1).and_then(|item| self.reason(item));
                     if let (Some(risk), Some(reason)) = (risk, reason) {
                         if let Some((_, _, earlier)) = accepted.iter().find(|(other, ..)| *other == risk) {
-                            self.report(
-                                InfraError::AcceptRepeated { risk: risk.keyword().to_string(), earlier: *earlier }
-                                    .at(statement.name_span),
-                            );
+                            self.report(InfraError::AcceptRepeated { risk, earlier: *earlier }.at(statement.name_span));
                         } else {
                             accepted.push((risk, reason, statement.span));
                         }
@@ -488,7 +485,7 @@ impl Checker {
         }
         for (risk, _, span) in accepted {
             if !made.contains(risk) {
-                self.report(InfraError::AcceptUnused { risk: risk.keyword().to_string() }.at(*span));
+                self.report(InfraError::AcceptUnused { risk: *risk }.at(*span));
             }
         }
     }
