@@ -44,7 +44,7 @@ pub enum ContainerError {
     /// containers depend on each other in a circle: {cycle} → {start}
     DependencyCycle { cycle: String, start: String },
     /// `{key}` looks like a credential, but its value is plain text
-    PlaintextCredential { key: String, parameter: String, json_key: String, key_span: Span },
+    PlaintextCredential { key: String, key_span: Span },
     /// `{key}` is set twice in container `{name}`
     EnvSetAsSecret { key: String, name: String, first: Span },
     /// environment variable `{key}` is set twice
@@ -133,10 +133,14 @@ impl ContainerError {
             Self::DependencyCycle { cycle, start } => Diagnostic::new(Code::UndefinedReference, span, format!("containers depend on each other in a circle: {cycle} → {start}"))
                 .label("circular dependency")
                 .help("remove one `depends_on` of the circle"),
-            Self::PlaintextCredential { key, parameter, json_key, key_span } => Diagnostic::new(Code::PlaintextCredential, span, format!("`{key}` looks like a credential, but its value is plain text"))
-                .label("this value would sit in the repository and the task definition")
-                .note(key_span, "named like a credential")
-                .help(format!("store it in AWS and inject it: `secret {key} = ssm \"/app/{parameter}\"` or `secret {key} = infra.secret_arn key \"{json_key}\"`")),
+            Self::PlaintextCredential { key, key_span } => {
+                let json_key = key.to_ascii_lowercase();
+                let parameter = json_key.replace('_', "-");
+                Diagnostic::new(Code::PlaintextCredential, span, format!("`{key}` looks like a credential, but its value is plain text"))
+                    .label("this value would sit in the repository and the task definition")
+                    .note(key_span, "named like a credential")
+                    .help(format!("store it in AWS and inject it: `secret {key} = ssm \"/app/{parameter}\"` or `secret {key} = infra.secret_arn key \"{json_key}\"`"))
+            }
             Self::EnvSetAsSecret { key, name, first } => Diagnostic::new(Code::Duplicate, span, format!("`{key}` is set twice in container `{name}`"))
                 .label("set again here")
                 .note(first, "set as a secret here")

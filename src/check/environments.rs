@@ -154,8 +154,7 @@ impl Checker {
             self.report(
                 PipelineError::EnvironmentCycle {
                     stage: stage.name.to_string(),
-                    environments: (listing(circle.len(), circle.iter().map(|&i| format!("`{}`", stages[i].0.name))))
-                        .to_string(),
+                    environments: listing(circle.len(), circle.iter().map(|&i| format!("`{}`", stages[i].0.name))),
                 }
                 .at(*span),
             );

@@ -123,12 +123,11 @@ impl Checker {
                                     InfraError::LogRetention {
                                         days: seconds / 86_400,
                                         nearest,
-                                        choices: (RETENTION_DAYS
+                                        choices: RETENTION_DAYS
                                             .iter()
                                             .map(u32::to_string)
                                             .collect::<Vec<_>>()
-                                            .join(", "))
-                                        .to_string(),
+                                            .join(", "),
                                     }
                                     .at(item.span()),
                                 );
@@ -282,7 +281,7 @@ impl Checker {
                 self.report(
                     InfraError::ZoneNotInRegion {
                         zone: zone.to_string(),
-                        region: (region.unwrap_or("us-east-2")).to_string(),
+                        region: region.unwrap_or("us-east-2").to_string(),
                     }
                     .at(span),
                 );

@@ -371,11 +371,8 @@ fn split_line<'a>(
     while let Some(head) = items.next() {
         let Some(name) = head.as_word() else {
             errors.push(
-                ValueError::ExpectedStatementName {
-                    block: schema.name.to_string(),
-                    statements: (names(schema)).to_string(),
-                }
-                .at(head.span()),
+                ValueError::ExpectedStatementName { block: schema.name.to_string(), statements: names(schema) }
+                    .at(head.span()),
             );
             return;
         };

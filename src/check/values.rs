@@ -119,9 +119,7 @@ impl Reader {
                 Some(Reference { root: &segments[0], name: &segments[1], span: value.span })
             }
             ValueKind::Path(segments) => {
-                self.report(
-                    ValueError::ReferenceTooLong { reference: (segments.join(".")).to_string() }.at(value.span),
-                );
+                self.report(ValueError::ReferenceTooLong { reference: segments.join(".") }.at(value.span));
                 None
             }
             _ => None,

@@ -398,11 +398,7 @@ impl Checker {
             // A cycle starts with the container found twice: never empty.
             if let Some(cycle) = visit(&container.name, containers, &mut Vec::new(), &mut done) {
                 self.report(
-                    ContainerError::DependencyCycle {
-                        cycle: (cycle.join(" → ")).to_string(),
-                        start: cycle[0].to_string(),
-                    }
-                    .at(*span),
+                    ContainerError::DependencyCycle { cycle: cycle.join(" → "), start: cycle[0].to_string() }.at(*span),
                 );
                 return false;
             }

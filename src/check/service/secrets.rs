@@ -29,15 +29,7 @@ impl Checker {
         if let Some((key, key_span, value)) = first.and_then(|item| self.binding(item, "env")) {
             if let Some(scalar) = self.scalar(&Item::Value(value.clone()), "an environment value", infra) {
                 if matches!(scalar, Scalar::Text(_)) && names::looks_like_credential(&key) {
-                    self.report(
-                        ContainerError::PlaintextCredential {
-                            key: key.to_string(),
-                            parameter: (key.to_ascii_lowercase().replace('_', "-")).to_string(),
-                            json_key: key.to_ascii_lowercase().to_string(),
-                            key_span,
-                        }
-                        .at(value.span),
-                    );
+                    self.report(ContainerError::PlaintextCredential { key: key.to_string(), key_span }.at(value.span));
                 } else if let Some((_, first)) = secrets.get(&key) {
                     self.report(
                         ContainerError::EnvSetAsSecret { key: key.to_string(), name: name.to_string(), first: *first }
