@@ -163,16 +163,7 @@ impl Checker {
             let before = self.reader.errors.len();
             match statement.spec.name {
                 "image" => image = first.and_then(|item| self.image(item, scope)),
-                "port" => {
-                    let number = first.and_then(|item| self.reader.number(item, "a port", 1, 65535));
-                    let app_protocol = match statement.args.get(1) {
-                        Some(item) => self.reader.keyword(item, "application protocol", &AppProtocol::ALL).map(Some),
-                        None => Some(None),
-                    };
-                    if let (Some(number), Some(app_protocol)) = (number, app_protocol) {
-                        port = Some(Port { number: number as u16, app_protocol });
-                    }
-                }
+                "port" => port = self.port(statement),
                 "health" => health = self.health(statement),
                 "env" => self.env_binding(statement, name, &mut bindings, infra),
                 "secret" => self.secret_binding(statement, name, &mut bindings, infra),
@@ -197,16 +188,7 @@ impl Checker {
                         .and_then(|item| self.reader.text_list(item, "arguments"))
                         .map(|list| list.into_iter().map(|(a, _)| a.to_owned()).collect())
                 }
-                "depends_on" => {
-                    if let (Some(other), Some(condition)) = (first, statement.args.get(1)) {
-                        let target = self.reader.text(other, "a container name");
-                        let condition = self.reader.keyword(condition, "start condition", &StartCondition::ALL);
-                        if let (Some((target, span)), Some(condition)) = (target, condition) {
-                            self.dependency_spans.push((name.to_owned(), target.to_owned(), span));
-                            depends_on.push((target.to_owned(), condition));
-                        }
-                    }
-                }
+                "depends_on" => depends_on.extend(self.dependency(statement, name)),
                 "env_file" => env_files.extend(first.and_then(|item| self.env_file(item))),
                 other => unreachable!("CONTAINER schema has no `{other}`"),
             }
@@ -217,15 +199,7 @@ impl Checker {
             None if statements::given_or_misspelt(&statements::CONTAINER, &statements, &block.lines, "image") => {
                 return None
             }
-            None if scope.builds.len() == 1 && scope.failed_builds.is_empty() => {
-                Image::Build(scope.builds[0].name.clone())
-            }
-            // Which build it would use is unknown while builds have errors.
-            None if !scope.failed_builds.is_empty() => return None,
-            None => {
-                self.report(ContainerError::NoImage { name: name.to_string() }.at(name_span));
-                return None;
-            }
+            None => self.implicit_image(scope, name, name_span)?,
         };
         if !valid {
             return None;
@@ -250,6 +224,40 @@ impl Checker {
             },
             name_span,
         ))
+    }
+
+    /// The image of a container that names none, and whose deploy names
+    /// none either: the pipeline's only build.
+    fn implicit_image(&mut self, scope: &Scope<'_>, name: &str, name_span: Span) -> Option<Image> {
+        if scope.builds.len() == 1 && scope.failed_builds.is_empty() {
+            return Some(Image::Build(scope.builds[0].name.clone()));
+        }
+        // Which build it would use is unknown while builds have errors.
+        if scope.failed_builds.is_empty() {
+            self.report(ContainerError::NoImage { name: name.to_string() }.at(name_span));
+        }
+        None
+    }
+
+    /// `port NUMBER [PROTOCOL]`.
+    fn port(&mut self, statement: &Statement<'_>) -> Option<Port> {
+        let number = statement.args.first().and_then(|item| self.reader.number(item, "a port", 1, 65535));
+        let app_protocol = match statement.args.get(1) {
+            Some(item) => self.reader.keyword(item, "application protocol", &AppProtocol::ALL).map(Some),
+            None => Some(None),
+        };
+        Some(Port { number: number? as u16, app_protocol: app_protocol? })
+    }
+
+    /// `depends_on CONTAINER CONDITION` in container `name`; the target is
+    /// checked against the service's containers once all are read.
+    fn dependency(&mut self, statement: &Statement<'_>, name: &str) -> Option<(String, StartCondition)> {
+        let (Some(other), Some(condition)) = (statement.args.first(), statement.args.get(1)) else { return None };
+        let target = self.reader.text(other, "a container name");
+        let condition = self.reader.keyword(condition, "start condition", &StartCondition::ALL);
+        let ((target, span), condition) = (target?, condition?);
+        self.dependency_spans.push((name.to_owned(), target.to_owned(), span));
+        Some((target.to_owned(), condition))
     }
 
     /// `memory` of one container: at least the 6 MiB Docker needs.
