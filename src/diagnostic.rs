@@ -9,7 +9,7 @@ use std::fmt;
 
 use miette::{LabeledSpan, NamedSource, SourceSpan};
 
-use crate::syntax::Span;
+use crate::span::Span;
 
 /// Every error code ecspipe reports. The number never changes meaning once
 /// released; the explanation lives in the book's error index.
@@ -140,6 +140,8 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     /// A diagnostic whose label repeats nothing: the message says it all.
+    /// Stages do not call this with text of their own: they build
+    /// diagnostics from [`crate::catalogue`], where every error's text is.
     pub fn new(code: Code, span: Span, message: impl Into<String>) -> Self {
         Diagnostic { code, message: message.into(), span, label: String::from("here"), help: None, notes: Vec::new() }
     }

@@ -204,26 +204,13 @@ fn attribute(line: &str) -> Option<(&str, &str, &str)> {
 
 /// How much a line opens brackets minus closes them, outside strings.
 fn nesting(text: &str) -> i32 {
-    let mut depth = 0;
-    let mut in_string = false;
-    let mut escaped = false;
-    for c in text.chars() {
-        if in_string {
-            match c {
-                '\\' if !escaped => escaped = true,
-                '"' if !escaped => in_string = false,
-                _ => escaped = false,
-            }
-            continue;
-        }
-        match c {
-            '"' => in_string = true,
-            '{' | '[' | '(' => depth += 1,
-            '}' | ']' | ')' => depth -= 1,
-            _ => {}
-        }
-    }
-    depth
+    crate::scan::scan_without_comments(text)
+        .map(|(_, c, role)| match (role, c) {
+            (crate::scan::Role::Code, '{' | '[' | '(') => 1,
+            (crate::scan::Role::Code, '}' | ']' | ')') => -1,
+            _ => 0,
+        })
+        .sum()
 }
 
 #[cfg(test)]

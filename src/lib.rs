@@ -5,12 +5,15 @@
 //! [`syntax`] → [`check`] → [`lower`] → [`emit`] → [`write`].
 
 pub mod actions;
+pub mod catalogue;
 pub mod check;
 pub mod diagnostic;
 pub mod emit;
 pub mod explain;
 pub mod lower;
 pub mod model;
+pub mod scan;
+pub mod span;
 pub mod syntax;
 pub mod write;
 

@@ -2,6 +2,7 @@
 
 use super::environments::Stage;
 use super::*;
+use crate::catalogue::DeployError;
 
 /// What the pipeline knows when it checks a deploy block.
 pub(super) struct DeployContext<'a> {
@@ -62,15 +63,7 @@ impl Checker {
                             Some(item) => match self.github_value(item, "the Infracost API key") {
                                 Some(GithubValue::Secret(name)) => Some(name),
                                 Some(_) => {
-                                    self.report(
-                                        Diagnostic::new(
-                                            Code::WrongType,
-                                            item.span(),
-                                            "the Infracost API key must come from a secret",
-                                        )
-                                        .label("not a secret")
-                                        .help("write `key secret.INFRACOST_API_KEY`"),
-                                    );
+                                    self.report(DeployError::InfracostKeyNotSecret.at(item.span()));
                                     None
                                 }
                                 None => None,
@@ -97,18 +90,11 @@ impl Checker {
         if !self.name_rule(name_span, "deploy name", names::job_id(&job_id)) {
             return None;
         }
-        let missing = |checker: &mut Checker, what: &str, help: &str| {
-            checker.report(
-                Diagnostic::new(Code::Missing, name_span, format!("deploy `{name}` has no {what}"))
-                    .label(format!("{what} missing"))
-                    .help(help.to_owned()),
-            );
-        };
         let has = |wanted: &str| statements.iter().any(|s| s.spec.name == wanted);
         let given =
             |wanted: &str| statements::given_or_misspelt(&statements::DEPLOY, &statements, &block.lines, wanted);
         if state.is_none() && !given("state") {
-            missing(self, "state backend", "add `state s3 bucket \"BUCKET\" key \"KEY\"` (or `state local` for experiments: CI runners forget local state)");
+            self.report(DeployError::DeployWithoutState { name: name.to_string() }.at(name_span));
         }
         // Without an `infra` statement, the pipeline's own infrastructure
         // hands over: through its SSM parameter, or straight from its state.
@@ -120,15 +106,11 @@ impl Checker {
             });
         }
         if infra.is_none() && !given("infra") && !context.has_infra_block {
-            missing(
-                self,
-                "infrastructure handoff",
-                "add `infra ssm \"/NAME/output\"`, `infra { subnet_ids [...] ... }` with literal IDs, or an `infra { ... }` block to the pipeline",
-            );
+            self.report(DeployError::DeployWithoutHandoff { name: name.to_string() }.at(name_span));
         }
         let Some(service_statement) = service_statement else {
             if !given("service") {
-                missing(self, "service", "add `service NAME { container NAME { ... } }`");
+                self.report(DeployError::DeployWithoutService { name: name.to_string() }.at(name_span));
             }
             return None;
         };
@@ -145,13 +127,8 @@ impl Checker {
             let role = format!("{}-task-execution-role", service.name);
             if names::iam_role(&role).is_err() {
                 self.report(
-                    Diagnostic::new(
-                        Code::InvalidName,
-                        service_statement.args.first().map_or(service_statement.span, |item| item.span()),
-                        format!("in environment `{}`, the role name `{role}` is longer than 64 characters", stage.name),
-                    )
-                    .label("the service and environment names prefix the roles")
-                    .help("shorten the service's or the environment's name"),
+                    DeployError::EnvironmentRoleTooLong { stage: stage.name.to_string(), role: role.to_string() }
+                        .at(service_statement.args.first().map_or(service_statement.span, |item| item.span())),
                 );
                 return None;
             }
@@ -193,11 +170,7 @@ impl Checker {
         match &value.kind {
             ValueKind::Str(uri) => {
                 if uri.is_empty() || uri.chars().any(|c| c.is_whitespace() || c.is_control()) {
-                    self.report(
-                        Diagnostic::new(Code::InvalidText, value.span, "invalid image reference")
-                            .label("empty or contains spaces")
-                            .help("write a full image reference such as \"public.ecr.aws/nginx/nginx:1.27\""),
-                    );
+                    self.report(DeployError::InvalidImage.at(value.span));
                     return None;
                 }
                 Some(Image::Uri(uri.clone()))
@@ -214,34 +187,18 @@ impl Checker {
                 if scope.failed_builds.contains(&reference.name) {
                     return None;
                 }
-                let mut diagnostic = Diagnostic::new(
-                    Code::UndefinedReference,
-                    reference.span,
-                    format!("no build named `{}`", reference.name),
-                )
-                .label("undefined build");
                 let names = scope.builds.iter().map(|b| b.name.as_str());
-                diagnostic = match suggest(reference.name, names.take(MAX_SUGGESTION_CANDIDATES)) {
-                    Some(candidate) => diagnostic.help(format!("did you mean `build.{candidate}`?")),
-                    None if scope.builds.is_empty() => diagnostic.help("declare it with `build NAME { ... }` in the pipeline, or write a full image reference in quotes"),
-                    None => diagnostic.help(format!(
-                        "the pipeline builds: {}",
-                        listing(scope.builds.len(), scope.builds.iter().map(|b| format!("`build.{}`", b.name)))
-                    )),
-                };
-                self.report(diagnostic);
+                let suggestion = suggest(reference.name, names.take(MAX_SUGGESTION_CANDIDATES)).map(str::to_owned);
+                let builds = (!scope.builds.is_empty())
+                    .then(|| listing(scope.builds.len(), scope.builds.iter().map(|b| format!("`build.{}`", b.name))));
+                self.report(
+                    DeployError::UnknownBuild { name: reference.name.to_string(), suggestion, builds }
+                        .at(reference.span),
+                );
                 None
             }
             other => {
-                self.report(
-                    Diagnostic::new(
-                        Code::WrongType,
-                        value.span,
-                        format!("expected an image, found {}", other.describe()),
-                    )
-                    .label("expected `build.NAME` or a quoted image reference")
-                    .help("write `image build.web`, or a full reference such as \"public.ecr.aws/nginx/nginx:1.27\""),
-                );
+                self.report(DeployError::ExpectedImage { found: other.describe().to_string() }.at(value.span));
                 None
             }
         }
@@ -265,13 +222,12 @@ impl Checker {
             for (option, span, _) in &statement.options {
                 if options.contains(option) {
                     checker.report(
-                        Diagnostic::new(
-                            Code::UnexpectedArgument,
-                            *span,
-                            format!("`{option}` does not apply to `state {backend}`"),
-                        )
-                        .label("not for this backend")
-                        .help(format!("write it as `{}`", statement.spec.usage)),
+                        DeployError::StateOptionNotApplicable {
+                            option: option.to_string(),
+                            backend: backend.to_string(),
+                            usage: statement.spec.usage.to_string(),
+                        }
+                        .at(*span),
                     );
                 }
             }
@@ -288,30 +244,18 @@ impl Checker {
                 if bucket.is_none() || key.is_none() {
                     let absent = if bucket.is_none() { "bucket" } else { "key" };
                     if statement.option(absent).is_none() {
-                        self.report(
-                            Diagnostic::new(Code::Missing, statement.span, format!("`state s3` needs a {absent}"))
-                                .label(format!("{absent} missing"))
-                                .help("write `state s3 bucket \"BUCKET\" key \"STACK.tfstate\"`"),
-                        );
+                        self.report(DeployError::StateS3Missing { absent: absent.to_string() }.at(statement.span));
                     }
                     return None;
                 }
                 let (bucket, bucket_span) = bucket?;
                 if let Err(rule) = names::s3_bucket(&bucket) {
-                    self.report(
-                        Diagnostic::new(Code::InvalidName, bucket_span, "invalid S3 bucket name")
-                            .label(rule)
-                            .help("write the name of an existing bucket"),
-                    );
+                    self.report(DeployError::InvalidStateBucket { rule: rule.to_string() }.at(bucket_span));
                     return None;
                 }
                 let (key, key_span) = key?;
                 if key.is_empty() || key.starts_with('/') {
-                    self.report(
-                        Diagnostic::new(Code::InvalidText, key_span, "invalid state key")
-                            .label("empty or starts with `/`")
-                            .help("write a key such as \"deploy.tfstate\""),
-                    );
+                    self.report(DeployError::InvalidStateKey.at(key_span));
                     return None;
                 }
                 Some(Backend::S3 { bucket, key, region: bucket_region? })
@@ -330,26 +274,14 @@ impl Checker {
     pub(super) fn infra(&mut self, statement: &Statement<'_>) -> Option<InfraSource> {
         if let Some(block) = statement.block {
             if let Some(extra) = statement.args.first() {
-                self.report(
-                    Diagnostic::new(
-                        Code::Conflict,
-                        extra.span(),
-                        "`infra` takes either `ssm \"...\"` or a block, not both",
-                    )
-                    .label("remove this, or the block")
-                    .help("use `infra ssm \"/NAME/output\"` to read the handoff, or a block of literal IDs"),
-                );
+                self.report(DeployError::InfraParameterAndBlock.at(extra.span()));
                 return None;
             }
             return self.literal_infra(&block.lines);
         }
         let (Some(kind), Some(parameter)) = (statement.args.first(), statement.args.get(1)) else {
             if statement.args.len() == 1 {
-                self.report(
-                    Diagnostic::new(Code::Missing, statement.span, "`infra ssm` needs the parameter name")
-                        .label("parameter missing")
-                        .help("write `infra ssm \"/NAME/output\"`"),
-                );
+                self.report(DeployError::InfraParameterMissing.at(statement.span));
             }
             return None;
         };
@@ -363,32 +295,21 @@ impl Checker {
         for line in lines {
             let [Item::Value(key_value), Item::Value(value)] = line.items.as_slice() else {
                 ok = false;
-                self.report(
-                    Diagnostic::new(Code::WrongType, line.span, "expected `KEY VALUE` in an infra block")
-                        .label("one key and one value per line")
-                        .help("write lines such as `subnet_ids [\"subnet-0abc\", \"subnet-0def\"]` or `cluster_id \"arn:aws:ecs:...\"`"),
-                );
+                self.report(DeployError::ExpectedHandoffLine.at(line.span));
                 continue;
             };
             let ValueKind::Word(key) = &key_value.kind else {
                 ok = false;
-                self.report(
-                    Diagnostic::new(Code::WrongType, key_value.span, "expected a handoff key")
-                        .label("not a key")
-                        .help(handoff_help()),
-                );
+                self.report(DeployError::ExpectedHandoffKey { keys: handoff_keys() }.at(key_value.span));
                 continue;
             };
             let Some(&(_, shape, _)) = HANDOFF_KEYS.iter().find(|(name, ..)| name == key) else {
                 ok = false;
-                let mut diagnostic =
-                    Diagnostic::new(Code::UnknownStatement, key_value.span, format!("unknown handoff key `{key}`"))
-                        .label("unknown key");
-                diagnostic = match suggest(key, HANDOFF_KEYS.iter().map(|(name, ..)| *name)) {
-                    Some(candidate) => diagnostic.help(format!("did you mean `{candidate}`?")),
-                    None => diagnostic.help(handoff_help()),
-                };
-                self.report(diagnostic);
+                let suggestion = suggest(key, HANDOFF_KEYS.iter().map(|(name, ..)| *name)).map(str::to_owned);
+                self.report(
+                    DeployError::UnknownHandoffKey { key: key.to_string(), suggestion, keys: handoff_keys() }
+                        .at(key_value.span),
+                );
                 continue;
             };
             let converted = match (&value.kind, shape) {
@@ -412,40 +333,24 @@ impl Checker {
                 Some(converted) => {
                     if values.insert(key.clone(), converted).is_some() {
                         ok = false;
-                        self.report(
-                            Diagnostic::new(Code::Repeated, key_value.span, format!("`{key}` is set twice"))
-                                .label("set again here")
-                                .help("keep one of them"),
-                        );
+                        self.report(DeployError::HandoffKeyRepeated { key: key.to_string() }.at(key_value.span));
                     }
                 }
                 None => {
                     ok = false;
-                    let expected = match shape {
-                        HandoffShape::One => "a quoted ID or ARN",
-                        HandoffShape::Many => "a non-empty list of quoted IDs",
-                    };
                     self.report(
-                        Diagnostic::new(
-                            Code::WrongType,
-                            value.span,
-                            format!("expected {expected} for `{key}`, found {}", value.kind.describe()),
-                        )
-                        .label(format!("expected {expected}"))
-                        .help(match shape {
-                            HandoffShape::One => format!("write `{key} \"...\"`"),
-                            HandoffShape::Many => format!("write `{key} [\"...\", \"...\"]`"),
-                        }),
+                        DeployError::HandoffWrongType {
+                            key: key.to_string(),
+                            found: value.kind.describe().to_string(),
+                            list: shape == HandoffShape::Many,
+                        }
+                        .at(value.span),
                     );
                 }
             }
             if let Some(block) = &line.block {
                 ok = false;
-                self.report(
-                    Diagnostic::new(Code::UnexpectedArgument, block.span, "handoff keys take no block")
-                        .label("unexpected block")
-                        .help(handoff_help()),
-                );
+                self.report(DeployError::HandoffBlock { keys: handoff_keys() }.at(block.span));
             }
         }
         ok.then_some(InfraSource::Literal(values))
@@ -456,9 +361,12 @@ impl Checker {
             Ok(()) => true,
             Err(expected) => {
                 self.report(
-                    Diagnostic::new(Code::InvalidText, span, format!("`{text}` is not a valid `{key}`"))
-                        .label(expected)
-                        .help("copy the value from the AWS console or the infrastructure stack's outputs"),
+                    DeployError::InvalidHandoffValue {
+                        text: text.to_string(),
+                        key: key.to_string(),
+                        expected: expected.to_string(),
+                    }
+                    .at(span),
                 );
                 false
             }
@@ -473,67 +381,29 @@ impl Checker {
         shape: HandoffShape,
     ) -> Option<String> {
         let Some(&(_, actual, _)) = HANDOFF_KEYS.iter().find(|(name, ..)| *name == reference.name) else {
-            let mut diagnostic = Diagnostic::new(
-                Code::UndefinedReference,
-                reference.span,
-                format!("the infrastructure hands over no `{}`", reference.name),
-            )
-            .label("unknown handoff key");
-            diagnostic = match suggest(reference.name, HANDOFF_KEYS.iter().map(|(name, ..)| *name)) {
-                Some(candidate) => diagnostic.help(format!("did you mean `infra.{candidate}`?")),
-                None => diagnostic.help(handoff_help()),
-            };
-            self.report(diagnostic);
+            let suggestion = suggest(reference.name, HANDOFF_KEYS.iter().map(|(name, ..)| *name)).map(str::to_owned);
+            self.report(
+                DeployError::HandoffMissing { name: reference.name.to_string(), suggestion, keys: handoff_keys() }
+                    .at(reference.span),
+            );
             return None;
         };
         if actual != shape {
-            let (expected, found) = match shape {
-                HandoffShape::One => ("one value", "a list"),
-                HandoffShape::Many => ("a list", "one value"),
-            };
             self.report(
-                Diagnostic::new(
-                    Code::WrongType,
-                    reference.span,
-                    format!("expected {expected}, but `infra.{}` is {found}", reference.name),
-                )
-                .label(format!("{found} where {expected} is expected"))
-                .help(match shape {
-                    HandoffShape::Many => format!("wrap it in a list: `[infra.{}]`", reference.name),
-                    HandoffShape::One => String::from("pick a handoff key that holds one value"),
-                }),
+                DeployError::HandoffWrongShape { name: reference.name.to_string(), list: shape == HandoffShape::Many }
+                    .at(reference.span),
             );
             return None;
         }
         if let Some(keys) = &self.own_infra_keys {
             if !keys.contains(&reference.name) {
-                let hint = match reference.name {
-                    "secret_arn" => "add `secret NAME from secret.GITHUB_SECRET` to the pipeline's infra block",
-                    _ => "add `load_balancer public port 8080` to the pipeline's infra block",
-                };
-                self.report(
-                    Diagnostic::new(
-                        Code::UndefinedReference,
-                        reference.span,
-                        format!("the pipeline's infrastructure provides no `{}`", reference.name),
-                    )
-                    .label("not provided by the infra block")
-                    .help(hint),
-                );
+                self.report(DeployError::OwnInfraLacksKey { name: reference.name.to_string() }.at(reference.span));
                 return None;
             }
         }
         if let Some(InfraSource::Literal(values)) = infra {
             if !values.contains_key(reference.name) {
-                self.report(
-                    Diagnostic::new(
-                        Code::UndefinedReference,
-                        reference.span,
-                        format!("the `infra` block does not set `{}`", reference.name),
-                    )
-                    .label("not in the infra block")
-                    .help(format!("add `{} ...` to the deploy's `infra {{ ... }}` block", reference.name)),
-                );
+                self.report(DeployError::InfraBlockLacksKey { name: reference.name.to_string() }.at(reference.span));
                 return None;
             }
         }
@@ -557,13 +427,8 @@ impl Checker {
             }
             other => {
                 self.report(
-                    Diagnostic::new(
-                        Code::WrongType,
-                        value.span,
-                        format!("expected {what}, found {}", other.describe()),
-                    )
-                    .label("expected a quoted string, `region` or `infra.KEY`")
-                    .help("quote literal text: \"...\""),
+                    DeployError::ExpectedStackText { what: what.to_string(), found: other.describe().to_string() }
+                        .at(value.span),
                 );
                 None
             }
@@ -585,24 +450,15 @@ impl Checker {
                 let items: Vec<Scalar> =
                     values.iter().filter_map(|value| self.scalar(&Item::Value(value.clone()), what, infra)).collect();
                 if items.is_empty() && values.is_empty() {
-                    self.report(
-                        Diagnostic::new(Code::Missing, value.span, format!("{what} cannot be empty"))
-                            .label("empty list")
-                            .help("name at least one"),
-                    );
+                    self.report(DeployError::EmptyStackText { what: what.to_string() }.at(value.span));
                     return None;
                 }
                 (items.len() == values.len()).then_some(ScalarList::Items(items))
             }
             other => {
                 self.report(
-                    Diagnostic::new(
-                        Code::WrongType,
-                        value.span,
-                        format!("expected {what}, found {}", other.describe()),
-                    )
-                    .label("expected a list or `infra.KEY`")
-                    .help("write a list such as `[\"sg-0abc\"]`, or a handoff list such as `infra.subnet_ids`"),
+                    DeployError::ExpectedStackValue { what: what.to_string(), found: other.describe().to_string() }
+                        .at(value.span),
                 );
                 None
             }

@@ -2,6 +2,8 @@
 //! pipeline deploys to, their promotion order, and what each overrides.
 
 use super::*;
+use crate::catalogue::PipelineError;
+use crate::syntax::Line;
 
 /// One environment, checked, with the statements it overrides.
 pub(super) struct Stage<'a> {
@@ -18,86 +20,91 @@ pub(super) struct Stage<'a> {
 /// A name with the span it was written at.
 type Named = (String, Span);
 
+/// An environment as written: its stage, where its name is, and the
+/// environments its `after`s name, not yet resolved.
+type Written<'a> = (Stage<'a>, Span, Vec<Named>);
+
 impl Checker {
     /// Checks the environments block; returns the stages in promotion order
     /// (every stage after the ones it names), or `None` if it is invalid.
     pub(super) fn environments<'a>(&mut self, statement: &Statement<'a>) -> Option<Vec<Stage<'a>>> {
         let block = statement.block?;
-        // Each stage with its name's span and its unresolved `after`s.
-        let mut stages: Vec<(Stage<'a>, Span, Vec<Named>)> = Vec::new();
+        let mut stages: Vec<Written<'a>> = Vec::new();
         let mut seen: BTreeMap<&str, Span> = BTreeMap::new();
         let mut valid = true;
         for line in &block.lines {
-            let (name, name_span) = match line.items.as_slice() {
-                [item] if line.block.is_some() => match self.reader.word(item, "an environment name") {
-                    Some(found) => found,
-                    None => {
-                        valid = false;
-                        continue;
-                    }
-                },
-                _ => {
-                    valid = false;
-                    self.report(
-                        Diagnostic::new(
-                            Code::WrongType,
-                            line.span,
-                            "expected `NAME { ... }` in the environments block",
-                        )
-                        .label("not an environment")
-                        .help("write one environment per line, such as `prod { after staging  count 4 }`"),
-                    );
-                    continue;
-                }
-            };
-            if !self.name_rule(name_span, "environment name", names::job_id(name)) {
-                valid = false;
-                continue;
+            match self.environment(line, &mut seen, &mut valid) {
+                Some(stage) => stages.push(stage),
+                None => valid = false,
             }
-            if let Some(first) = seen.get(name) {
-                valid = false;
-                self.report(
-                    Diagnostic::new(Code::Duplicate, name_span, format!("environment `{name}` is defined twice"))
-                        .label("second definition")
-                        .note(*first, "first definition")
-                        .help("merge the two blocks"),
-                );
-                continue;
-            }
-            seen.insert(name, name_span);
-            let body = line.block.as_ref().map_or(&[][..], |block| block.lines.as_slice());
-            let overrides = split(&statements::ENVIRONMENT, body, &mut self.reader.errors);
-            let mut after = Vec::new();
-            let mut role = None;
-            let mut kept = Vec::new();
-            for statement in overrides {
-                match statement.spec.name {
-                    "after" => {
-                        if let Some((previous, span)) =
-                            statement.args.first().and_then(|item| self.reader.word(item, "an environment name"))
-                        {
-                            after.push((previous.to_owned(), span));
-                        }
-                    }
-                    "role" => {
-                        role = statement.args.first().and_then(|item| self.github_value(item, "the OIDC role"));
-                        valid &= role.is_some();
-                    }
-                    _ => kept.push(statement),
-                }
-            }
-            stages.push((Stage { name: name.to_owned(), after: Vec::new(), role, overrides: kept }, name_span, after));
         }
         if stages.is_empty() {
-            self.report(
-                Diagnostic::new(Code::Missing, statement.span, "the environments block names no environment")
-                    .label("empty")
-                    .help("add `dev { }`, or remove the block"),
-            );
+            self.report(PipelineError::NoEnvironments.at(statement.span));
             return None;
         }
-        // Resolve `after`, then order: each stage after the ones it names,
-        // and otherwise in source order.
+        let waits_for = self.resolve_after(&mut stages, &mut valid);
+        let order = self.promotion_order(&stages, &waits_for)?;
+        let mut stages: Vec<Option<Stage<'a>>> = stages.into_iter().map(|(stage, ..)| Some(stage)).collect();
+        let ordered: Vec<Stage<'a>> = order.into_iter().filter_map(|index| stages[index].take()).collect();
+        valid.then_some(ordered)
+    }
+
+    /// One `NAME { ... }` line of the environments block; `None` if it
+    /// names no environment (reported). `seen` holds the names read so far;
+    /// an invalid `role` clears `valid` but keeps the stage, so that `after`
+    /// can still name it.
+    fn environment<'a, 'l>(
+        &mut self,
+        line: &'l Line,
+        seen: &mut BTreeMap<&'l str, Span>,
+        valid: &mut bool,
+    ) -> Option<Written<'a>>
+    where
+        'l: 'a,
+    {
+        let (name, name_span) = match line.items.as_slice() {
+            [item] if line.block.is_some() => self.reader.word(item, "an environment name")?,
+            _ => {
+                self.report(PipelineError::ExpectedEnvironment.at(line.span));
+                return None;
+            }
+        };
+        if !self.name_rule(name_span, "environment name", names::job_id(name)) {
+            return None;
+        }
+        if let Some(first) = seen.get(name) {
+            self.report(PipelineError::EnvironmentDuplicate { name: name.to_string(), first: *first }.at(name_span));
+            return None;
+        }
+        seen.insert(name, name_span);
+        let body = line.block.as_ref().map_or(&[][..], |block| block.lines.as_slice());
+        let overrides = split(&statements::ENVIRONMENT, body, &mut self.reader.errors);
+        let mut after = Vec::new();
+        let mut role = None;
+        let mut kept = Vec::new();
+        for statement in overrides {
+            match statement.spec.name {
+                "after" => {
+                    if let Some((previous, span)) =
+                        statement.args.first().and_then(|item| self.reader.word(item, "an environment name"))
+                    {
+                        after.push((previous.to_owned(), span));
+                    }
+                }
+                "role" => {
+                    role = statement.args.first().and_then(|item| self.github_value(item, "the OIDC role"));
+                    *valid &= role.is_some();
+                }
+                _ => kept.push(statement),
+            }
+        }
+        let stage = Stage { name: name.to_owned(), after: Vec::new(), role, overrides: kept };
+        Some((stage, name_span, after))
+    }
+
+    /// Resolves each stage's `after`s into `Stage::after`; returns, per
+    /// stage, the indexes of the stages it waits for.
+    fn resolve_after(&mut self, stages: &mut [Written<'_>], valid: &mut bool) -> Vec<Vec<usize>> {
         let names: Vec<String> = stages.iter().map(|(stage, ..)| stage.name.clone()).collect();
         let index_of: BTreeMap<&str, usize> = names.iter().enumerate().map(|(i, name)| (name.as_str(), i)).collect();
         let mut waits_for: Vec<Vec<usize>> = vec![Vec::new(); stages.len()];
@@ -111,24 +118,26 @@ impl Checker {
                     }
                     _ => {}
                 }
-                valid = false;
-                let message = if *previous == stage.name {
-                    format!("environment `{previous}` cannot come after itself")
-                } else {
-                    format!("no environment named `{previous}`")
-                };
-                let mut diagnostic =
-                    Diagnostic::new(Code::UndefinedReference, *span, message).label("unknown environment");
+                *valid = false;
                 let others = names.iter().map(String::as_str).filter(|n| *n != stage.name);
-                diagnostic = match suggest(previous, others.take(MAX_SUGGESTION_CANDIDATES)) {
-                    Some(candidate) => diagnostic.help(format!("did you mean `{candidate}`?")),
-                    None => diagnostic
-                        .help(format!("the environments are: {}", listing(names.len(), names.iter().cloned()))),
-                };
-                self.report(diagnostic);
+                self.report(
+                    PipelineError::UnknownEnvironment {
+                        name: previous.to_string(),
+                        itself: *previous == stage.name,
+                        suggestion: suggest(previous, others.take(MAX_SUGGESTION_CANDIDATES)).map(str::to_owned),
+                        environments: listing(names.len(), names.iter().cloned()),
+                    }
+                    .at(*span),
+                );
             }
         }
-        // Kahn's algorithm, taking the first ready stage in source order.
+        waits_for
+    }
+
+    /// The order of promotion: each stage after the ones it waits for, and
+    /// otherwise in source order (Kahn's algorithm, taking the first ready
+    /// stage); `None` if they wait for each other in a circle (reported).
+    fn promotion_order(&mut self, stages: &[Written<'_>], waits_for: &[Vec<usize>]) -> Option<Vec<usize>> {
         let mut waiting: Vec<usize> = waits_for.iter().map(Vec::len).collect();
         let mut unblocks: Vec<Vec<usize>> = vec![Vec::new(); stages.len()];
         for (index, previous) in waits_for.iter().enumerate() {
@@ -170,21 +179,14 @@ impl Checker {
             circle.sort_unstable();
             let (stage, span, _) = &stages[circle[0]];
             self.report(
-                Diagnostic::new(
-                    Code::UndefinedReference,
-                    *span,
-                    format!("environment `{}` is part of a circular `after` chain", stage.name),
-                )
-                .label("promotion never reaches it")
-                .help(format!(
-                    "the environments {} wait for each other; remove one `after`",
-                    listing(circle.len(), circle.iter().map(|&i| format!("`{}`", stages[i].0.name)))
-                )),
+                PipelineError::EnvironmentCycle {
+                    stage: stage.name.to_string(),
+                    environments: listing(circle.len(), circle.iter().map(|&i| format!("`{}`", stages[i].0.name))),
+                }
+                .at(*span),
             );
             return None;
         }
-        let mut stages: Vec<Option<Stage<'a>>> = stages.into_iter().map(|(stage, ..)| Some(stage)).collect();
-        let ordered: Vec<Stage<'a>> = order.into_iter().filter_map(|index| stages[index].take()).collect();
-        valid.then_some(ordered)
+        Some(order)
     }
 }

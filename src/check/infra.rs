@@ -3,6 +3,7 @@
 
 use super::environments::Stage;
 use super::*;
+use crate::catalogue::InfraError;
 
 /// VPC endpoints ecspipe knows, in the order they are emitted.
 pub(super) const ENDPOINTS: &[&str] =
@@ -85,13 +86,8 @@ impl Checker {
                                 vpc = (cidr.clone(), zones.and_then(|(_, zones)| zones), value.span);
                             } else {
                                 self.report(
-                                    Diagnostic::new(
-                                        Code::WrongType,
-                                        value.span,
-                                        format!("expected a CIDR block, found {}", value.kind.describe()),
-                                    )
-                                    .label("expected a CIDR block")
-                                    .help("write the VPC's range such as `vpc 10.0.0.0/24`"),
+                                    InfraError::ExpectedCidr { found: value.kind.describe().to_string() }
+                                        .at(value.span),
                                 );
                             }
                         }
@@ -124,19 +120,16 @@ impl Checker {
                                     .copied()
                                     .unwrap_or(365);
                                 self.report(
-                                    Diagnostic::new(
-                                        Code::OutOfRange,
-                                        item.span(),
-                                        format!(
-                                            "CloudWatch Logs does not offer a retention of {} days",
-                                            seconds / 86_400
-                                        ),
-                                    )
-                                    .label("not a retention period AWS offers")
-                                    .help(format!(
-                                        "the nearest is {nearest}d; AWS offers {} days",
-                                        RETENTION_DAYS.iter().map(u32::to_string).collect::<Vec<_>>().join(", ")
-                                    )),
+                                    InfraError::LogRetention {
+                                        days: seconds / 86_400,
+                                        nearest,
+                                        choices: RETENTION_DAYS
+                                            .iter()
+                                            .map(u32::to_string)
+                                            .collect::<Vec<_>>()
+                                            .join(", "),
+                                    }
+                                    .at(item.span()),
                                 );
                             }
                         }
@@ -167,16 +160,7 @@ impl Checker {
                     let reason = statement.args.get(1).and_then(|item| self.reason(item));
                     if let (Some(risk), Some(reason)) = (risk, reason) {
                         if let Some((_, _, earlier)) = accepted.iter().find(|(other, ..)| *other == risk) {
-                            self.report(
-                                Diagnostic::new(
-                                    Code::Repeated,
-                                    statement.name_span,
-                                    format!("`accept {}` is given twice", risk.keyword()),
-                                )
-                                .label("again here")
-                                .note(*earlier, "first here")
-                                .help("keep one of them"),
-                            );
+                            self.report(InfraError::AcceptRepeated { risk, earlier: *earlier }.at(statement.name_span));
                         } else {
                             accepted.push((risk, reason, statement.span));
                         }
@@ -194,15 +178,9 @@ impl Checker {
                 let lb: &mut InfraLoadBalancer = lb;
                 lb.certificate = Some(certificate);
             }
-            (None, Some(_)) if lb_statement.is_none() => self.report(
-                Diagnostic::new(
-                    Code::Conflict,
-                    certificate_span,
-                    "a certificate, but the infra block has no load balancer",
-                )
-                .label("nothing to put it on")
-                .help("add `load_balancer public port 8080` to the pipeline's infra block, or remove the certificate"),
-            ),
+            (None, Some(_)) if lb_statement.is_none() => {
+                self.report(InfraError::CertificateWithoutLoadBalancer.at(certificate_span))
+            }
             _ => {}
         }
         if let Some(stage) = stage {
@@ -233,11 +211,7 @@ impl Checker {
         let name_ok = self.name_rule(name_span, "infrastructure name", name_rule(&name));
         let subnet_bits = self.subnets(&vpc.0, vpc.2, vpc.1.as_ref().map_or(2, Vec::len));
         if state.is_none() && !statements::given_or_misspelt(&statements::INFRA, &statements, &block.lines, "state") {
-            self.report(
-                Diagnostic::new(Code::Missing, statement.name_span, "the infra block has no state backend")
-                    .label("state missing")
-                    .help("add `state s3 bucket \"BUCKET\" key \"infra.tfstate\"`"),
-            );
+            self.report(InfraError::NoStateBackend.at(statement.name_span));
         }
         let zones = match vpc.1 {
             Some(zones) => zones,
@@ -247,11 +221,7 @@ impl Checker {
             }
         };
         if load_balancer.is_some() && zones.len() < 2 {
-            self.report(
-                Diagnostic::new(Code::Conflict, vpc.2, "a load balancer needs subnets in at least two zones")
-                    .label("one zone")
-                    .help("list two or more zones: `zones [us-east-2a, us-east-2b]`"),
-            );
+            self.report(InfraError::LoadBalancerOneZone.at(vpc.2));
             return None;
         }
         // A load balancer with errors of its own makes no trade-offs to
@@ -309,31 +279,22 @@ impl Checker {
             });
             if !valid {
                 self.report(
-                    Diagnostic::new(
-                        Code::InvalidName,
-                        span,
-                        format!("`{zone}` is not a zone of the pipeline's region"),
-                    )
-                    .label("not in this region")
-                    .help(format!("zones are the region and a letter, such as `{}a`", region.unwrap_or("us-east-2"))),
+                    InfraError::ZoneNotInRegion {
+                        zone: zone.to_string(),
+                        region: region.unwrap_or("us-east-2").to_string(),
+                    }
+                    .at(span),
                 );
                 return None;
             }
             if zones.contains(&zone.to_owned()) {
-                self.report(
-                    Diagnostic::new(Code::Duplicate, span, format!("zone `{zone}` is listed twice"))
-                        .help("list each zone once"),
-                );
+                self.report(InfraError::ZoneRepeated { zone: zone.to_string() }.at(span));
                 return None;
             }
             zones.push(zone.to_owned());
         }
         if zones.is_empty() || zones.len() > 6 {
-            self.report(
-                Diagnostic::new(Code::OutOfRange, item.span(), "list one to six availability zones")
-                    .label("wrong number of zones")
-                    .help("two or three zones is usual"),
-            );
+            self.report(InfraError::ZoneCount.at(item.span()));
             return None;
         }
         Some(zones)
@@ -346,19 +307,11 @@ impl Checker {
         let octets: Vec<u32> = address.split('.').filter_map(|o| o.parse().ok()).collect();
         let prefix: u32 = prefix.parse().unwrap_or(99);
         if octets.len() != 4 || octets.iter().any(|o| *o > 255) || prefix > 32 {
-            self.report(
-                Diagnostic::new(Code::InvalidText, span, format!("`{cidr}` is not a valid CIDR block"))
-                    .label("invalid address or prefix")
-                    .help("write an IPv4 range such as `10.0.0.0/24`"),
-            );
+            self.report(InfraError::InvalidCidr { cidr: cidr.to_string() }.at(span));
             return None;
         }
         if !(16..=28).contains(&prefix) {
-            self.report(
-                Diagnostic::new(Code::OutOfRange, span, format!("a VPC's prefix must be /16 to /28, found /{prefix}"))
-                    .label("prefix out of range")
-                    .help("AWS accepts VPCs from /16 (65536 addresses) to /28 (16 addresses)"),
-            );
+            self.report(InfraError::VpcPrefix { prefix }.at(span));
             return None;
         }
         let value = octets.iter().fold(0u32, |acc, o| (acc << 8) | o);
@@ -366,15 +319,15 @@ impl Checker {
         if value & host_mask != 0 {
             let network = value & !host_mask;
             self.report(
-                Diagnostic::new(Code::InvalidText, span, format!("`{cidr}` has host bits set"))
-                    .label("not the start of its range")
-                    .help(format!(
-                        "did you mean `{}.{}.{}.{}/{prefix}`?",
-                        network >> 24,
-                        (network >> 16) & 255,
-                        (network >> 8) & 255,
-                        network & 255
-                    )),
+                InfraError::CidrHostBits {
+                    cidr: cidr.to_string(),
+                    octet1: network >> 24,
+                    octet2: (network >> 16) & 255,
+                    octet3: (network >> 8) & 255,
+                    octet4: network & 255,
+                    prefix,
+                }
+                .at(span),
             );
             return None;
         }
@@ -383,9 +336,8 @@ impl Checker {
         let subnet_prefix = prefix + bits;
         if subnet_prefix > 28 {
             self.report(
-                Diagnostic::new(Code::OutOfRange, span, format!("`{cidr}` is too small for {subnets} subnets"))
-                    .label(format!("each subnet would be /{subnet_prefix}; AWS allows /28 at most"))
-                    .help(format!("use a VPC of /{} or larger, or fewer zones", 28 - bits)),
+                InfraError::CidrTooSmall { cidr: cidr.to_string(), subnets, subnet_prefix, largest_prefix: 28 - bits }
+                    .at(span),
             );
             return None;
         }
@@ -395,15 +347,7 @@ impl Checker {
     fn endpoints(&mut self, item: &Item) -> Option<Vec<String>> {
         let value = self.reader.value(item, "a list of endpoints")?;
         let ValueKind::List(values) = &value.kind else {
-            self.report(
-                Diagnostic::new(
-                    Code::WrongType,
-                    value.span,
-                    format!("expected a list of endpoints, found {}", value.kind.describe()),
-                )
-                .label("expected a list")
-                .help("write `endpoints [ecr.dkr, ecr.api, logs, secretsmanager, s3]`"),
-            );
+            self.report(InfraError::ExpectedEndpointList { found: value.kind.describe().to_string() }.at(value.span));
             return None;
         };
         let mut chosen = Vec::new();
@@ -416,14 +360,14 @@ impl Checker {
             };
             if !ENDPOINTS.contains(&name.as_str()) {
                 valid = false;
-                let mut diagnostic =
-                    Diagnostic::new(Code::WrongType, value.span, format!("unknown VPC endpoint `{name}`"))
-                        .label("not an endpoint ecspipe knows");
-                diagnostic = match suggest(&name, ENDPOINTS.iter().copied()) {
-                    Some(candidate) => diagnostic.help(format!("did you mean `{candidate}`?")),
-                    None => diagnostic.help(format!("the endpoints are: {}", ENDPOINTS.join(", "))),
-                };
-                self.report(diagnostic);
+                self.report(
+                    InfraError::UnknownEndpoint {
+                        suggestion: suggest(&name, ENDPOINTS.iter().copied()).map(str::to_owned),
+                        name,
+                        endpoints: ENDPOINTS.join(", "),
+                    }
+                    .at(value.span),
+                );
             } else if !chosen.contains(&name) {
                 chosen.push(name);
             }
@@ -439,15 +383,7 @@ impl Checker {
             &[("public", true), ("internal", false)],
         )?;
         let Some(port_item) = statement.option("port") else {
-            self.report(
-                Diagnostic::new(
-                    Code::Missing,
-                    statement.span,
-                    "the load balancer needs the port its targets listen on",
-                )
-                .label("port missing")
-                .help("add `port 8080`: the container port traffic is sent to"),
-            );
+            self.report(InfraError::LoadBalancerNoPort.at(statement.span));
             return None;
         };
         let target_port = self.reader.number(port_item, "a port", 1, 65535)? as u16;
@@ -462,11 +398,7 @@ impl Checker {
                     || path.len() > 1024
                     || path.chars().any(|c| c.is_whitespace() || c.is_control())
                 {
-                    self.report(
-                        Diagnostic::new(Code::InvalidText, span, "invalid health check path")
-                            .label("expected a path such as /health")
-                            .help("the path starts with `/` and holds no spaces"),
-                    );
+                    self.report(InfraError::InvalidHealthPath.at(span));
                     return None;
                 }
                 path.to_owned()
@@ -478,26 +410,14 @@ impl Checker {
             None => None,
         };
         if certificate.is_some() && matches!(listener_port, 443) {
-            self.report(
-                Diagnostic::new(
-                    Code::Conflict,
-                    statement.span,
-                    "with a certificate, HTTPS takes port 443 and `listen` is the redirect port",
-                )
-                .label("listen 443 conflicts with HTTPS")
-                .help("remove `listen 443`; port 80 redirects to 443 by default"),
-            );
+            self.report(InfraError::ListenWithCertificate.at(statement.span));
             return None;
         }
         let allow = match statement.option("allow") {
             Some(item) => {
                 let value = self.reader.value(item, "a list of CIDR blocks")?;
                 let ValueKind::List(values) = &value.kind else {
-                    self.report(
-                        Diagnostic::new(Code::WrongType, value.span, "expected a list of CIDR blocks")
-                            .label("expected a list")
-                            .help("write `allow [\"203.0.113.0/24\"]`"),
-                    );
+                    self.report(InfraError::ExpectedCidrList.at(value.span));
                     return None;
                 };
                 let mut blocks = Vec::new();
@@ -507,13 +427,7 @@ impl Checker {
                         ValueKind::Str(text) if text == "0.0.0.0/0" => blocks.push(text.clone()),
                         other => {
                             self.report(
-                                Diagnostic::new(
-                                    Code::WrongType,
-                                    value.span,
-                                    format!("expected a CIDR block, found {}", other.describe()),
-                                )
-                                .label("expected a CIDR block")
-                                .help("write a range such as 203.0.113.0/24"),
+                                InfraError::ExpectedCidrItem { found: other.describe().to_string() }.at(value.span),
                             );
                             return None;
                         }
@@ -528,11 +442,7 @@ impl Checker {
             Some(item) => {
                 let (bucket, span) = self.reader.text(item, "an S3 bucket name")?;
                 if let Err(rule) = names::s3_bucket(bucket) {
-                    self.report(
-                        Diagnostic::new(Code::InvalidName, span, "invalid S3 bucket name")
-                            .label(rule)
-                            .help("name an existing bucket whose policy lets the load balancer write"),
-                    );
+                    self.report(InfraError::InvalidBucketName { rule: rule.to_string() }.at(span));
                     return None;
                 }
                 Some(bucket.to_owned())
@@ -551,54 +461,30 @@ impl Checker {
         at: Span,
         stage: Option<&str>,
     ) {
-        let place = stage.map(|stage| format!(" in environment `{stage}`")).unwrap_or_default();
-        let made: Vec<(Risk, &str)> = match load_balancer {
+        let made: Vec<Risk> = match load_balancer {
             Some(lb) => {
                 let mut made = Vec::new();
                 if lb.certificate.is_none() {
-                    made.push((Risk::PlainHttp, "the load balancer has no certificate, so it serves plain HTTP"));
+                    made.push(Risk::PlainHttp);
                 }
                 if lb.public {
-                    made.push((Risk::NoWaf, "the public load balancer has no web application firewall"));
+                    made.push(Risk::NoWaf);
                 }
                 if lb.access_logs.is_none() {
-                    made.push((Risk::NoAccessLogs, "the load balancer writes no access logs"));
+                    made.push(Risk::NoAccessLogs);
                 }
                 made
             }
             None => Vec::new(),
         };
-        for (risk, why) in &made {
+        for risk in &made {
             if !accepted.iter().any(|(other, ..)| other == risk) {
-                let fix = match risk {
-                    Risk::PlainHttp => "add `certificate \"arn:aws:acm:...\"` to `load_balancer` for HTTPS",
-                    Risk::NoWaf => "put a WAF in front of it outside ecspipe",
-                    Risk::NoAccessLogs => "add `logs \"BUCKET\"` to `load_balancer` to log to an existing bucket",
-                };
-                self.report(
-                    Diagnostic::new(Code::UnacceptedRisk, at, format!("{why}{place}; say so explicitly"))
-                        .label(format!("needs `accept {}`", risk.keyword()))
-                        .help(match stage {
-                            Some(stage) => format!(
-                                "{fix}, or accept it: `accept {} \"REASON\"` in the infra block or in environment `{stage}`",
-                                risk.keyword()
-                            ),
-                            None => format!("{fix}, or accept it: `accept {} \"REASON\"` in the infra block", risk.keyword()),
-                        }),
-                );
+                self.report(InfraError::RiskNotAccepted { risk: *risk, stage: stage.map(str::to_owned) }.at(at));
             }
         }
         for (risk, _, span) in accepted {
-            if !made.iter().any(|(other, _)| other == risk) {
-                self.report(
-                    Diagnostic::new(
-                        Code::Conflict,
-                        *span,
-                        format!("`accept {}` accepts a trade-off this stack does not make", risk.keyword()),
-                    )
-                    .label("nothing to accept")
-                    .help("remove it; an acceptance that no longer applies misleads reviewers"),
-                );
+            if !made.contains(risk) {
+                self.report(InfraError::AcceptUnused { risk: *risk }.at(*span));
             }
         }
     }
@@ -609,11 +495,7 @@ impl Checker {
         if parts.len() == 6 && parts[0] == "arn" && parts[2] == "acm" && parts[5].starts_with("certificate/") {
             return Some(arn.to_owned());
         }
-        self.report(
-            Diagnostic::new(Code::InvalidText, span, "expected an ACM certificate ARN")
-                .label("not an ACM certificate ARN")
-                .help("write the ARN such as \"arn:aws:acm:us-east-2:123456789012:certificate/…\""),
-        );
+        self.report(InfraError::ExpectedCertificateArn.at(span));
         None
     }
 
@@ -623,29 +505,17 @@ impl Checker {
             || name.len() > 256
             || !name.chars().all(|c| c.is_ascii_alphanumeric() || "/_+=.@-".contains(c))
         {
-            self.report(
-                Diagnostic::new(Code::InvalidName, span, "invalid secret name")
-                    .label("Secrets Manager names hold letters, digits and `/_+=.@-`")
-                    .help("choose another name"),
-            );
+            self.report(InfraError::InvalidSecretName.at(span));
             return None;
         }
         let Some(from) = statement.option("from") else {
-            self.report(
-                Diagnostic::new(Code::Missing, statement.span, format!("secret `{name}` needs its value"))
-                    .label("no `from`")
-                    .help(format!("write `secret {name} from secret.GITHUB_SECRET`: the workflow passes it as a sensitive variable")),
-            );
+            self.report(InfraError::SecretNeedsValue { name: name.to_string() }.at(statement.span));
             return None;
         };
         match self.github_value(from, "a GitHub secret")? {
             GithubValue::Secret(from) => Some(InfraSecret { name: name.to_owned(), from }),
             _ => {
-                self.report(
-                    Diagnostic::new(Code::WrongType, from.span(), "a secret's value must come from a GitHub secret")
-                        .label("not `secret.NAME`")
-                        .help("write `from secret.GITHUB_SECRET`; a plaintext value would land in the repository"),
-                );
+                self.report(InfraError::SecretValueNotFromGithub.at(from.span()));
                 None
             }
         }
@@ -659,13 +529,7 @@ impl Checker {
                 .split('/')
                 .all(|part| !part.is_empty() && part.chars().all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c)));
         if !valid {
-            self.report(
-                Diagnostic::new(Code::InvalidName, span, "invalid SSM parameter name")
-                    .label("expected a path such as /app-6/output")
-                    .help(
-                        "SSM parameter paths start with `/` and hold letters, digits, `_`, `.` and `-` between slashes",
-                    ),
-            );
+            self.report(InfraError::InvalidParameterName.at(span));
             return None;
         }
         Some(name.to_owned())
@@ -678,11 +542,7 @@ impl Checker {
         {
             return Some(version.to_owned());
         }
-        self.report(
-            Diagnostic::new(Code::InvalidText, span, format!("`{version}` is not an exact Terraform version"))
-                .label("expected MAJOR.MINOR.PATCH")
-                .help("pin an exact version such as \"1.11.4\" so every run uses the same Terraform"),
-        );
+        self.report(InfraError::InexactTerraformVersion { version: version.to_string() }.at(span));
         None
     }
 }

@@ -18,9 +18,11 @@ mod values;
 
 use std::collections::BTreeMap;
 
-use crate::diagnostic::{suggest, Code, Diagnostic};
+use crate::catalogue::{PipelineError, ValueError};
+use crate::diagnostic::{suggest, Diagnostic};
 use crate::model::*;
-use crate::syntax::{File, Item, Span, ValueKind};
+use crate::span::Span;
+use crate::syntax::{File, Item, ValueKind};
 use statements::{split, Statement};
 use values::{Reader, Reference};
 
@@ -33,8 +35,8 @@ pub enum HandoffShape {
     Many,
 }
 
-/// The keys of the infrastructure handoff (REFERENCE.md: the SSM parameter
-/// JSON), with their shape and meaning.
+/// The keys of the infrastructure handoff (the JSON object an infra stack
+/// writes to its SSM parameter), with their shape and meaning.
 pub const HANDOFF_KEYS: &[(&str, HandoffShape, &str)] = &[
     ("subnet_ids", HandoffShape::Many, "the private subnets the tasks run in"),
     ("security_group_id", HandoffShape::One, "the security group of the tasks"),
@@ -91,11 +93,7 @@ pub fn check(file: &File, source_name: &str) -> Result<Vec<Pipeline>, Vec<Diagno
     let statements = split(&statements::FILE, &file.lines, &mut checker.reader.errors);
     let mut pipelines = Vec::new();
     if statements.is_empty() && checker.reader.errors.is_empty() {
-        checker.reader.report(
-            Diagnostic::new(Code::Missing, Span::new(0, 0), "the file declares no pipeline")
-                .label("empty file")
-                .help("start with `pipeline NAME { ... }`; see the book's getting-started page"),
-        );
+        checker.reader.report(PipelineError::NoPipeline.at(Span::new(0, 0)));
     }
     let mut seen: BTreeMap<String, Span> = BTreeMap::new();
     for statement in &statements {
@@ -103,14 +101,8 @@ pub fn check(file: &File, source_name: &str) -> Result<Vec<Pipeline>, Vec<Diagno
             let span = statement.args.first().map_or(statement.span, |a| a.span());
             if let Some(first) = seen.get(&pipeline.workflow_file) {
                 checker.reader.report(
-                    Diagnostic::new(
-                        Code::Duplicate,
-                        span,
-                        format!("two pipelines write the workflow `{}`", pipeline.workflow_file),
-                    )
-                    .label("second pipeline")
-                    .note(*first, "first pipeline")
-                    .help("give each pipeline its own name or `workflow` file"),
+                    PipelineError::WorkflowWrittenTwice { workflow: pipeline.workflow_file.to_string(), first: *first }
+                        .at(span),
                 );
             } else {
                 seen.insert(pipeline.workflow_file.clone(), span);
@@ -156,11 +148,7 @@ impl Checker {
         match result {
             Ok(()) => true,
             Err(rule) => {
-                self.report(
-                    Diagnostic::new(Code::InvalidName, span, format!("invalid {what}"))
-                        .label(rule)
-                        .help(format!("choose another {what}")),
-                );
+                self.report(ValueError::InvalidName { what: what.to_string(), rule: rule.to_string() }.at(span));
                 false
             }
         }
@@ -195,13 +183,8 @@ impl Checker {
             }
             other => {
                 self.report(
-                    Diagnostic::new(
-                        Code::WrongType,
-                        value.span,
-                        format!("expected {what}, found {}", other.describe()),
-                    )
-                    .label("expected `secret.NAME`, `var.NAME` or a string")
-                    .help("write `role secret.IAM_ROLE` to read the role ARN from a repository secret"),
+                    ValueError::ExpectedScalar { what: what.to_string(), found: other.describe().to_string() }
+                        .at(value.span),
                 );
                 None
             }
@@ -209,19 +192,15 @@ impl Checker {
     }
 
     fn unknown_root(&mut self, reference: Reference<'_>, roots: &[&str]) {
-        let listed = roots.iter().map(|r| format!("`{r}.`")).collect::<Vec<_>>().join(", ");
-        let mut diagnostic = Diagnostic::new(
-            Code::UndefinedReference,
-            reference.span,
-            format!("unknown reference `{}.{}`", reference.root, reference.name),
-        )
-        .label(format!("`{}` is not a reference root here", reference.root));
-        diagnostic = match suggest(reference.root, roots.iter().copied()) {
-            Some(candidate) => diagnostic
-                .help(format!("did you mean `{candidate}.{}`? here references start with {listed}", reference.name)),
-            None => diagnostic.help(format!("here references start with {listed}")),
-        };
-        self.report(diagnostic);
+        self.report(
+            ValueError::UnknownReference {
+                root: reference.root.to_string(),
+                name: reference.name.to_string(),
+                suggestion: suggest(reference.root, roots.iter().copied()).map(str::to_owned),
+                roots: roots.iter().map(|r| format!("`{r}.`")).collect::<Vec<_>>().join(", "),
+            }
+            .at(reference.span),
+        );
     }
 
     /// A one-line reason the author gives for a trade-off; it ends up in a
@@ -229,24 +208,12 @@ impl Checker {
     fn reason(&mut self, item: &Item) -> Option<String> {
         let value = self.reader.value(item, "a reason")?;
         let ValueKind::Str(text) = &value.kind else {
-            self.report(
-                Diagnostic::new(
-                    Code::WrongType,
-                    value.span,
-                    format!("expected a reason in quotes, found {}", value.kind.describe()),
-                )
-                .label("expected a quoted reason")
-                .help("say why, in double quotes"),
-            );
+            self.report(ValueError::ExpectedReason { found: value.kind.describe().to_string() }.at(value.span));
             return None;
         };
         let text = text.trim();
         if text.len() < 8 || text.len() > 200 || text.chars().any(char::is_control) {
-            self.report(
-                Diagnostic::new(Code::InvalidText, value.span, "a reason is one line of 8 to 200 characters")
-                    .label("too short, too long, or spans lines")
-                    .help("say in a sentence why the trade-off is right here; reviewers read it"),
-            );
+            self.report(ValueError::InvalidReason.at(value.span));
             return None;
         }
         Some(text.to_owned())
@@ -263,11 +230,7 @@ impl Checker {
         let path = path.strip_prefix("./").unwrap_or(path);
         let path = if path.is_empty() { "." } else { path };
         if let Err(rule) = names::relative_path(path) {
-            self.report(
-                Diagnostic::new(Code::InvalidText, span, format!("invalid {what}"))
-                    .label(rule)
-                    .help("write a path relative to the repository root, such as `app`"),
-            );
+            self.report(ValueError::InvalidText { what: what.to_string(), rule: rule.to_string() }.at(span));
             return None;
         }
         Some(path.to_owned())
@@ -292,11 +255,9 @@ fn listing(total: usize, names: impl Iterator<Item = String>) -> String {
     listed.join(", ")
 }
 
-fn handoff_help() -> String {
-    format!(
-        "the handoff keys are: {}",
-        HANDOFF_KEYS.iter().map(|(name, ..)| format!("`{name}`")).collect::<Vec<_>>().join(", ")
-    )
+/// The handoff keys, listed for messages.
+fn handoff_keys() -> String {
+    HANDOFF_KEYS.iter().map(|(name, ..)| format!("`{name}`")).collect::<Vec<_>>().join(", ")
 }
 
 #[cfg(test)]

@@ -1,4 +1,5 @@
-//! AWS and GitHub naming rules (DESIGN.md, "AWS facts the checker needs").
+//! AWS and GitHub naming rules: the length limits and character sets AWS
+//! and GitHub accept for the names ecspipe writes.
 //! Each function returns `Err(reason)` with the rule the name breaks.
 
 /// A GitHub Actions job id: starts with a letter or `_`; letters, digits, `-`, `_`.

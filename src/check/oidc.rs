@@ -4,6 +4,7 @@
 //! the environments the jobs run in.
 
 use super::*;
+use crate::catalogue::PipelineError;
 
 impl Checker {
     #[allow(clippy::too_many_arguments)]
@@ -39,15 +40,7 @@ impl Checker {
                         if valid {
                             repository = Some(text.to_owned());
                         } else {
-                            self.report(
-                                Diagnostic::new(
-                                    Code::InvalidName,
-                                    span,
-                                    format!("`{text}` is not a GitHub repository"),
-                                )
-                                .label("expected OWNER/REPO")
-                                .help("write the repository the workflow runs in, such as \"acme/shop\""),
-                            );
+                            self.report(PipelineError::InvalidRepository { text: text.to_string() }.at(span));
                         }
                     }
                 }
@@ -69,39 +62,19 @@ impl Checker {
         }
         let Some(repository) = repository else {
             if !statements::given_or_misspelt(&statements::OIDC, &statements, &block.lines, "repository") {
-                self.report(
-                    Diagnostic::new(Code::Missing, statement.name_span, "the oidc block names no repository")
-                        .label("repository missing")
-                        .help("add `repository \"OWNER/REPO\"`: only that repository's workflows may assume the roles"),
-                );
+                self.report(PipelineError::OidcNoRepository.at(statement.name_span));
             }
             return None;
         };
         if state.is_none() && !statements::given_or_misspelt(&statements::OIDC, &statements, &block.lines, "state") {
-            self.report(
-                Diagnostic::new(Code::Missing, statement.name_span, "the oidc block has no state backend")
-                    .label("state missing")
-                    .help("add `state s3 bucket \"BUCKET\" key \"bootstrap.tfstate\"`"),
-            );
+            self.report(PipelineError::OidcNoStateBackend.at(statement.name_span));
         }
         if !plan_role {
-            self.report(
-                Diagnostic::new(Code::Missing, statement.name_span, "the oidc block creates a plan role the workflow does not use")
-                    .label("no `plan` role in the pipeline's `role`")
-                    .help("name both roles' secrets: `role secret.APPLY_ROLE plan secret.PLAN_ROLE`; without the plan role, pull requests cannot assume the apply role"),
-            );
+            self.report(PipelineError::OidcUnusedPlanRole.at(statement.name_span));
         }
         let longest = format!("{pipeline}-github-apply");
         if names::iam_role(&longest).is_err() {
-            self.report(
-                Diagnostic::new(
-                    Code::InvalidName,
-                    statement.name_span,
-                    format!("the role name `{longest}` is longer than 64 characters"),
-                )
-                .label("the pipeline's name prefixes the roles")
-                .help("shorten the pipeline's name"),
-            );
+            self.report(PipelineError::OidcRoleTooLong { longest: longest.to_string() }.at(statement.name_span));
         }
         if self.reader.errors.len() > before {
             return None;

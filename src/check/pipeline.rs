@@ -4,6 +4,7 @@ use super::deploy::DeployContext;
 use super::environments::Stage;
 use super::infra::InfraContext;
 use super::*;
+use crate::catalogue::PipelineError;
 
 impl Checker {
     pub(super) fn pipeline(&mut self, statement: &Statement<'_>, source_name: &str) -> Option<Pipeline> {
@@ -44,11 +45,7 @@ impl Checker {
                     role = first.and_then(|item| self.github_value(item, "the OIDC role"));
                     if let (Some(GithubValue::Literal(arn)), Some(item)) = (&role, first) {
                         if let Err(rule) = names::role_arn(arn) {
-                            self.report(
-                                Diagnostic::new(Code::InvalidText, item.span(), "invalid role ARN")
-                                    .label(rule)
-                                    .help("or keep the ARN out of the repository: `role secret.IAM_ROLE`"),
-                            );
+                            self.report(PipelineError::InvalidRoleArn { rule: rule.to_string() }.at(item.span()));
                             role = None;
                         }
                     }
@@ -57,9 +54,7 @@ impl Checker {
                         if let Some(GithubValue::Literal(arn)) = &plan_role {
                             if let Err(rule) = names::role_arn(arn) {
                                 self.report(
-                                    Diagnostic::new(Code::InvalidText, item.span(), "invalid role ARN")
-                                        .label(rule)
-                                        .help("or keep the ARN out of the repository: `plan secret.PLAN_ROLE`"),
+                                    PipelineError::InvalidPlanRoleArn { rule: rule.to_string() }.at(item.span()),
                                 );
                                 plan_role = None;
                             }
@@ -108,12 +103,7 @@ impl Checker {
                 continue;
             };
             if let Some(first) = build_spans.get(&build.name) {
-                self.report(
-                    Diagnostic::new(Code::Duplicate, span, format!("build `{}` is defined twice", build.name))
-                        .label("second definition")
-                        .note(*first, "first definition")
-                        .help("give each build its own name"),
-                );
+                self.report(PipelineError::BuildDuplicate { build: build.name.to_string(), first: *first }.at(span));
                 continue;
             }
             build_spans.insert(build.name.clone(), span);
@@ -137,13 +127,8 @@ impl Checker {
                     stage.overrides.iter().filter(|s| matches!(s.spec.name, "vpc" | "certificate" | "accept"))
                 {
                     self.report(
-                        Diagnostic::new(
-                            Code::Conflict,
-                            statement.name_span,
-                            format!("`{}` overrides the infra block, but the pipeline has none", statement.spec.name),
-                        )
-                        .label("nothing to override")
-                        .help("add an `infra { ... }` block to the pipeline, or remove this from the environment"),
+                        PipelineError::OverrideWithoutInfra { statement: statement.spec.name.to_string() }
+                            .at(statement.name_span),
                     );
                 }
             }
@@ -242,23 +227,18 @@ impl Checker {
                 }
                 if let Some(first) = deploy_spans.get(&deploy.name) {
                     self.report(
-                        Diagnostic::new(Code::Duplicate, span, format!("deploy `{}` is defined twice", deploy.name))
-                            .label("second definition")
-                            .note(*first, "first definition")
-                            .help("give each deploy its own name"),
+                        PipelineError::DeployDuplicate { deploy: deploy.name.to_string(), first: *first }.at(span),
                     );
                     break;
                 }
                 let clash = deploys.iter().map(|other| &other.stack).chain(infras.iter().map(|infra| &infra.stack));
                 if let Some(shared) = clash.clone().find(|stack| **stack == deploy.stack).cloned() {
                     self.report(
-                        Diagnostic::new(
-                            Code::Duplicate,
-                            span,
-                            format!("deploy `{}` writes the stack `{shared}` another stack writes too", deploy.name),
-                        )
-                        .label("same stack directory")
-                        .help("give each deploy its own `stack` directory"),
+                        PipelineError::StackWrittenTwice {
+                            deploy: deploy.name.to_string(),
+                            shared: shared.to_string(),
+                        }
+                        .at(span),
                     );
                     break;
                 }
@@ -279,13 +259,8 @@ impl Checker {
             if let Some(other) = shared {
                 let span = deploy_spans.get(&deploy.name).copied().unwrap_or(name_span);
                 self.report(
-                    Diagnostic::new(
-                        Code::Conflict,
-                        span,
-                        format!("deploys `{}` and `{}` register with the same target group", other.name, deploy.name),
-                    )
-                    .label("second service on the target group")
-                    .help("a target group sends traffic to one service; give the other its own load balancer or target group"),
+                    PipelineError::TargetGroupShared { other: other.name.to_string(), deploy: deploy.name.to_string() }
+                        .at(span),
                 );
                 break;
             }
@@ -301,27 +276,18 @@ impl Checker {
         {
             if let Some(previous) = job_ids.insert(job, owner) {
                 self.report(
-                    Diagnostic::new(
-                        Code::Duplicate,
-                        name_span,
-                        format!("`{previous}` and `{owner}` both use the job id `{job}`"),
-                    )
-                    .label("in this pipeline")
-                    .help("set a distinct `job` id in one of them"),
+                    PipelineError::JobIdShared {
+                        previous: previous.to_string(),
+                        owner: owner.to_string(),
+                        job: job.to_string(),
+                    }
+                    .at(name_span),
                 );
             }
         }
 
         if !shape_errors && !statements.iter().any(|s| matches!(s.spec.name, "build" | "deploy" | "infra")) {
-            self.report(
-                Diagnostic::new(
-                    Code::Missing,
-                    name_span,
-                    format!("pipeline `{name}` builds, deploys and provisions nothing"),
-                )
-                .label("empty pipeline")
-                .help("add a `build NAME { ... }`, `deploy NAME { ... }` or `infra { ... }` block"),
-            );
+            self.report(PipelineError::PipelineDoesNothing { name: name.to_string() }.at(name_span));
         }
         if triggers.push.is_none() && triggers.pull_request.is_none() && !triggers.manual {
             triggers.push = Some(vec![String::from("main")]);
@@ -330,18 +296,10 @@ impl Checker {
         if region.is_none()
             && !statements::given_or_misspelt(&statements::PIPELINE, &statements, &block.lines, "region")
         {
-            self.report(
-                Diagnostic::new(Code::Missing, name_span, format!("pipeline `{name}` has no region"))
-                    .label("region missing")
-                    .help("add `region us-east-2` (or your region) to the pipeline block"),
-            );
+            self.report(PipelineError::NoRegion { name: name.to_string() }.at(name_span));
         }
         if role.is_none() && !statements::given_or_misspelt(&statements::PIPELINE, &statements, &block.lines, "role") {
-            self.report(
-                Diagnostic::new(Code::Missing, name_span, format!("pipeline `{name}` has no role to assume"))
-                    .label("role missing")
-                    .help("add `role secret.IAM_ROLE`: the IAM role the jobs assume through GitHub's OIDC provider"),
-            );
+            self.report(PipelineError::NoRole { name: name.to_string() }.at(name_span));
         }
         let (Some(region), Some(role)) = (region, role) else { return None };
         let oidc = match oidc_statement {
@@ -394,12 +352,7 @@ impl Checker {
         };
         let word = item.as_word().unwrap_or_default();
         if let Some(first) = seen.insert(word, statement.name_span) {
-            self.report(
-                Diagnostic::new(Code::Repeated, statement.name_span, format!("`on {word}` is given twice"))
-                    .label("again here")
-                    .note(first, "first here")
-                    .help("list every branch in one `branches [...]`"),
-            );
+            self.report(PipelineError::TriggerRepeated { word: word.to_string(), first }.at(statement.name_span));
             return;
         }
         let branches = match statement.option("branches") {
@@ -416,11 +369,7 @@ impl Checker {
             Kind::PullRequest => triggers.pull_request = branches,
             Kind::Manual => {
                 if let Some((_, span, _)) = statement.options.iter().find(|(name, ..)| *name == "branches") {
-                    self.report(
-                        Diagnostic::new(Code::UnexpectedArgument, *span, "`on manual` takes no branches")
-                            .label("not for manual runs")
-                            .help("a manual run picks its branch when it is started"),
-                    );
+                    self.report(PipelineError::ManualWithBranches.at(*span));
                 }
                 triggers.manual = true;
             }
@@ -434,25 +383,13 @@ impl Checker {
             ValueKind::List(_) => {
                 let list = self.reader.text_list(item, "branch names")?;
                 if list.is_empty() {
-                    self.report(
-                        Diagnostic::new(Code::Missing, value.span, "the branch list is empty")
-                            .label("no branches")
-                            .help("name at least one branch, or `\"*\"` for every branch"),
-                    );
+                    self.report(PipelineError::EmptyBranchList.at(value.span));
                     return None;
                 }
                 Some(list.into_iter().map(|(b, _)| b.to_owned()).collect())
             }
             other => {
-                self.report(
-                    Diagnostic::new(
-                        Code::WrongType,
-                        value.span,
-                        format!("expected branch names, found {}", other.describe()),
-                    )
-                    .label("expected a list of branches")
-                    .help("write `branches [main, \"release/*\"]`"),
-                );
+                self.report(PipelineError::ExpectedBranches { found: other.describe().to_string() }.at(value.span));
                 None
             }
         }
@@ -492,11 +429,7 @@ impl Checker {
         }
         let repository = repository.or_else(|| {
             if !statements::given_or_misspelt(&statements::BUILD, &statements, &block.lines, "repository") {
-                self.report(
-                    Diagnostic::new(Code::Missing, name_span, format!("build `{name}` names no ECR repository"))
-                        .label("repository missing")
-                        .help("add `repository NAME` to the build block"),
-                );
+                self.report(PipelineError::BuildWithoutRepository { name: name.to_string() }.at(name_span));
             }
             None
         })?;
@@ -542,11 +475,7 @@ impl Checker {
         while !rest.is_empty() {
             if let Some(after) = rest.strip_prefix('{') {
                 let Some(close) = after.find('}') else {
-                    self.report(
-                        Diagnostic::new(Code::InvalidText, at(offset, span.end - quote), "unclosed `{` in tag template")
-                            .label("no closing `}`")
-                            .help("placeholders are written `{date}`, `{run_number}`, `{run_attempt}`, `{sha}` or `{short_sha}`"),
-                    );
+                    self.report(PipelineError::UnclosedTagPlaceholder.at(at(offset, span.end - quote)));
                     return None;
                 };
                 let placeholder = &after[..close];
@@ -563,20 +492,12 @@ impl Checker {
                     None => {
                         ok = false;
                         let known = ["date", "run_number", "run_attempt", "sha", "short_sha"];
-                        let help = match suggest(placeholder, known) {
-                            Some(candidate) => format!("did you mean `{{{candidate}}}`?"),
-                            None => String::from(
-                                "placeholders are `{date}`, `{run_number}`, `{run_attempt}`, `{sha}` and `{short_sha}`",
-                            ),
-                        };
                         self.report(
-                            Diagnostic::new(
-                                Code::InvalidText,
-                                at(offset, offset + close + 2),
-                                format!("unknown tag placeholder `{{{placeholder}}}`"),
-                            )
-                            .label("unknown placeholder")
-                            .help(help),
+                            PipelineError::UnknownTagPlaceholder {
+                                placeholder: placeholder.to_string(),
+                                suggestion: suggest(placeholder, known).map(str::to_owned),
+                            }
+                            .at(at(offset, offset + close + 2)),
                         );
                     }
                 }
@@ -590,13 +511,7 @@ impl Checker {
                 {
                     ok = false;
                     self.report(
-                        Diagnostic::new(
-                            Code::InvalidText,
-                            at(offset + index, offset + index + c.len_utf8()),
-                            format!("`{c}` cannot appear in an image tag"),
-                        )
-                        .label("not allowed in a tag")
-                        .help("image tags hold letters, digits, `_`, `.` and `-`"),
+                        PipelineError::TagCharacter { c }.at(at(offset + index, offset + index + c.len_utf8())),
                     );
                 }
                 parts.push(TagPart::Text(text.to_owned()));
@@ -607,19 +522,11 @@ impl Checker {
         if let Some(TagPart::Text(first)) = parts.first() {
             if first.starts_with(['.', '-']) && ok {
                 ok = false;
-                self.report(
-                    Diagnostic::new(Code::InvalidText, span, "an image tag cannot start with `.` or `-`")
-                        .label("starts with `.` or `-`")
-                        .help("start the tag with a letter, a digit or a placeholder"),
-                );
+                self.report(PipelineError::TagStart.at(span));
             }
         }
         if parts.is_empty() {
-            self.report(
-                Diagnostic::new(Code::InvalidText, span, "the tag template is empty")
-                    .label("empty")
-                    .help("write a template such as \"{date}.{run_number}.{run_attempt}\""),
-            );
+            self.report(PipelineError::EmptyTagTemplate.at(span));
             return None;
         }
         ok.then_some(parts)

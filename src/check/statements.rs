@@ -6,8 +6,10 @@
 //! 30s`). Keeping the vocabulary here, not in the grammar, is what lets the
 //! checker suggest the statement a user meant.
 
-use crate::diagnostic::{suggest, Code, Diagnostic};
-use crate::syntax::{Block, Item, Line, Span};
+use crate::catalogue::ValueError;
+use crate::diagnostic::{suggest, Diagnostic};
+use crate::span::Span;
+use crate::syntax::{Block, Item, Line};
 
 /// Whether a statement takes a `{ ... }` block.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -310,13 +312,11 @@ pub fn split<'a>(schema: &'static Schema, lines: &'a [Line], errors: &mut Vec<Di
                     last.span = last.span.to(block.span);
                 }
                 Some(last) => errors.push(
-                    Diagnostic::new(
-                        Code::UnexpectedArgument,
-                        block.span,
-                        format!("`{}` takes no block", last.spec.name),
-                    )
-                    .label("unexpected block")
-                    .help(format!("write it as `{}`", last.spec.usage)),
+                    ValueError::UnexpectedBlock {
+                        statement: last.spec.name.to_string(),
+                        usage: last.spec.usage.to_string(),
+                    }
+                    .at(block.span),
                 ),
                 None => {}
             }
@@ -327,16 +327,20 @@ pub fn split<'a>(schema: &'static Schema, lines: &'a [Line], errors: &mut Vec<Di
             && !(statement.spec.block == BlockUse::Optional && statement.block.is_some())
         {
             errors.push(
-                Diagnostic::new(Code::Missing, statement.span, format!("`{}` needs a value", statement.spec.name))
-                    .label("value missing")
-                    .help(format!("write it as `{}`", statement.spec.usage)),
+                ValueError::NeedsValue {
+                    statement: statement.spec.name.to_string(),
+                    usage: statement.spec.usage.to_string(),
+                }
+                .at(statement.span),
             );
         }
         if statement.spec.block == BlockUse::Required && statement.block.is_none() {
             errors.push(
-                Diagnostic::new(Code::Missing, statement.span, format!("`{}` needs a block", statement.spec.name))
-                    .label("block missing")
-                    .help(format!("write it as `{}`", statement.spec.usage)),
+                ValueError::NeedsBlock {
+                    statement: statement.spec.name.to_string(),
+                    usage: statement.spec.usage.to_string(),
+                }
+                .at(statement.span),
             );
         }
     }
@@ -348,10 +352,8 @@ pub fn split<'a>(schema: &'static Schema, lines: &'a [Line], errors: &mut Vec<Di
         }
         match firsts.iter().find(|(name, _)| *name == statement.spec.name) {
             Some((_, first)) => errors.push(
-                Diagnostic::new(Code::Repeated, statement.name_span, format!("`{}` is set twice", statement.spec.name))
-                    .label("set again here")
-                    .note(*first, "first set here")
-                    .help("keep one of them"),
+                ValueError::StatementRepeated { statement: statement.spec.name.to_string(), first: *first }
+                    .at(statement.name_span),
             ),
             None => firsts.push((statement.spec.name, statement.name_span)),
         }
@@ -369,28 +371,21 @@ fn split_line<'a>(
     while let Some(head) = items.next() {
         let Some(name) = head.as_word() else {
             errors.push(
-                Diagnostic::new(
-                    Code::UnknownStatement,
-                    head.span(),
-                    format!("expected a statement name in {}", schema.name),
-                )
-                .label("not a statement name")
-                .help(format!("{} accepts: {}", schema.name, names(schema))),
+                ValueError::ExpectedStatementName { block: schema.name.to_string(), statements: names(schema) }
+                    .at(head.span()),
             );
             return;
         };
         let Some(spec) = schema.find(name) else {
-            let mut diagnostic = Diagnostic::new(
-                Code::UnknownStatement,
-                head.span(),
-                format!("unknown statement `{name}` in {}", schema.name),
-            )
-            .label("unknown statement");
-            diagnostic = match suggest(name, schema.specs.iter().map(|spec| spec.name)) {
-                Some(candidate) => diagnostic.help(format!("did you mean `{candidate}`?")),
-                None => diagnostic.help(format!("{} accepts: {}", schema.name, names(schema))),
-            };
-            errors.push(diagnostic);
+            errors.push(
+                ValueError::UnknownStatement {
+                    name: name.to_string(),
+                    block: schema.name.to_string(),
+                    suggestion: suggest(name, schema.specs.iter().map(|spec| spec.name)).map(str::to_owned),
+                    statements: names(schema),
+                }
+                .at(head.span()),
+            );
             return;
         };
         let mut statement = Statement {
@@ -414,9 +409,8 @@ fn split_line<'a>(
                     }
                     None => {
                         errors.push(
-                            Diagnostic::new(Code::Missing, option_span, format!("`{option}` needs a value"))
-                                .label("value missing")
-                                .help(format!("write it as `{}`", spec.usage)),
+                            ValueError::OptionNeedsValue { option: option.to_string(), usage: spec.usage.to_string() }
+                                .at(option_span),
                         );
                     }
                 }
@@ -435,20 +429,17 @@ fn split_line<'a>(
                 // starts here (and is reported as unknown if misspelt).
                 break;
             } else {
-                let mut diagnostic = Diagnostic::new(
-                    Code::UnexpectedArgument,
-                    item.span(),
-                    format!("unexpected {} after `{}`", describe_item(item), spec.name),
-                )
-                .label("not expected here");
                 let candidates =
                     spec.options.iter().chain(spec.flags).copied().chain(schema.specs.iter().map(|spec| spec.name));
-                diagnostic = match word.and_then(|word| suggest(word, candidates)) {
-                    Some(candidate) => diagnostic
-                        .help(format!("did you mean `{candidate}`? `{}` is written `{}`", spec.name, spec.usage)),
-                    None => diagnostic.help(format!("write it as `{}`", spec.usage)),
-                };
-                errors.push(diagnostic);
+                errors.push(
+                    ValueError::UnexpectedItem {
+                        found: describe_item(item).to_string(),
+                        statement: spec.name.to_string(),
+                        usage: spec.usage.to_string(),
+                        suggestion: word.and_then(|word| suggest(word, candidates)).map(str::to_owned),
+                    }
+                    .at(item.span()),
+                );
                 // Skip the rest of the line: it cannot be split reliably.
                 statements.push(statement);
                 return;
@@ -475,6 +466,7 @@ fn names(schema: &Schema) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diagnostic::Code;
     use crate::syntax::parse;
 
     fn split_text(schema: &'static Schema, text: &str) -> (Vec<(&'static str, usize)>, Vec<Diagnostic>) {

@@ -2,8 +2,10 @@
 //! Each reader reports what it expected and returns `None` on a mismatch, so
 //! checking goes on and every mistake is reported in one run.
 
-use crate::diagnostic::{Code, Diagnostic};
-use crate::syntax::{Item, Span, Value, ValueKind};
+use crate::catalogue::{Form, ValueError};
+use crate::diagnostic::Diagnostic;
+use crate::span::Span;
+use crate::syntax::{Item, Value, ValueKind};
 
 /// Collects diagnostics while values are read.
 #[derive(Debug, Default)]
@@ -35,20 +37,18 @@ impl Reader {
             Item::Value(value) => Some(value),
             Item::Pair(pair) => {
                 self.report(
-                    Diagnostic::new(Code::WrongType, pair.span, format!("expected {what}, found `{} = ...`", pair.key))
-                        .label("a `KEY = value` pair is not allowed here")
-                        .help(format!("write {what} alone")),
+                    ValueError::ExpectedValueFoundPair { what: what.to_string(), key: pair.key.to_string() }
+                        .at(pair.span),
                 );
                 None
             }
         }
     }
 
-    fn wrong(&mut self, value: &Value, what: &str, help: impl Into<String>) {
+    fn wrong(&mut self, value: &Value, what: &str, form: Form) {
         self.report(
-            Diagnostic::new(Code::WrongType, value.span, format!("expected {what}, found {}", value.kind.describe()))
-                .label(format!("expected {what}"))
-                .help(help),
+            ValueError::ExpectedValue { what: what.to_string(), found: value.kind.describe().to_string(), form }
+                .at(value.span),
         );
     }
 
@@ -58,7 +58,7 @@ impl Reader {
         match &value.kind {
             ValueKind::Word(word) => Some((word, value.span)),
             _ => {
-                self.wrong(value, what, format!("write {what} as a bare word"));
+                self.wrong(value, what, Form::BareWord);
                 None
             }
         }
@@ -71,15 +71,15 @@ impl Reader {
             return Some(*choice);
         }
         let names: Vec<&str> = choices.iter().map(|(name, _)| *name).collect();
-        let mut diagnostic =
-            Diagnostic::new(Code::WrongType, span, format!("unknown {what} `{word}`")).label(format!("unknown {what}"));
-        diagnostic = match crate::diagnostic::suggest(word, names.iter().copied()) {
-            Some(candidate) => {
-                diagnostic.help(format!("did you mean `{candidate}`? expected one of: {}", names.join(", ")))
+        self.report(
+            ValueError::UnknownKeyword {
+                what: what.to_string(),
+                word: word.to_string(),
+                suggestion: crate::diagnostic::suggest(word, names.iter().copied()).map(str::to_owned),
+                choices: names.join(", "),
             }
-            None => diagnostic.help(format!("expected one of: {}", names.join(", "))),
-        };
-        self.report(diagnostic);
+            .at(span),
+        );
         None
     }
 
@@ -89,7 +89,7 @@ impl Reader {
         match &value.kind {
             ValueKind::Word(text) | ValueKind::Str(text) => Some((text, value.span)),
             _ => {
-                self.wrong(value, what, format!("write {what} in double quotes"));
+                self.wrong(value, what, Form::Quoted);
                 None
             }
         }
@@ -99,14 +99,14 @@ impl Reader {
     pub fn text_list<'a>(&mut self, item: &'a Item, what: &str) -> Option<Vec<(&'a str, Span)>> {
         let value = self.value(item, what)?;
         let ValueKind::List(values) = &value.kind else {
-            self.wrong(value, &format!("a list of {what}"), format!("write a list: [\"{}\", ...]", what));
+            self.wrong(value, what, Form::List);
             return None;
         };
         let mut out = Vec::with_capacity(values.len());
         for value in values {
             match &value.kind {
                 ValueKind::Word(text) | ValueKind::Str(text) => out.push((text.as_str(), value.span)),
-                _ => self.wrong(value, what, format!("write {what} in double quotes")),
+                _ => self.wrong(value, what, Form::Quoted),
             }
         }
         (out.len() == values.len()).then_some(out)
@@ -119,15 +119,7 @@ impl Reader {
                 Some(Reference { root: &segments[0], name: &segments[1], span: value.span })
             }
             ValueKind::Path(segments) => {
-                self.report(
-                    Diagnostic::new(
-                        Code::UndefinedReference,
-                        value.span,
-                        format!("`{}` has too many parts", segments.join(".")),
-                    )
-                    .label("references have two parts")
-                    .help("write a reference as `secret.NAME`, `var.NAME`, `infra.KEY` or `build.NAME`"),
-                );
+                self.report(ValueError::ReferenceTooLong { reference: segments.join(".") }.at(value.span));
                 None
             }
             _ => None,
@@ -140,15 +132,11 @@ impl Reader {
         match &value.kind {
             ValueKind::Quantity { amount, unit: None } => self.in_range(*amount, value.span, what, min, max, ""),
             ValueKind::Quantity { unit: Some(unit), .. } => {
-                self.report(
-                    Diagnostic::new(Code::WrongUnit, value.span, format!("{what} takes no unit, found `{unit}`"))
-                        .label("unexpected unit")
-                        .help(format!("write {what} as a plain number")),
-                );
+                self.report(ValueError::UnitNotTaken { what: what.to_string(), unit: unit.to_string() }.at(value.span));
                 None
             }
             _ => {
-                self.wrong(value, &format!("{what} (a number)"), format!("write {what} as a number"));
+                self.wrong(value, what, Form::Number);
                 None
             }
         }
@@ -159,13 +147,7 @@ impl Reader {
             return Some(amount);
         }
         self.report(
-            Diagnostic::new(
-                Code::OutOfRange,
-                span,
-                format!("{what} must be between {min}{unit} and {max}{unit}, found {amount}{unit}"),
-            )
-            .label("out of range")
-            .help(format!("choose {what} from {min}{unit} to {max}{unit}")),
+            ValueError::NumberOutOfRange { what: what.to_string(), min, unit: unit.to_string(), max, amount }.at(span),
         );
         None
     }
@@ -174,7 +156,7 @@ impl Reader {
     pub fn seconds(&mut self, item: &Item, what: &str, min: u64, max: u64) -> Option<u64> {
         let value = self.value(item, what)?;
         let ValueKind::Quantity { amount, unit } = &value.kind else {
-            self.wrong(value, &format!("{what} (a duration)"), "write a duration such as `30s`, `5m` or `1h`");
+            self.wrong(value, what, Form::Duration);
             return None;
         };
         let factor = match unit.as_deref() {
@@ -183,22 +165,14 @@ impl Reader {
             Some("h") => 3600,
             Some("d") => 86_400,
             Some(unit) => {
-                self.report(
-                    Diagnostic::new(Code::WrongUnit, value.span, format!("`{unit}` is not a unit of time"))
-                        .label("expected s, m, h or d")
-                        .help(format!("write {what} as a duration such as `30s`, `5m` or `1h`")),
-                );
+                self.report(ValueError::NotTimeUnit { unit: unit.to_string(), what: what.to_string() }.at(value.span));
                 return None;
             }
             None => {
                 self.report(
-                    Diagnostic::new(Code::WrongUnit, value.span, format!("{what} needs a unit"))
-                        .label("seconds? minutes?")
-                        // Suggest days where less than a day is out of range.
-                        .help(format!(
-                            "write {what} with a unit, such as `{amount}{}`",
-                            if min >= 86_400 { "d" } else { "s" }
-                        )),
+                    // Suggest days where less than a day is out of range.
+                    ValueError::NeedsUnit { what: what.to_string(), amount: *amount, in_days: min >= 86_400 }
+                        .at(value.span),
                 );
                 return None;
             }
@@ -211,7 +185,7 @@ impl Reader {
     pub fn mebibytes(&mut self, item: &Item, what: &str) -> Option<u64> {
         let value = self.value(item, what)?;
         let ValueKind::Quantity { amount, unit } = &value.kind else {
-            self.wrong(value, &format!("{what} (a size)"), "write a size such as `512mb` or `3gb`");
+            self.wrong(value, what, Form::Size);
             return None;
         };
         let factor = match unit.as_deref() {
@@ -219,9 +193,7 @@ impl Reader {
             Some("gb") | Some("gib") => 1024,
             Some(unit) => {
                 self.report(
-                    Diagnostic::new(Code::WrongUnit, value.span, format!("`{unit}` is not a unit of memory"))
-                        .label("expected mb or gb")
-                        .help(format!("write {what} as a size such as `512mb` or `3gb`")),
+                    ValueError::NotMemoryUnit { unit: unit.to_string(), what: what.to_string() }.at(value.span),
                 );
                 return None;
             }
@@ -233,22 +205,14 @@ impl Reader {
     pub fn cpu_units(&mut self, item: &Item, what: &str) -> Option<u64> {
         let value = self.value(item, what)?;
         let ValueKind::Quantity { amount, unit } = &value.kind else {
-            self.wrong(
-                value,
-                &format!("{what} (CPU units)"),
-                "write CPU units such as `1024`, or vCPUs such as `1vcpu`",
-            );
+            self.wrong(value, what, Form::CpuUnits);
             return None;
         };
         match unit.as_deref() {
             None => Some(*amount),
             Some("vcpu") => Some(amount.saturating_mul(1024)),
             Some(unit) => {
-                self.report(
-                    Diagnostic::new(Code::WrongUnit, value.span, format!("`{unit}` is not a unit of CPU"))
-                        .label("expected CPU units or vcpu")
-                        .help(format!("write {what} as CPU units such as `1024`, or vCPUs such as `1vcpu`")),
-                );
+                self.report(ValueError::NotCpuUnit { unit: unit.to_string(), what: what.to_string() }.at(value.span));
                 None
             }
         }

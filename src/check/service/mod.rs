@@ -1,0 +1,263 @@
+//! Service blocks: the task's size and platform, its containers, and the
+//! cross-checks between them and the infrastructure.
+//!
+//! Contract: `Checker::service` turns one `service` statement into a
+//! [`Service`] or reports every problem of it. The statements of a service
+//! are read here; each concern has its own file: `containers.rs` (container
+//! blocks, their dependencies and the task's size), `secrets.rs`
+//! (`env`/`secret` bindings and where secrets come from), `networking.rs`
+//! (load balancer, network, VPC endpoints), `scaling.rs` (`scale`,
+//! `schedule`), `deployment.rs` (`deployment`, `storage`) and `iam.rs`
+//! (`allow` and the role names a service implies).
+
+mod containers;
+mod deployment;
+mod iam;
+mod networking;
+mod scaling;
+mod secrets;
+
+use super::environments::Stage;
+use super::*;
+use crate::catalogue::ServiceError;
+
+/// What the statements of one service block say, before the checks that
+/// look at several of them at once.
+struct Settings<'s, 'a> {
+    /// Task CPU units, and where they are set.
+    cpu: (u32, Option<Span>),
+    /// Task memory in MiB, and where it is set.
+    memory: (u32, Option<Span>),
+    count: u32,
+    count_span: Option<Span>,
+    arch: Arch,
+    containers: Vec<(Container, Span)>,
+    /// How many `container` statements were read, valid or not.
+    container_statements: usize,
+    load_balancer: Option<&'s Statement<'a>>,
+    network: Option<&'s Statement<'a>>,
+    cluster: Option<Scalar>,
+    log_group: Option<Scalar>,
+    explicit_cluster: bool,
+    explicit_logs: bool,
+    scale: Option<(Scaling, Span)>,
+    schedules: Vec<(Schedule, Span)>,
+    deployment: (Deployment, Option<&'s Statement<'a>>),
+    storage: Option<u32>,
+    task_policy: Vec<Allow>,
+    exec: bool,
+}
+
+impl Default for Settings<'_, '_> {
+    fn default() -> Self {
+        Settings {
+            cpu: (256, None),
+            memory: (512, None),
+            count: 1,
+            count_span: None,
+            arch: Arch::X86_64,
+            containers: Vec::new(),
+            container_statements: 0,
+            load_balancer: None,
+            network: None,
+            cluster: Some(Scalar::Infra(String::from("cluster_id"))),
+            log_group: Some(Scalar::Infra(String::from("cloud_watch_log_group_name"))),
+            explicit_cluster: false,
+            explicit_logs: false,
+            scale: None,
+            schedules: Vec::new(),
+            deployment: (Deployment::default(), None),
+            storage: None,
+            task_policy: Vec::new(),
+            exec: false,
+        }
+    }
+}
+
+impl Checker {
+    pub(super) fn service(
+        &mut self,
+        statement: &Statement<'_>,
+        scope: &Scope<'_>,
+        default_image: Option<&Image>,
+        infra: Option<&InfraSource>,
+        stage: Option<&Stage<'_>>,
+        own_infra: Option<&Infra>,
+    ) -> Option<Service> {
+        let (name, name_span) = self.reader.text(statement.args.first()?, "a service name")?;
+        let block = statement.block?;
+        let mut valid = self.name_rule(name_span, "ECS service name", names::ecs_name(name));
+        valid = valid && self.check_role_names(name, name_span);
+        let statements = split(&statements::SERVICE, &block.lines, &mut self.reader.errors);
+        // An environment's settings replace the service's own.
+        let overrides: Vec<&Statement<'_>> = stage
+            .map(|stage| {
+                stage
+                    .overrides
+                    .iter()
+                    .filter(|o| statements::SERVICE.specs.iter().any(|s| s.name == o.spec.name))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let mut effective: Vec<&Statement<'_>> =
+            statements.iter().filter(|s| !overrides.iter().any(|o| o.spec.name == s.spec.name)).collect();
+        effective.extend(overrides.iter().copied());
+        let mut settings = Settings::default();
+        for statement in effective {
+            valid &= self.service_statement(statement, &mut settings, name, scope, default_image, infra);
+        }
+
+        valid &= self.check_implicit_handoffs(&settings, name, name_span, infra);
+        valid &= self.check_task_size(&settings);
+        if settings.containers.is_empty() {
+            if !statements::given_or_misspelt(&statements::SERVICE, &statements, &block.lines, "container") {
+                self.report(ServiceError::NoContainer { name: name.to_string() }.at(name_span));
+            }
+            return None;
+        }
+        valid &= self.check_container_totals(&settings, name, name_span);
+
+        let load_balancer = match settings.load_balancer {
+            Some(statement) => {
+                let lb = self.load_balancer(statement, &settings.containers, infra);
+                valid &= lb.is_some();
+                lb
+            }
+            None => None,
+        };
+        let network = self.network(settings.network, name_span, infra);
+        valid &= network.is_some();
+        if let Some(own) = own_infra {
+            valid &= self.check_against_own_infra(own, network.as_ref(), load_balancer.as_ref(), name_span);
+        }
+        let scaling = self.service_scaling(&mut settings, load_balancer.is_some(), stage, infra, &mut valid);
+        valid &= self.check_grace(&settings, load_balancer.is_some());
+        valid &= self.check_dependencies(&settings.containers);
+        if let Some(own) = own_infra {
+            valid &= self.check_endpoints(own, &settings.containers, settings.exec, &settings.task_policy, name_span);
+        }
+        if !valid {
+            return None;
+        }
+        Some(Service {
+            name: name.to_owned(),
+            cpu: settings.cpu.0,
+            memory: settings.memory.0,
+            count: settings.count,
+            arch: settings.arch,
+            containers: settings.containers.into_iter().map(|(c, _)| c).collect(),
+            load_balancer,
+            network: network?,
+            cluster: settings.cluster?,
+            log_group: settings.log_group?,
+            scaling,
+            deployment: settings.deployment.0,
+            storage: settings.storage,
+            task_policy: settings.task_policy,
+            exec: settings.exec,
+        })
+    }
+
+    /// Reads one statement of a service block into `settings`; false if it
+    /// is invalid (the problem is reported).
+    fn service_statement<'s, 'a>(
+        &mut self,
+        statement: &'s Statement<'a>,
+        settings: &mut Settings<'s, 'a>,
+        service: &str,
+        scope: &Scope<'_>,
+        default_image: Option<&Image>,
+        infra: Option<&InfraSource>,
+    ) -> bool {
+        let first = statement.args.first();
+        let at = || first.map_or(statement.span, |item| item.span());
+        match statement.spec.name {
+            "cpu" => match first.and_then(|item| self.reader.cpu_units(item, "task CPU")) {
+                Some(units) => settings.cpu = (u32::try_from(units).unwrap_or(u32::MAX), Some(at())),
+                None => return false,
+            },
+            "memory" => match first.and_then(|item| self.reader.mebibytes(item, "task memory")) {
+                Some(mib) => settings.memory = (u32::try_from(mib).unwrap_or(u32::MAX), Some(at())),
+                None => return false,
+            },
+            "count" => match first.and_then(|item| self.reader.number(item, "the task count", 0, 5000)) {
+                Some(n) => {
+                    settings.count = n as u32;
+                    settings.count_span = first.map(|item| item.span());
+                }
+                None => return false,
+            },
+            "scale" => match self.scale(statement) {
+                Some(found) => settings.scale = Some((found, statement.span)),
+                None => return false,
+            },
+            "schedule" => match self.schedule(statement) {
+                Some(found) => settings.schedules.push((found, statement.span)),
+                None => return false,
+            },
+            "deployment" => match self.deployment(statement) {
+                Some(found) => settings.deployment = (found, Some(statement)),
+                None => return false,
+            },
+            "storage" => match first.and_then(|item| self.storage(item)) {
+                Some(gib) => settings.storage = Some(gib),
+                None => return false,
+            },
+            "allow" => match self.allow(statement, infra) {
+                Some(found) => settings.task_policy.push(found),
+                None => return false,
+            },
+            "exec" => settings.exec = true,
+            "platform" => match first.and_then(|item| {
+                self.reader.keyword(item, "platform", &[("x86_64", Arch::X86_64), ("arm64", Arch::Arm64)])
+            }) {
+                Some(arch) => settings.arch = arch,
+                None => return false,
+            },
+            "container" => return self.add_container(statement, settings, service, scope, default_image, infra),
+            "load_balancer" => settings.load_balancer = Some(statement),
+            "network" => settings.network = Some(statement),
+            "cluster" => {
+                settings.explicit_cluster = true;
+                settings.cluster = first.and_then(|item| self.scalar(item, "the cluster", infra));
+                return settings.cluster.is_some();
+            }
+            "logs" => {
+                settings.explicit_logs = true;
+                settings.log_group = first.and_then(|item| self.scalar(item, "the log group", infra));
+                return settings.log_group.is_some();
+            }
+            other => unreachable!("SERVICE schema has no `{other}`"),
+        }
+        true
+    }
+
+    /// Implicit handoff uses must exist when the IDs are written literally.
+    fn check_implicit_handoffs(
+        &mut self,
+        settings: &Settings<'_, '_>,
+        name: &str,
+        name_span: Span,
+        infra: Option<&InfraSource>,
+    ) -> bool {
+        let Some(InfraSource::Literal(values)) = infra else { return true };
+        let mut valid = true;
+        for (explicit, key, statement) in [
+            (settings.explicit_cluster, "cluster_id", "cluster"),
+            (settings.explicit_logs, "cloud_watch_log_group_name", "logs"),
+        ] {
+            if !explicit && !values.contains_key(key) {
+                valid = false;
+                self.report(
+                    ServiceError::HandoffNeeded {
+                        name: name.to_string(),
+                        key: key.to_string(),
+                        statement: statement.to_string(),
+                    }
+                    .at(name_span),
+                );
+            }
+        }
+        valid
+    }
+}
