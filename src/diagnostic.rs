@@ -136,6 +136,22 @@ pub struct Diagnostic {
     pub help: Option<String>,
     /// Other places worth pointing at (the first definition of a duplicate).
     pub notes: Vec<(Span, String)>,
+    /// Places in other inputs of the same invocation worth pointing at.
+    pub elsewhere: Vec<Elsewhere>,
+}
+
+/// A note that points into another input: the plan compares names across
+/// every file of one invocation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Elsewhere {
+    /// How diagnostics name that input.
+    pub file: String,
+    /// Its text, to locate and show the span.
+    pub text: String,
+    /// Where in it.
+    pub span: Span,
+    /// What is there.
+    pub message: String,
 }
 
 impl Diagnostic {
@@ -143,7 +159,15 @@ impl Diagnostic {
     /// Stages do not call this with text of their own: they build
     /// diagnostics from [`crate::catalogue`], where every error's text is.
     pub fn new(code: Code, span: Span, message: impl Into<String>) -> Self {
-        Diagnostic { code, message: message.into(), span, label: String::from("here"), help: None, notes: Vec::new() }
+        Diagnostic {
+            code,
+            message: message.into(),
+            span,
+            label: String::from("here"),
+            help: None,
+            notes: Vec::new(),
+            elsewhere: Vec::new(),
+        }
     }
 
     /// Sets the text under the underlined span.
@@ -161,6 +185,17 @@ impl Diagnostic {
     /// Points at a second place in the source.
     pub fn note(mut self, span: Span, text: impl Into<String>) -> Self {
         self.notes.push((span, text.into()));
+        self
+    }
+
+    /// Points at a place in another input, named `file`, whose text is `text`.
+    pub fn note_in(mut self, file: &str, text: &str, span: Span, message: impl Into<String>) -> Self {
+        self.elsewhere.push(Elsewhere {
+            file: file.to_owned(),
+            text: text.to_owned(),
+            span,
+            message: message.into(),
+        });
         self
     }
 
@@ -235,6 +270,18 @@ impl Renderer {
         // line above already says both, in the form editors jump to.
         let snippet = report.find("╭─[").and_then(|at| report[..at].rfind('\n')).map_or(0, |newline| newline + 1);
         out.push_str(&report[snippet..]);
+        // A note in another file gets its own located line and snippet.
+        for note in &diagnostic.elsewhere {
+            let source = NamedSource::new(&note.file, note.text.clone());
+            let (line, column) = line_column(&note.text, note.span.start);
+            out.push_str(&format!("{}:{line}:{column}: note: {}\n", note.file, note.message));
+            let shown = Diagnostic::new(diagnostic.code, note.span, note.message.clone()).label(note.message.clone());
+            let mut report = String::new();
+            let _ = self.handler.render_report(&mut report, &shown.with_source(&source));
+            let snippet =
+                report.find("╭─[").and_then(|at| report[..at].rfind('\n')).map_or(0, |newline| newline + 1);
+            out.push_str(&report[snippet..]);
+        }
         out
     }
 }
@@ -247,10 +294,17 @@ pub fn to_json(diagnostic: &Diagnostic, file: &str, text: &str) -> String {
         let (end_line, end_column) = line_column(text, span.end);
         serde_json::json!({ "line": line, "column": column, "end_line": end_line, "end_column": end_column })
     };
+    let elsewhere = diagnostic.elsewhere.iter().map(|note| {
+        let (line, column) = line_column(&note.text, note.span.start);
+        let (end_line, end_column) = line_column(&note.text, note.span.end);
+        let span = serde_json::json!({ "line": line, "column": column, "end_line": end_line, "end_column": end_column });
+        serde_json::json!({ "file": note.file, "span": span, "message": note.message })
+    });
     let notes: Vec<serde_json::Value> = diagnostic
         .notes
         .iter()
-        .map(|(span, message)| serde_json::json!({ "span": location(*span), "message": message }))
+        .map(|(span, message)| serde_json::json!({ "file": file, "span": location(*span), "message": message }))
+        .chain(elsewhere)
         .collect();
     serde_json::json!({
         "severity": "error",
@@ -275,6 +329,11 @@ pub fn to_github(diagnostic: &Diagnostic, file: &str, text: &str) -> String {
     if let Some(help) = &diagnostic.help {
         message.push_str("\nhelp: ");
         message.push_str(help);
+    }
+    // The annotation sits in this file; a note elsewhere says where.
+    for note in &diagnostic.elsewhere {
+        let (line, column) = line_column(&note.text, note.span.start);
+        message.push_str(&format!("\nnote: {} at {}:{line}:{column}", note.message, note.file));
     }
     format!(
         "::error file={},line={line},col={column},endLine={end_line},endColumn={end_column},title={}::{}",

@@ -2,7 +2,7 @@
 //! Terraform stacks for Amazon ECS on Fargate.
 //!
 //! The stages, each a module with one job (see `ARCHITECTURE.md`):
-//! [`syntax`] → [`check`] → [`lower`] → [`emit`] → [`write`].
+//! [`syntax`] → [`check`] → [`plan`] → [`lower`] → [`emit`] → [`write`].
 
 pub mod actions;
 pub mod catalogue;
@@ -12,6 +12,7 @@ pub mod emit;
 pub mod explain;
 pub mod lower;
 pub mod model;
+pub mod plan;
 pub mod scan;
 pub mod span;
 pub mod syntax;
@@ -30,7 +31,55 @@ use emit::GeneratedFile;
 ///
 /// The diagnostics of the first stage that failed, in source order.
 pub fn compile(text: &str, source_name: &str) -> Result<Vec<GeneratedFile>, Vec<Diagnostic>> {
-    let file = syntax::parse(text)?;
-    let pipelines = check::check(&file, source_name)?;
-    Ok(pipelines.iter().flat_map(|pipeline| emit::emit(&lower::lower(pipeline))).collect())
+    let source = Source { file: source_name, source_name, text };
+    match compile_all(&[source]) {
+        Ok(files) => Ok(files.into_iter().flatten().collect()),
+        Err(errors) => Err(errors.into_iter().flatten().collect()),
+    }
+}
+
+/// One input of an invocation.
+#[derive(Debug, Clone, Copy)]
+pub struct Source<'a> {
+    /// How diagnostics name the file (its path as given).
+    pub file: &'a str,
+    /// How generated headers name the file (`pipelines/web.ecspipe`).
+    pub source_name: &'a str,
+    /// Its text.
+    pub text: &'a str,
+}
+
+/// Compiles every input of one invocation together, so that the names
+/// they derive are unique across all of them: the files each input
+/// generates, in input order.
+///
+/// # Errors
+///
+/// Each input's diagnostics, in input order (empty for an input without
+/// problems): of the first stage that failed for it, in source order.
+pub fn compile_all(sources: &[Source<'_>]) -> Result<Vec<Vec<GeneratedFile>>, Vec<Vec<Diagnostic>>> {
+    let mut errors: Vec<Vec<Diagnostic>> = vec![Vec::new(); sources.len()];
+    let mut checked = Vec::with_capacity(sources.len());
+    for (source, errors) in sources.iter().zip(&mut errors) {
+        let pipelines = match syntax::parse(source.text).and_then(|file| check::check(&file, source.source_name)) {
+            Ok(pipelines) => pipelines,
+            Err(diagnostics) => {
+                *errors = diagnostics;
+                Vec::new()
+            }
+        };
+        checked.push(plan::Checked { file: source.file, text: source.text, pipelines });
+    }
+    let planned = plan::plan(checked);
+    for (errors, collisions) in errors.iter_mut().zip(planned.errors) {
+        errors.extend(collisions);
+    }
+    if errors.iter().any(|errors| !errors.is_empty()) {
+        return Err(errors);
+    }
+    Ok(planned
+        .pipelines
+        .iter()
+        .map(|pipelines| pipelines.iter().flat_map(|pipeline| emit::emit(&lower::lower(pipeline))).collect())
+        .collect())
 }

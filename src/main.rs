@@ -214,20 +214,25 @@ struct Compiled {
 /// Compiles every input, printing all diagnostics of all files.
 fn compile_all(inputs: &[PathBuf], out: &Path, reporter: &Reporter) -> Result<Compiled, Failure> {
     let inputs = write::read_inputs(inputs, out)?;
-    let mut outputs = Vec::with_capacity(inputs.len());
-    let mut failed = false;
-    for Input { path, source_name, text } in inputs {
-        match ecspipe::compile(&text, &source_name) {
-            Ok(files) => outputs.push((source_name, files)),
-            Err(diagnostics) => {
-                failed = true;
-                reporter.diagnostics(&path.display().to_string(), &text, &diagnostics)?;
+    let files: Vec<String> = inputs.iter().map(|input| input.path.display().to_string()).collect();
+    let sources: Vec<ecspipe::Source<'_>> = inputs
+        .iter()
+        .zip(&files)
+        .map(|(input, file)| ecspipe::Source { file, source_name: &input.source_name, text: &input.text })
+        .collect();
+    let generated = match ecspipe::compile_all(&sources) {
+        Ok(generated) => generated,
+        Err(errors) => {
+            for ((input, file), diagnostics) in inputs.iter().zip(&files).zip(&errors) {
+                if !diagnostics.is_empty() {
+                    reporter.diagnostics(file, &input.text, diagnostics)?;
+                }
             }
+            return Err(Failure::Compile);
         }
-    }
-    if failed {
-        return Err(Failure::Compile);
-    }
+    };
+    let outputs: Vec<(String, Vec<GeneratedFile>)> =
+        inputs.into_iter().map(|input| input.source_name).zip(generated).collect();
     write::check_collisions(&outputs)?;
     let sources = outputs.iter().map(|(source, _)| source.clone()).collect();
     Ok(Compiled { files: outputs.into_iter().flat_map(|(_, files)| files).collect(), sources })
@@ -350,7 +355,8 @@ fn debug(stage: Stage, input: &Path, reporter: &Reporter) -> Result<ExitCode, Fa
         writeln!(stdout, "{file:#?}")?;
         return Ok(ExitCode::SUCCESS);
     }
-    let pipelines = match ecspipe::check::check(&file, &source_name) {
+    let checked = ecspipe::check::check(&file, &source_name).and_then(ecspipe::plan::plan_one);
+    let pipelines = match checked {
         Ok(pipelines) => pipelines,
         Err(diagnostics) => {
             reporter.diagnostics(&path.display().to_string(), &text, &diagnostics)?;

@@ -4,11 +4,15 @@
 
 use std::collections::BTreeMap;
 
+use crate::syntax::Span;
+
 /// One compiled pipeline.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Pipeline {
     /// `pipeline NAME`.
     pub name: String,
+    /// Where `NAME` is written (equal to every other span).
+    pub span: Span,
     /// Where the pipeline came from, as named in generated headers.
     pub source_name: String,
     /// The workflow file's stem (`.github/workflows/<stem>.yml`).
@@ -35,6 +39,17 @@ pub struct Pipeline {
     pub infras: Vec<Infra>,
     /// Service stacks to deploy, one per deploy and environment, in order.
     pub deploys: Vec<Deploy>,
+    /// The environments, in promotion order.
+    pub environments: Vec<Environment>,
+}
+
+/// One environment of `environments { ... }`: where jobs promote from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Environment {
+    /// Its name.
+    pub name: String,
+    /// The environments whose deploys must succeed first.
+    pub after: Vec<String>,
 }
 
 /// `oidc { ... }`: the bootstrap stack an administrator applies once, so
@@ -85,6 +100,8 @@ pub struct Target {
 /// `infra { ... }`: the infrastructure stack of the reference deployment.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Infra {
+    /// Where the `infra` block starts (equal to every other span).
+    pub span: Span,
     /// Job, environment and role.
     pub target: Target,
     /// The stack directory.
@@ -204,6 +221,8 @@ pub struct Triggers {
 pub struct Build {
     /// The build's name (`build.NAME` refers to it).
     pub name: String,
+    /// Where `NAME` is written (equal to every other span).
+    pub span: Span,
     /// The workflow job id.
     pub job_id: String,
     /// The Docker build context, relative to the repository root.
@@ -281,6 +300,8 @@ impl Severity {
 pub struct Deploy {
     /// The deploy's name.
     pub name: String,
+    /// Where `NAME` is written (equal to every other span).
+    pub span: Span,
     /// Job, environment and role.
     pub target: Target,
     /// The stack directory, relative to the output directory.

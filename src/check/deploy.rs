@@ -21,12 +21,11 @@ impl Checker {
         statement: &Statement<'_>,
         context: &DeployContext<'_>,
         stage: Option<&Stage<'_>>,
-        previous: &[String],
     ) -> Option<(Deploy, Span)> {
         let (name, name_span) = self.reader.word(statement.args.first()?, "a deploy name")?;
         let block = statement.block?;
         let statements = split(&statements::DEPLOY, &block.lines, &mut self.reader.errors);
-        let mut job_id = if context.single { String::from("deploy") } else { format!("deploy-{name}") };
+        let mut job_id = crate::plan::names::deploy_job(name, context.single);
         let mut stack = if context.single { String::from("deploy") } else { format!("deploy/{name}") };
         let mut image = None;
         let mut state = None;
@@ -120,11 +119,11 @@ impl Checker {
         let mut service = service?;
         if let Some(stage) = stage {
             stack = format!("{stack}/{}", stage.name);
-            job_id = format!("{job_id}-{}", stage.name);
+            job_id = crate::plan::names::in_environment(job_id, Some(&stage.name));
             // IAM names are global to the account, and environments may
             // share one: every environment's service gets its own name.
-            service.name = format!("{}-{}", service.name, stage.name);
-            let role = format!("{}-task-execution-role", service.name);
+            service.name = crate::plan::names::in_environment(service.name, Some(&stage.name));
+            let role = crate::plan::names::task_execution_role(&service.name);
             if names::iam_role(&role).is_err() {
                 self.report(
                     DeployError::EnvironmentRoleTooLong { stage: stage.name.to_string(), role: role.to_string() }
@@ -136,22 +135,22 @@ impl Checker {
             if has("infra") {
                 if let Some(InfraSource::Ssm { parameter }) = infra.as_mut() {
                     let parameter: &mut String = parameter;
-                    *parameter = format!("{parameter}/{}", stage.name);
+                    *parameter = crate::plan::names::parameter_in_environment(parameter, &stage.name);
                 }
             }
         }
-        let mut after: Vec<String> = own_infra.map(|own| vec![own.target.job_id.clone()]).unwrap_or_default();
-        after.extend(previous.iter().cloned());
         let target = Target {
             job_id,
             environment: stage.map(|s| s.name.clone()).or_else(|| context.environment.map(str::to_owned)),
             role: stage.and_then(|s| s.role.clone()).or_else(|| context.role.cloned())?,
             stage: stage.map(|s| s.name.clone()),
-            after,
+            // The plan links the jobs.
+            after: Vec::new(),
         };
         Some((
             Deploy {
                 name: name.to_owned(),
+                span: name_span,
                 target,
                 stack,
                 state: infra::stage_state(state?, stage),

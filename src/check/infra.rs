@@ -31,15 +31,14 @@ impl Checker {
         statement: &Statement<'_>,
         context: &InfraContext<'_>,
         stage: Option<&Stage<'_>>,
-        previous: &[String],
     ) -> Option<Infra> {
         let block = statement.block?;
         let statements = split(&statements::INFRA, &block.lines, &mut self.reader.errors);
         let before = self.reader.errors.len();
-        let suffix = stage.map(|stage| format!("-{}", stage.name)).unwrap_or_default();
+        let environment = stage.map(|stage| stage.name.as_str());
         let mut stack = String::from("infra");
         let mut state = None;
-        let mut name = format!("{}{suffix}", context.pipeline);
+        let mut name = crate::plan::names::in_environment(context.pipeline.to_owned(), environment);
         let mut name_span = statement.name_span;
         let mut vpc = (String::from("10.0.0.0/24"), None, statement.name_span);
         let mut endpoints: Vec<String> = DEFAULT_ENDPOINTS.iter().map(|e| (*e).to_owned()).collect();
@@ -74,7 +73,7 @@ impl Checker {
                 "state" => state = self.state(statement, context.region),
                 "name" => {
                     if let Some((text, span)) = first.and_then(|item| self.reader.text(item, "a name prefix")) {
-                        name = format!("{text}{suffix}");
+                        name = crate::plan::names::in_environment(text.to_owned(), environment);
                         name_span = span;
                     }
                 }
@@ -187,7 +186,7 @@ impl Checker {
             stack = format!("{stack}/{}", stage.name);
             if let Some(parameter) = handoff_parameter.as_mut() {
                 let parameter: &mut String = parameter;
-                *parameter = format!("{parameter}/{}", stage.name);
+                *parameter = crate::plan::names::parameter_in_environment(parameter, &stage.name);
             }
         }
         // The name prefixes the load balancer and target group: 32 characters at most.
@@ -233,18 +232,17 @@ impl Checker {
             return None;
         }
         let state = state.map(|state| stage_state(state, stage));
-        let job_id = match stage {
-            Some(stage) => format!("infra-{}", stage.name),
-            None => String::from("infra"),
-        };
+        let job_id = crate::plan::names::infra_job(environment);
         Some(Infra {
             target: Target {
                 job_id,
                 environment: stage.map(|s| s.name.clone()).or_else(|| context.environment.map(str::to_owned)),
                 role: stage.and_then(|s| s.role.clone()).or_else(|| context.role.cloned())?,
                 stage: stage.map(|s| s.name.clone()),
-                after: previous.to_vec(),
+                // The plan links the jobs.
+                after: Vec::new(),
             },
+            span: statement.name_span,
             stack,
             state: state?,
             name,

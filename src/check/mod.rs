@@ -95,20 +95,10 @@ pub fn check(file: &File, source_name: &str) -> Result<Vec<Pipeline>, Vec<Diagno
     if statements.is_empty() && checker.reader.errors.is_empty() {
         checker.reader.report(PipelineError::NoPipeline.at(Span::new(0, 0)));
     }
-    let mut seen: BTreeMap<String, Span> = BTreeMap::new();
+    // Two pipelines writing one workflow is a name collision: the plan
+    // reports it, across every input.
     for statement in &statements {
-        if let Some(pipeline) = checker.pipeline(statement, source_name) {
-            let span = statement.args.first().map_or(statement.span, |a| a.span());
-            if let Some(first) = seen.get(&pipeline.workflow_file) {
-                checker.reader.report(
-                    PipelineError::WorkflowWrittenTwice { workflow: pipeline.workflow_file.to_string(), first: *first }
-                        .at(span),
-                );
-            } else {
-                seen.insert(pipeline.workflow_file.clone(), span);
-                pipelines.push(pipeline);
-            }
-        }
+        pipelines.extend(checker.pipeline(statement, source_name));
     }
     let mut errors = checker.reader.errors;
     if errors.is_empty() {

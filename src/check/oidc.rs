@@ -72,7 +72,7 @@ impl Checker {
         if !plan_role {
             self.report(PipelineError::OidcUnusedPlanRole.at(statement.name_span));
         }
-        let longest = format!("{pipeline}-github-apply");
+        let longest = crate::plan::names::github_apply_role(pipeline);
         if names::iam_role(&longest).is_err() {
             self.report(PipelineError::OidcRoleTooLong { longest: longest.to_string() }.at(statement.name_span));
         }
@@ -110,18 +110,18 @@ impl Checker {
         let mut infra_names: Vec<String> = Vec::new();
         for deploy in deploys {
             let name = &deploy.service.name;
-            for role in [format!("{name}-task-execution-role"), format!("{name}-task-role")] {
+            for role in [crate::plan::names::task_execution_role(name), crate::plan::names::task_role(name)] {
                 if !iam_roles.contains(&role) {
                     iam_roles.push(role);
                 }
             }
-            let policy = format!("{name}-execution");
+            let policy = crate::plan::names::execution_policy(name);
             if !iam_policies.contains(&policy) {
                 iam_policies.push(policy);
             }
         }
         for infra in infras {
-            iam_roles.push(format!("{}-flow-logs", infra.name));
+            iam_roles.push(crate::plan::names::flow_logs_role(&infra.name));
             infra_names.push(infra.name.clone());
         }
         let mut state_objects: Vec<(String, String)> = Vec::new();

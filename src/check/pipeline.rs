@@ -137,9 +137,6 @@ impl Checker {
             Some(stages) => stages.iter().map(Some).collect(),
             None => vec![None],
         };
-        let job_of = |prefix: &str, stage: &Stage<'_>| -> Vec<String> {
-            stage.after.iter().map(|previous| format!("{prefix}-{previous}")).collect()
-        };
 
         let mut repositories: Vec<String> = Vec::new();
         let mut seen_repositories = std::collections::BTreeSet::new();
@@ -161,15 +158,9 @@ impl Checker {
                     environment: environment.as_deref(),
                     repositories: owned,
                 };
-                let previous = stage.map(|stage| job_of("infra", stage)).unwrap_or_default();
-                match self.infra_stack(statement, &context, *stage, &previous) {
+                match self.infra_stack(statement, &context, *stage) {
                     Some(infra) => infras.push(infra),
                     None => break,
-                }
-            }
-            if let Some(first) = infras.first() {
-                for build in &mut builds {
-                    build.after.push(first.target.job_id.clone());
                 }
             }
         }
@@ -197,7 +188,6 @@ impl Checker {
         let mut deploys: Vec<Deploy> = Vec::new();
         let mut deploy_spans: BTreeMap<String, Span> = BTreeMap::new();
         for statement in deploy_statements {
-            let mut jobs_by_stage: BTreeMap<String, String> = BTreeMap::new();
             for (index, stage) in stage_list.iter().enumerate() {
                 // When the infrastructure has errors of its own, its
                 // handoff cannot be checked against; the deploy's other
@@ -214,13 +204,7 @@ impl Checker {
                     infra: if infra_failed { None } else { infras.get(index) },
                     has_infra_block: infra_statement.is_some(),
                 };
-                let previous: Vec<String> = stage
-                    .map(|stage| stage.after.iter().filter_map(|p| jobs_by_stage.get(p).cloned()).collect())
-                    .unwrap_or_default();
-                let Some((deploy, span)) = self.deploy(statement, &context, *stage, &previous) else { break };
-                if let Some(stage) = stage {
-                    jobs_by_stage.insert(stage.name.clone(), deploy.target.job_id.clone());
-                }
+                let Some((deploy, span)) = self.deploy(statement, &context, *stage) else { break };
                 if index > 0 {
                     deploys.push(deploy);
                     continue;
@@ -266,26 +250,6 @@ impl Checker {
             }
         }
 
-        let mut job_ids: BTreeMap<&str, &str> = BTreeMap::new();
-        for (job, owner) in builds
-            .iter()
-            .filter(|_| !environments_failed)
-            .map(|b| (&b.job_id, &b.name))
-            .chain(infras.iter().map(|i| (&i.target.job_id, &i.name)))
-            .chain(deploys.iter().map(|d| (&d.target.job_id, &d.name)))
-        {
-            if let Some(previous) = job_ids.insert(job, owner) {
-                self.report(
-                    PipelineError::JobIdShared {
-                        previous: previous.to_string(),
-                        owner: owner.to_string(),
-                        job: job.to_string(),
-                    }
-                    .at(name_span),
-                );
-            }
-        }
-
         if !shape_errors && !statements.iter().any(|s| matches!(s.spec.name, "build" | "deploy" | "infra")) {
             self.report(PipelineError::PipelineDoesNothing { name: name.to_string() }.at(name_span));
         }
@@ -312,8 +276,14 @@ impl Checker {
         if environments_failed {
             return None;
         }
+        let environments = stages
+            .iter()
+            .flatten()
+            .map(|stage| Environment { name: stage.name.clone(), after: stage.after.clone() })
+            .collect();
         Some(Pipeline {
             name: name.to_owned(),
+            span: name_span,
             source_name: source_name.to_owned(),
             workflow_file,
             workflow_name,
@@ -327,6 +297,7 @@ impl Checker {
             builds,
             infras,
             deploys,
+            environments,
         })
     }
 
@@ -399,7 +370,7 @@ impl Checker {
         let (name, name_span) = self.reader.word(statement.args.first()?, "a build name")?;
         let block = statement.block?;
         let statements = split(&statements::BUILD, &block.lines, &mut self.reader.errors);
-        let mut job_id = if single { String::from("build") } else { format!("build-{name}") };
+        let mut job_id = crate::plan::names::build_job(name, single);
         let mut context = None;
         let mut dockerfile = None;
         let mut repository = None;
@@ -445,6 +416,7 @@ impl Checker {
         Some((
             Build {
                 name: name.to_owned(),
+                span: name_span,
                 job_id,
                 context: context.unwrap_or_else(|| String::from(".")),
                 dockerfile,

@@ -82,7 +82,8 @@ mod tests {
     fn program(text: &str) -> Program {
         let file = crate::syntax::parse(text).expect("parses");
         let pipelines = crate::check::check(&file, "test.ecspipe").expect("checks");
-        lower(&pipelines[0])
+        let planned = crate::plan::plan_one(pipelines).expect("plans");
+        lower(&planned[0])
     }
 
     const TWO_IMAGES: &str = r#"

@@ -1,54 +1,32 @@
-//! Names lower derives from the pipeline's names: Terraform variables,
-//! environment variables, role session names, concurrency groups, resource
-//! labels. Kept together so a later planning stage can take them over whole.
-//!
-//! Every name here is composed from names the checker already restricted;
-//! the ones written bare into output are [`Identifier`]s, which cannot hold
-//! anything but `[A-Za-z0-9_]` whatever they are given.
+//! Typed views of the plan's names: lower writes some of them bare into
+//! output, so they become [`Identifier`]s here, which cannot hold anything
+//! but `[A-Za-z0-9_]` whatever they are given. Every name is spelled in
+//! [`crate::plan::names`]; nothing here composes one.
 
 use super::output::Identifier;
 use crate::model::*;
+use crate::plan::names;
 
-/// The builds whose images a deploy runs, in container order.
-pub(super) fn built_images(deploy: &Deploy) -> Vec<&str> {
-    let mut builds: Vec<&str> = Vec::new();
-    for container in &deploy.service.containers {
-        if let Image::Build(name) = &container.image {
-            if !builds.contains(&name.as_str()) {
-                builds.push(name);
-            }
-        }
-    }
-    builds
-}
+pub(super) use crate::plan::names::{built_images, concurrency_group};
 
-/// The Terraform variable for an image of a deploy: `image_tag` when the
-/// stack runs one build's image, else one per build.
+/// The Terraform variable for an image of a deploy.
 pub(super) fn image_variable(deploy: &Deploy, build: &str) -> Identifier {
-    if built_images(deploy).len() == 1 {
-        Identifier::sanitized("image_tag")
-    } else {
-        Identifier::sanitized(&format!("image_tag_{build}"))
-    }
+    Identifier::sanitized(&names::image_variable(deploy, build))
 }
 
 /// The deploy job's environment variable holding a build's image URI.
 pub(super) fn image_env(deploy: &Deploy, build: &str) -> Identifier {
-    if built_images(deploy).len() == 1 {
-        Identifier::sanitized("IMAGE_ID")
-    } else {
-        Identifier::sanitized(&format!("IMAGE_ID_{}", build.to_ascii_uppercase()))
-    }
+    Identifier::sanitized(&names::image_env(deploy, build))
 }
 
 /// The Terraform variable carrying an infrastructure secret's value.
 pub(super) fn secret_variable(secret: &InfraSecret) -> Identifier {
-    Identifier::sanitized(&secret.name.to_ascii_lowercase())
+    Identifier::sanitized(&names::secret_variable(secret))
 }
 
 /// The environment variable Terraform reads that variable from.
 pub(super) fn secret_env(secret: &InfraSecret) -> Identifier {
-    Identifier::sanitized(&format!("TF_VAR_{}", secret_variable(secret).as_str()))
+    Identifier::sanitized(&names::secret_env(secret))
 }
 
 /// The resource label of a scheduled scaling action.
@@ -56,15 +34,7 @@ pub(super) fn schedule_label(schedule: &Schedule) -> Identifier {
     Identifier::sanitized(&schedule.name)
 }
 
-/// The AWS role session name of a job: 2–64 of `[\w+=,.@-]`; both parts
-/// are restricted to that set by the checker.
+/// The AWS role session name of a job.
 pub(super) fn session_name(pipeline: &Pipeline, job: &str) -> String {
-    let mut name = format!("ecspipe-{}-{}", pipeline.name, job);
-    name.truncate(64);
-    name
-}
-
-/// The concurrency group of a stack's Terraform job.
-pub(super) fn concurrency_group(stack: &str) -> String {
-    format!("terraform-{}", stack.replace('/', "-"))
+    names::session_name(&pipeline.name, job)
 }

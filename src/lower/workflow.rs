@@ -321,8 +321,8 @@ fn build_job(pipeline: &Pipeline, build: &Build) -> BuildJob {
                 None => String::from("UNKNOWN,LOW,MEDIUM,HIGH,CRITICAL"),
             },
             exit_code: if scan.fail_on.is_some() { "1" } else { "0" },
-            sarif: format!("trivy-{}.sarif", build.name),
-            category: format!("trivy-{}", build.name),
+            sarif: crate::plan::names::scan_sarif(&build.name),
+            category: crate::plan::names::scan_category(&build.name),
         }),
     }
 }
@@ -387,11 +387,9 @@ fn deploy_job(pipeline: &Pipeline, deploy: &Deploy) -> TerraformJob {
             }
         })
         .collect();
-    let mut needs: Vec<String> = built_images(deploy)
-        .into_iter()
-        .filter_map(|name| pipeline.builds.iter().find(|b| b.name == name).map(|b| b.job_id.clone()))
-        .collect();
-    needs.extend(deploy.target.after.iter().cloned());
+    // The plan linked the deploy after its builds, infrastructure and
+    // earlier environments.
+    let needs = deploy.target.after.clone();
     let (apply_if, plan_if) = apply_conditions(&deploy.apply_branch);
     let name = match &deploy.target.stage {
         Some(stage) => format!("deploy {} ({stage})", deploy.name),

@@ -11,14 +11,14 @@ impl Checker {
     /// The longest IAM role name the service implies stays within IAM's
     /// 64 characters.
     pub(super) fn check_role_names(&mut self, name: &str, name_span: Span) -> bool {
-        let longest_role = format!("{name}-task-execution-role");
+        let longest_role = crate::plan::names::task_execution_role(name);
         if names::iam_role(&longest_role).is_err() {
             self.report(
                 ServiceError::NameTooLongForRoles {
                     name: name.to_string(),
                     longest_role: longest_role.to_string(),
                     length: longest_role.len(),
-                    max_name: 64 - "-task-execution-role".len(),
+                    max_name: 64 - crate::plan::names::TASK_EXECUTION_ROLE.len(),
                 }
                 .at(name_span),
             );

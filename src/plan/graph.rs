@@ -1,0 +1,81 @@
+//! The job graph: which jobs each job of a workflow waits for.
+//!
+//! Builds wait for the first environment's infrastructure (it creates the
+//! repositories they push to); each environment's infrastructure waits
+//! for the infrastructure of the environments it comes after; a deploy
+//! waits for the builds whose images it runs, for the infrastructure that
+//! hands over to it, and for the same deploy in the environments it comes
+//! after. The lists are in that order, each in source order, so the
+//! workflow is the same on every run.
+
+use crate::model::{Deploy, Infra, InfraSource, Pipeline};
+
+use super::names;
+
+/// Fills every job's `after` list of one pipeline.
+pub(super) fn link(pipeline: &mut Pipeline) {
+    let after_of = |stage: &Option<String>| -> Vec<String> {
+        let environment = stage.as_ref().and_then(|name| pipeline.environments.iter().find(|e| &e.name == name));
+        environment.map(|environment| environment.after.clone()).unwrap_or_default()
+    };
+
+    let infra_after: Vec<Vec<String>> = pipeline
+        .infras
+        .iter()
+        .map(|infra| {
+            after_of(&infra.target.stage)
+                .iter()
+                .filter_map(|previous| infra_in(&pipeline.infras, Some(previous)).map(|i| i.target.job_id.clone()))
+                .collect()
+        })
+        .collect();
+
+    let deploy_after: Vec<Vec<String>> = pipeline
+        .deploys
+        .iter()
+        .map(|deploy| {
+            let mut after: Vec<String> = names::built_images(deploy)
+                .into_iter()
+                .filter_map(|name| pipeline.builds.iter().find(|build| build.name == name))
+                .map(|build| build.job_id.clone())
+                .collect();
+            after.extend(own_infra(pipeline, deploy).map(|infra| infra.target.job_id.clone()));
+            after.extend(after_of(&deploy.target.stage).iter().filter_map(|previous| {
+                pipeline
+                    .deploys
+                    .iter()
+                    .find(|other| other.name == deploy.name && other.target.stage.as_deref() == Some(previous))
+                    .map(|other| other.target.job_id.clone())
+            }));
+            after
+        })
+        .collect();
+
+    let first_infra = pipeline.infras.first().map(|infra| infra.target.job_id.clone());
+    for build in &mut pipeline.builds {
+        build.after = first_infra.iter().cloned().collect();
+    }
+    for (infra, after) in pipeline.infras.iter_mut().zip(infra_after) {
+        infra.target.after = after;
+    }
+    for (deploy, after) in pipeline.deploys.iter_mut().zip(deploy_after) {
+        deploy.target.after = after;
+    }
+}
+
+/// The infrastructure stack of an environment (or the only one).
+fn infra_in<'a>(infras: &'a [Infra], stage: Option<&String>) -> Option<&'a Infra> {
+    infras.iter().find(|infra| infra.target.stage.as_ref() == stage)
+}
+
+/// The pipeline's own infrastructure, when it hands over to this deploy:
+/// through the parameter it writes, or straight from its state.
+fn own_infra<'a>(pipeline: &'a Pipeline, deploy: &Deploy) -> Option<&'a Infra> {
+    let infra = infra_in(&pipeline.infras, deploy.target.stage.as_ref())?;
+    let hands_over = match &deploy.infra {
+        InfraSource::Ssm { parameter } => infra.handoff_parameter.as_ref() == Some(parameter),
+        InfraSource::Stack { stack, .. } => *stack == infra.stack,
+        InfraSource::Literal(_) => false,
+    };
+    hands_over.then_some(infra)
+}

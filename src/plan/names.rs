@@ -1,0 +1,257 @@
+//! Every AWS and GitHub name ecspipe derives, in one place.
+//!
+//! Contract: each function here is the only spelling of its name. The
+//! checker calls them to fill the model and to check lengths, lower calls
+//! them for what the outputs say, and the templates read the suffixes
+//! Terraform appends to `var.name` from [`TemplateNames`]. The uniqueness
+//! check ([`super::unique`]) compares what these functions return, so a
+//! name that is spelled here cannot collide unnoticed.
+
+use serde::Serialize;
+
+use crate::model::{Deploy, Image, InfraSecret};
+
+/// Suffix of a service's task execution role (`<service>-task-execution-role`).
+pub const TASK_EXECUTION_ROLE: &str = "-task-execution-role";
+/// Suffix of a service's task role.
+pub const TASK_ROLE: &str = "-task-role";
+/// Suffix of a service's managed policy attached to its execution role.
+pub const EXECUTION_POLICY: &str = "-execution";
+/// Suffix of the task role's inline policy.
+pub const TASK_POLICY: &str = "-task";
+/// Suffix of the infrastructure's VPC flow logs role and its inline policy.
+pub const FLOW_LOGS_ROLE: &str = "-flow-logs";
+/// Suffix of the bootstrap role that applies.
+pub const GITHUB_APPLY_ROLE: &str = "-github-apply";
+/// Suffix of the apply role's inline IAM policy.
+pub const GITHUB_APPLY_IAM_POLICY: &str = "-github-apply-iam";
+/// Suffix of the bootstrap role that only plans.
+pub const GITHUB_PLAN_ROLE: &str = "-github-plan";
+
+/// The suffixes templates append to `${var.name}`, so that no template
+/// spells a role or policy name of its own.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct TemplateNames {
+    task_execution_role: &'static str,
+    task_role: &'static str,
+    execution_policy: &'static str,
+    task_policy: &'static str,
+    flow_logs_role: &'static str,
+    github_apply_role: &'static str,
+    github_apply_iam_policy: &'static str,
+    github_plan_role: &'static str,
+}
+
+/// The suffixes, for the templates' `names` global.
+pub const TEMPLATE_NAMES: TemplateNames = TemplateNames {
+    task_execution_role: TASK_EXECUTION_ROLE,
+    task_role: TASK_ROLE,
+    execution_policy: EXECUTION_POLICY,
+    task_policy: TASK_POLICY,
+    flow_logs_role: FLOW_LOGS_ROLE,
+    github_apply_role: GITHUB_APPLY_ROLE,
+    github_apply_iam_policy: GITHUB_APPLY_IAM_POLICY,
+    github_plan_role: GITHUB_PLAN_ROLE,
+};
+
+/// `build`, or `build-NAME` when the pipeline has several builds.
+pub fn build_job(build: &str, single: bool) -> String {
+    if single {
+        String::from("build")
+    } else {
+        format!("build-{build}")
+    }
+}
+
+/// `deploy`, or `deploy-NAME` when the pipeline has several deploys.
+pub fn deploy_job(deploy: &str, single: bool) -> String {
+    if single {
+        String::from("deploy")
+    } else {
+        format!("deploy-{deploy}")
+    }
+}
+
+/// `infra`, or `infra-ENVIRONMENT`.
+pub fn infra_job(environment: Option<&str>) -> String {
+    in_environment(String::from("infra"), environment)
+}
+
+/// A job id, ECS service or resource prefix in an environment:
+/// `NAME-ENVIRONMENT`. IAM names are global to the account and
+/// environments may share one, so every environment gets its own.
+pub fn in_environment(name: String, environment: Option<&str>) -> String {
+    match environment {
+        Some(environment) => format!("{name}-{environment}"),
+        None => name,
+    }
+}
+
+/// An SSM parameter in an environment: `PARAMETER/ENVIRONMENT`.
+pub fn parameter_in_environment(parameter: &str, environment: &str) -> String {
+    format!("{parameter}/{environment}")
+}
+
+/// The task execution role of a service.
+pub fn task_execution_role(service: &str) -> String {
+    format!("{service}{TASK_EXECUTION_ROLE}")
+}
+
+/// The task role of a service.
+pub fn task_role(service: &str) -> String {
+    format!("{service}{TASK_ROLE}")
+}
+
+/// The managed policy a service's execution role gets.
+pub fn execution_policy(service: &str) -> String {
+    format!("{service}{EXECUTION_POLICY}")
+}
+
+/// The VPC flow logs role of an infrastructure stack.
+pub fn flow_logs_role(infra: &str) -> String {
+    format!("{infra}{FLOW_LOGS_ROLE}")
+}
+
+/// The bootstrap's apply role.
+pub fn github_apply_role(pipeline: &str) -> String {
+    format!("{pipeline}{GITHUB_APPLY_ROLE}")
+}
+
+/// The bootstrap's plan role.
+pub fn github_plan_role(pipeline: &str) -> String {
+    format!("{pipeline}{GITHUB_PLAN_ROLE}")
+}
+
+/// The builds whose images a deploy runs, in container order.
+pub fn built_images(deploy: &Deploy) -> Vec<&str> {
+    let mut builds: Vec<&str> = Vec::new();
+    for container in &deploy.service.containers {
+        if let Image::Build(name) = &container.image {
+            if !builds.contains(&name.as_str()) {
+                builds.push(name);
+            }
+        }
+    }
+    builds
+}
+
+/// The Terraform variable of a deploy's image: `image_tag` when the stack
+/// runs one build's image, else `image_tag_BUILD` each.
+pub fn image_variable(deploy: &Deploy, build: &str) -> String {
+    if built_images(deploy).len() == 1 {
+        String::from("image_tag")
+    } else {
+        format!("image_tag_{}", build.replace('-', "_"))
+    }
+}
+
+/// The deploy job's environment variable holding a built image's id:
+/// `IMAGE_ID`, or `IMAGE_ID_BUILD` each when the stack runs several.
+pub fn image_env(deploy: &Deploy, build: &str) -> String {
+    if built_images(deploy).len() == 1 {
+        String::from("IMAGE_ID")
+    } else {
+        format!("IMAGE_ID_{}", build.to_ascii_uppercase().replace('-', "_"))
+    }
+}
+
+/// The Terraform variable carrying an infrastructure secret's value.
+pub fn secret_variable(secret: &InfraSecret) -> String {
+    let mut name: String =
+        secret.name.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' }).collect();
+    if name.starts_with(|c: char| c.is_ascii_digit()) {
+        name.insert(0, '_');
+    }
+    name
+}
+
+/// The environment variable Terraform reads a secret variable from.
+pub fn secret_env(secret: &InfraSecret) -> String {
+    format!("TF_VAR_{}", secret_variable(secret))
+}
+
+/// The concurrency group of the job applying a stack: one apply at a time
+/// per stack, across every workflow of the repository.
+pub fn concurrency_group(stack: &str) -> String {
+    format!("terraform-{}", stack.replace('/', "-"))
+}
+
+/// The role session name a job's AWS calls show in CloudTrail.
+pub fn session_name(pipeline: &str, job: &str) -> String {
+    // Role session names: 2–64 of [\w+=,.@-]; both parts are already
+    // restricted to that set by the checker.
+    let mut name = format!("ecspipe-{pipeline}-{job}");
+    name.truncate(64);
+    name
+}
+
+/// The code scanning category of a build's image scan.
+pub fn scan_category(build: &str) -> String {
+    format!("trivy-{build}")
+}
+
+/// The SARIF file a build's image scan writes.
+pub fn scan_sarif(build: &str) -> String {
+    format!("{}.sarif", scan_category(build))
+}
+
+/// How GitHub compares keys (job ids, `env` keys, concurrency groups):
+/// without case.
+pub fn github_key(name: &str) -> String {
+    name.to_ascii_lowercase()
+}
+
+/// How identifiers compare (Terraform variables and labels, job ids): `-`
+/// and `_` meet, since one is written for the other (`edge-proxy` becomes
+/// `image_tag_edge_proxy`).
+pub fn identifier(name: &str) -> String {
+    name.replace('-', "_")
+}
+
+/// How IAM compares role and policy names: without case.
+pub fn iam_key(name: &str) -> String {
+    name.to_ascii_lowercase()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn jobs_get_their_environment() {
+        assert_eq!(build_job("api", true), "build");
+        assert_eq!(build_job("api", false), "build-api");
+        assert_eq!(deploy_job("web", false), "deploy-web");
+        assert_eq!(infra_job(Some("prod")), "infra-prod");
+        assert_eq!(in_environment(deploy_job("web", true), Some("prod")), "deploy-prod");
+    }
+
+    #[test]
+    fn roles_and_policies_share_their_suffixes_with_templates() {
+        assert_eq!(task_execution_role("web"), "web-task-execution-role");
+        assert_eq!(task_role("web"), "web-task-role");
+        assert_eq!(execution_policy("web"), "web-execution");
+        assert_eq!(flow_logs_role("shop"), "shop-flow-logs");
+        assert_eq!(github_apply_role("shop"), "shop-github-apply");
+        assert_eq!(github_plan_role("shop"), "shop-github-plan");
+        assert_eq!(TEMPLATE_NAMES.task_policy, TASK_POLICY);
+    }
+
+    #[test]
+    fn keys_normalise_as_github_and_terraform_compare_them() {
+        assert_eq!(github_key("build-Web"), github_key("build-web"));
+        assert_eq!(identifier("edge-proxy"), identifier("edge_proxy"));
+        assert_ne!(identifier("edge-proxy"), identifier("edgeproxy"));
+        assert_eq!(iam_key("Web-task-role"), iam_key("web-task-role"));
+    }
+
+    #[test]
+    fn secrets_and_sessions() {
+        let secret = InfraSecret { name: String::from("9-db.url"), from: String::from("DB") };
+        assert_eq!(secret_variable(&secret), "_9_db_url");
+        assert_eq!(secret_env(&secret), "TF_VAR__9_db_url");
+        assert_eq!(session_name("p", &"j".repeat(80)).len(), 64);
+        assert_eq!(concurrency_group("deploy/web/prod"), "terraform-deploy-web-prod");
+        assert_eq!(scan_sarif("api"), "trivy-api.sarif");
+    }
+}

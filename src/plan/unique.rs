@@ -1,0 +1,309 @@
+//! Uniqueness of every derived name, across every input of one invocation.
+//!
+//! Each thing that owns a name claims it in a scope (one job, one stack,
+//! one workflow, or the whole invocation for names AWS or GitHub keep per
+//! account or repository), under the key its owner compares by. The second
+//! claim of a key is an error at the second owner, with a note at the
+//! first, even when the first is in another input. Two owners collide
+//! once: their first shared name is reported, the names derived from it
+//! would only repeat the news.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::diagnostic::{Code, Diagnostic};
+use crate::model::{Pipeline, Target};
+use crate::syntax::Span;
+
+use super::names;
+
+/// One input and its linked pipelines.
+pub(super) struct Source<'a> {
+    pub(super) file: &'a str,
+    pub(super) text: &'a str,
+    pub(super) pipelines: &'a [Pipeline],
+}
+
+/// A kind of name: what a diagnostic calls it, how its owners compare it,
+/// and how to fix a collision.
+#[derive(Clone, Copy)]
+struct Kind {
+    what: &'static str,
+    key: fn(&str) -> String,
+    /// Why two spellings are one name, when they differ.
+    same_because: &'static str,
+    help: &'static str,
+}
+
+const WORKFLOW: Kind = Kind {
+    what: "workflow",
+    key: str::to_owned,
+    same_because: "",
+    help: "give each pipeline its own name or `workflow` file",
+};
+
+const JOB_ID: Kind = Kind {
+    what: "job id",
+    key: |name| names::github_key(&names::identifier(name)),
+    same_because: "GitHub ignores case in job ids, and `-` and `_` meet in identifiers",
+    help: "rename one of them, or set a distinct `job` id",
+};
+
+const ENV_KEY: Kind = Kind {
+    what: "`env` key",
+    key: names::github_key,
+    same_because: "GitHub ignores case in `env` keys",
+    help: "rename one of the builds: each image reaches the deploy job in its own variable",
+};
+
+const TERRAFORM_VARIABLE: Kind = Kind {
+    what: "Terraform variable",
+    key: names::identifier,
+    same_because: "`-` becomes `_` in Terraform identifiers",
+    help: "rename one of the builds: each image reaches the stack in its own variable",
+};
+
+const ECS_SERVICE: Kind = Kind {
+    what: "ECS service name",
+    key: names::iam_key,
+    same_because: "it prefixes IAM role names, which IAM compares without case",
+    help: "give each service its own name: it also prefixes the service's IAM roles, which are global to the AWS account",
+};
+
+const IAM_ROLE: Kind = Kind {
+    what: "IAM role",
+    key: names::iam_key,
+    same_because: "IAM compares role names without case",
+    help: "IAM role names are global to the AWS account: rename one of their owners",
+};
+
+const IAM_POLICY: Kind = Kind {
+    what: "IAM policy",
+    key: names::iam_key,
+    same_because: "IAM compares policy names without case",
+    help: "IAM policy names are global to the AWS account: rename one of their owners",
+};
+
+const ECR_REPOSITORY: Kind = Kind {
+    what: "ECR repository",
+    key: str::to_owned,
+    same_because: "",
+    help: "two infrastructure stacks cannot both create one repository; let one stack own it",
+};
+
+const SSM_PARAMETER: Kind = Kind {
+    what: "handoff parameter",
+    key: str::to_owned,
+    same_because: "",
+    help: "give each infrastructure stack its own `handoff` parameter",
+};
+
+const CONCURRENCY_GROUP: Kind = Kind {
+    what: "concurrency group",
+    key: names::github_key,
+    same_because: "`/` becomes `-` in the group, and GitHub ignores case in it",
+    help: "rename one of the stack directories: each stack's applies queue in a group named after it",
+};
+
+/// Who claims a name, and where it is written.
+#[derive(Clone)]
+struct Owner {
+    input: usize,
+    span: Span,
+    /// `build `api``, `deploy `web` in environment `prod``, ...
+    describe: String,
+}
+
+impl Owner {
+    /// Owners are the same when written at the same place (a deploy in
+    /// several environments is one owner).
+    fn id(&self) -> (usize, usize, usize) {
+        (self.input, self.span.start, self.span.end)
+    }
+}
+
+struct Claim {
+    owner: Owner,
+    name: String,
+}
+
+#[derive(Default)]
+struct Claims {
+    /// (kind, scope, key) → the first claim.
+    first: BTreeMap<(&'static str, String, String), Claim>,
+    /// Owner pairs already reported.
+    reported: BTreeSet<((usize, usize, usize), (usize, usize, usize))>,
+    /// (input, diagnostic).
+    errors: Vec<(usize, Diagnostic)>,
+}
+
+impl Claims {
+    fn claim(&mut self, sources: &[Source<'_>], kind: Kind, scope: &str, name: &str, owner: &Owner) {
+        let key = (kind.what, scope.to_owned(), (kind.key)(name));
+        let Some(first) = self.first.get(&key) else {
+            self.first.insert(key, Claim { owner: owner.clone(), name: name.to_owned() });
+            return;
+        };
+        if first.owner.id() == owner.id() || !self.reported.insert((owner.id(), first.owner.id())) {
+            return;
+        }
+        let diagnostic = if kind.what == WORKFLOW.what {
+            // The message pipelines had before names were planned.
+            Diagnostic::new(Code::Duplicate, owner.span, format!("two pipelines write the workflow `{name}`"))
+                .label("second pipeline")
+        } else {
+            let mut message = format!("{} and {} both use the {} `{name}`", owner.describe, first.owner.describe, kind.what);
+            if first.name != name {
+                message.push_str(&format!(" (the same as `{}`: {})", first.name, kind.same_because));
+            }
+            Diagnostic::new(Code::Duplicate, owner.span, message).label(format!("{} `{name}`", kind.what))
+        };
+        let note = if kind.what == WORKFLOW.what {
+            String::from("first pipeline")
+        } else {
+            format!("{} `{}`", kind.what, first.name)
+        };
+        let diagnostic = if first.owner.input == owner.input {
+            diagnostic.note(first.owner.span, note)
+        } else {
+            let other = &sources[first.owner.input];
+            diagnostic.note_in(other.file, other.text, first.owner.span, note)
+        };
+        self.errors.push((owner.input, diagnostic.help(kind.help)));
+    }
+}
+
+/// Every collision of every input, per input, in source order.
+pub(super) fn check(sources: &[Source<'_>]) -> Vec<Vec<Diagnostic>> {
+    let mut claims = Claims::default();
+    for (input, source) in sources.iter().enumerate() {
+        for (index, pipeline) in source.pipelines.iter().enumerate() {
+            claim_pipeline(&mut claims, sources, input, index, pipeline);
+        }
+    }
+    let mut errors: Vec<Vec<Diagnostic>> = vec![Vec::new(); sources.len()];
+    for (input, diagnostic) in claims.errors {
+        errors[input].push(diagnostic);
+    }
+    for list in &mut errors {
+        list.sort_by_key(|error| (error.span.start, error.span.end));
+        *list = crate::syntax::at_most_max_errors(std::mem::take(list));
+    }
+    errors
+}
+
+/// Everything one pipeline names. Scopes are strings: `""` is the whole
+/// invocation, the rest are unique per pipeline of an input.
+fn claim_pipeline(claims: &mut Claims, sources: &[Source<'_>], input: usize, index: usize, pipeline: &Pipeline) {
+    let everywhere = "";
+    let workflow_scope = format!("{input}/{index}");
+    let owner = |span: Span, describe: String| Owner { input, span, describe };
+    let pipeline_owner = owner(pipeline.span, format!("pipeline `{}`", pipeline.name));
+    claims.claim(sources, WORKFLOW, everywhere, &pipeline.workflow_file, &pipeline_owner);
+    if pipeline.oidc.is_some() {
+        claims.claim(sources, IAM_ROLE, everywhere, &names::github_apply_role(&pipeline.name), &pipeline_owner);
+        claims.claim(sources, IAM_ROLE, everywhere, &names::github_plan_role(&pipeline.name), &pipeline_owner);
+    }
+    for build in &pipeline.builds {
+        let build_owner = owner(build.span, format!("build `{}`", build.name));
+        claims.claim(sources, JOB_ID, &workflow_scope, &build.job_id, &build_owner);
+    }
+    for infra in &pipeline.infras {
+        let infra_owner = owner(infra.span, in_environment(String::from("the infrastructure"), &infra.target));
+        claims.claim(sources, JOB_ID, &workflow_scope, &infra.target.job_id, &infra_owner);
+        claims.claim(sources, CONCURRENCY_GROUP, everywhere, &names::concurrency_group(&infra.stack), &infra_owner);
+        claims.claim(sources, IAM_ROLE, everywhere, &names::flow_logs_role(&infra.name), &infra_owner);
+        for repository in &infra.repositories {
+            claims.claim(sources, ECR_REPOSITORY, everywhere, repository, &infra_owner);
+        }
+        if let Some(parameter) = &infra.handoff_parameter {
+            claims.claim(sources, SSM_PARAMETER, everywhere, parameter, &infra_owner);
+        }
+    }
+    for deploy in &pipeline.deploys {
+        let deploy_owner = owner(deploy.span, in_environment(format!("deploy `{}`", deploy.name), &deploy.target));
+        let job = &deploy.target.job_id;
+        claims.claim(sources, JOB_ID, &workflow_scope, job, &deploy_owner);
+        claims.claim(sources, CONCURRENCY_GROUP, everywhere, &names::concurrency_group(&deploy.stack), &deploy_owner);
+        let service = &deploy.service.name;
+        claims.claim(sources, ECS_SERVICE, everywhere, service, &deploy_owner);
+        claims.claim(sources, IAM_ROLE, everywhere, &names::task_execution_role(service), &deploy_owner);
+        claims.claim(sources, IAM_ROLE, everywhere, &names::task_role(service), &deploy_owner);
+        claims.claim(sources, IAM_POLICY, everywhere, &names::execution_policy(service), &deploy_owner);
+        // Images reach the job in `env` and the stack in variables: the
+        // builds' names must stay apart in both.
+        let job_scope = format!("{workflow_scope}/{job}");
+        for build in names::built_images(deploy) {
+            let Some(owner_build) = pipeline.builds.iter().find(|b| b.name == build) else { continue };
+            let build_owner = owner(owner_build.span, format!("build `{}`", owner_build.name));
+            claims.claim(sources, ENV_KEY, &job_scope, &names::image_env(deploy, build), &build_owner);
+            claims.claim(sources, TERRAFORM_VARIABLE, &job_scope, &names::image_variable(deploy, build), &build_owner);
+        }
+    }
+}
+
+fn in_environment(describe: String, target: &Target) -> String {
+    match &target.stage {
+        Some(stage) => format!("{describe} in environment `{stage}`"),
+        None => describe,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{plan, Checked};
+    use crate::diagnostic::Diagnostic;
+
+    fn collisions(files: &[&str]) -> Vec<Vec<Diagnostic>> {
+        let inputs = files
+            .iter()
+            .enumerate()
+            .map(|(index, text)| {
+                let file = crate::syntax::parse(text).expect("parses");
+                let pipelines = crate::check::check(&file, "test.ecspipe").expect("checks");
+                Checked { file: ["a.ecspipe", "b.ecspipe"][index], text, pipelines }
+            })
+            .collect();
+        plan(inputs).errors
+    }
+
+    fn pipeline(name: &str, body: &str) -> String {
+        format!("pipeline {name} {{\n  region us-east-2\n  role secret.R\n{body}}}\n")
+    }
+
+    const DEPLOY: &str = "  deploy DEPLOY {\n    stack \"stacks/DEPLOY\"\n    state local\n    infra ssm \"/p/output\"\n    service SERVICE {\n      container app { image \"nginx:1.27\" }\n    }\n  }\n";
+
+    fn deploy(name: &str, service: &str) -> String {
+        DEPLOY.replace("DEPLOY", name).replace("SERVICE", service)
+    }
+
+    #[test]
+    fn builds_whose_job_ids_differ_in_case_or_dashes_collide() {
+        let text = pipeline("p", "  build web { repository web }\n  build Web { repository web2 }\n");
+        let errors = collisions(&[&text]);
+        assert_eq!(errors[0].len(), 1);
+        assert!(errors[0][0].message.contains("both use the job id `build-Web`"), "{}", errors[0][0].message);
+        assert_eq!(errors[0][0].notes.len(), 1);
+
+        let text = pipeline("p", "  build edge-proxy { repository aa }\n  build edge_proxy { repository bb }\n");
+        assert_eq!(collisions(&[&text])[0].len(), 1);
+    }
+
+    #[test]
+    fn one_service_name_in_two_files_collides_once_with_a_note_in_the_first() {
+        let first = pipeline("a", &deploy("web", "shop"));
+        let second = pipeline("b", &deploy("api", "shop"));
+        let errors = collisions(&[&first, &second]);
+        assert!(errors[0].is_empty());
+        assert_eq!(errors[1].len(), 1, "{:?}", errors[1]);
+        let error = &errors[1][0];
+        assert!(error.message.contains("ECS service name `shop`"), "{}", error.message);
+        assert_eq!(error.elsewhere.len(), 1);
+        assert_eq!(error.elsewhere[0].file, "a.ecspipe");
+    }
+
+    #[test]
+    fn distinct_names_plan_cleanly() {
+        let text = pipeline("p", &format!("{}{}", deploy("web", "web"), deploy("api", "api")));
+        assert!(collisions(&[&text])[0].is_empty());
+    }
+}
