@@ -67,6 +67,8 @@ static ENVIRONMENT: LazyLock<Environment<'static>> = LazyLock::new(|| {
     env.set_trim_blocks(true);
     env.set_lstrip_blocks(true);
     filters::register(&mut env);
+    // Role and policy names: the plan spells them, templates append them.
+    env.add_global("names", minijinja::Value::from_serialize(crate::plan::names::TEMPLATE_NAMES));
     for (name, source) in TEMPLATES {
         // The templates ship inside the binary; a broken one is a bug that
         // every test run would catch.

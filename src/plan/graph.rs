@@ -79,3 +79,41 @@ fn own_infra<'a>(pipeline: &'a Pipeline, deploy: &Deploy) -> Option<&'a Infra> {
     };
     hands_over.then_some(infra)
 }
+
+#[cfg(test)]
+mod tests {
+    const PIPELINE: &str = r#"
+pipeline p {
+  region us-east-2
+  role secret.R
+  build api { repository api }
+  environments {
+    dev { }
+    prod { after dev }
+  }
+  infra {
+    state s3 bucket "bucket" key "infra.tfstate"
+    name p
+  }
+  deploy web {
+    state s3 bucket "bucket" key "web.tfstate"
+    service web {
+      container api { image build.api  port 8080 }
+    }
+  }
+}
+"#;
+
+    #[test]
+    fn jobs_wait_for_builds_infrastructure_and_earlier_environments() {
+        let file = crate::syntax::parse(PIPELINE).expect("parses");
+        let pipelines = crate::check::check(&file, "p.ecspipe").expect("checks");
+        let pipeline = &super::super::plan_one(pipelines).expect("plans")[0];
+        assert_eq!(pipeline.builds[0].after, ["infra-dev"]);
+        let infra_after: Vec<&[String]> = pipeline.infras.iter().map(|i| i.target.after.as_slice()).collect();
+        assert_eq!(infra_after, [&[][..], &[String::from("infra-dev")][..]]);
+        let deploy_after: Vec<&[String]> = pipeline.deploys.iter().map(|d| d.target.after.as_slice()).collect();
+        assert_eq!(deploy_after[0], ["build", "infra-dev"]);
+        assert_eq!(deploy_after[1], ["build", "infra-prod", "deploy-dev"]);
+    }
+}

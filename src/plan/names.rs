@@ -19,14 +19,20 @@ pub const TASK_ROLE: &str = "-task-role";
 pub const EXECUTION_POLICY: &str = "-execution";
 /// Suffix of the task role's inline policy.
 pub const TASK_POLICY: &str = "-task";
-/// Suffix of the infrastructure's VPC flow logs role and its inline policy.
+/// Suffix of the infrastructure's VPC flow logs role.
 pub const FLOW_LOGS_ROLE: &str = "-flow-logs";
+/// Suffix of the flow logs role's inline policy.
+pub const FLOW_LOGS_POLICY: &str = "-flow-logs";
 /// Suffix of the bootstrap role that applies.
 pub const GITHUB_APPLY_ROLE: &str = "-github-apply";
 /// Suffix of the apply role's inline IAM policy.
 pub const GITHUB_APPLY_IAM_POLICY: &str = "-github-apply-iam";
 /// Suffix of the bootstrap role that only plans.
 pub const GITHUB_PLAN_ROLE: &str = "-github-plan";
+/// Suffix of the plan role's inline read policy.
+pub const GITHUB_PLAN_POLICY: &str = "-github-plan";
+/// Suffix of the plan role's inline policy that logs in to ECR.
+pub const GITHUB_PLAN_ECR_LOGIN_POLICY: &str = "-github-plan-ecr-login";
 
 /// The suffixes templates append to `${var.name}`, so that no template
 /// spells a role or policy name of its own.
@@ -37,9 +43,12 @@ pub struct TemplateNames {
     execution_policy: &'static str,
     task_policy: &'static str,
     flow_logs_role: &'static str,
+    flow_logs_policy: &'static str,
     github_apply_role: &'static str,
     github_apply_iam_policy: &'static str,
     github_plan_role: &'static str,
+    github_plan_policy: &'static str,
+    github_plan_ecr_login_policy: &'static str,
 }
 
 /// The suffixes, for the templates' `names` global.
@@ -49,9 +58,12 @@ pub const TEMPLATE_NAMES: TemplateNames = TemplateNames {
     execution_policy: EXECUTION_POLICY,
     task_policy: TASK_POLICY,
     flow_logs_role: FLOW_LOGS_ROLE,
+    flow_logs_policy: FLOW_LOGS_POLICY,
     github_apply_role: GITHUB_APPLY_ROLE,
     github_apply_iam_policy: GITHUB_APPLY_IAM_POLICY,
     github_plan_role: GITHUB_PLAN_ROLE,
+    github_plan_policy: GITHUB_PLAN_POLICY,
+    github_plan_ecr_login_policy: GITHUB_PLAN_ECR_LOGIN_POLICY,
 };
 
 /// `build`, or `build-NAME` when the pipeline has several builds.

@@ -108,6 +108,10 @@ const CONCURRENCY_GROUP: Kind = Kind {
 #[derive(Clone)]
 struct Owner {
     input: usize,
+    /// The pipeline's index in its input.
+    pipeline: usize,
+    /// The pipeline's name.
+    pipeline_name: String,
     span: Span,
     /// `build `api``, `deploy `web` in environment `prod``, ...
     describe: String,
@@ -151,9 +155,10 @@ impl Claims {
             Diagnostic::new(Code::Duplicate, owner.span, format!("two pipelines write the workflow `{name}`"))
                 .label("second pipeline")
         } else {
-            let mut message = format!("{} and {} both use the {} `{name}`", owner.describe, first.owner.describe, kind.what);
+            let (second_owner, first_owner) = describe_pair(sources, owner, &first.owner);
+            let mut message = format!("{second_owner} and {first_owner} both use the {} `{name}`", kind.what);
             if first.name != name {
-                message.push_str(&format!(" (the same as `{}`: {})", first.name, kind.same_because));
+                message.push_str(&format!(" (the same as `{}`: {})", first.name, same_because(kind, name, &first.name)));
             }
             Diagnostic::new(Code::Duplicate, owner.span, message).label(format!("{} `{name}`", kind.what))
         };
@@ -196,7 +201,13 @@ pub(super) fn check(sources: &[Source<'_>]) -> Vec<Vec<Diagnostic>> {
 fn claim_pipeline(claims: &mut Claims, sources: &[Source<'_>], input: usize, index: usize, pipeline: &Pipeline) {
     let everywhere = "";
     let workflow_scope = format!("{input}/{index}");
-    let owner = |span: Span, describe: String| Owner { input, span, describe };
+    let owner = |span: Span, describe: String| Owner {
+        input,
+        pipeline: index,
+        pipeline_name: pipeline.name.clone(),
+        span,
+        describe,
+    };
     let pipeline_owner = owner(pipeline.span, format!("pipeline `{}`", pipeline.name));
     claims.claim(sources, WORKFLOW, everywhere, &pipeline.workflow_file, &pipeline_owner);
     if pipeline.oidc.is_some() {
@@ -238,6 +249,39 @@ fn claim_pipeline(claims: &mut Claims, sources: &[Source<'_>], input: usize, ind
             claims.claim(sources, ENV_KEY, &job_scope, &names::image_env(deploy, build), &build_owner);
             claims.claim(sources, TERRAFORM_VARIABLE, &job_scope, &names::image_variable(deploy, build), &build_owner);
         }
+    }
+}
+
+/// Why two spellings are one name: for job ids, the one rule of the two
+/// that makes them meet.
+fn same_because(kind: Kind, second: &str, first: &str) -> &'static str {
+    if kind.what != JOB_ID.what {
+        kind.same_because
+    } else if names::github_key(second) == names::github_key(first) {
+        "GitHub ignores case in job ids"
+    } else if names::identifier(second) == names::identifier(first) {
+        "`-` and `_` meet in identifiers"
+    } else {
+        kind.same_because
+    }
+}
+
+/// The two owners as a message names them: with the file or pipeline
+/// that tells them apart when their descriptions alone do not.
+fn describe_pair(sources: &[Source<'_>], second: &Owner, first: &Owner) -> (String, String) {
+    if first.input != second.input {
+        (second.describe.clone(), format!("{} in {}", first.describe, sources[first.input].file))
+    } else if first.pipeline != second.pipeline {
+        let of = |owner: &Owner| {
+            if owner.describe.starts_with("pipeline ") {
+                owner.describe.clone()
+            } else {
+                format!("{} of pipeline `{}`", owner.describe, owner.pipeline_name)
+            }
+        };
+        (of(second), of(first))
+    } else {
+        (second.describe.clone(), first.describe.clone())
     }
 }
 
@@ -299,6 +343,19 @@ mod tests {
         assert!(error.message.contains("ECS service name `shop`"), "{}", error.message);
         assert_eq!(error.elsewhere.len(), 1);
         assert_eq!(error.elsewhere[0].file, "a.ecspipe");
+    }
+
+    #[test]
+    fn images_of_builds_whose_names_meet_collide_in_env_and_variables() {
+        let builds = "  build edge-proxy { repository aa  job one }\n  build edge_proxy { repository bb  job two }\n";
+        let service = "  deploy web {\n    state local\n    infra ssm \"/p/output\"\n    service web {\n      container a { image build.edge-proxy }\n      container b { image build.edge_proxy }\n    }\n  }\n";
+        let errors = collisions(&[&pipeline("p", &format!("{builds}{service}"))]);
+        assert_eq!(errors[0].len(), 1, "{:?}", errors[0]);
+        assert!(
+            errors[0][0].message.contains("both use the `env` key `IMAGE_ID_EDGE_PROXY`"),
+            "{}",
+            errors[0][0].message
+        );
     }
 
     #[test]
