@@ -190,12 +190,7 @@ impl Diagnostic {
 
     /// Points at a place in another input, named `file`, whose text is `text`.
     pub fn note_in(mut self, file: &str, text: &str, span: Span, message: impl Into<String>) -> Self {
-        self.elsewhere.push(Elsewhere {
-            file: file.to_owned(),
-            text: text.to_owned(),
-            span,
-            message: message.into(),
-        });
+        self.elsewhere.push(Elsewhere { file: file.to_owned(), text: text.to_owned(), span, message: message.into() });
         self
     }
 
@@ -278,8 +273,7 @@ impl Renderer {
             let shown = Diagnostic::new(diagnostic.code, note.span, note.message.clone()).label(note.message.clone());
             let mut report = String::new();
             let _ = self.handler.render_report(&mut report, &shown.with_source(&source));
-            let snippet =
-                report.find("╭─[").and_then(|at| report[..at].rfind('\n')).map_or(0, |newline| newline + 1);
+            let snippet = report.find("╭─[").and_then(|at| report[..at].rfind('\n')).map_or(0, |newline| newline + 1);
             out.push_str(&report[snippet..]);
         }
         out
@@ -297,7 +291,8 @@ pub fn to_json(diagnostic: &Diagnostic, file: &str, text: &str) -> String {
     let elsewhere = diagnostic.elsewhere.iter().map(|note| {
         let (line, column) = line_column(&note.text, note.span.start);
         let (end_line, end_column) = line_column(&note.text, note.span.end);
-        let span = serde_json::json!({ "line": line, "column": column, "end_line": end_line, "end_column": end_column });
+        let span =
+            serde_json::json!({ "line": line, "column": column, "end_line": end_line, "end_column": end_column });
         serde_json::json!({ "file": note.file, "span": span, "message": note.message })
     });
     let notes: Vec<serde_json::Value> = diagnostic

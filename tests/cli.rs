@@ -167,7 +167,11 @@ fn names_collide_across_files_with_a_note_in_the_first() {
     assert_eq!(first["notes"][0]["span"]["line"], 4);
     let run = ecspipe(dir.path(), &["--message-format", "github", "check"]);
     assert!(
-        run.stdout.lines().next().expect("a line").ends_with("%0Anote: first pipeline at pipelines/fargate-web.ecspipe:4:10"),
+        run.stdout
+            .lines()
+            .next()
+            .expect("a line")
+            .ends_with("%0Anote: first pipeline at pipelines/fargate-web.ecspipe:4:10"),
         "{}",
         run.stdout
     );

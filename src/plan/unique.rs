@@ -66,7 +66,8 @@ const ECS_SERVICE: Kind = Kind {
     what: "ECS service name",
     key: names::iam_key,
     same_because: "it prefixes IAM role names, which IAM compares without case",
-    help: "give each service its own name: it also prefixes the service's IAM roles, which are global to the AWS account",
+    help:
+        "give each service its own name: it also prefixes the service's IAM roles, which are global to the AWS account",
 };
 
 const IAM_ROLE: Kind = Kind {
@@ -104,6 +105,9 @@ const CONCURRENCY_GROUP: Kind = Kind {
     help: "rename one of the stack directories: each stack's applies queue in a group named after it",
 };
 
+/// An owner's input and span: where it is written.
+type OwnerId = (usize, usize, usize);
+
 /// Who claims a name, and where it is written.
 #[derive(Clone)]
 struct Owner {
@@ -120,7 +124,7 @@ struct Owner {
 impl Owner {
     /// Owners are the same when written at the same place (a deploy in
     /// several environments is one owner).
-    fn id(&self) -> (usize, usize, usize) {
+    fn id(&self) -> OwnerId {
         (self.input, self.span.start, self.span.end)
     }
 }
@@ -135,7 +139,7 @@ struct Claims {
     /// (kind, scope, key) → the first claim.
     first: BTreeMap<(&'static str, String, String), Claim>,
     /// Owner pairs already reported.
-    reported: BTreeSet<((usize, usize, usize), (usize, usize, usize))>,
+    reported: BTreeSet<(OwnerId, OwnerId)>,
     /// (input, diagnostic).
     errors: Vec<(usize, Diagnostic)>,
 }
@@ -158,7 +162,11 @@ impl Claims {
             let (second_owner, first_owner) = describe_pair(sources, owner, &first.owner);
             let mut message = format!("{second_owner} and {first_owner} both use the {} `{name}`", kind.what);
             if first.name != name {
-                message.push_str(&format!(" (the same as `{}`: {})", first.name, same_because(kind, name, &first.name)));
+                message.push_str(&format!(
+                    " (the same as `{}`: {})",
+                    first.name,
+                    same_because(kind, name, &first.name)
+                ));
             }
             Diagnostic::new(Code::Duplicate, owner.span, message).label(format!("{} `{name}`", kind.what))
         };
