@@ -455,6 +455,8 @@ pub struct Scaling {
 pub struct Schedule {
     /// Its name.
     pub name: String,
+    /// Where the name is written (equal to every other span).
+    pub span: Span,
     /// `cron(...)`, `rate(...)` or `at(...)`.
     pub expression: String,
     /// New minimum.

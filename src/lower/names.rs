@@ -31,7 +31,7 @@ pub(super) fn secret_env(secret: &InfraSecret) -> Identifier {
 
 /// The resource label of a scheduled scaling action.
 pub(super) fn schedule_label(schedule: &Schedule) -> Identifier {
-    Identifier::sanitized(&schedule.name)
+    Identifier::sanitized(&names::schedule_label(&schedule.name))
 }
 
 /// The AWS role session name of a job.

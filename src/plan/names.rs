@@ -197,6 +197,11 @@ pub fn session_name(pipeline: &str, job: &str) -> String {
     name
 }
 
+/// The Terraform resource label of a scheduled scaling change.
+pub fn schedule_label(schedule: &str) -> String {
+    identifier(schedule)
+}
+
 /// The code scanning category of a build's image scan.
 pub fn scan_category(build: &str) -> String {
     format!("trivy-{build}")

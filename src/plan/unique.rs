@@ -62,6 +62,13 @@ const TERRAFORM_VARIABLE: Kind = Kind {
     help: "rename one of the builds: each image reaches the stack in its own variable",
 };
 
+const RESOURCE_LABEL: Kind = Kind {
+    what: "Terraform resource label",
+    key: names::identifier,
+    same_because: "`-` becomes `_` in Terraform labels",
+    help: "give each schedule its own name: it labels the schedule's Terraform resource",
+};
+
 const ECS_SERVICE: Kind = Kind {
     what: "ECS service name",
     key: names::iam_key,
@@ -248,6 +255,12 @@ fn claim_pipeline(claims: &mut Claims, sources: &[Source<'_>], input: usize, ind
         claims.claim(sources, IAM_ROLE, everywhere, &names::task_execution_role(service), &deploy_owner);
         claims.claim(sources, IAM_ROLE, everywhere, &names::task_role(service), &deploy_owner);
         claims.claim(sources, IAM_POLICY, everywhere, &names::execution_policy(service), &deploy_owner);
+        let stack_scope = format!("{workflow_scope}/{}", deploy.stack);
+        for schedule in deploy.service.scaling.iter().flat_map(|scaling| &scaling.schedules) {
+            let schedule_owner = owner(schedule.span, format!("schedule `{}`", schedule.name));
+            let label = names::schedule_label(&schedule.name);
+            claims.claim(sources, RESOURCE_LABEL, &stack_scope, &label, &schedule_owner);
+        }
         // Images reach the job in `env` and the stack in variables: the
         // builds' names must stay apart in both.
         let job_scope = format!("{workflow_scope}/{job}");

@@ -169,6 +169,7 @@ impl Checker {
         };
         Some(Schedule {
             name: name.to_owned(),
+            span: name_span,
             expression: expression.to_owned(),
             min: min as u32,
             max: max as u32,
