@@ -44,14 +44,19 @@ pub struct Planned {
 
 /// Plans every input of one invocation together.
 pub fn plan(inputs: Vec<Checked<'_>>) -> Planned {
-    let mut pipelines: Vec<Vec<Pipeline>> = inputs.iter().map(|input| input.pipelines.clone()).collect();
+    let mut located = Vec::with_capacity(inputs.len());
+    let mut pipelines = Vec::with_capacity(inputs.len());
+    for input in inputs {
+        located.push((input.file, input.text));
+        pipelines.push(input.pipelines);
+    }
     for pipeline in pipelines.iter_mut().flatten() {
         graph::link(pipeline);
     }
-    let sources: Vec<unique::Source<'_>> = inputs
+    let sources: Vec<unique::Source<'_>> = located
         .iter()
         .zip(&pipelines)
-        .map(|(input, pipelines)| unique::Source { file: input.file, text: input.text, pipelines })
+        .map(|(&(file, text), pipelines)| unique::Source { file, text, pipelines })
         .collect();
     let errors = unique::check(&sources);
     Planned { pipelines, errors }
