@@ -442,6 +442,27 @@ mod tests {
     }
 
     #[test]
+    fn a_path_generated_by_two_sources_is_a_collision() {
+        // The plan rejects two stacks or workflows of one name first; this
+        // is the last line of defence before anything is written.
+        let file = |path: &str| GeneratedFile { path: path.to_owned(), contents: String::new() };
+        let outputs = vec![
+            (String::from("a.ecspipe"), vec![file("deploy/main.tf")]),
+            (String::from("b.ecspipe"), vec![file("other/main.tf"), file("deploy/main.tf")]),
+        ];
+        match check_collisions(&outputs) {
+            Err(WriteError::Collision { path, first, second }) => {
+                assert_eq!(
+                    (path.as_str(), first.as_str(), second.as_str()),
+                    ("deploy/main.tf", "a.ecspipe", "b.ecspipe")
+                );
+            }
+            other => panic!("expected a collision, got {other:?}"),
+        }
+        assert!(check_collisions(&outputs[..1]).is_ok());
+    }
+
+    #[test]
     fn diff_names_both_sides() {
         let file = GeneratedFile { path: String::from("x.tf"), contents: String::from("a\nb\n") };
         let text = diff(&file, &Status::Stale { on_disk: String::from("a\nc\n") });

@@ -215,17 +215,6 @@ impl Checker {
                     );
                     break;
                 }
-                let clash = deploys.iter().map(|other| &other.stack).chain(infras.iter().map(|infra| &infra.stack));
-                if let Some(shared) = clash.clone().find(|stack| **stack == deploy.stack).cloned() {
-                    self.report(
-                        PipelineError::StackWrittenTwice {
-                            deploy: deploy.name.to_string(),
-                            shared: shared.to_string(),
-                        }
-                        .at(span),
-                    );
-                    break;
-                }
                 deploy_spans.insert(deploy.name.clone(), span);
                 deploys.push(deploy);
             }

@@ -105,6 +105,13 @@ const SSM_PARAMETER: Kind = Kind {
     help: "give each infrastructure stack its own `handoff` parameter",
 };
 
+const STACK: Kind = Kind {
+    what: "stack directory",
+    key: str::to_owned,
+    same_because: "",
+    help: "give each stack its own `stack` directory",
+};
+
 const CONCURRENCY_GROUP: Kind = Kind {
     what: "concurrency group",
     key: names::github_key,
@@ -225,7 +232,8 @@ fn claim_pipeline(claims: &mut Claims, sources: &[Source<'_>], input: usize, ind
     };
     let pipeline_owner = owner(pipeline.span, format!("pipeline `{}`", pipeline.name));
     claims.claim(sources, WORKFLOW, everywhere, &pipeline.workflow_file, &pipeline_owner);
-    if pipeline.oidc.is_some() {
+    if let Some(oidc) = &pipeline.oidc {
+        claims.claim(sources, STACK, everywhere, &oidc.stack, &pipeline_owner);
         claims.claim(sources, IAM_ROLE, everywhere, &names::github_apply_role(&pipeline.name), &pipeline_owner);
         claims.claim(sources, IAM_ROLE, everywhere, &names::github_plan_role(&pipeline.name), &pipeline_owner);
     }
@@ -236,6 +244,7 @@ fn claim_pipeline(claims: &mut Claims, sources: &[Source<'_>], input: usize, ind
     for infra in &pipeline.infras {
         let infra_owner = owner(infra.span, in_environment(String::from("the infrastructure"), &infra.target));
         claims.claim(sources, JOB_ID, &workflow_scope, &infra.target.job_id, &infra_owner);
+        claims.claim(sources, STACK, everywhere, &infra.stack, &infra_owner);
         claims.claim(sources, CONCURRENCY_GROUP, everywhere, &names::concurrency_group(&infra.stack), &infra_owner);
         claims.claim(sources, IAM_ROLE, everywhere, &names::flow_logs_role(&infra.name), &infra_owner);
         for repository in &infra.repositories {
@@ -249,6 +258,7 @@ fn claim_pipeline(claims: &mut Claims, sources: &[Source<'_>], input: usize, ind
         let deploy_owner = owner(deploy.span, in_environment(format!("deploy `{}`", deploy.name), &deploy.target));
         let job = &deploy.target.job_id;
         claims.claim(sources, JOB_ID, &workflow_scope, job, &deploy_owner);
+        claims.claim(sources, STACK, everywhere, &deploy.stack, &deploy_owner);
         claims.claim(sources, CONCURRENCY_GROUP, everywhere, &names::concurrency_group(&deploy.stack), &deploy_owner);
         let service = &deploy.service.name;
         claims.claim(sources, ECS_SERVICE, everywhere, service, &deploy_owner);
