@@ -549,7 +549,7 @@ impl Checker {
 pub(super) fn stage_state(state: Backend, stage: Option<&Stage<'_>>) -> Backend {
     match (state, stage) {
         (Backend::S3 { bucket, key, region }, Some(stage)) => {
-            Backend::S3 { bucket, key: format!("{}/{key}", stage.name), region }
+            Backend::S3 { bucket, key: crate::plan::names::state_key_in_environment(&key, &stage.name), region }
         }
         (state, _) => state,
     }

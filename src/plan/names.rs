@@ -104,6 +104,11 @@ pub fn parameter_in_environment(parameter: &str, environment: &str) -> String {
     format!("{parameter}/{environment}")
 }
 
+/// A Terraform state object's key in an environment: `ENVIRONMENT/KEY`.
+pub fn state_key_in_environment(key: &str, environment: &str) -> String {
+    format!("{environment}/{key}")
+}
+
 /// The task execution role of a service.
 pub fn task_execution_role(service: &str) -> String {
     format!("{service}{TASK_EXECUTION_ROLE}")
@@ -241,6 +246,8 @@ mod tests {
         assert_eq!(deploy_job("web", false), "deploy-web");
         assert_eq!(infra_job(Some("prod")), "infra-prod");
         assert_eq!(in_environment(deploy_job("web", true), Some("prod")), "deploy-prod");
+        assert_eq!(parameter_in_environment("/shop/output", "prod"), "/shop/output/prod");
+        assert_eq!(state_key_in_environment("api.tfstate", "prod"), "prod/api.tfstate");
     }
 
     #[test]
