@@ -48,6 +48,8 @@ pub struct Pipeline {
 pub struct Environment {
     /// Its name.
     pub name: String,
+    /// Where the name is written (equal to every other span).
+    pub span: Span,
     /// The environments whose deploys must succeed first.
     pub after: Vec<String>,
 }

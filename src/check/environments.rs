@@ -9,6 +9,8 @@ use crate::syntax::Line;
 pub(super) struct Stage<'a> {
     /// Its name: the GitHub environment and part of job ids and stack paths.
     pub(super) name: String,
+    /// Where the name is written.
+    pub(super) span: Span,
     /// The environments that must succeed first.
     pub(super) after: Vec<String>,
     /// The role its jobs assume, if not the pipeline's.
@@ -98,7 +100,7 @@ impl Checker {
                 _ => kept.push(statement),
             }
         }
-        let stage = Stage { name: name.to_owned(), after: Vec::new(), role, overrides: kept };
+        let stage = Stage { name: name.to_owned(), span: name_span, after: Vec::new(), role, overrides: kept };
         Some((stage, name_span, after))
     }
 

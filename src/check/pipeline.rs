@@ -268,7 +268,7 @@ impl Checker {
         let environments = stages
             .iter()
             .flatten()
-            .map(|stage| Environment { name: stage.name.clone(), after: stage.after.clone() })
+            .map(|stage| Environment { name: stage.name.clone(), span: stage.span, after: stage.after.clone() })
             .collect();
         Some(Pipeline {
             name: name.to_owned(),

@@ -31,6 +31,8 @@ struct Kind {
     key: fn(&str) -> String,
     /// Why two spellings are one name, when they differ.
     same_because: &'static str,
+    /// Why, when they differ only in case, if that is another reason.
+    case_because: Option<&'static str>,
     help: &'static str,
 }
 
@@ -38,20 +40,31 @@ const WORKFLOW: Kind = Kind {
     what: "workflow",
     key: str::to_owned,
     same_because: "",
+    case_because: None,
     help: "give each pipeline its own name or `workflow` file",
 };
 
 const JOB_ID: Kind = Kind {
     what: "job id",
     key: |name| names::github_key(&names::identifier(name)),
-    same_because: "GitHub ignores case in job ids, and `-` and `_` meet in identifiers",
+    same_because: "`-` and `_` meet in identifiers",
+    case_because: Some("GitHub ignores case in job ids"),
     help: "rename one of them, or set a distinct `job` id",
+};
+
+const ENVIRONMENT: Kind = Kind {
+    what: "environment name",
+    key: |name| names::github_key(&names::identifier(name)),
+    same_because: "`-` and `_` meet in the job ids they end",
+    case_because: Some("GitHub ignores case in environment names"),
+    help: "rename one of the environments",
 };
 
 const ENV_KEY: Kind = Kind {
     what: "`env` key",
     key: names::github_key,
     same_because: "GitHub ignores case in `env` keys",
+    case_because: None,
     help: "rename one of the builds: each image reaches the deploy job in its own variable",
 };
 
@@ -59,6 +72,7 @@ const TERRAFORM_VARIABLE: Kind = Kind {
     what: "Terraform variable",
     key: names::identifier,
     same_because: "`-` becomes `_` in Terraform identifiers",
+    case_because: None,
     help: "rename one of the builds: each image reaches the stack in its own variable",
 };
 
@@ -66,6 +80,7 @@ const RESOURCE_LABEL: Kind = Kind {
     what: "Terraform resource label",
     key: names::identifier,
     same_because: "`-` becomes `_` in Terraform labels",
+    case_because: None,
     help: "give each schedule its own name: it labels the schedule's Terraform resource",
 };
 
@@ -73,6 +88,7 @@ const ECS_SERVICE: Kind = Kind {
     what: "ECS service name",
     key: names::iam_key,
     same_because: "it prefixes IAM role names, which IAM compares without case",
+    case_because: None,
     help:
         "give each service its own name: it also prefixes the service's IAM roles, which are global to the AWS account",
 };
@@ -81,6 +97,7 @@ const IAM_ROLE: Kind = Kind {
     what: "IAM role",
     key: names::iam_key,
     same_because: "IAM compares role names without case",
+    case_because: None,
     help: "IAM role names are global to the AWS account: rename one of their owners",
 };
 
@@ -88,6 +105,7 @@ const IAM_POLICY: Kind = Kind {
     what: "IAM policy",
     key: names::iam_key,
     same_because: "IAM compares policy names without case",
+    case_because: None,
     help: "IAM policy names are global to the AWS account: rename one of their owners",
 };
 
@@ -95,6 +113,7 @@ const ECR_REPOSITORY: Kind = Kind {
     what: "ECR repository",
     key: str::to_owned,
     same_because: "",
+    case_because: None,
     help: "two infrastructure stacks cannot both create one repository; let one stack own it",
 };
 
@@ -102,6 +121,7 @@ const SSM_PARAMETER: Kind = Kind {
     what: "handoff parameter",
     key: str::to_owned,
     same_because: "",
+    case_because: None,
     help: "give each infrastructure stack its own `handoff` parameter",
 };
 
@@ -109,6 +129,7 @@ const STACK: Kind = Kind {
     what: "stack directory",
     key: str::to_owned,
     same_because: "",
+    case_because: None,
     help: "give each stack its own `stack` directory",
 };
 
@@ -116,6 +137,7 @@ const CONCURRENCY_GROUP: Kind = Kind {
     what: "concurrency group",
     key: names::github_key,
     same_because: "`/` becomes `-` in the group, and GitHub ignores case in it",
+    case_because: None,
     help: "rename one of the stack directories: each stack's applies queue in a group named after it",
 };
 
@@ -237,6 +259,12 @@ fn claim_pipeline(claims: &mut Claims, sources: &[Source<'_>], input: usize, ind
         claims.claim(sources, IAM_ROLE, everywhere, &names::github_apply_role(&pipeline.name), &pipeline_owner);
         claims.claim(sources, IAM_ROLE, everywhere, &names::github_plan_role(&pipeline.name), &pipeline_owner);
     }
+    // An environment's name ends its jobs' ids: two that meet there would
+    // otherwise collide once per block, and be reported at the block.
+    for environment in &pipeline.environments {
+        let environment_owner = owner(environment.span, format!("environment `{}`", environment.name));
+        claims.claim(sources, ENVIRONMENT, &workflow_scope, &environment.name, &environment_owner);
+    }
     for build in &pipeline.builds {
         let build_owner = owner(build.span, format!("build `{}`", build.name));
         claims.claim(sources, JOB_ID, &workflow_scope, &build.job_id, &build_owner);
@@ -283,17 +311,11 @@ fn claim_pipeline(claims: &mut Claims, sources: &[Source<'_>], input: usize, ind
     }
 }
 
-/// Why two spellings are one name: for job ids, the one rule of the two
-/// that makes them meet.
+/// Why two spellings are one name.
 fn same_because(kind: Kind, second: &str, first: &str) -> &'static str {
-    if kind.what != JOB_ID.what {
-        kind.same_because
-    } else if names::github_key(second) == names::github_key(first) {
-        "GitHub ignores case in job ids"
-    } else if names::identifier(second) == names::identifier(first) {
-        "`-` and `_` meet in identifiers"
-    } else {
-        kind.same_because
+    match kind.case_because {
+        Some(reason) if second.eq_ignore_ascii_case(first) => reason,
+        _ => kind.same_because,
     }
 }
 
