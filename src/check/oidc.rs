@@ -7,16 +7,11 @@ use super::*;
 use crate::catalogue::PipelineError;
 
 impl Checker {
-    #[allow(clippy::too_many_arguments)]
     pub(super) fn oidc(
         &mut self,
         statement: &Statement<'_>,
         pipeline: &str,
         region: &str,
-        environment: Option<&str>,
-        builds: &[Build],
-        infras: &[Infra],
-        deploys: &[Deploy],
         plan_role: bool,
     ) -> Option<Oidc> {
         let block = statement.block?;
@@ -80,79 +75,20 @@ impl Checker {
             return None;
         }
 
-        // A job in a GitHub environment presents `environment:NAME` as its
-        // subject; other jobs present their ref. Protect each environment
-        // with a deployment branch policy to keep applies on those branches.
-        let mut apply_subjects: Vec<String> = Vec::new();
-        let mut add = |subject: String| {
-            if !apply_subjects.contains(&subject) {
-                apply_subjects.push(subject);
-            }
-        };
-        add(format!("repo:{repository}:ref:refs/heads/main"));
-        for deploy in deploys {
-            add(format!("repo:{repository}:ref:refs/heads/{}", deploy.apply_branch));
-        }
-        let environments = environment
-            .into_iter()
-            .map(str::to_owned)
-            .chain(builds.iter().filter_map(|b| b.environment.clone()))
-            .chain(infras.iter().filter_map(|i| i.target.environment.clone()))
-            .chain(deploys.iter().filter_map(|d| d.target.environment.clone()));
-        for environment in environments {
-            add(format!("repo:{repository}:environment:{environment}"));
-        }
-        // Exactly the roles and policies the stacks create: a prefix such as
-        // `shop-*` would also match the bootstrap's own roles and let the
-        // apply role rewrite its trust.
-        let mut iam_roles: Vec<String> = Vec::new();
-        let mut iam_policies: Vec<String> = Vec::new();
-        let mut infra_names: Vec<String> = Vec::new();
-        for deploy in deploys {
-            let name = &deploy.service.name;
-            for role in [crate::plan::names::task_execution_role(name), crate::plan::names::task_role(name)] {
-                if !iam_roles.contains(&role) {
-                    iam_roles.push(role);
-                }
-            }
-            let policy = crate::plan::names::execution_policy(name);
-            if !iam_policies.contains(&policy) {
-                iam_policies.push(policy);
-            }
-        }
-        for infra in infras {
-            iam_roles.push(crate::plan::names::flow_logs_role(&infra.name));
-            infra_names.push(infra.name.clone());
-        }
-        let mut state_objects: Vec<(String, String)> = Vec::new();
-        let states = infras.iter().map(|i| &i.state).chain(deploys.iter().map(|d| &d.state));
-        for backend in states {
-            if let Backend::S3 { bucket, key, .. } = backend {
-                let object = (bucket.clone(), key.clone());
-                if !state_objects.contains(&object) {
-                    state_objects.push(object);
-                }
-            }
-        }
-        let mut repositories: Vec<String> = Vec::new();
-        let mut seen_repositories = std::collections::BTreeSet::new();
-        for build in builds {
-            if seen_repositories.insert(build.repository.as_str()) {
-                repositories.push(build.repository.clone());
-            }
-        }
+        // The plan fills in the trust and the grants: the subjects and the
+        // names of everything the stacks create.
         Some(Oidc {
             repository,
             stack,
             state: state?,
             name: pipeline.to_owned(),
             existing_provider,
-            apply_subjects,
-            iam_roles,
-            iam_policies,
-            state_objects,
-            repositories,
-            infra_names,
+            apply_subjects: Vec::new(),
+            iam_roles: Vec::new(),
+            iam_policies: Vec::new(),
+            state_objects: Vec::new(),
+            repositories: Vec::new(),
+            infra_names: Vec::new(),
             region: region.to_owned(),
         })
     }

@@ -258,7 +258,7 @@ impl Checker {
         let oidc = match oidc_statement {
             Some(statement) => {
                 let plan = plan_role.is_some();
-                Some(self.oidc(statement, name, &region, environment.as_deref(), &builds, &infras, &deploys, plan)?)
+                Some(self.oidc(statement, name, &region, plan)?)
             }
             None => None,
         };

@@ -5,7 +5,8 @@
 //! owns every AWS and GitHub name ecspipe makes up ([`names`]: roles,
 //! policies, services, job ids, `env` keys, Terraform variables,
 //! concurrency groups, session names), builds the job graph (each job's
-//! `needs`, [`graph`]), and checks, once and across every input, that no
+//! `needs`, [`graph`]), derives the bootstrap's trust and grants from
+//! those names ([`grants`]), and checks, once and across every input, that no
 //! two things claim one name after normalisation ([`unique`]): GitHub
 //! compares keys without case, identifiers let `-` and `_` meet, IAM
 //! compares without case. A collision points at the second claim with a
@@ -13,6 +14,7 @@
 //! syntax tree and never emits text; lower reads the names from [`names`]
 //! and the graph from the model.
 
+mod grants;
 mod graph;
 pub mod names;
 mod unique;
@@ -52,6 +54,7 @@ pub fn plan(inputs: Vec<Checked<'_>>) -> Planned {
     }
     for pipeline in pipelines.iter_mut().flatten() {
         graph::link(pipeline);
+        grants::fill(pipeline);
     }
     let sources: Vec<unique::Source<'_>> = located
         .iter()

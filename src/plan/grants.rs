@@ -1,0 +1,127 @@
+//! The bootstrap stack's trust and grants, derived from the planned names.
+//!
+//! The apply role trusts exactly the subjects the jobs present, and may
+//! touch exactly the roles, policies, state objects, repositories and
+//! secrets the pipeline's stacks create: a prefix such as `shop-*` would
+//! also match the bootstrap's own roles and let the apply role rewrite its
+//! trust. Every name comes from [`super::names`], so the grants and the
+//! stacks cannot drift apart.
+
+use crate::model::{Backend, Pipeline};
+
+use super::names;
+
+/// Fills in the bootstrap's subjects and grants, if the pipeline has one.
+pub(super) fn fill(pipeline: &mut Pipeline) {
+    let Some(oidc) = &pipeline.oidc else { return };
+    let repository = oidc.repository.clone();
+
+    // A job in a GitHub environment presents `environment:NAME` as its
+    // subject; other jobs present their ref. Protect each environment
+    // with a deployment branch policy to keep applies on those branches.
+    let mut apply_subjects: Vec<String> = Vec::new();
+    add(&mut apply_subjects, format!("repo:{repository}:ref:refs/heads/main"));
+    for deploy in &pipeline.deploys {
+        add(&mut apply_subjects, format!("repo:{repository}:ref:refs/heads/{}", deploy.apply_branch));
+    }
+    let environments = pipeline
+        .environment
+        .iter()
+        .chain(pipeline.builds.iter().filter_map(|b| b.environment.as_ref()))
+        .chain(pipeline.infras.iter().filter_map(|i| i.target.environment.as_ref()))
+        .chain(pipeline.deploys.iter().filter_map(|d| d.target.environment.as_ref()));
+    for environment in environments {
+        add(&mut apply_subjects, format!("repo:{repository}:environment:{environment}"));
+    }
+
+    let mut iam_roles: Vec<String> = Vec::new();
+    let mut iam_policies: Vec<String> = Vec::new();
+    for deploy in &pipeline.deploys {
+        let service = &deploy.service.name;
+        add(&mut iam_roles, names::task_execution_role(service));
+        add(&mut iam_roles, names::task_role(service));
+        add(&mut iam_policies, names::execution_policy(service));
+    }
+    let mut infra_names: Vec<String> = Vec::new();
+    for infra in &pipeline.infras {
+        iam_roles.push(names::flow_logs_role(&infra.name));
+        infra_names.push(infra.name.clone());
+    }
+    let mut state_objects: Vec<(String, String)> = Vec::new();
+    let states = pipeline.infras.iter().map(|i| &i.state).chain(pipeline.deploys.iter().map(|d| &d.state));
+    for backend in states {
+        if let Backend::S3 { bucket, key, .. } = backend {
+            add(&mut state_objects, (bucket.clone(), key.clone()));
+        }
+    }
+    let mut repositories: Vec<String> = Vec::new();
+    for build in &pipeline.builds {
+        add(&mut repositories, build.repository.clone());
+    }
+
+    if let Some(oidc) = &mut pipeline.oidc {
+        oidc.apply_subjects = apply_subjects;
+        oidc.iam_roles = iam_roles;
+        oidc.iam_policies = iam_policies;
+        oidc.state_objects = state_objects;
+        oidc.repositories = repositories;
+        oidc.infra_names = infra_names;
+    }
+}
+
+/// Appends `item` unless the list has it: first occurrence order.
+fn add<T: PartialEq>(list: &mut Vec<T>, item: T) {
+    if !list.contains(&item) {
+        list.push(item);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    const PIPELINE: &str = r#"
+pipeline shop {
+  region us-east-2
+  role secret.APPLY plan secret.PLAN
+  oidc {
+    repository "acme/shop"
+    state s3 bucket "shop-state" key "bootstrap.tfstate"
+  }
+  environments {
+    dev { }
+    prod { after dev }
+  }
+  deploy web {
+    state s3 bucket "shop-state" key "web.tfstate"
+    infra ssm "/shop/output"
+    apply on release
+    service web {
+      container app { image "public.ecr.aws/nginx/nginx:1.27" }
+    }
+  }
+}
+"#;
+
+    #[test]
+    fn grants_name_exactly_what_each_environment_creates() {
+        let file = crate::syntax::parse(PIPELINE).expect("parses");
+        let pipelines = crate::check::check(&file, "shop.ecspipe").expect("checks");
+        let planned = super::super::plan_one(pipelines).expect("plans");
+        let oidc = planned[0].oidc.as_ref().expect("oidc");
+        assert_eq!(
+            oidc.iam_roles,
+            ["web-dev-task-execution-role", "web-dev-task-role", "web-prod-task-execution-role", "web-prod-task-role"]
+        );
+        assert_eq!(oidc.iam_policies, ["web-dev-execution", "web-prod-execution"]);
+        assert_eq!(
+            oidc.apply_subjects,
+            [
+                "repo:acme/shop:ref:refs/heads/main",
+                "repo:acme/shop:ref:refs/heads/release",
+                "repo:acme/shop:environment:dev",
+                "repo:acme/shop:environment:prod",
+            ]
+        );
+        let keys: Vec<&str> = oidc.state_objects.iter().map(|(_, key)| key.as_str()).collect();
+        assert_eq!(keys, ["dev/web.tfstate", "prod/web.tfstate"]);
+    }
+}
