@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::syntax::Span;
+use crate::span::Span;
 
 /// One compiled pipeline.
 #[derive(Debug, Clone, PartialEq, Eq)]

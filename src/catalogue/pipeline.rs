@@ -19,8 +19,6 @@ pub enum PipelineError {
     EnvironmentCycle { stage: String, environments: String },
     /// the file declares no pipeline
     NoPipeline,
-    /// two pipelines write the workflow `{workflow}`
-    WorkflowWrittenTwice { workflow: String, first: Span },
     /// `{text}` is not a GitHub repository
     InvalidRepository { text: String },
     /// the oidc block names no repository
@@ -41,12 +39,8 @@ pub enum PipelineError {
     OverrideWithoutInfra { statement: String },
     /// deploy `{deploy}` is defined twice
     DeployDuplicate { deploy: String, first: Span },
-    /// deploy `{deploy}` writes the stack `{shared}` another stack writes too
-    StackWrittenTwice { deploy: String, shared: String },
     /// deploys `{other}` and `{deploy}` register with the same target group
     TargetGroupShared { other: String, deploy: String },
-    /// `{previous}` and `{owner}` both use the job id `{job}`
-    JobIdShared { previous: String, owner: String, job: String },
     /// pipeline `{name}` builds, deploys and provisions nothing
     PipelineDoesNothing { name: String },
     /// pipeline `{name}` has no region
@@ -107,10 +101,6 @@ impl PipelineError {
             Self::NoPipeline => Diagnostic::new(Code::Missing, span, "the file declares no pipeline")
                 .label("empty file")
                 .help("start with `pipeline NAME { ... }`; see the book's getting-started page"),
-            Self::WorkflowWrittenTwice { workflow, first } => Diagnostic::new(Code::Duplicate, span, format!("two pipelines write the workflow `{workflow}`"))
-                .label("second pipeline")
-                .note(first, "first pipeline")
-                .help("give each pipeline its own name or `workflow` file"),
             Self::InvalidRepository { text } => Diagnostic::new(Code::InvalidName, span, format!("`{text}` is not a GitHub repository"))
                 .label("expected OWNER/REPO")
                 .help("write the repository the workflow runs in, such as \"acme/shop\""),
@@ -143,15 +133,9 @@ impl PipelineError {
                 .label("second definition")
                 .note(first, "first definition")
                 .help("give each deploy its own name"),
-            Self::StackWrittenTwice { deploy, shared } => Diagnostic::new(Code::Duplicate, span, format!("deploy `{deploy}` writes the stack `{shared}` another stack writes too"))
-                .label("same stack directory")
-                .help("give each deploy its own `stack` directory"),
             Self::TargetGroupShared { other, deploy } => Diagnostic::new(Code::Conflict, span, format!("deploys `{other}` and `{deploy}` register with the same target group"))
                 .label("second service on the target group")
                 .help("a target group sends traffic to one service; give the other its own load balancer or target group"),
-            Self::JobIdShared { previous, owner, job } => Diagnostic::new(Code::Duplicate, span, format!("`{previous}` and `{owner}` both use the job id `{job}`"))
-                .label("in this pipeline")
-                .help("set a distinct `job` id in one of them"),
             Self::PipelineDoesNothing { name } => Diagnostic::new(Code::Missing, span, format!("pipeline `{name}` builds, deploys and provisions nothing"))
                 .label("empty pipeline")
                 .help("add a `build NAME { ... }`, `deploy NAME { ... }` or `infra { ... }` block"),

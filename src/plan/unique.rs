@@ -10,9 +10,10 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::diagnostic::{Code, Diagnostic};
+use crate::catalogue::PlanError;
+use crate::diagnostic::Diagnostic;
 use crate::model::{Pipeline, Target};
-use crate::syntax::Span;
+use crate::span::Span;
 
 use super::names;
 
@@ -190,34 +191,28 @@ impl Claims {
         if first.owner.id() == owner.id() || !self.reported.insert((owner.id(), first.owner.id())) {
             return;
         }
-        let diagnostic = if kind.what == WORKFLOW.what {
-            // The message pipelines had before names were planned.
-            Diagnostic::new(Code::Duplicate, owner.span, format!("two pipelines write the workflow `{name}`"))
-                .label("second pipeline")
+        let error = if kind.what == WORKFLOW.what {
+            PlanError::WorkflowWrittenTwice { workflow: name.to_owned() }
         } else {
             let (second_owner, first_owner) = describe_pair(sources, owner, &first.owner);
-            let mut message = format!("{second_owner} and {first_owner} both use the {} `{name}`", kind.what);
-            if first.name != name {
-                message.push_str(&format!(
-                    " (the same as `{}`: {})",
-                    first.name,
-                    same_because(kind, name, &first.name)
-                ));
+            PlanError::NameCollision {
+                second: second_owner,
+                first: first_owner,
+                what: kind.what,
+                name: name.to_owned(),
+                same_as: (first.name != name).then(|| (first.name.clone(), same_because(kind, name, &first.name))),
+                help: kind.help,
             }
-            Diagnostic::new(Code::Duplicate, owner.span, message).label(format!("{} `{name}`", kind.what))
         };
-        let note = if kind.what == WORKFLOW.what {
-            String::from("first pipeline")
-        } else {
-            format!("{} `{}`", kind.what, first.name)
-        };
+        let note = error.first_note(&first.name);
+        let diagnostic = error.at(owner.span);
         let diagnostic = if first.owner.input == owner.input {
             diagnostic.note(first.owner.span, note)
         } else {
             let other = &sources[first.owner.input];
             diagnostic.note_in(other.file, other.text, first.owner.span, note)
         };
-        self.errors.push((owner.input, diagnostic.help(kind.help)));
+        self.errors.push((owner.input, diagnostic));
     }
 }
 
