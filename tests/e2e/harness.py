@@ -1,6 +1,6 @@
-"""The machinery: a moto server per example, the tagging shim in front of its
-Application Auto Scaling API, Terraform stacks pointed at it through an
-override file, and the AWS clients of one account.
+"""The machinery: a moto server per example, the proxy in front of it,
+Terraform stacks pointed at the proxy through an override file, and the AWS
+clients of one account.
 
 Moto limitations met here (moto 5.2.1, AWS provider 5.100.0), and how the
 harness works around them; the generated code is never changed, and every
@@ -13,10 +13,9 @@ workaround used is printed under the suite's table:
   "listing tags for Application Auto Scaling Target (arn:...): operation
   error Application Auto Scaling: ListTagsForResource, ... StatusCode: 500,
   ... invalid character '<' looking for beginning of value" (moto's "not
-  implemented" page). The harness points the provider's
-  `applicationautoscaling` endpoint at `TagShim`, a pass-through proxy that
-  answers those three calls from a dictionary and forwards everything else to
-  moto, so Terraform creates, reads, plans and destroys the target itself.
+  implemented" page). The provider talks to moto through `Proxy`, which
+  answers those three calls from a dictionary and forwards everything else,
+  so Terraform creates, reads, plans and destroys the target itself.
 - `aws_lb_listener` with a certificate: moto's CreateListener requires the
   certificate to exist in its ACM, and ACM cannot import one under a chosen
   ARN. The harness requests a certificate in moto and overrides the
@@ -30,11 +29,21 @@ workaround used is printed under the suite's table:
   changes, runs the workflow's apply once more (UpdateService keeps them),
   and then requires an empty plan. The deployment configuration never
   reaches moto, so checks.py compares it in Terraform's state instead.
+- Literal IDs (`infra { subnet_ids [...] ... }`): moto cannot create a
+  subnet or security group under a chosen ID, so the stack's
+  `locals { infra = ... }` is overridden with the IDs moto returned
+  (prerequisites.py checks that the generated locals hold the pipeline's
+  literals).
 - `aws_lb`: moto leaves `Scheme` out when CreateLoadBalancer omits it (the
   provider omits it for an internet-facing load balancer, AWS's default).
-- A loaded moto_server sometimes drops a keep-alive connection ("use of
-  closed network connection"); `max_retries = 1` allows one attempt only,
-  so the override sets 3 (an unimplemented call still fails in seconds).
+- Under load (two cores, five examples side by side) the provider now and
+  then fails to read a response moto has sent ("decomposing response: read
+  tcp ...: use of closed network connection"). `max_retries = 1` allows one
+  attempt only, so the override sets 3 (an unimplemented call still fails
+  in seconds); and since a resent create would run twice in moto and fail
+  as a duplicate (InvalidPermission.Duplicate, FlowLogAlreadyExists),
+  `Proxy` answers a resend from the first attempt's answer, as one request
+  to AWS would have been answered.
 - Deletion protection on the load balancer does not stop `terraform destroy`
   under moto; on AWS it does (by design: turn it off first).
 """
@@ -45,6 +54,7 @@ import http.client
 import http.server
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -134,18 +144,35 @@ class MotoServer:
         self.process = None
 
 
-class TagShim:
-    """A pass-through proxy for the Application Auto Scaling API that keeps
-    the tags moto does not (see the module docstring)."""
+class Proxy:
+    """The provider's way to moto: a pass-through HTTP proxy that
 
+    - answers Application Auto Scaling's tag calls, which moto lacks (see the
+      module docstring), from a dictionary;
+    - makes the SDK's retries idempotent: a request that repeats an
+      invocation (`amz-sdk-invocation-id`, `attempt=2` or more in
+      `amz-sdk-request`) whose earlier attempt moto already answered gets
+      that answer again instead of running twice. Under load the provider
+      sometimes loses a response moto has sent ("use of closed network
+      connection"); a resent create would otherwise fail as a duplicate
+      (InvalidPermission.Duplicate, FlowLogAlreadyExists), while AWS itself
+      would have answered a single request;
+    - keeps HTTP/1.1 connections open towards the provider (moto closes
+      every connection after one response).
+    """
+
+    TAG_TARGET = "AnyScaleFrontendService."
     TAG_ACTIONS = {"ListTagsForResource", "TagResource", "UntagResource"}
+    HOP_BY_HOP = {"content-length", "transfer-encoding", "connection", "keep-alive", "server", "date"}
 
     def __init__(self, upstream_port: int):
         self.upstream_port = upstream_port
         self.tags: dict[str, dict[str, str]] = {}
         self.calls: dict[str, int] = {}
+        self.answered: dict[str, tuple[int, list, bytes]] = {}
+        self.replayed: dict[str, int] = {}
         self.lock = threading.Lock()
-        shim = self
+        proxy = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
@@ -153,36 +180,20 @@ class TagShim:
             def log_message(self, *args: Any) -> None:  # quiet
                 pass
 
-            def do_POST(self) -> None:  # noqa: N802
-                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                action = self.headers.get("X-Amz-Target", "").rsplit(".", 1)[-1]
-                with shim.lock:
-                    shim.calls[action] = shim.calls.get(action, 0) + 1
-                if action in shim.TAG_ACTIONS:
-                    self.answer(200, shim.tag_call(action, json.loads(body or b"{}")))
-                    return
-                status, headers, data = shim.forward("POST", self.path, body, self.headers)
-                if action == "RegisterScalableTarget" and status == 200:
-                    request = json.loads(body or b"{}")
-                    arn = json.loads(data).get("ScalableTargetARN")
-                    if arn and request.get("Tags"):
-                        with shim.lock:
-                            shim.tags.setdefault(arn, {}).update(request["Tags"])
+            def handle_any(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                status, headers, data = proxy.handle(self.command, self.path, body, self.headers)
                 self.send_response(status)
                 for key, value in headers:
-                    if key.lower() not in ("content-length", "transfer-encoding", "connection", "server", "date"):
+                    if key.lower() not in proxy.HOP_BY_HOP:
                         self.send_header(key, value)
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
-                self.wfile.write(data)
+                if self.command != "HEAD":
+                    self.wfile.write(data)
 
-            def answer(self, status: int, payload: dict) -> None:
-                data = json.dumps(payload).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/x-amz-json-1.1")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+            do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = do_PATCH = handle_any  # noqa: N815
 
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
@@ -199,10 +210,39 @@ class TagShim:
         self.server.shutdown()
         self.server.server_close()
 
+    def handle(self, method: str, path: str, body: bytes, headers: Any) -> tuple[int, list, bytes]:
+        target = headers.get("X-Amz-Target", "")
+        action = target.rsplit(".", 1)[-1]
+        if target.startswith(self.TAG_TARGET) and action in self.TAG_ACTIONS:
+            with self.lock:
+                self.calls[action] = self.calls.get(action, 0) + 1
+            payload = json.dumps(self.tag_call(action, json.loads(body or b"{}"))).encode()
+            return 200, [("Content-Type", "application/x-amz-json-1.1")], payload
+        invocation = headers.get("amz-sdk-invocation-id")
+        attempt = headers.get("amz-sdk-request", "")
+        if invocation and not attempt.startswith("attempt=1;"):
+            with self.lock:
+                earlier = self.answered.get(invocation)
+                if earlier is not None:
+                    name = action_name(target, body)
+                    self.replayed[name] = self.replayed.get(name, 0) + 1
+                    return earlier
+        answer = self.forward(method, path, body, headers)
+        if invocation:
+            with self.lock:
+                self.answered[invocation] = answer
+        if target.startswith(self.TAG_TARGET) and action == "RegisterScalableTarget" and answer[0] == 200:
+            arn = json.loads(answer[2]).get("ScalableTargetARN")
+            tags = json.loads(body or b"{}").get("Tags")
+            if arn and tags:
+                with self.lock:
+                    self.tags.setdefault(arn, {}).update(tags)
+        return answer
+
     def forward(self, method: str, path: str, body: bytes, headers: Any) -> tuple[int, list, bytes]:
-        connection = http.client.HTTPConnection("127.0.0.1", self.upstream_port, timeout=60)
+        connection = http.client.HTTPConnection("127.0.0.1", self.upstream_port, timeout=120)
         try:
-            connection.request(method, path, body=body, headers={k: v for k, v in headers.items()})
+            connection.request(method, path, body=body or None, headers={k: v for k, v in headers.items()})
             response = connection.getresponse()
             return response.status, response.getheaders(), response.read()
         finally:
@@ -219,6 +259,15 @@ class TagShim:
                 for key in request.get("TagKeys", []):
                     self.tags.get(arn, {}).pop(key, None)
             return {}
+
+
+def action_name(target: str, body: bytes) -> str:
+    """The API action of a request: from X-Amz-Target (JSON protocols) or
+    the form body's Action (query protocols)."""
+    if target:
+        return target.rsplit(".", 1)[-1]
+    match = re.search(rb"(?:^|&)Action=([A-Za-z0-9]+)", body or b"")
+    return match.group(1).decode() if match else "a REST call"
 
 
 @dataclass
@@ -307,11 +356,8 @@ class Stack:
     def var_args(self) -> list[str]:
         return [arg for arg in self.apply_argv if arg.startswith("-var")]
 
-    def write_override(self, endpoint: str, autoscaling_endpoint: str) -> None:
-        endpoints = "\n".join(
-            f"    {name} = {hcl_string(autoscaling_endpoint if name == 'applicationautoscaling' else endpoint)}"
-            for name in ENDPOINTS
-        )
+    def write_override(self, endpoint: str) -> None:
+        endpoints = "\n".join(f"    {name} = {hcl_string(endpoint)}" for name in ENDPOINTS)
         text = f"""# Written by tests/e2e: points this stack at moto and a local state file.
 terraform {{
   backend "local" {{

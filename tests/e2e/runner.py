@@ -100,21 +100,24 @@ class Example:
         self.tmp = Path(tempfile.mkdtemp(prefix=f"ecspipe-e2e-{self.name}-"))
         self.log = self.tmp / "log.txt"
         moto = harness.MotoServer(self.moto_server, self.tmp / "moto.log")
-        shim = None
+        proxy = None
         try:
             self.compile()
             moto.start()
-            shim = harness.TagShim(moto.port)
-            shim.start()
-            self.moto, self.shim = moto, shim
+            proxy = harness.Proxy(moto.port)
+            proxy.start()
+            self.moto, self.proxy = moto, proxy
             self.prepare()
             try:
                 self.apply_all()
-                tag_calls = {k: v for k, v in shim.calls.items() if k in shim.TAG_ACTIONS}
-                if tag_calls:
+                if proxy.calls:
                     self.checks.workaround(
                         "aws_appautoscaling_target: moto has no ListTagsForResource/TagResource/UntagResource; "
-                        "the harness's tagging proxy answered " + ", ".join(sorted(tag_calls)))
+                        "the harness's proxy answered " + ", ".join(sorted(proxy.calls)))
+                if proxy.replayed:
+                    self.checks.workaround(
+                        "the provider lost moto's answer to " + ", ".join(sorted(proxy.replayed))
+                        + " and resent it; the harness's proxy answered the resend from the first answer")
                 self.verify()
             finally:
                 # Whatever happened, every stack that has a state is destroyed,
@@ -124,8 +127,8 @@ class Example:
             self.fail(f"{type(error).__name__}: {error}" if isinstance(error, AssertionError)
                       else traceback.format_exc(limit=6))
         finally:
-            if shim is not None:
-                shim.stop()
+            if proxy is not None:
+                proxy.stop()
             moto.stop()
             keep = os.environ.get("ECSPIPE_E2E_KEEP", "")
             if keep == "always" or (keep and (self.result.failures or self.checks.failures)):
@@ -314,7 +317,7 @@ class Example:
                 values, override = prerequisites.literal_handoff(stack, deploy, self.pipeline, self.checks)
                 self.handoffs[stack.job_id] = values
                 stack.extra_override.append(override)
-        stack.write_override(self.moto.url, self.shim.url)
+        stack.write_override(self.proxy.url)
 
     # ------------------------------------------------------------------
     def apply_all(self) -> bool:
