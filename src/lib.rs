@@ -10,6 +10,7 @@ pub mod check;
 pub mod diagnostic;
 pub mod emit;
 pub mod explain;
+pub mod json;
 pub mod lower;
 pub mod model;
 pub mod plan;

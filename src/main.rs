@@ -64,7 +64,19 @@ enum Command {
         stage: Stage,
         /// The pipeline file.
         input: PathBuf,
+        /// Rust's debug notation, or JSON with the field names the book
+        /// documents (its JSON page) and spans as lines and columns.
+        #[arg(long, value_enum, default_value_t = DebugFormat::Text)]
+        format: DebugFormat,
     },
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum DebugFormat {
+    /// Rust's debug notation, for people.
+    Text,
+    /// One JSON document, for tools.
+    Json,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -173,7 +185,7 @@ fn main() -> ExitCode {
         Command::Build { inputs, out, force, prune } => build(&inputs, &out, force, prune, &reporter),
         Command::Check { inputs, out } => check(&inputs, &out, &reporter),
         Command::Explain { code } => explain(&code, &reporter),
-        Command::Debug { stage, input } => debug(stage, &input, &reporter),
+        Command::Debug { stage, input, format } => debug(stage, &input, format, &reporter),
     };
     match result {
         Ok(code) => code,
@@ -338,7 +350,7 @@ fn explain(code: &str, reporter: &Reporter) -> Result<ExitCode, Failure> {
     }
 }
 
-fn debug(stage: Stage, input: &Path, reporter: &Reporter) -> Result<ExitCode, Failure> {
+fn debug(stage: Stage, input: &Path, format: DebugFormat, reporter: &Reporter) -> Result<ExitCode, Failure> {
     let inputs = write::read_inputs(&[input.to_path_buf()], Path::new("."))?;
     let Some(Input { path, source_name, text }) = inputs.into_iter().next() else {
         return Ok(ExitCode::SUCCESS);
@@ -350,10 +362,14 @@ fn debug(stage: Stage, input: &Path, reporter: &Reporter) -> Result<ExitCode, Fa
             return Err(Failure::Compile);
         }
     };
-    let mut stdout = io::stdout().lock();
     if let Stage::Ast = stage {
-        writeln!(stdout, "{file:#?}")?;
-        return Ok(ExitCode::SUCCESS);
+        return match format {
+            DebugFormat::Text => {
+                writeln!(io::stdout(), "{file:#?}")?;
+                Ok(ExitCode::SUCCESS)
+            }
+            DebugFormat::Json => print_json("ast", &file, &source_name, &text, reporter),
+        };
     }
     let checked = ecspipe::check::check(&file, &source_name).and_then(ecspipe::plan::plan_one);
     let pipelines = match checked {
@@ -363,11 +379,47 @@ fn debug(stage: Stage, input: &Path, reporter: &Reporter) -> Result<ExitCode, Fa
             return Err(Failure::Compile);
         }
     };
-    for pipeline in &pipelines {
-        match stage {
-            Stage::Model => writeln!(stdout, "{pipeline:#?}")?,
-            _ => writeln!(stdout, "{:#?}", ecspipe::lower::lower(pipeline))?,
+    let programs: Vec<_> = match stage {
+        Stage::Ir => pipelines.iter().map(ecspipe::lower::lower).collect(),
+        _ => Vec::new(),
+    };
+    match format {
+        DebugFormat::Text => {
+            let mut stdout = io::stdout().lock();
+            if let Stage::Ir = stage {
+                for program in &programs {
+                    writeln!(stdout, "{program:#?}")?;
+                }
+            } else {
+                for pipeline in &pipelines {
+                    writeln!(stdout, "{pipeline:#?}")?;
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        DebugFormat::Json if matches!(stage, Stage::Ir) => {
+            print_json("programs", &programs, &source_name, &text, reporter)
+        }
+        DebugFormat::Json => print_json("pipelines", &pipelines, &source_name, &text, reporter),
+    }
+}
+
+/// Prints a stage's output as one JSON document, the stage's output under `key`.
+fn print_json<T: serde::Serialize>(
+    key: &str,
+    value: &T,
+    source_name: &str,
+    text: &str,
+    reporter: &Reporter,
+) -> Result<ExitCode, Failure> {
+    match ecspipe::json::document(key, value, source_name, text) {
+        Ok(json) => {
+            io::stdout().write_all(json.as_bytes())?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(error) => {
+            reporter.error(&format!("cannot write the {key} as JSON: {error}"));
+            Ok(ExitCode::from(1))
         }
     }
-    Ok(ExitCode::SUCCESS)
 }

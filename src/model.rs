@@ -4,10 +4,12 @@
 
 use std::collections::BTreeMap;
 
+use serde::Serialize;
+
 use crate::span::Span;
 
 /// One compiled pipeline.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Pipeline {
     /// `pipeline NAME`.
     pub name: String,
@@ -44,7 +46,7 @@ pub struct Pipeline {
 }
 
 /// One environment of `environments { ... }`: where jobs promote from.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Environment {
     /// Its name.
     pub name: String,
@@ -56,7 +58,7 @@ pub struct Environment {
 
 /// `oidc { ... }`: the bootstrap stack an administrator applies once, so
 /// the workflow can assume its roles through GitHub's OIDC provider.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Oidc {
     /// `owner/repository` on GitHub.
     pub repository: String,
@@ -75,6 +77,7 @@ pub struct Oidc {
     /// The IAM managed policies the stacks create, by name.
     pub iam_policies: Vec<String>,
     /// Terraform state objects: (bucket, key).
+    #[serde(serialize_with = "crate::json::bucket_key")]
     pub state_objects: Vec<(String, String)>,
     /// ECR repositories the builds push to.
     pub repositories: Vec<String>,
@@ -85,7 +88,7 @@ pub struct Oidc {
 }
 
 /// Where and as whom a Terraform job runs: shared by infra and deploy jobs.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Target {
     /// The workflow job id.
     pub job_id: String,
@@ -100,7 +103,7 @@ pub struct Target {
 }
 
 /// `infra { ... }`: the infrastructure stack of the reference deployment.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Infra {
     /// Where the `infra` block starts (equal to every other span).
     pub span: Span,
@@ -135,13 +138,14 @@ pub struct Infra {
     /// ECR repositories, one per build.
     pub repositories: Vec<String>,
     /// Trade-offs accepted with a reason, sorted.
+    #[serde(serialize_with = "crate::json::risk_reason")]
     pub accepted: Vec<(Risk, String)>,
     /// Terraform version for the job.
     pub terraform_version: String,
 }
 
 /// The infrastructure's application load balancer.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct InfraLoadBalancer {
     /// Internet-facing (or internal).
     pub public: bool,
@@ -160,7 +164,8 @@ pub struct InfraLoadBalancer {
 }
 
 /// A security trade-off the pipeline accepts, with its author's reason.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Risk {
     /// A load balancer without a certificate serves plain HTTP.
     PlainHttp,
@@ -186,7 +191,7 @@ impl Risk {
 }
 
 /// A Secrets Manager secret whose value comes from a GitHub secret.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct InfraSecret {
     /// The secret's name (after the resource prefix).
     pub name: String,
@@ -195,7 +200,8 @@ pub struct InfraSecret {
 }
 
 /// A value the workflow reads from GitHub or writes literally.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", content = "value", rename_all = "snake_case")]
 pub enum GithubValue {
     /// `secret.NAME`: a repository or environment secret.
     Secret(String),
@@ -206,7 +212,7 @@ pub enum GithubValue {
 }
 
 /// What starts the workflow.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct Triggers {
     /// Branches whose pushes run it, if pushes do.
     pub push: Option<Vec<String>>,
@@ -219,7 +225,7 @@ pub struct Triggers {
 }
 
 /// `build NAME { ... }`: an image built, scanned and pushed by one job.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Build {
     /// The build's name (`build.NAME` refers to it).
     pub name: String,
@@ -246,7 +252,8 @@ pub struct Build {
 }
 
 /// A piece of an image tag template.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", content = "value", rename_all = "snake_case")]
 pub enum TagPart {
     /// Literal text (only tag-safe characters).
     Text(String),
@@ -263,14 +270,15 @@ pub enum TagPart {
 }
 
 /// A Trivy scan of the built image.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Scan {
     /// The lowest severity that fails the build; `None` only reports.
     pub fail_on: Option<Severity>,
 }
 
 /// Trivy severities, lowest first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Severity {
     /// `LOW`
     Low,
@@ -298,7 +306,7 @@ impl Severity {
 }
 
 /// `deploy NAME { ... }`: a Terraform service stack and the job applying it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Deploy {
     /// The deploy's name.
     pub name: String,
@@ -323,7 +331,8 @@ pub struct Deploy {
 }
 
 /// Terraform state storage.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", content = "value", rename_all = "snake_case")]
 pub enum Backend {
     /// An S3 bucket, encrypted, with S3-native locking.
     S3 {
@@ -342,7 +351,8 @@ pub enum Backend {
 }
 
 /// The handoff from the infrastructure.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", content = "value", rename_all = "snake_case")]
 pub enum InfraSource {
     /// One SSM parameter holding a JSON object of the handed-over values.
     Ssm {
@@ -361,7 +371,8 @@ pub enum InfraSource {
 }
 
 /// A literal handed-over value.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", content = "value", rename_all = "snake_case")]
 pub enum HandoffValue {
     /// One ID or ARN.
     One(String),
@@ -370,7 +381,8 @@ pub enum HandoffValue {
 }
 
 /// A string the stack computes: literal or handed over.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", content = "value", rename_all = "snake_case")]
 pub enum Scalar {
     /// A literal string.
     Text(String),
@@ -381,7 +393,8 @@ pub enum Scalar {
 }
 
 /// A list of strings the stack computes.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", content = "value", rename_all = "snake_case")]
 pub enum ScalarList {
     /// `infra.KEY` where the key holds a list.
     Infra(String),
@@ -390,14 +403,14 @@ pub enum ScalarList {
 }
 
 /// Infracost on pull requests.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Cost {
     /// The GitHub secret holding the Infracost API key.
     pub api_key_secret: String,
 }
 
 /// `service NAME { ... }`: the ECS service and its task definition.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Service {
     /// The service name, task family and role name prefix.
     pub name: String,
@@ -432,7 +445,7 @@ pub struct Service {
 }
 
 /// Application Auto Scaling of the service's task count.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Scaling {
     /// Fewest tasks.
     pub min: u32,
@@ -453,7 +466,7 @@ pub struct Scaling {
 }
 
 /// A scheduled change of the scaling range.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Schedule {
     /// Its name.
     pub name: String,
@@ -470,7 +483,7 @@ pub struct Schedule {
 }
 
 /// Rolling deployment settings.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Deployment {
     /// Healthy percent kept during a deployment.
     pub minimum_percent: u32,
@@ -491,7 +504,7 @@ impl Default for Deployment {
 }
 
 /// One statement of the task role's policy.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Allow {
     /// IAM actions.
     pub actions: Vec<String>,
@@ -500,7 +513,8 @@ pub struct Allow {
 }
 
 /// The task's CPU architecture.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Arch {
     /// `X86_64`.
     X86_64,
@@ -509,7 +523,7 @@ pub enum Arch {
 }
 
 /// One container of the task.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Container {
     /// Its name.
     pub name: String,
@@ -526,8 +540,10 @@ pub struct Container {
     /// Its health check.
     pub health: Option<Health>,
     /// Environment variables, sorted by name.
+    #[serde(serialize_with = "crate::json::name_value")]
     pub env: Vec<(String, Scalar)>,
     /// Secrets injected as environment variables, sorted by name.
+    #[serde(serialize_with = "crate::json::name_source")]
     pub secrets: Vec<(String, SecretSource)>,
     /// Whether the root filesystem is read-only (the default).
     pub read_only_root: bool,
@@ -538,13 +554,15 @@ pub struct Container {
     /// Overrides the image's `ENTRYPOINT`.
     pub entrypoint: Option<Vec<String>>,
     /// Containers that must reach a state before this one starts.
+    #[serde(serialize_with = "crate::json::container_condition")]
     pub depends_on: Vec<(String, StartCondition)>,
     /// S3 object ARNs of environment files.
     pub env_files: Vec<String>,
 }
 
 /// ECS `dependsOn` conditions.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum StartCondition {
     /// `START`
     Started,
@@ -577,7 +595,8 @@ impl StartCondition {
 }
 
 /// A container image.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", content = "value", rename_all = "snake_case")]
 pub enum Image {
     /// `build.NAME`: the image the workflow built, passed to the stack.
     Build(String),
@@ -586,7 +605,7 @@ pub enum Image {
 }
 
 /// A container port.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Port {
     /// The port number.
     pub number: u16,
@@ -595,7 +614,8 @@ pub struct Port {
 }
 
 /// ECS `appProtocol`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum AppProtocol {
     /// `http`
     Http,
@@ -621,7 +641,7 @@ impl AppProtocol {
 }
 
 /// A container health check (`CMD-SHELL`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Health {
     /// The shell command.
     pub command: String,
@@ -636,7 +656,7 @@ pub struct Health {
 }
 
 /// Where a container secret comes from.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SecretSource {
     /// The secret or parameter.
     pub store: SecretStore,
@@ -645,7 +665,8 @@ pub struct SecretSource {
 }
 
 /// The store a secret lives in.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", content = "value", rename_all = "snake_case")]
 pub enum SecretStore {
     /// A Secrets Manager secret handed over by the infrastructure (`infra.KEY`).
     Infra(String),
@@ -658,7 +679,7 @@ pub enum SecretStore {
 }
 
 /// The service's load balancer attachment.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct LoadBalancer {
     /// The target group ARN.
     pub target_group: Scalar,
@@ -669,7 +690,7 @@ pub struct LoadBalancer {
 }
 
 /// Task networking (always `awsvpc`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Network {
     /// The subnets.
     pub subnets: ScalarList,

@@ -15,6 +15,7 @@ mod features;
 mod fuzz;
 mod golden;
 mod hostile;
+mod json;
 mod pathological;
 mod readback;
 mod reference;

@@ -6,7 +6,7 @@
 use crate::span::Span;
 
 /// A parsed file: its top-level lines (the checker expects `pipeline` ones).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct File {
     /// The lines, in source order.
     pub lines: Vec<Line>,
@@ -14,7 +14,7 @@ pub struct File {
 
 /// A line of items, maybe ending with a block. The checker splits a line
 /// into statements (`cpu 1024 memory 3gb` is two).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Line {
     /// The items, in order; never empty.
     pub items: Vec<Item>,
@@ -25,7 +25,7 @@ pub struct Line {
 }
 
 /// `{ ... }`: nested lines.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Block {
     /// The lines inside the braces.
     pub lines: Vec<Line>,
@@ -34,7 +34,8 @@ pub struct Block {
 }
 
 /// One item of a line.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "kind", content = "value", rename_all = "snake_case")]
 pub enum Item {
     /// A plain value: a word, a number, a string, ...
     Value(Value),
@@ -44,7 +45,7 @@ pub enum Item {
 
 /// `KEY = value`. (Named with a trailing underscore to stay clear of pest's
 /// `Pair`.)
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Pair_ {
     /// The name on the left.
     pub key: String,
@@ -75,16 +76,18 @@ impl Item {
 }
 
 /// A value with its span.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Value {
     /// What the value is.
+    #[serde(flatten)]
     pub kind: ValueKind,
     /// Where it is.
     pub span: Span,
 }
 
 /// The kinds of value the grammar knows.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "kind", content = "value", rename_all = "snake_case")]
 pub enum ValueKind {
     /// A bare word: `main`, `us-east-2`.
     Word(String),
