@@ -1,5 +1,6 @@
 """The checks: what AWS (moto) holds after the applies, read back with boto3,
-against what the pipeline says (tests/e2e/pipeline.py reads it).
+against what the pipeline says: the compiler's model of it (model.py reads
+`ecspipe debug model --format json`).
 
 `Checks` records every check with its outcome; a skip always carries its
 reason. `Verifier` runs them for one example.
@@ -444,6 +445,17 @@ class Verifier:
                 return example.images.get(repository, f"<no build job pushes {repository}>")
             return ref.value
 
+        stand_ins = example.literal_ids.get(stack.job_id, {})
+
+        def resolve_all(refs) -> list:
+            """Subnets or security groups: `infra.KEY` holding a list (or one
+            ID), or the items written out, where an ID moto cannot hold is
+            expected as its stand-in's (prerequisites.literal_network)."""
+            if isinstance(refs, list):
+                return [stand_ins.get(r.value, r.value) if r.kind == "text" else resolve(r) for r in refs]
+            value = resolve(refs)
+            return value if isinstance(value, list) else [value]
+
         ecs = self.client(stack, "ecs")
         cluster = resolve(service.cluster)
         found = ecs.describe_services(cluster=cluster, services=[service.name])["services"]
@@ -454,9 +466,9 @@ class Verifier:
         equal(f"{name}: service desired count", svc["desiredCount"], service.count)
         equal(f"{name}: service launch type", svc.get("launchType"), "FARGATE")
         network = svc.get("networkConfiguration", {}).get("awsvpcConfiguration", {})
-        equal(f"{name}: service subnets", sorted(network.get("subnets", [])), sorted(resolve(service.subnets)))
+        equal(f"{name}: service subnets", sorted(network.get("subnets", [])), sorted(resolve_all(service.subnets)))
         equal(f"{name}: service security groups", sorted(network.get("securityGroups", [])),
-              sorted(resolve(g) for g in service.security_groups))
+              sorted(resolve_all(service.security_groups)))
         equal(f"{name}: service public IP", network.get("assignPublicIp"),
               "ENABLED" if service.public_ip else "DISABLED")
         expected_lb = []

@@ -29,11 +29,12 @@ workaround used is printed under the suite's table:
   changes, runs the workflow's apply once more (UpdateService keeps them),
   and then requires an empty plan. The deployment configuration never
   reaches moto, so checks.py compares it in Terraform's state instead.
-- Literal IDs (`infra { subnet_ids [...] ... }`): moto cannot create a
-  subnet or security group under a chosen ID, so the stack's
-  `locals { infra = ... }` is overridden with the IDs moto returned
-  (prerequisites.py checks that the generated locals hold the pipeline's
-  literals).
+- Literal IDs (`infra { subnet_ids [...] ... }`, `network subnets [...]`):
+  moto cannot create a subnet or security group under a chosen ID, and its
+  CreateService rejects unknown ones, so the stack's `locals { infra = ...
+  }` or the service's `network_configuration` is overridden with the IDs of
+  stand-ins moto made (prerequisites.py checks that the generated files hold
+  the pipeline's literals).
 - `aws_lb`: moto leaves `Scheme` out when CreateLoadBalancer omits it (the
   provider omits it for an internet-facing load balancer, AWS's default).
 - Under load (two cores, five examples side by side) the provider now and

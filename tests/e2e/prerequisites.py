@@ -13,6 +13,12 @@
   with the IDs moto returned (locals override value by value). IDs moto
   reproduces exactly (a cluster ARN in the default account, a log group name)
   are kept as written.
+- A service whose `network` line writes subnet or security group IDs gets
+  a subnet or group in moto for each of them, and the service's
+  `network_configuration` is overridden with the generated block, each
+  literal ID replaced by its stand-in (moto validates both on
+  CreateService); the generated block is first checked to hold the
+  pipeline's IDs, and the checks expect the stand-ins in AWS.
 - An infrastructure stack whose listener names an ACM certificate gets a
   certificate requested in moto, and its listener's `certificate_arn` is
   overridden with it (moto cannot import a certificate under a given ARN);
@@ -27,7 +33,7 @@ import re
 from pathlib import Path
 
 import harness
-import pipeline as pipeline_reader
+import model as model_reader
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -99,7 +105,7 @@ def ssm_parameter_read(stack: harness.Stack) -> str | None:
     return match.group(1) if match else None
 
 
-def ssm_handoff(stack: harness.Stack, deploy: pipeline_reader.Deploy, pipeline: pipeline_reader.Pipeline,
+def ssm_handoff(stack: harness.Stack, deploy: model_reader.Deploy, pipeline: model_reader.Pipeline,
                 checks) -> dict:
     made = Made(stack, pipeline.region)
     made.network(2)
@@ -126,7 +132,7 @@ def ssm_handoff(stack: harness.Stack, deploy: pipeline_reader.Deploy, pipeline: 
     return made.values
 
 
-def literal_handoff(stack: harness.Stack, deploy: pipeline_reader.Deploy, pipeline: pipeline_reader.Pipeline,
+def literal_handoff(stack: harness.Stack, deploy: model_reader.Deploy, pipeline: model_reader.Pipeline,
                     checks) -> tuple[dict, str]:
     literal = deploy.literal
     made = Made(stack, pipeline.region)
@@ -162,7 +168,41 @@ def literal_handoff(stack: harness.Stack, deploy: pipeline_reader.Deploy, pipeli
     return values, override
 
 
-def certificate_overrides(stack: harness.Stack, infra: pipeline_reader.Infra, checks) -> list[str]:
+def literal_network(stack: harness.Stack, service: model_reader.Service, region: str,
+                    checks) -> tuple[dict[str, str], str | None]:
+    """Stand-ins for the IDs written on a service's `network` line: (literal
+    ID -> moto's ID, the override file's text), or ({}, None) without any."""
+    written = {kind: [ref.value for ref in refs if ref.kind == "text"] if isinstance(refs, list) else []
+               for kind, refs in (("subnets", service.subnets), ("security_groups", service.security_groups))}
+    if not any(written.values()):
+        return {}, None
+    text = (stack.directory / "ecs.tf").read_text()
+    match = re.search(r'resource "aws_ecs_service" "(\w+)" \{.*?\n  network_configuration \{\n(.*?)\n  \}', text, re.S)
+    assert match, f"{stack.name}: no network_configuration in the service's ecs.tf"
+    resource, body = match.groups()
+    for kind, ids in written.items():
+        if not ids:
+            continue
+        line = re.search(rf"^\s*{kind}\s*=\s*(\[.*\])\s*$", body, re.M)
+        quoted = re.findall(r'"([^"]*)"', line.group(1)) if line else []
+        checks.check(f"{stack.name}: generated network_configuration {kind} hold the pipeline's literal IDs",
+                     quoted == ids, f"{kind} line {line and line.group(1)}, expected the strings {ids}")
+    made = Made(stack, region)
+    made.network(max(1, len(written["subnets"])), cidr="10.98.0.0/24")
+    stand_ins = dict(zip(written["subnets"], made.values["subnet_ids"]))
+    ec2 = made.client("ec2")
+    for index, literal in enumerate(written["security_groups"]):
+        stand_ins[literal] = ec2.create_security_group(GroupName=f"e2e-literal-{index}", Description=literal,
+                                                       VpcId=made.vpc)["GroupId"]
+    for literal, moto_id in stand_ins.items():
+        body = body.replace(f'"{literal}"', harness.hcl_string(moto_id))
+    checks.workaround("the service's network_configuration is overridden with stand-ins moto made for the IDs "
+                      "the pipeline writes on its `network` line (moto validates them and cannot create "
+                      "resources under chosen IDs; the generated IDs are checked instead)", stack.name)
+    return stand_ins, f'resource "aws_ecs_service" "{resource}" {{\n  network_configuration {{\n{body}\n  }}\n}}\n'
+
+
+def certificate_overrides(stack: harness.Stack, infra: model_reader.Infra, checks) -> list[str]:
     overrides = []
     text = "".join(p.read_text() for p in sorted(stack.directory.glob("*.tf")) if not p.name.endswith("_override.tf"))
     for name, body in re.findall(r'resource "aws_lb_listener" "(\w+)" \{(.*?)\n\}', text, re.S):
@@ -181,7 +221,7 @@ def certificate_overrides(stack: harness.Stack, infra: pipeline_reader.Infra, ch
     return overrides
 
 
-def infra_prerequisites(stack: harness.Stack, infra: pipeline_reader.Infra, checks) -> None:
+def infra_prerequisites(stack: harness.Stack, infra: model_reader.Infra, checks) -> None:
     if infra.load_balancer is not None and infra.load_balancer.access_logs:
         s3 = stack.account.client("s3", infra.region)
         bucket = infra.load_balancer.access_logs

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import checks
 import harness
-import pipeline as pipeline_reader
+import model as model_reader
 import prerequisites
 import workflow as workflow_reader
 
@@ -150,7 +150,7 @@ class Example:
             cwd=self.root, capture_output=True, text=True, env={**os.environ, "NO_COLOR": "1"}, timeout=60,
         )
         assert process.returncode == 0, f"ecspipe build failed:\n{process.stderr}"
-        self.pipeline = pipeline_reader.read(self.source)
+        self.pipeline = model_reader.read(self.binary, self.source, self.root)
         workflows = sorted((self.out / ".github/workflows").glob("*.yml"))
         assert len(workflows) == 1, f"expected one workflow, found {workflows}"
         self.workflow = workflow_reader.load(workflows[0])
@@ -247,6 +247,7 @@ class Example:
         self.dependencies: dict[str, set[str]] = {}
         self.handoffs: dict[str, dict] = {}  # service job -> prerequisites' values (ssm/literal handoffs)
         self.infra_of: dict[str, str] = {}  # service job -> the infrastructure job it reads
+        self.literal_ids: dict[str, dict[str, str]] = {}  # service job -> {ID on its `network` line: moto's}
         for job_id, stack in self.stacks.items():
             if stack.kind == "bootstrap":
                 # Independent of the other stacks under moto, which does not
@@ -286,7 +287,7 @@ class Example:
             stack.extra_override += prerequisites.certificate_overrides(stack, spec, self.checks)
             prerequisites.infra_prerequisites(stack, spec, self.checks)
         else:
-            deploy: pipeline_reader.Deploy = spec
+            deploy: model_reader.Deploy = spec
             remote = remote_state_of(stack.directory)
             if remote is not None:
                 data_name, backend, config = remote
@@ -316,6 +317,11 @@ class Example:
             elif deploy.handoff == "literal":
                 values, override = prerequisites.literal_handoff(stack, deploy, self.pipeline, self.checks)
                 self.handoffs[stack.job_id] = values
+                stack.extra_override.append(override)
+            stand_ins, override = prerequisites.literal_network(stack, deploy.service, self.pipeline.region,
+                                                                self.checks)
+            self.literal_ids[stack.job_id] = stand_ins
+            if override:
                 stack.extra_override.append(override)
         stack.write_override(self.proxy.url)
 

@@ -76,8 +76,8 @@ resource "aws_ecs_service" "service" {
   }
 
   network_configuration {
-    subnets          = local.infra.subnet_ids
-    security_groups  = [local.infra.security_group_id]
+    subnets          = ["subnet-0a1b2c3d4e5f60718", "subnet-0f1e2d3c4b5a69788"]
+    security_groups  = [local.infra.security_group_id, "sg-0fedcba9876543210"]
     assign_public_ip = false
   }
 }

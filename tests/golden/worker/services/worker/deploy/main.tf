@@ -43,6 +43,5 @@ locals {
     cloud_watch_log_group_name = "/ecs/acme/queue-worker"
     cluster_id                 = "arn:aws:ecs:us-west-2:123456789012:cluster/acme"
     security_group_id          = "sg-0123456789abcdef0"
-    subnet_ids                 = ["subnet-0a1b2c3d4e5f60718", "subnet-0f1e2d3c4b5a69788"]
   }
 }

@@ -1,0 +1,329 @@
+"""What a pipeline says, as the compiler's own model: the test's oracle.
+
+The end-to-end checks compare what AWS (moto) holds after `terraform apply`
+with what the pipeline means. That meaning is read from the compiler itself,
+`ecspipe debug model FILE --format json` (its fields are documented in the
+book's "The model as JSON" page), so the suite needs no second parser of the
+language: every default, unit and environment override is the checker's.
+What the checks then test is everything after the model: lowering, the
+templates, Terraform and the AWS provider.
+
+The JSON is read leniently, the way the book asks readers to: fields this
+module does not name are ignored, so the model can grow without breaking the
+suite; a field it does name and cannot find is an error. The classes below
+are the checks' view of the model (AWS spellings where AWS has its own, such
+as `X86_64`), built only from the JSON.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+#: The JSON document version this reader understands (`"version"` at the top).
+VERSION = 1
+
+
+@dataclass
+class Ref:
+    """A value resolved when the stack is applied: `infra.KEY`, `region`, a build's image, or text."""
+
+    kind: str  # "infra", "region", "build", "text"
+    value: str
+
+
+@dataclass
+class Health:
+    command: str
+    interval: int
+    retries: int
+    timeout: int
+    start_period: int
+
+
+@dataclass
+class Container:
+    name: str
+    image: Ref
+    essential: bool
+    cpu: int | None
+    memory: int | None
+    port: int | None
+    app_protocol: str | None
+    health: Health | None
+    env: dict[str, Ref]
+    # name -> ("infra", key, json_key) | ("ssm", parameter name) | ("arn", arn)
+    secrets: dict[str, tuple]
+    env_files: list[str]
+    command: list[str] | None
+    entrypoint: list[str] | None
+    depends_on: dict[str, str]  # container -> condition as written (`started`)
+    readonly: bool
+
+
+@dataclass
+class Scale:
+    low: int
+    high: int
+    cpu: int | None
+    memory: int | None
+    requests: int | None
+    cooldown_in: int
+    cooldown_out: int
+
+
+@dataclass
+class Schedule:
+    name: str
+    expression: str
+    low: int
+    high: int
+    timezone: str
+
+
+@dataclass
+class Service:
+    name: str
+    cpu: int
+    memory: int
+    count: int
+    arch: str  # ECS's spelling: X86_64, ARM64
+    storage: int | None
+    containers: list[Container]
+    load_balancer: tuple[Ref, str, int] | None  # (target group, container, port)
+    # `infra.KEY` (a Ref to a list) or the items written out
+    subnets: Ref | list[Ref]
+    security_groups: Ref | list[Ref]
+    public_ip: bool
+    cluster: Ref
+    log_group: Ref
+    scale: Scale | None
+    schedules: list[Schedule]
+    minimum_percent: int
+    maximum_percent: int
+    grace: int | None
+    rollback: bool
+    alarms: list[str]
+    allows: list[tuple[list[str], list[Ref]]]
+    exec: bool
+
+
+@dataclass
+class LoadBalancer:
+    public: bool
+    port: int
+    listen: int
+    health: str
+    certificate: str | None
+    allow: list[str]
+    access_logs: str | None
+
+
+@dataclass
+class Infra:
+    stack: str
+    name: str
+    region: str
+    vpc: str
+    zones: list[str]
+    endpoints: list[str]
+    insights: bool
+    log_retention: int
+    load_balancer: LoadBalancer | None
+    secret: tuple[str, str] | None  # (name, GitHub secret)
+    handoff_ssm: str | None
+    repositories: list[str]
+
+
+@dataclass
+class Deploy:
+    name: str
+    stack: str
+    environment: str | None  # the deployment environment (`environments` block), if any
+    handoff: str  # "ssm", "literal", "state"
+    handoff_ssm: str | None
+    literal: dict[str, Any]  # key -> ID or list of IDs
+    service: Service
+
+
+@dataclass
+class Oidc:
+    repository: str
+    stack: str
+    existing_provider: bool
+
+
+@dataclass
+class Pipeline:
+    name: str
+    region: str
+    builds: dict[str, str]  # build name -> ECR repository
+    infras: list[Infra]  # one per environment (or one)
+    deploys: list[Deploy]
+    github_environments: list[str]  # every GitHub environment a job runs in
+    apply_branches: list[str]
+    oidc: Oidc | None
+
+
+def read(binary: Path, source: Path, root: Path) -> Pipeline:
+    """The model of the one pipeline in `source`, from `binary debug model`."""
+    process = subprocess.run(
+        [str(binary), "debug", "model", str(source.relative_to(root)), "--format", "json"],
+        cwd=root, capture_output=True, text=True, env={**os.environ, "NO_COLOR": "1"}, timeout=60,
+    )
+    assert process.returncode == 0, f"ecspipe debug model failed:\n{process.stderr}"
+    return from_json(json.loads(process.stdout))
+
+
+def from_json(document: dict) -> Pipeline:
+    assert document["version"] == VERSION, f"model JSON version {document['version']}, the suite reads {VERSION}"
+    pipelines = document["pipelines"]
+    assert len(pipelines) == 1, f"expected one pipeline, found {len(pipelines)}"
+    return pipeline(pipelines[0])
+
+
+# ----------------------------------------------------------------------
+# Tagged values: `{"kind": ..., "value": ...}`
+
+
+def scalar(value: dict) -> Ref:
+    kind = value["kind"]
+    if kind == "text":
+        return Ref("text", value["value"])
+    if kind == "infra":
+        return Ref("infra", value["value"])
+    if kind == "region":
+        return Ref("region", "")
+    raise AssertionError(f"a scalar of kind {kind!r}: teach tests/e2e/model.py to read it")
+
+
+def scalar_list(value: dict) -> Ref | list[Ref]:
+    if value["kind"] == "infra":
+        return Ref("infra", value["value"])
+    assert value["kind"] == "items", value
+    return [scalar(item) for item in value["value"]]
+
+
+def image(value: dict) -> Ref:
+    if value["kind"] == "build":
+        return Ref("build", value["value"])
+    assert value["kind"] == "uri", value
+    return Ref("text", value["value"])
+
+
+def secret(source: dict) -> tuple:
+    store = source["store"]
+    kind = store["kind"]
+    if kind == "infra":
+        return ("infra", store["value"], source["json_key"])
+    if kind == "parameter":
+        return ("ssm", store["value"])
+    if kind in ("secret_arn", "parameter_arn"):
+        return ("arn", store["value"])
+    raise AssertionError(f"a secret store of kind {kind!r}: teach tests/e2e/model.py to read it")
+
+
+def handoff_value(value: dict) -> Any:
+    assert value["kind"] in ("one", "many"), value
+    return value["value"]
+
+
+# ----------------------------------------------------------------------
+# The model's records
+
+
+def pipeline(p: dict) -> Pipeline:
+    builds = {b["name"]: b["repository"] for b in p["builds"]}
+    infras = [infra(i, p["region"]) for i in p["infras"]]
+    deploys = [deploy(d) for d in p["deploys"]]
+    environments: list[str] = []
+    for target_environment in ([i["target"]["environment"] for i in p["infras"]]
+                               + [d["target"]["environment"] for d in p["deploys"]]
+                               + [b["environment"] for b in p["builds"]] + [p["environment"]]):
+        if target_environment is not None and target_environment not in environments:
+            environments.append(target_environment)
+    branches: list[str] = []
+    for d in p["deploys"]:
+        if d["apply_branch"] not in branches:
+            branches.append(d["apply_branch"])
+    oidc = p["oidc"]
+    return Pipeline(
+        name=p["name"], region=p["region"], builds=builds, infras=infras, deploys=deploys,
+        github_environments=environments, apply_branches=branches,
+        oidc=None if oidc is None else Oidc(oidc["repository"], oidc["stack"], oidc["existing_provider"]),
+    )
+
+
+def infra(i: dict, region: str) -> Infra:
+    lb = i["load_balancer"]
+    secret_ = i["secret"]
+    return Infra(
+        stack=i["stack"], name=i["name"], region=region, vpc=i["vpc_cidr"], zones=list(i["zones"]),
+        endpoints=list(i["endpoints"]), insights=i["insights"], log_retention=i["log_retention_days"],
+        load_balancer=None if lb is None else LoadBalancer(
+            public=lb["public"], port=lb["target_port"], listen=lb["listener_port"], health=lb["health_path"],
+            certificate=lb["certificate"], allow=list(lb["allow"]), access_logs=lb["access_logs"]),
+        secret=None if secret_ is None else (secret_["name"], secret_["from"]),
+        handoff_ssm=i["handoff_parameter"], repositories=list(i["repositories"]),
+    )
+
+
+def deploy(d: dict) -> Deploy:
+    source = d["infra"]
+    literal: dict[str, Any] = {}
+    handoff_ssm = None
+    if source["kind"] == "ssm":
+        handoff, handoff_ssm = "ssm", source["value"]["parameter"]
+    elif source["kind"] == "literal":
+        handoff = "literal"
+        literal = {key: handoff_value(value) for key, value in source["value"].items()}
+    elif source["kind"] == "stack":
+        handoff = "state"
+    else:
+        raise AssertionError(f"an infra source of kind {source['kind']!r}: teach tests/e2e/model.py to read it")
+    return Deploy(name=d["name"], stack=d["stack"], environment=d["target"]["stage"], handoff=handoff,
+                  handoff_ssm=handoff_ssm, literal=literal, service=service(d["service"]))
+
+
+def service(s: dict) -> Service:
+    lb = s["load_balancer"]
+    scaling = s["scaling"]
+    deployment = s["deployment"]
+    network = s["network"]
+    return Service(
+        name=s["name"], cpu=s["cpu"], memory=s["memory"], count=s["count"],
+        arch={"x86_64": "X86_64", "arm64": "ARM64"}[s["arch"]], storage=s["storage"],
+        containers=[container(c) for c in s["containers"]],
+        load_balancer=None if lb is None else (scalar(lb["target_group"]), lb["container"], lb["port"]),
+        subnets=scalar_list(network["subnets"]), security_groups=scalar_list(network["security_groups"]),
+        public_ip=network["public_ip"], cluster=scalar(s["cluster"]), log_group=scalar(s["log_group"]),
+        scale=None if scaling is None else Scale(
+            low=scaling["min"], high=scaling["max"], cpu=scaling["cpu"], memory=scaling["memory"],
+            requests=scaling["requests"], cooldown_in=scaling["cooldown_in"], cooldown_out=scaling["cooldown_out"]),
+        schedules=[] if scaling is None else [
+            Schedule(x["name"], x["expression"], x["min"], x["max"], x["timezone"]) for x in scaling["schedules"]],
+        minimum_percent=deployment["minimum_percent"], maximum_percent=deployment["maximum_percent"],
+        grace=deployment["grace"], rollback=deployment["rollback"], alarms=list(deployment["alarms"]),
+        allows=[(list(a["actions"]), [scalar(r) for r in a["resources"]]) for a in s["task_policy"]],
+        exec=s["exec"],
+    )
+
+
+def container(c: dict) -> Container:
+    port = c["port"]
+    health = c["health"]
+    return Container(
+        name=c["name"], image=image(c["image"]), essential=c["essential"], cpu=c["cpu"], memory=c["memory"],
+        port=None if port is None else port["number"], app_protocol=None if port is None else port["app_protocol"],
+        health=None if health is None else Health(health["command"], health["interval"], health["retries"],
+                                                  health["timeout"], health["start_period"]),
+        env={e["name"]: scalar(e["value"]) for e in c["env"]},
+        secrets={x["name"]: secret(x["source"]) for x in c["secrets"]},
+        env_files=list(c["env_files"]), command=c["command"], entrypoint=c["entrypoint"],
+        depends_on={x["container"]: x["condition"] for x in c["depends_on"]},
+        readonly=c["read_only_root"],
+    )
