@@ -5,8 +5,8 @@
   infrastructure made here with boto3: VPC, two private subnets, the tasks'
   security group, cluster, log group, KMS key, a secret, load balancer,
   target group and listener, the alarms the deployment names, and the SSM
-  parameter holding one value for every key of `HANDOFF_KEYS` in
-  src/check/mod.rs.
+  parameter holding one value for every key of the compiler's
+  `HANDOFF_KEYS` table (under src/).
 - A service stack with literal IDs (`infra { subnet_ids [...] ... }`) gets the
   resources those IDs name; moto cannot create a subnet or security group
   under a chosen ID, so the stack's `locals { infra = ... }` is overridden
@@ -39,10 +39,12 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def handoff_keys() -> list[tuple[str, str]]:
-    """(key, "One" | "Many") for every key of the handoff, read from the compiler."""
-    text = (ROOT / "src/check/mod.rs").read_text()
-    block = re.search(r"HANDOFF_KEYS[^=]*=\s*&\[(.*?)\];", text, re.S)
-    assert block, "HANDOFF_KEYS not found in src/check/mod.rs"
+    """(key, "One" | "Many") for every key of the handoff, read from the
+    compiler's `HANDOFF_KEYS` table wherever in src/ it is defined."""
+    pattern = re.compile(r"HANDOFF_KEYS[^=;]*=\s*&\[(.*?)\];", re.S)
+    block = next((found for path in sorted((ROOT / "src").rglob("*.rs"))
+                  if (found := pattern.search(path.read_text()))), None)
+    assert block, "the HANDOFF_KEYS table was not found under src/"
     keys = re.findall(r'\(\s*"(\w+)",\s*HandoffShape::(\w+)', block.group(1))
     assert keys, "HANDOFF_KEYS is empty"
     return keys
