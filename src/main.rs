@@ -400,7 +400,7 @@ fn debug(stage: Stage, input: &Path, format: DebugFormat, reporter: &Reporter) -
         DebugFormat::Json if matches!(stage, Stage::Ir) => {
             print_json("programs", &programs, &source_name, &text, reporter)
         }
-        DebugFormat::Json => print_json("pipelines", &pipelines, &source_name, &text, reporter),
+        DebugFormat::Json => print_document(ecspipe::json::model_document(&pipelines, &source_name, &text), reporter),
     }
 }
 
@@ -412,13 +412,18 @@ fn print_json<T: serde::Serialize>(
     text: &str,
     reporter: &Reporter,
 ) -> Result<ExitCode, Failure> {
-    match ecspipe::json::document(key, value, source_name, text) {
+    print_document(ecspipe::json::document(key, value, source_name, text), reporter)
+}
+
+/// Prints a JSON document, or says why it could not be made.
+fn print_document(document: serde_json::Result<String>, reporter: &Reporter) -> Result<ExitCode, Failure> {
+    match document {
         Ok(json) => {
             io::stdout().write_all(json.as_bytes())?;
             Ok(ExitCode::SUCCESS)
         }
         Err(error) => {
-            reporter.error(&format!("cannot write the {key} as JSON: {error}"));
+            reporter.error(&format!("cannot write the document as JSON: {error}"));
             Ok(ExitCode::from(1))
         }
     }

@@ -27,7 +27,8 @@ use statements::{split, Statement};
 use values::{Reader, Reference};
 
 /// A value the infrastructure hands over to a service stack.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum HandoffShape {
     /// One string (an ID or ARN).
     One,

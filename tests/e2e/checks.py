@@ -225,16 +225,14 @@ class Verifier:
             equal(f"{name}: secret value is the workflow's TF_VAR from secrets.{github_secret}", value,
                   secret_value(github_secret))
 
-        import prerequisites
-
-        keys = [k for k, _ in prerequisites.handoff_keys()]
+        keys = self.pipeline.handoff_keys
         if infra.handoff_ssm:
             ssm = self.client(stack, "ssm")
             parameter = ssm.get_parameter(Name=infra.handoff_ssm, WithDecryption=True)["Parameter"]
             equal(f"{name}: handoff parameter {infra.handoff_ssm} is a SecureString", parameter["Type"],
                   "SecureString")
             handoff = json.loads(parameter["Value"])
-            equal(f"{name}: handoff parameter holds every HANDOFF_KEYS key", sorted(handoff),
+            equal(f"{name}: handoff parameter holds every handoff key", sorted(handoff),
                   sorted(k for k in keys if k in handoff or k in outputs))
             check(f"{name}: handoff parameter values are the stack's outputs",
                   all(handoff[k] == outputs.get(k) for k in handoff), {k: (handoff[k], outputs.get(k))

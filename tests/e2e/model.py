@@ -167,6 +167,7 @@ class Pipeline:
     github_environments: list[str]  # every GitHub environment a job runs in
     apply_branches: list[str]
     oidc: Oidc | None
+    handoff_keys: list[str]  # every key an infrastructure hands over (the document's `handoff_keys`)
 
 
 def read(binary: Path, source: Path, root: Path) -> Pipeline:
@@ -183,7 +184,7 @@ def from_json(document: dict) -> Pipeline:
     assert document["version"] == VERSION, f"model JSON version {document['version']}, the suite reads {VERSION}"
     pipelines = document["pipelines"]
     assert len(pipelines) == 1, f"expected one pipeline, found {len(pipelines)}"
-    return pipeline(pipelines[0])
+    return pipeline(pipelines[0], [entry["key"] for entry in document["handoff_keys"]])
 
 
 # ----------------------------------------------------------------------
@@ -236,7 +237,7 @@ def handoff_value(value: dict) -> Any:
 # The model's records
 
 
-def pipeline(p: dict) -> Pipeline:
+def pipeline(p: dict, handoff_keys: list[str]) -> Pipeline:
     builds = {b["name"]: b["repository"] for b in p["builds"]}
     infras = [infra(i, p["region"]) for i in p["infras"]]
     deploys = [deploy(d) for d in p["deploys"]]
@@ -255,6 +256,7 @@ def pipeline(p: dict) -> Pipeline:
         name=p["name"], region=p["region"], builds=builds, infras=infras, deploys=deploys,
         github_environments=environments, apply_branches=branches,
         oidc=None if oidc is None else Oidc(oidc["repository"], oidc["stack"], oidc["existing_provider"]),
+        handoff_keys=handoff_keys,
     )
 
 

@@ -5,8 +5,8 @@
   infrastructure made here with boto3: VPC, two private subnets, the tasks'
   security group, cluster, log group, KMS key, a secret, load balancer,
   target group and listener, the alarms the deployment names, and the SSM
-  parameter holding one value for every key of the compiler's
-  `HANDOFF_KEYS` table (under src/).
+  parameter holding one value for every handoff key the compiler's model
+  document lists (`handoff_keys`).
 - A service stack with literal IDs (`infra { subnet_ids [...] ... }`) gets the
   resources those IDs name; moto cannot create a subnet or security group
   under a chosen ID, so the stack's `locals { infra = ... }` is overridden
@@ -30,24 +30,10 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import harness
 import model as model_reader
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def handoff_keys() -> list[tuple[str, str]]:
-    """(key, "One" | "Many") for every key of the handoff, read from the
-    compiler's `HANDOFF_KEYS` table wherever in src/ it is defined."""
-    pattern = re.compile(r"HANDOFF_KEYS[^=;]*=\s*&\[(.*?)\];", re.S)
-    block = next((found for path in sorted((ROOT / "src").rglob("*.rs"))
-                  if (found := pattern.search(path.read_text()))), None)
-    assert block, "the HANDOFF_KEYS table was not found under src/"
-    keys = re.findall(r'\(\s*"(\w+)",\s*HandoffShape::(\w+)', block.group(1))
-    assert keys, "HANDOFF_KEYS is empty"
-    return keys
 
 
 class Made:
@@ -121,7 +107,7 @@ def ssm_handoff(stack: harness.Stack, deploy: model_reader.Deploy, pipeline: mod
             AlarmName=alarm, MetricName="HTTPCode_Target_5XX_Count", Namespace="AWS/ApplicationELB",
             Statistic="Sum", Period=60, EvaluationPeriods=1, Threshold=1, ComparisonOperator="GreaterThanThreshold")
     handoff = {}
-    for key, _shape in handoff_keys():
+    for key in pipeline.handoff_keys:
         assert key in made.values, f"the handoff key `{key}` is new: teach tests/e2e/prerequisites.py to make it"
         handoff[key] = made.values[key]
     parameter = ssm_parameter_read(stack)
