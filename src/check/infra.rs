@@ -38,7 +38,9 @@ impl Checker {
         let environment = stage.map(|stage| stage.name.as_str());
         let mut stack = String::from("infra");
         let mut state = None;
-        let mut name = crate::plan::names::in_environment(context.pipeline.to_owned(), environment);
+        // The plan gives the name its environment's suffix; the rules are
+        // checked here against the name it will get.
+        let mut name = context.pipeline.to_owned();
         let mut name_span = statement.name_span;
         let mut vpc = (String::from("10.0.0.0/24"), None, statement.name_span);
         let mut endpoints: Vec<String> = DEFAULT_ENDPOINTS.iter().map(|e| (*e).to_owned()).collect();
@@ -73,7 +75,7 @@ impl Checker {
                 "state" => state = self.state(statement, context.region),
                 "name" => {
                     if let Some((text, span)) = first.and_then(|item| self.reader.text(item, "a name prefix")) {
-                        name = crate::plan::names::in_environment(text.to_owned(), environment);
+                        name = text.to_owned();
                         name_span = span;
                     }
                 }
@@ -182,13 +184,6 @@ impl Checker {
             }
             _ => {}
         }
-        if let Some(stage) = stage {
-            stack = format!("{stack}/{}", stage.name);
-            if let Some(parameter) = handoff_parameter.as_mut() {
-                let parameter: &mut String = parameter;
-                *parameter = crate::plan::names::parameter_in_environment(parameter, &stage.name);
-            }
-        }
         // The name prefixes the load balancer and target group: 32 characters at most.
         let name_rule = |name: &str| {
             if name.is_empty() || name.len() > 32 {
@@ -207,7 +202,8 @@ impl Checker {
                 Ok(())
             }
         };
-        let name_ok = self.name_rule(name_span, "infrastructure name", name_rule(&name));
+        let name_in_environment = crate::plan::names::in_environment(name.clone(), environment);
+        let name_ok = self.name_rule(name_span, "infrastructure name", name_rule(&name_in_environment));
         let subnet_bits = self.subnets(&vpc.0, vpc.2, vpc.1.as_ref().map_or(2, Vec::len));
         if state.is_none() && !statements::given_or_misspelt(&statements::INFRA, &statements, &block.lines, "state") {
             self.report(InfraError::NoStateBackend.at(statement.name_span));
@@ -231,14 +227,14 @@ impl Checker {
         if self.reader.errors.len() > before || !name_ok {
             return None;
         }
-        let state = state.map(|state| stage_state(state, stage));
-        let job_id = crate::plan::names::infra_job(environment);
+        // Stack, state, name, handoff parameter, job, GitHub environment and
+        // role are the block's own: the plan puts them in the environment.
         Some(Infra {
             target: Target {
-                job_id,
-                environment: stage.map(|s| s.name.clone()).or_else(|| context.environment.map(str::to_owned)),
-                role: stage.and_then(|s| s.role.clone()).or_else(|| context.role.cloned())?,
-                stage: stage.map(|s| s.name.clone()),
+                job_id: crate::plan::names::infra_job(None),
+                environment: context.environment.map(str::to_owned),
+                role: context.role.cloned()?,
+                stage: environment.map(str::to_owned),
                 // The plan links the jobs.
                 after: Vec::new(),
             },
@@ -542,16 +538,6 @@ impl Checker {
         }
         self.report(InfraError::InexactTerraformVersion { version: version.to_string() }.at(span));
         None
-    }
-}
-
-/// Keeps environments' states apart: `<environment>/<key>` in the bucket.
-pub(super) fn stage_state(state: Backend, stage: Option<&Stage<'_>>) -> Backend {
-    match (state, stage) {
-        (Backend::S3 { bucket, key, region }, Some(stage)) => {
-            Backend::S3 { bucket, key: crate::plan::names::state_key_in_environment(&key, &stage.name), region }
-        }
-        (state, _) => state,
     }
 }
 

@@ -147,16 +147,14 @@ impl Checker {
         }
         let mut infras: Vec<Infra> = Vec::new();
         if let Some(statement) = infra_statement {
-            for (index, stage) in stage_list.iter().enumerate() {
-                // The first environment's stack owns the ECR repositories
-                // every environment pulls from.
-                let owned = if index == 0 { repositories.as_slice() } else { &[] };
+            for stage in &stage_list {
+                // The plan leaves the repositories to the first environment.
                 let context = InfraContext {
                     pipeline: name,
                     region: region.as_deref(),
                     role: role.as_ref(),
                     environment: environment.as_deref(),
-                    repositories: owned,
+                    repositories: &repositories,
                 };
                 match self.infra_stack(statement, &context, *stage) {
                     Some(infra) => infras.push(infra),
@@ -164,21 +162,12 @@ impl Checker {
                 }
             }
         }
-        // Builds push to the repositories of the first environment: they
-        // run there, as its role, unless the pipeline names its own.
-        let first_stage = stage_list.first().copied().flatten();
+        // Builds run in the pipeline's environment as its role; the plan
+        // moves them to the first of `environments` unless it names one.
         for build in &mut builds {
-            let (build_environment, build_role) = match &environment {
-                // The pipeline names the builds' environment: its role too.
-                Some(name) => (Some(name.clone()), role.clone()),
-                None => (
-                    first_stage.map(|stage| stage.name.clone()),
-                    first_stage.and_then(|stage| stage.role.clone()).or_else(|| role.clone()),
-                ),
-            };
-            build.environment = build_environment;
-            if let Some(role) = build_role {
-                build.role = role;
+            build.environment = environment.clone();
+            if let Some(role) = &role {
+                build.role = role.clone();
             }
         }
         let infra_failed = infra_statement.is_some() && infras.len() != stage_list.len();
@@ -268,7 +257,12 @@ impl Checker {
         let environments = stages
             .iter()
             .flatten()
-            .map(|stage| Environment { name: stage.name.clone(), span: stage.span, after: stage.after.clone() })
+            .map(|stage| Environment {
+                name: stage.name.clone(),
+                span: stage.span,
+                after: stage.after.clone(),
+                role: stage.role.clone(),
+            })
             .collect();
         Some(Pipeline {
             name: name.to_owned(),

@@ -64,6 +64,8 @@ pub struct Environment {
     pub span: Span,
     /// The environments whose deploys must succeed first.
     pub after: Vec<String>,
+    /// The role its jobs assume instead of the pipeline's, if any.
+    pub role: Option<GithubValue>,
 }
 
 /// Where and as whom a Terraform job runs: shared by infra and deploy jobs.
