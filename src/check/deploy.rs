@@ -20,7 +20,7 @@ impl Checker {
         &mut self,
         statement: &Statement<'_>,
         context: &DeployContext<'_>,
-        stage: Option<&Stage<'_>>,
+        stage: Option<&Stage>,
     ) -> Option<(Deploy, Span)> {
         let (name, name_span) = self.reader.word(statement.args.first()?, "a deploy name")?;
         let block = statement.block?;

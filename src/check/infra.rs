@@ -1,7 +1,7 @@
 //! The pipeline's `infra { ... }` block: the infrastructure stack (network,
 //! endpoints, KMS, logs, cluster, ECR, load balancer, secret, handoff).
 
-use super::environments::Stage;
+use super::environments::{Overrides, Stage};
 use super::*;
 use crate::catalogue::InfraError;
 
@@ -30,7 +30,7 @@ impl Checker {
         &mut self,
         statement: &Statement<'_>,
         context: &InfraContext<'_>,
-        stage: Option<&Stage<'_>>,
+        stage: Option<&Stage>,
     ) -> Option<Infra> {
         let block = statement.block?;
         let statements = split(&statements::INFRA, &block.lines, &mut self.reader.errors);
@@ -57,13 +57,11 @@ impl Checker {
         let mut lb_statement = None;
         let mut certificate_span = statement.name_span;
 
-        let overrides: Vec<&Statement<'_>> = stage.map(|stage| stage.overrides.iter().collect()).unwrap_or_default();
         // An environment's `vpc` and `certificate` replace the block's; its
-        // `accept`s, if it has any, replace all of the block's.
-        let mut effective: Vec<&Statement<'_>> =
-            statements.iter().filter(|s| !overrides.iter().any(|o| o.spec.name == s.spec.name)).collect();
-        effective.extend(overrides.iter().copied().filter(|o| matches!(o.spec.name, "vpc" | "certificate" | "accept")));
-
+        // `accept`s, if it has any, replace all of the block's. They were
+        // checked once, when the environment was read.
+        let overrides = stage.map(|stage| &stage.overrides);
+        let effective = statements.iter().filter(|s| !overrides.is_some_and(|o| o.sets(s.spec.name)));
         for statement in effective {
             let first = statement.args.first();
             match statement.spec.name {
@@ -80,18 +78,8 @@ impl Checker {
                     }
                 }
                 "vpc" => {
-                    if let Some(item) = first {
-                        let zones = statement.option("zones").map(|item| (item, self.zones(item, context.region)));
-                        if let Some(value) = self.reader.value(item, "a CIDR block") {
-                            if let ValueKind::Cidr(cidr) = &value.kind {
-                                vpc = (cidr.clone(), zones.and_then(|(_, zones)| zones), value.span);
-                            } else {
-                                self.report(
-                                    InfraError::ExpectedCidr { found: value.kind.describe().to_string() }
-                                        .at(value.span),
-                                );
-                            }
-                        }
+                    if let Some(found) = self.vpc(statement, context.region) {
+                        vpc = found;
                     }
                 }
                 "endpoints" => {
@@ -170,6 +158,18 @@ impl Checker {
                 other => unreachable!("INFRA schema has no `{other}`"),
             }
         }
+        if let Some(overrides) = overrides {
+            if let Some(Some(found)) = &overrides.vpc {
+                vpc = found.clone();
+            }
+            if let Some(Some((certificate, span))) = &overrides.certificate {
+                certificate_override = Some(certificate.clone());
+                certificate_span = *span;
+            }
+            if let Some(found) = &overrides.accepted {
+                accepted = found.clone();
+            }
+        }
         if let Some(lb_statement) = lb_statement {
             load_balancer = self.infra_load_balancer(lb_statement, &vpc.0);
             lb_span = lb_statement.span;
@@ -224,7 +224,8 @@ impl Checker {
         if lb_statement.is_none() || load_balancer.is_some() {
             self.risks(load_balancer.as_ref(), &accepted, lb_span, stage.map(|stage| stage.name.as_str()));
         }
-        if self.reader.errors.len() > before || !name_ok {
+        let overrides_invalid = overrides.is_some_and(|o| o.infra_invalid);
+        if self.reader.errors.len() > before || !name_ok || overrides_invalid {
             return None;
         }
         // Stack, state, name, handoff parameter, job, GitHub environment and
@@ -261,6 +262,51 @@ impl Checker {
             },
             terraform_version,
         })
+    }
+
+    /// An environment's `vpc`, `certificate` or `accept`, checked once.
+    pub(super) fn infra_override(
+        &mut self,
+        statement: &Statement<'_>,
+        overrides: &mut Overrides,
+        region: Option<&str>,
+    ) {
+        let first = statement.args.first();
+        match statement.spec.name {
+            "vpc" => overrides.vpc = Some(self.vpc(statement, region)),
+            "certificate" => {
+                let certificate = first.and_then(|item| self.certificate(item));
+                overrides.certificate = Some(certificate.map(|certificate| (certificate, statement.span)));
+            }
+            "accept" => {
+                let risk = first.and_then(|item| self.reader.keyword(item, "risk", &Risk::ALL));
+                let reason = statement.args.get(1).and_then(|item| self.reason(item));
+                let accepted = overrides.accepted.get_or_insert_with(Vec::new);
+                if let (Some(risk), Some(reason)) = (risk, reason) {
+                    if let Some((_, _, earlier)) = accepted.iter().find(|(other, ..)| *other == risk) {
+                        let earlier = *earlier;
+                        self.report(InfraError::AcceptRepeated { risk, earlier }.at(statement.name_span));
+                    } else {
+                        accepted.push((risk, reason, statement.span));
+                    }
+                }
+            }
+            other => unreachable!("`{other}` is no infrastructure override"),
+        }
+    }
+
+    /// `vpc CIDR [zones [...]]`: the range, its zones if they are valid, and
+    /// where the range is written; `None` if the range is invalid.
+    fn vpc(&mut self, statement: &Statement<'_>, region: Option<&str>) -> Option<(String, Option<Vec<String>>, Span)> {
+        let item = statement.args.first()?;
+        let zones = statement.option("zones").and_then(|item| self.zones(item, region));
+        let value = self.reader.value(item, "a CIDR block")?;
+        if let ValueKind::Cidr(cidr) = &value.kind {
+            Some((cidr.clone(), zones, value.span))
+        } else {
+            self.report(InfraError::ExpectedCidr { found: value.kind.describe().to_string() }.at(value.span));
+            None
+        }
     }
 
     fn zones(&mut self, item: &Item, region: Option<&str>) -> Option<Vec<String>> {

@@ -115,7 +115,7 @@ impl Checker {
         let mut environments_failed = false;
         let stages = match environments_statement {
             Some(statement) => {
-                let stages = self.environments(statement);
+                let stages = self.environments(statement, region.as_deref(), infra_statement.is_some());
                 environments_failed = stages.is_none();
                 stages
             }
@@ -123,17 +123,12 @@ impl Checker {
         };
         if infra_statement.is_none() {
             for stage in stages.iter().flatten() {
-                for statement in
-                    stage.overrides.iter().filter(|s| matches!(s.spec.name, "vpc" | "certificate" | "accept"))
-                {
-                    self.report(
-                        PipelineError::OverrideWithoutInfra { statement: statement.spec.name.to_string() }
-                            .at(statement.name_span),
-                    );
+                for (statement, span) in &stage.overrides.infra_statements {
+                    self.report(PipelineError::OverrideWithoutInfra { statement: statement.to_string() }.at(*span));
                 }
             }
         }
-        let stage_list: Vec<Option<&Stage<'_>>> = match &stages {
+        let stage_list: Vec<Option<&Stage>> = match &stages {
             Some(stages) => stages.iter().map(Some).collect(),
             None => vec![None],
         };
