@@ -78,6 +78,16 @@ impl Overrides {
             _ => false,
         }
     }
+
+    /// Whether the environment overrides any infrastructure setting.
+    pub(super) fn touch_infra(&self) -> bool {
+        ["vpc", "certificate", "accept"].iter().any(|name| self.sets(name))
+    }
+
+    /// Whether the environment overrides any service setting.
+    pub(super) fn touch_services(&self) -> bool {
+        ["cpu", "memory", "count", "platform", "storage", "scale", "deployment"].iter().any(|name| self.sets(name))
+    }
 }
 
 /// The value an override sets, if valid; clears `valid` if it is invalid.

@@ -142,7 +142,14 @@ impl Checker {
         }
         let mut infras: Vec<Infra> = Vec::new();
         if let Some(statement) = infra_statement {
+            let mut failed = false;
             for stage in &stage_list {
+                // Once the block failed, an environment that overrides
+                // none of it would only repeat its mistakes; one that does
+                // may have its own.
+                if failed && !stage.is_some_and(|stage| stage.overrides.touch_infra()) {
+                    continue;
+                }
                 // The plan leaves the repositories to the first environment.
                 let context = InfraContext {
                     pipeline: name,
@@ -153,7 +160,7 @@ impl Checker {
                 };
                 match self.infra_stack(statement, &context, *stage) {
                     Some(infra) => infras.push(infra),
-                    None => break,
+                    None => failed = true,
                 }
             }
         }
@@ -172,12 +179,15 @@ impl Checker {
         let mut deploys: Vec<Deploy> = Vec::new();
         let mut deploy_spans: BTreeMap<String, Span> = BTreeMap::new();
         for statement in deploy_statements {
+            let mut failed = false;
             for (index, stage) in stage_list.iter().enumerate() {
                 // When the infrastructure has errors of its own, its
                 // handoff cannot be checked against; the deploy's other
-                // mistakes are still reported, once.
-                if infra_failed && index > 0 {
-                    break;
+                // mistakes are still reported. Once they are, only an
+                // environment with service settings of its own can add any.
+                if (failed || infra_failed && index > 0) && !stage.is_some_and(|stage| stage.overrides.touch_services())
+                {
+                    continue;
                 }
                 let context = DeployContext {
                     scope: &scope,
@@ -188,7 +198,10 @@ impl Checker {
                     infra: if infra_failed { None } else { infras.get(index) },
                     has_infra_block: infra_statement.is_some(),
                 };
-                let Some((deploy, span)) = self.deploy(statement, &context, *stage) else { break };
+                let Some((deploy, span)) = self.deploy(statement, &context, *stage) else {
+                    failed = true;
+                    continue;
+                };
                 if index > 0 {
                     deploys.push(deploy);
                     continue;
