@@ -1,8 +1,14 @@
 //! `environments { dev { ... } prod { after dev ... } }`: the stages a
 //! pipeline deploys to, their promotion order, and what each overrides.
+//!
+//! Contract: each environment's settings are read here once, into typed
+//! [`Overrides`], and each mistake in them is reported once; the
+//! infrastructure and service checks put those values in place of their
+//! block's statements for that environment. Placing the environment's
+//! stacks in it (names, state keys, role) is the plan's.
 
 use super::*;
-use crate::catalogue::PipelineError;
+use crate::catalogue::{InfraError, PipelineError};
 use crate::syntax::Line;
 
 /// One environment, checked, with the settings it overrides.
@@ -193,6 +199,32 @@ impl Checker {
         }
         let stage = Stage { name: name.to_owned(), span: name_span, after: Vec::new(), role, overrides: settings };
         Some((stage, name_span, after))
+    }
+
+    /// An environment's `vpc`, `certificate` or `accept`, checked once.
+    fn infra_override(&mut self, statement: &Statement<'_>, overrides: &mut Overrides, region: Option<&str>) {
+        let first = statement.args.first();
+        match statement.spec.name {
+            "vpc" => overrides.vpc = Some(self.vpc(statement, region)),
+            "certificate" => {
+                let certificate = first.and_then(|item| self.certificate(item));
+                overrides.certificate = Some(certificate.map(|certificate| (certificate, statement.span)));
+            }
+            "accept" => {
+                let risk = first.and_then(|item| self.reader.keyword(item, "risk", &Risk::ALL));
+                let reason = statement.args.get(1).and_then(|item| self.reason(item));
+                let accepted = overrides.accepted.get_or_insert_with(Vec::new);
+                if let (Some(risk), Some(reason)) = (risk, reason) {
+                    if let Some((_, _, earlier)) = accepted.iter().find(|(other, ..)| *other == risk) {
+                        let earlier = *earlier;
+                        self.report(InfraError::AcceptRepeated { risk, earlier }.at(statement.name_span));
+                    } else {
+                        accepted.push((risk, reason, statement.span));
+                    }
+                }
+            }
+            other => unreachable!("`{other}` is no infrastructure override"),
+        }
     }
 
     /// Resolves each stage's `after`s into `Stage::after`; returns, per

@@ -1,7 +1,7 @@
 //! The pipeline's `infra { ... }` block: the infrastructure stack (network,
 //! endpoints, KMS, logs, cluster, ECR, load balancer, secret, handoff).
 
-use super::environments::{Overrides, Stage};
+use super::environments::Stage;
 use super::*;
 use crate::catalogue::InfraError;
 
@@ -264,40 +264,13 @@ impl Checker {
         })
     }
 
-    /// An environment's `vpc`, `certificate` or `accept`, checked once.
-    pub(super) fn infra_override(
-        &mut self,
-        statement: &Statement<'_>,
-        overrides: &mut Overrides,
-        region: Option<&str>,
-    ) {
-        let first = statement.args.first();
-        match statement.spec.name {
-            "vpc" => overrides.vpc = Some(self.vpc(statement, region)),
-            "certificate" => {
-                let certificate = first.and_then(|item| self.certificate(item));
-                overrides.certificate = Some(certificate.map(|certificate| (certificate, statement.span)));
-            }
-            "accept" => {
-                let risk = first.and_then(|item| self.reader.keyword(item, "risk", &Risk::ALL));
-                let reason = statement.args.get(1).and_then(|item| self.reason(item));
-                let accepted = overrides.accepted.get_or_insert_with(Vec::new);
-                if let (Some(risk), Some(reason)) = (risk, reason) {
-                    if let Some((_, _, earlier)) = accepted.iter().find(|(other, ..)| *other == risk) {
-                        let earlier = *earlier;
-                        self.report(InfraError::AcceptRepeated { risk, earlier }.at(statement.name_span));
-                    } else {
-                        accepted.push((risk, reason, statement.span));
-                    }
-                }
-            }
-            other => unreachable!("`{other}` is no infrastructure override"),
-        }
-    }
-
     /// `vpc CIDR [zones [...]]`: the range, its zones if they are valid, and
     /// where the range is written; `None` if the range is invalid.
-    fn vpc(&mut self, statement: &Statement<'_>, region: Option<&str>) -> Option<(String, Option<Vec<String>>, Span)> {
+    pub(super) fn vpc(
+        &mut self,
+        statement: &Statement<'_>,
+        region: Option<&str>,
+    ) -> Option<(String, Option<Vec<String>>, Span)> {
         let item = statement.args.first()?;
         let zones = statement.option("zones").and_then(|item| self.zones(item, region));
         let value = self.reader.value(item, "a CIDR block")?;
@@ -529,7 +502,7 @@ impl Checker {
         }
     }
 
-    fn certificate(&mut self, item: &Item) -> Option<String> {
+    pub(super) fn certificate(&mut self, item: &Item) -> Option<String> {
         let (arn, span) = self.reader.text(item, "a certificate ARN")?;
         let parts: Vec<&str> = arn.splitn(6, ':').collect();
         if parts.len() == 6 && parts[0] == "arn" && parts[2] == "acm" && parts[5].starts_with("certificate/") {

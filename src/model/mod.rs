@@ -1,6 +1,9 @@
 //! The checked model: what a pipeline means, every reference resolved, every
-//! value typed and in range. Produced by [`crate::check`], consumed by
-//! [`crate::lower`]. Nothing here can be invalid for AWS or GitHub.
+//! value typed and in range. Produced by [`crate::check`] (each
+//! environment's stacks under their block's own names), completed by
+//! [`crate::plan`] (stacks placed in their environments, jobs linked,
+//! grants derived), consumed by [`crate::lower`]. Nothing here can be
+//! invalid for AWS or GitHub.
 
 mod builds;
 mod containers;
