@@ -20,7 +20,7 @@ impl Checker {
         &mut self,
         statement: &Statement<'_>,
         context: &DeployContext<'_>,
-        stage: Option<&Stage<'_>>,
+        stage: Option<&Stage>,
     ) -> Option<(Deploy, Span)> {
         let (name, name_span) = self.reader.word(statement.args.first()?, "a deploy name")?;
         let block = statement.block?;
@@ -116,14 +116,13 @@ impl Checker {
         self.own_infra_keys = own_infra.map(infra::provided_keys);
         let service = self.service(service_statement, context.scope, image.as_ref(), infra.as_ref(), stage, own_infra);
         self.own_infra_keys = None;
-        let mut service = service?;
+        let service = service?;
         if let Some(stage) = stage {
-            stack = format!("{stack}/{}", stage.name);
-            job_id = crate::plan::names::in_environment(job_id, Some(&stage.name));
             // IAM names are global to the account, and environments may
-            // share one: every environment's service gets its own name.
-            service.name = crate::plan::names::in_environment(service.name, Some(&stage.name));
-            let role = crate::plan::names::task_execution_role(&service.name);
+            // share one: the plan gives every environment's service its own
+            // name, whose roles must still fit.
+            let service_name = crate::plan::names::in_environment(service.name.clone(), Some(&stage.name));
+            let role = crate::plan::names::task_execution_role(&service_name);
             if names::iam_role(&role).is_err() {
                 self.report(
                     DeployError::EnvironmentRoleTooLong { stage: stage.name.to_string(), role: role.to_string() }
@@ -131,18 +130,13 @@ impl Checker {
                 );
                 return None;
             }
-            // A handoff parameter read from outside is per environment too.
-            if has("infra") {
-                if let Some(InfraSource::Ssm { parameter }) = infra.as_mut() {
-                    let parameter: &mut String = parameter;
-                    *parameter = crate::plan::names::parameter_in_environment(parameter, &stage.name);
-                }
-            }
         }
+        // Stack, state, job, service name, handoff, GitHub environment and
+        // role are the block's own: the plan puts them in the environment.
         let target = Target {
             job_id,
-            environment: stage.map(|s| s.name.clone()).or_else(|| context.environment.map(str::to_owned)),
-            role: stage.and_then(|s| s.role.clone()).or_else(|| context.role.cloned())?,
+            environment: context.environment.map(str::to_owned),
+            role: context.role.cloned()?,
             stage: stage.map(|s| s.name.clone()),
             // The plan links the jobs.
             after: Vec::new(),
@@ -153,7 +147,7 @@ impl Checker {
                 span: name_span,
                 target,
                 stack,
-                state: infra::stage_state(state?, stage),
+                state: state?,
                 infra: infra?,
                 apply_branch,
                 cost,

@@ -1,12 +1,18 @@
 //! `environments { dev { ... } prod { after dev ... } }`: the stages a
 //! pipeline deploys to, their promotion order, and what each overrides.
+//!
+//! Contract: each environment's settings are read here once, into typed
+//! [`Overrides`], and each mistake in them is reported once; the
+//! infrastructure and service checks put those values in place of their
+//! block's statements for that environment. Placing the environment's
+//! stacks in it (names, state keys, role) is the plan's.
 
 use super::*;
-use crate::catalogue::PipelineError;
+use crate::catalogue::{InfraError, PipelineError};
 use crate::syntax::Line;
 
-/// One environment, checked, with the statements it overrides.
-pub(super) struct Stage<'a> {
+/// One environment, checked, with the settings it overrides.
+pub(super) struct Stage {
     /// Its name: the GitHub environment and part of job ids and stack paths.
     pub(super) name: String,
     /// Where the name is written.
@@ -15,8 +21,42 @@ pub(super) struct Stage<'a> {
     pub(super) after: Vec<String>,
     /// The role its jobs assume, if not the pipeline's.
     pub(super) role: Option<GithubValue>,
-    /// Service and infrastructure statements that replace the pipeline's.
-    pub(super) overrides: Vec<Statement<'a>>,
+    /// Service and infrastructure settings that replace the pipeline's.
+    pub(super) overrides: Overrides,
+}
+
+/// An override as written: `None` if the environment does not set it,
+/// `Some(None)` if it sets it to something invalid (reported once, when the
+/// environment is read). Either way it replaces the block's statement.
+pub(super) type Override<T> = Option<Option<T>>;
+
+/// What an environment overrides, each value checked once.
+#[derive(Default)]
+pub(super) struct Overrides {
+    /// Task CPU units, and where they are written.
+    pub(super) cpu: Override<(u32, Span)>,
+    /// Task memory in MiB, and where it is written.
+    pub(super) memory: Override<(u32, Span)>,
+    /// The task count, and where it is written.
+    pub(super) count: Override<(u32, Span)>,
+    pub(super) arch: Override<Arch>,
+    pub(super) storage: Override<u32>,
+    /// The scaling range, and the statement's span.
+    pub(super) scale: Override<(Scaling, Span)>,
+    /// The deployment settings, and the statement's span.
+    pub(super) deployment: Override<(Deployment, Span)>,
+    /// The VPC range, its zones if given, and where the range is written.
+    pub(super) vpc: Override<(String, Option<Vec<String>>, Span)>,
+    /// The certificate, and the statement's span.
+    pub(super) certificate: Override<(String, Span)>,
+    /// The valid `accept`s, with their reasons and statement spans, if the
+    /// environment has any: they replace all of the block's.
+    pub(super) accepted: Option<Vec<(Risk, String, Span)>>,
+    /// Whether any infrastructure setting was invalid (reported).
+    pub(super) infra_invalid: bool,
+    /// The infrastructure statements given, by name and where the name is:
+    /// they need an `infra` block.
+    pub(super) infra_statements: Vec<(&'static str, Span)>,
 }
 
 /// A name with the span it was written at.
@@ -24,18 +64,69 @@ type Named = (String, Span);
 
 /// An environment as written: its stage, where its name is, and the
 /// environments its `after`s name, not yet resolved.
-type Written<'a> = (Stage<'a>, Span, Vec<Named>);
+type Written = (Stage, Span, Vec<Named>);
+
+impl Overrides {
+    /// Whether the environment sets statement `name` (validly or not), so
+    /// that it replaces the block's.
+    pub(super) fn sets(&self, name: &str) -> bool {
+        match name {
+            "cpu" => self.cpu.is_some(),
+            "memory" => self.memory.is_some(),
+            "count" => self.count.is_some(),
+            "platform" => self.arch.is_some(),
+            "storage" => self.storage.is_some(),
+            "scale" => self.scale.is_some(),
+            "deployment" => self.deployment.is_some(),
+            "vpc" => self.vpc.is_some(),
+            "certificate" => self.certificate.is_some(),
+            "accept" => self.accepted.is_some(),
+            _ => false,
+        }
+    }
+
+    /// Whether the environment overrides any infrastructure setting.
+    pub(super) fn touch_infra(&self) -> bool {
+        ["vpc", "certificate", "accept"].iter().any(|name| self.sets(name))
+    }
+
+    /// Whether the environment overrides any service setting.
+    pub(super) fn touch_services(&self) -> bool {
+        ["cpu", "memory", "count", "platform", "storage", "scale", "deployment"].iter().any(|name| self.sets(name))
+    }
+}
+
+/// The value an override sets, if valid; clears `valid` if it is invalid.
+pub(super) fn overridden<T: Clone>(value: &Override<T>, valid: &mut bool) -> Option<T> {
+    match value {
+        Some(Some(value)) => Some(value.clone()),
+        Some(None) => {
+            *valid = false;
+            None
+        }
+        None => None,
+    }
+}
 
 impl Checker {
     /// Checks the environments block; returns the stages in promotion order
     /// (every stage after the ones it names), or `None` if it is invalid.
-    pub(super) fn environments<'a>(&mut self, statement: &Statement<'a>) -> Option<Vec<Stage<'a>>> {
+    ///
+    /// `infra` tells whether the pipeline has an `infra` block: without
+    /// one, an environment's infrastructure settings are not read.
+    pub(super) fn environments(
+        &mut self,
+        statement: &Statement<'_>,
+        region: Option<&str>,
+        infra: bool,
+    ) -> Option<Vec<Stage>> {
         let block = statement.block?;
-        let mut stages: Vec<Written<'a>> = Vec::new();
+        let mut stages: Vec<Written> = Vec::new();
         let mut seen: BTreeMap<&str, Span> = BTreeMap::new();
         let mut valid = true;
+        let context = (region, infra);
         for line in &block.lines {
-            match self.environment(line, &mut seen, &mut valid) {
+            match self.environment(line, &mut seen, &mut valid, context) {
                 Some(stage) => stages.push(stage),
                 None => valid = false,
             }
@@ -46,8 +137,8 @@ impl Checker {
         }
         let waits_for = self.resolve_after(&mut stages, &mut valid);
         let order = self.promotion_order(&stages, &waits_for)?;
-        let mut stages: Vec<Option<Stage<'a>>> = stages.into_iter().map(|(stage, ..)| Some(stage)).collect();
-        let ordered: Vec<Stage<'a>> = order.into_iter().filter_map(|index| stages[index].take()).collect();
+        let mut stages: Vec<Option<Stage>> = stages.into_iter().map(|(stage, ..)| Some(stage)).collect();
+        let ordered: Vec<Stage> = order.into_iter().filter_map(|index| stages[index].take()).collect();
         valid.then_some(ordered)
     }
 
@@ -55,15 +146,13 @@ impl Checker {
     /// names no environment (reported). `seen` holds the names read so far;
     /// an invalid `role` clears `valid` but keeps the stage, so that `after`
     /// can still name it.
-    fn environment<'a, 'l>(
+    fn environment<'l>(
         &mut self,
         line: &'l Line,
         seen: &mut BTreeMap<&'l str, Span>,
         valid: &mut bool,
-    ) -> Option<Written<'a>>
-    where
-        'l: 'a,
-    {
+        (region, infra): (Option<&str>, bool),
+    ) -> Option<Written> {
         let (name, name_span) = match line.items.as_slice() {
             [item] if line.block.is_some() => self.reader.word(item, "an environment name")?,
             _ => {
@@ -83,7 +172,7 @@ impl Checker {
         let overrides = split(&statements::ENVIRONMENT, body, &mut self.reader.errors);
         let mut after = Vec::new();
         let mut role = None;
-        let mut kept = Vec::new();
+        let mut settings = Overrides::default();
         for statement in overrides {
             match statement.spec.name {
                 "after" => {
@@ -97,16 +186,50 @@ impl Checker {
                     role = statement.args.first().and_then(|item| self.github_value(item, "the OIDC role"));
                     *valid &= role.is_some();
                 }
-                _ => kept.push(statement),
+                "vpc" | "certificate" | "accept" => {
+                    settings.infra_statements.push((statement.spec.name, statement.name_span));
+                    if infra {
+                        let before = self.reader.errors.len();
+                        self.infra_override(&statement, &mut settings, region);
+                        settings.infra_invalid |= self.reader.errors.len() > before;
+                    }
+                }
+                _ => self.service_override(&statement, &mut settings),
             }
         }
-        let stage = Stage { name: name.to_owned(), span: name_span, after: Vec::new(), role, overrides: kept };
+        let stage = Stage { name: name.to_owned(), span: name_span, after: Vec::new(), role, overrides: settings };
         Some((stage, name_span, after))
+    }
+
+    /// An environment's `vpc`, `certificate` or `accept`, checked once.
+    fn infra_override(&mut self, statement: &Statement<'_>, overrides: &mut Overrides, region: Option<&str>) {
+        let first = statement.args.first();
+        match statement.spec.name {
+            "vpc" => overrides.vpc = Some(self.vpc(statement, region)),
+            "certificate" => {
+                let certificate = first.and_then(|item| self.certificate(item));
+                overrides.certificate = Some(certificate.map(|certificate| (certificate, statement.span)));
+            }
+            "accept" => {
+                let risk = first.and_then(|item| self.reader.keyword(item, "risk", &Risk::ALL));
+                let reason = statement.args.get(1).and_then(|item| self.reason(item));
+                let accepted = overrides.accepted.get_or_insert_with(Vec::new);
+                if let (Some(risk), Some(reason)) = (risk, reason) {
+                    if let Some((_, _, earlier)) = accepted.iter().find(|(other, ..)| *other == risk) {
+                        let earlier = *earlier;
+                        self.report(InfraError::AcceptRepeated { risk, earlier }.at(statement.name_span));
+                    } else {
+                        accepted.push((risk, reason, statement.span));
+                    }
+                }
+            }
+            other => unreachable!("`{other}` is no infrastructure override"),
+        }
     }
 
     /// Resolves each stage's `after`s into `Stage::after`; returns, per
     /// stage, the indexes of the stages it waits for.
-    fn resolve_after(&mut self, stages: &mut [Written<'_>], valid: &mut bool) -> Vec<Vec<usize>> {
+    fn resolve_after(&mut self, stages: &mut [Written], valid: &mut bool) -> Vec<Vec<usize>> {
         let names: Vec<String> = stages.iter().map(|(stage, ..)| stage.name.clone()).collect();
         let index_of: BTreeMap<&str, usize> = names.iter().enumerate().map(|(i, name)| (name.as_str(), i)).collect();
         let mut waits_for: Vec<Vec<usize>> = vec![Vec::new(); stages.len()];
@@ -139,7 +262,7 @@ impl Checker {
     /// The order of promotion: each stage after the ones it waits for, and
     /// otherwise in source order (Kahn's algorithm, taking the first ready
     /// stage); `None` if they wait for each other in a circle (reported).
-    fn promotion_order(&mut self, stages: &[Written<'_>], waits_for: &[Vec<usize>]) -> Option<Vec<usize>> {
+    fn promotion_order(&mut self, stages: &[Written], waits_for: &[Vec<usize>]) -> Option<Vec<usize>> {
         let mut waiting: Vec<usize> = waits_for.iter().map(Vec::len).collect();
         let mut unblocks: Vec<Vec<usize>> = vec![Vec::new(); stages.len()];
         for (index, previous) in waits_for.iter().enumerate() {

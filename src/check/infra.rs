@@ -30,7 +30,7 @@ impl Checker {
         &mut self,
         statement: &Statement<'_>,
         context: &InfraContext<'_>,
-        stage: Option<&Stage<'_>>,
+        stage: Option<&Stage>,
     ) -> Option<Infra> {
         let block = statement.block?;
         let statements = split(&statements::INFRA, &block.lines, &mut self.reader.errors);
@@ -38,7 +38,9 @@ impl Checker {
         let environment = stage.map(|stage| stage.name.as_str());
         let mut stack = String::from("infra");
         let mut state = None;
-        let mut name = crate::plan::names::in_environment(context.pipeline.to_owned(), environment);
+        // The plan gives the name its environment's suffix; the rules are
+        // checked here against the name it will get.
+        let mut name = context.pipeline.to_owned();
         let mut name_span = statement.name_span;
         let mut vpc = (String::from("10.0.0.0/24"), None, statement.name_span);
         let mut endpoints: Vec<String> = DEFAULT_ENDPOINTS.iter().map(|e| (*e).to_owned()).collect();
@@ -55,13 +57,11 @@ impl Checker {
         let mut lb_statement = None;
         let mut certificate_span = statement.name_span;
 
-        let overrides: Vec<&Statement<'_>> = stage.map(|stage| stage.overrides.iter().collect()).unwrap_or_default();
         // An environment's `vpc` and `certificate` replace the block's; its
-        // `accept`s, if it has any, replace all of the block's.
-        let mut effective: Vec<&Statement<'_>> =
-            statements.iter().filter(|s| !overrides.iter().any(|o| o.spec.name == s.spec.name)).collect();
-        effective.extend(overrides.iter().copied().filter(|o| matches!(o.spec.name, "vpc" | "certificate" | "accept")));
-
+        // `accept`s, if it has any, replace all of the block's. They were
+        // checked once, when the environment was read.
+        let overrides = stage.map(|stage| &stage.overrides);
+        let effective = statements.iter().filter(|s| !overrides.is_some_and(|o| o.sets(s.spec.name)));
         for statement in effective {
             let first = statement.args.first();
             match statement.spec.name {
@@ -73,23 +73,13 @@ impl Checker {
                 "state" => state = self.state(statement, context.region),
                 "name" => {
                     if let Some((text, span)) = first.and_then(|item| self.reader.text(item, "a name prefix")) {
-                        name = crate::plan::names::in_environment(text.to_owned(), environment);
+                        name = text.to_owned();
                         name_span = span;
                     }
                 }
                 "vpc" => {
-                    if let Some(item) = first {
-                        let zones = statement.option("zones").map(|item| (item, self.zones(item, context.region)));
-                        if let Some(value) = self.reader.value(item, "a CIDR block") {
-                            if let ValueKind::Cidr(cidr) = &value.kind {
-                                vpc = (cidr.clone(), zones.and_then(|(_, zones)| zones), value.span);
-                            } else {
-                                self.report(
-                                    InfraError::ExpectedCidr { found: value.kind.describe().to_string() }
-                                        .at(value.span),
-                                );
-                            }
-                        }
+                    if let Some(found) = self.vpc(statement, context.region) {
+                        vpc = found;
                     }
                 }
                 "endpoints" => {
@@ -168,6 +158,18 @@ impl Checker {
                 other => unreachable!("INFRA schema has no `{other}`"),
             }
         }
+        if let Some(overrides) = overrides {
+            if let Some(Some(found)) = &overrides.vpc {
+                vpc = found.clone();
+            }
+            if let Some(Some((certificate, span))) = &overrides.certificate {
+                certificate_override = Some(certificate.clone());
+                certificate_span = *span;
+            }
+            if let Some(found) = &overrides.accepted {
+                accepted = found.clone();
+            }
+        }
         if let Some(lb_statement) = lb_statement {
             load_balancer = self.infra_load_balancer(lb_statement, &vpc.0);
             lb_span = lb_statement.span;
@@ -181,13 +183,6 @@ impl Checker {
                 self.report(InfraError::CertificateWithoutLoadBalancer.at(certificate_span))
             }
             _ => {}
-        }
-        if let Some(stage) = stage {
-            stack = format!("{stack}/{}", stage.name);
-            if let Some(parameter) = handoff_parameter.as_mut() {
-                let parameter: &mut String = parameter;
-                *parameter = crate::plan::names::parameter_in_environment(parameter, &stage.name);
-            }
         }
         // The name prefixes the load balancer and target group: 32 characters at most.
         let name_rule = |name: &str| {
@@ -207,7 +202,8 @@ impl Checker {
                 Ok(())
             }
         };
-        let name_ok = self.name_rule(name_span, "infrastructure name", name_rule(&name));
+        let name_in_environment = crate::plan::names::in_environment(name.clone(), environment);
+        let name_ok = self.name_rule(name_span, "infrastructure name", name_rule(&name_in_environment));
         let subnet_bits = self.subnets(&vpc.0, vpc.2, vpc.1.as_ref().map_or(2, Vec::len));
         if state.is_none() && !statements::given_or_misspelt(&statements::INFRA, &statements, &block.lines, "state") {
             self.report(InfraError::NoStateBackend.at(statement.name_span));
@@ -228,17 +224,18 @@ impl Checker {
         if lb_statement.is_none() || load_balancer.is_some() {
             self.risks(load_balancer.as_ref(), &accepted, lb_span, stage.map(|stage| stage.name.as_str()));
         }
-        if self.reader.errors.len() > before || !name_ok {
+        let overrides_invalid = overrides.is_some_and(|o| o.infra_invalid);
+        if self.reader.errors.len() > before || !name_ok || overrides_invalid {
             return None;
         }
-        let state = state.map(|state| stage_state(state, stage));
-        let job_id = crate::plan::names::infra_job(environment);
+        // Stack, state, name, handoff parameter, job, GitHub environment and
+        // role are the block's own: the plan puts them in the environment.
         Some(Infra {
             target: Target {
-                job_id,
-                environment: stage.map(|s| s.name.clone()).or_else(|| context.environment.map(str::to_owned)),
-                role: stage.and_then(|s| s.role.clone()).or_else(|| context.role.cloned())?,
-                stage: stage.map(|s| s.name.clone()),
+                job_id: crate::plan::names::infra_job(None),
+                environment: context.environment.map(str::to_owned),
+                role: context.role.cloned()?,
+                stage: environment.map(str::to_owned),
                 // The plan links the jobs.
                 after: Vec::new(),
             },
@@ -265,6 +262,24 @@ impl Checker {
             },
             terraform_version,
         })
+    }
+
+    /// `vpc CIDR [zones [...]]`: the range, its zones if they are valid, and
+    /// where the range is written; `None` if the range is invalid.
+    pub(super) fn vpc(
+        &mut self,
+        statement: &Statement<'_>,
+        region: Option<&str>,
+    ) -> Option<(String, Option<Vec<String>>, Span)> {
+        let item = statement.args.first()?;
+        let zones = statement.option("zones").and_then(|item| self.zones(item, region));
+        let value = self.reader.value(item, "a CIDR block")?;
+        if let ValueKind::Cidr(cidr) = &value.kind {
+            Some((cidr.clone(), zones, value.span))
+        } else {
+            self.report(InfraError::ExpectedCidr { found: value.kind.describe().to_string() }.at(value.span));
+            None
+        }
     }
 
     fn zones(&mut self, item: &Item, region: Option<&str>) -> Option<Vec<String>> {
@@ -487,7 +502,7 @@ impl Checker {
         }
     }
 
-    fn certificate(&mut self, item: &Item) -> Option<String> {
+    pub(super) fn certificate(&mut self, item: &Item) -> Option<String> {
         let (arn, span) = self.reader.text(item, "a certificate ARN")?;
         let parts: Vec<&str> = arn.splitn(6, ':').collect();
         if parts.len() == 6 && parts[0] == "arn" && parts[2] == "acm" && parts[5].starts_with("certificate/") {
@@ -542,16 +557,6 @@ impl Checker {
         }
         self.report(InfraError::InexactTerraformVersion { version: version.to_string() }.at(span));
         None
-    }
-}
-
-/// Keeps environments' states apart: `<environment>/<key>` in the bucket.
-pub(super) fn stage_state(state: Backend, stage: Option<&Stage<'_>>) -> Backend {
-    match (state, stage) {
-        (Backend::S3 { bucket, key, region }, Some(stage)) => {
-            Backend::S3 { bucket, key: crate::plan::names::state_key_in_environment(&key, &stage.name), region }
-        }
-        (state, _) => state,
     }
 }
 

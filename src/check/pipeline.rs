@@ -115,7 +115,7 @@ impl Checker {
         let mut environments_failed = false;
         let stages = match environments_statement {
             Some(statement) => {
-                let stages = self.environments(statement);
+                let stages = self.environments(statement, region.as_deref(), infra_statement.is_some());
                 environments_failed = stages.is_none();
                 stages
             }
@@ -123,17 +123,12 @@ impl Checker {
         };
         if infra_statement.is_none() {
             for stage in stages.iter().flatten() {
-                for statement in
-                    stage.overrides.iter().filter(|s| matches!(s.spec.name, "vpc" | "certificate" | "accept"))
-                {
-                    self.report(
-                        PipelineError::OverrideWithoutInfra { statement: statement.spec.name.to_string() }
-                            .at(statement.name_span),
-                    );
+                for (statement, span) in &stage.overrides.infra_statements {
+                    self.report(PipelineError::OverrideWithoutInfra { statement: statement.to_string() }.at(*span));
                 }
             }
         }
-        let stage_list: Vec<Option<&Stage<'_>>> = match &stages {
+        let stage_list: Vec<Option<&Stage>> = match &stages {
             Some(stages) => stages.iter().map(Some).collect(),
             None => vec![None],
         };
@@ -147,38 +142,34 @@ impl Checker {
         }
         let mut infras: Vec<Infra> = Vec::new();
         if let Some(statement) = infra_statement {
-            for (index, stage) in stage_list.iter().enumerate() {
-                // The first environment's stack owns the ECR repositories
-                // every environment pulls from.
-                let owned = if index == 0 { repositories.as_slice() } else { &[] };
+            let mut failed = false;
+            for stage in &stage_list {
+                // Once the block failed, an environment that overrides
+                // none of it would only repeat its mistakes; one that does
+                // may have its own.
+                if failed && !stage.is_some_and(|stage| stage.overrides.touch_infra()) {
+                    continue;
+                }
+                // The plan leaves the repositories to the first environment.
                 let context = InfraContext {
                     pipeline: name,
                     region: region.as_deref(),
                     role: role.as_ref(),
                     environment: environment.as_deref(),
-                    repositories: owned,
+                    repositories: &repositories,
                 };
                 match self.infra_stack(statement, &context, *stage) {
                     Some(infra) => infras.push(infra),
-                    None => break,
+                    None => failed = true,
                 }
             }
         }
-        // Builds push to the repositories of the first environment: they
-        // run there, as its role, unless the pipeline names its own.
-        let first_stage = stage_list.first().copied().flatten();
+        // Builds run in the pipeline's environment as its role; the plan
+        // moves them to the first of `environments` unless it names one.
         for build in &mut builds {
-            let (build_environment, build_role) = match &environment {
-                // The pipeline names the builds' environment: its role too.
-                Some(name) => (Some(name.clone()), role.clone()),
-                None => (
-                    first_stage.map(|stage| stage.name.clone()),
-                    first_stage.and_then(|stage| stage.role.clone()).or_else(|| role.clone()),
-                ),
-            };
-            build.environment = build_environment;
-            if let Some(role) = build_role {
-                build.role = role;
+            build.environment = environment.clone();
+            if let Some(role) = &role {
+                build.role = role.clone();
             }
         }
         let infra_failed = infra_statement.is_some() && infras.len() != stage_list.len();
@@ -188,12 +179,15 @@ impl Checker {
         let mut deploys: Vec<Deploy> = Vec::new();
         let mut deploy_spans: BTreeMap<String, Span> = BTreeMap::new();
         for statement in deploy_statements {
+            let mut failed = false;
             for (index, stage) in stage_list.iter().enumerate() {
                 // When the infrastructure has errors of its own, its
                 // handoff cannot be checked against; the deploy's other
-                // mistakes are still reported, once.
-                if infra_failed && index > 0 {
-                    break;
+                // mistakes are still reported. Once they are, only an
+                // environment with service settings of its own can add any.
+                if (failed || infra_failed && index > 0) && !stage.is_some_and(|stage| stage.overrides.touch_services())
+                {
+                    continue;
                 }
                 let context = DeployContext {
                     scope: &scope,
@@ -204,7 +198,10 @@ impl Checker {
                     infra: if infra_failed { None } else { infras.get(index) },
                     has_infra_block: infra_statement.is_some(),
                 };
-                let Some((deploy, span)) = self.deploy(statement, &context, *stage) else { break };
+                let Some((deploy, span)) = self.deploy(statement, &context, *stage) else {
+                    failed = true;
+                    continue;
+                };
                 if index > 0 {
                     deploys.push(deploy);
                     continue;
@@ -268,7 +265,12 @@ impl Checker {
         let environments = stages
             .iter()
             .flatten()
-            .map(|stage| Environment { name: stage.name.clone(), span: stage.span, after: stage.after.clone() })
+            .map(|stage| Environment {
+                name: stage.name.clone(),
+                span: stage.span,
+                after: stage.after.clone(),
+                role: stage.role.clone(),
+            })
             .collect();
         Some(Pipeline {
             name: name.to_owned(),

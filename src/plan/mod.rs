@@ -2,8 +2,10 @@
 //! the same models, linked and proven free of name collisions.
 //!
 //! Contract: check validates and resolves references; plan derives. It
-//! owns every AWS and GitHub name ecspipe makes up ([`names`]: roles,
-//! policies, services, job ids, `env` keys, Terraform variables,
+//! places each environment's stacks, jobs and builds in that environment
+//! ([`expand`]: suffixed stacks, state keys, names, job ids, handoff
+//! parameters; the environment's role), owns every AWS and GitHub name
+//! ecspipe makes up ([`names`]: roles, policies, services, job ids, `env` keys, Terraform variables,
 //! concurrency groups, session names), builds the job graph (each job's
 //! `needs`, [`graph`]), derives the bootstrap's trust and grants from
 //! those names ([`grants`]), and checks, once and across every input, that no
@@ -14,6 +16,7 @@
 //! syntax tree and never emits text; lower reads the names from [`names`]
 //! and the graph from the model.
 
+mod expand;
 mod grants;
 mod graph;
 pub mod names;
@@ -53,6 +56,7 @@ pub fn plan(inputs: Vec<Checked<'_>>) -> Planned {
         pipelines.push(input.pipelines);
     }
     for pipeline in pipelines.iter_mut().flatten() {
+        expand::expand(pipeline);
         graph::link(pipeline);
         grants::fill(pipeline);
     }

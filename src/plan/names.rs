@@ -104,6 +104,11 @@ pub fn parameter_in_environment(parameter: &str, environment: &str) -> String {
     format!("{parameter}/{environment}")
 }
 
+/// A stack directory in an environment: `STACK/ENVIRONMENT`.
+pub fn stack_in_environment(stack: &str, environment: &str) -> String {
+    format!("{stack}/{environment}")
+}
+
 /// A Terraform state object's key in an environment: `ENVIRONMENT/KEY`.
 pub fn state_key_in_environment(key: &str, environment: &str) -> String {
     format!("{environment}/{key}")

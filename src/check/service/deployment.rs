@@ -11,9 +11,9 @@ impl Checker {
     /// A `deployment grace` needs a load balancer: it is how long ECS
     /// ignores the load balancer's health checks.
     pub(super) fn check_grace(&mut self, settings: &Settings<'_, '_>, has_load_balancer: bool) -> bool {
-        if let (Some(grace), Some(statement)) = (settings.deployment.0.grace, settings.deployment.1) {
+        if let (Some(grace), Some(span)) = (settings.deployment.0.grace, settings.deployment.1) {
             if !has_load_balancer {
-                self.report(ServiceError::GraceWithoutLoadBalancer { grace }.at(statement.span));
+                self.report(ServiceError::GraceWithoutLoadBalancer { grace }.at(span));
                 return false;
             }
         }

@@ -17,7 +17,7 @@ mod networking;
 mod scaling;
 mod secrets;
 
-use super::environments::Stage;
+use super::environments::{overridden, Overrides, Stage};
 use super::*;
 use crate::catalogue::ServiceError;
 
@@ -42,7 +42,8 @@ struct Settings<'s, 'a> {
     explicit_logs: bool,
     scale: Option<(Scaling, Span)>,
     schedules: Vec<(Schedule, Span)>,
-    deployment: (Deployment, Option<&'s Statement<'a>>),
+    /// The deployment settings, and the span of the statement setting them.
+    deployment: (Deployment, Option<Span>),
     storage: Option<u32>,
     task_policy: Vec<Allow>,
     exec: bool,
@@ -74,14 +75,73 @@ impl Default for Settings<'_, '_> {
     }
 }
 
+/// Puts an environment's settings in place of the service's; clears `valid`
+/// if one of them is invalid (reported when the environment was read).
+fn apply_overrides(settings: &mut Settings<'_, '_>, overrides: &Overrides, valid: &mut bool) {
+    if let Some((cpu, span)) = overridden(&overrides.cpu, valid) {
+        settings.cpu = (cpu, Some(span));
+    }
+    if let Some((memory, span)) = overridden(&overrides.memory, valid) {
+        settings.memory = (memory, Some(span));
+    }
+    if let Some((count, span)) = overridden(&overrides.count, valid) {
+        settings.count = count;
+        settings.count_span = Some(span);
+    }
+    if let Some(arch) = overridden(&overrides.arch, valid) {
+        settings.arch = arch;
+    }
+    if let Some(gib) = overridden(&overrides.storage, valid) {
+        settings.storage = Some(gib);
+    }
+    if let Some(scale) = overridden(&overrides.scale, valid) {
+        settings.scale = Some(scale);
+    }
+    if let Some((deployment, span)) = overridden(&overrides.deployment, valid) {
+        settings.deployment = (deployment, Some(span));
+    }
+}
+
 impl Checker {
+    /// An environment's service setting, checked once.
+    pub(super) fn service_override(&mut self, statement: &Statement<'_>, overrides: &mut Overrides) {
+        let first = statement.args.first();
+        let at = first.map_or(statement.span, |item| item.span());
+        let to_u32 = |n: u64| u32::try_from(n).unwrap_or(u32::MAX);
+        match statement.spec.name {
+            "cpu" => {
+                let units = first.and_then(|item| self.reader.cpu_units(item, "task CPU"));
+                overrides.cpu = Some(units.map(|units| (to_u32(units), at)));
+            }
+            "memory" => {
+                let mib = first.and_then(|item| self.reader.mebibytes(item, "task memory"));
+                overrides.memory = Some(mib.map(|mib| (to_u32(mib), at)));
+            }
+            "count" => {
+                let count = first.and_then(|item| self.reader.number(item, "the task count", 0, 5000));
+                overrides.count = Some(count.map(|count| (to_u32(count), at)));
+            }
+            "platform" => {
+                let choices = [("x86_64", Arch::X86_64), ("arm64", Arch::Arm64)];
+                overrides.arch = Some(first.and_then(|item| self.reader.keyword(item, "platform", &choices)));
+            }
+            "storage" => overrides.storage = Some(first.and_then(|item| self.storage(item))),
+            "scale" => overrides.scale = Some(self.scale(statement).map(|scale| (scale, statement.span))),
+            "deployment" => {
+                let deployment = self.deployment(statement);
+                overrides.deployment = Some(deployment.map(|deployment| (deployment, statement.span)));
+            }
+            other => unreachable!("`{other}` is no service override"),
+        }
+    }
+
     pub(super) fn service(
         &mut self,
         statement: &Statement<'_>,
         scope: &Scope<'_>,
         default_image: Option<&Image>,
         infra: Option<&InfraSource>,
-        stage: Option<&Stage<'_>>,
+        stage: Option<&Stage>,
         own_infra: Option<&Infra>,
     ) -> Option<Service> {
         let (name, name_span) = self.reader.text(statement.args.first()?, "a service name")?;
@@ -89,22 +149,16 @@ impl Checker {
         let mut valid = self.name_rule(name_span, "ECS service name", names::ecs_name(name));
         valid = valid && self.check_role_names(name, name_span);
         let statements = split(&statements::SERVICE, &block.lines, &mut self.reader.errors);
-        // An environment's settings replace the service's own.
-        let overrides: Vec<&Statement<'_>> = stage
-            .map(|stage| {
-                stage
-                    .overrides
-                    .iter()
-                    .filter(|o| statements::SERVICE.specs.iter().any(|s| s.name == o.spec.name))
-                    .collect()
-            })
-            .unwrap_or_default();
-        let mut effective: Vec<&Statement<'_>> =
-            statements.iter().filter(|s| !overrides.iter().any(|o| o.spec.name == s.spec.name)).collect();
-        effective.extend(overrides.iter().copied());
+        // An environment's settings replace the service's own; they were
+        // checked once, when the environment was read.
+        let overrides = stage.map(|stage| &stage.overrides);
+        let effective = statements.iter().filter(|s| !overrides.is_some_and(|o| o.sets(s.spec.name)));
         let mut settings = Settings::default();
         for statement in effective {
             valid &= self.service_statement(statement, &mut settings, name, scope, default_image, infra);
+        }
+        if let Some(overrides) = overrides {
+            apply_overrides(&mut settings, overrides, &mut valid);
         }
 
         valid &= self.check_implicit_handoffs(&settings, name, name_span, infra);
@@ -196,7 +250,7 @@ impl Checker {
                 None => return false,
             },
             "deployment" => match self.deployment(statement) {
-                Some(found) => settings.deployment = (found, Some(statement)),
+                Some(found) => settings.deployment = (found, Some(statement.span)),
                 None => return false,
             },
             "storage" => match first.and_then(|item| self.storage(item)) {

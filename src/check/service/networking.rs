@@ -60,7 +60,12 @@ impl Checker {
         if let Some(network) = network {
             if network.public_ip {
                 valid = false;
-                self.report(ServiceError::PublicIpInPrivateSubnets { stack: own.stack.to_string() }.at(name_span));
+                // The stack as the plan will place it in its environment.
+                let stack = match &own.target.stage {
+                    Some(stage) => crate::plan::names::stack_in_environment(&own.stack, stage),
+                    None => own.stack.clone(),
+                };
+                self.report(ServiceError::PublicIpInPrivateSubnets { stack }.at(name_span));
             }
         }
         if let (Some(own_lb), Some(lb)) = (own.load_balancer.as_ref(), load_balancer) {

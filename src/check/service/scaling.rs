@@ -15,7 +15,7 @@ impl Checker {
         &mut self,
         settings: &mut Settings<'_, '_>,
         has_load_balancer: bool,
-        stage: Option<&Stage<'_>>,
+        stage: Option<&Stage>,
         infra: Option<&InfraSource>,
         valid: &mut bool,
     ) -> Option<Scaling> {

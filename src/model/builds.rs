@@ -1,0 +1,87 @@
+//! The image builds' model: `build NAME { ... }`, tags and scans.
+
+use serde::Serialize;
+
+use super::GithubValue;
+use crate::span::Span;
+
+/// `build NAME { ... }`: an image built, scanned and pushed by one job.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Build {
+    /// The build's name (`build.NAME` refers to it).
+    pub name: String,
+    /// Where `NAME` is written (equal to every other span).
+    pub span: Span,
+    /// The workflow job id.
+    pub job_id: String,
+    /// The Docker build context, relative to the repository root.
+    pub context: String,
+    /// The Dockerfile, relative to the context, if not `Dockerfile`.
+    pub dockerfile: Option<String>,
+    /// The ECR repository name.
+    pub repository: String,
+    /// How the image tag is made.
+    pub tag: Vec<TagPart>,
+    /// The image scan, if any.
+    pub scan: Option<Scan>,
+    /// Jobs that must succeed first (the infrastructure creating the repository).
+    pub after: Vec<String>,
+    /// The GitHub environment the build job runs in.
+    pub environment: Option<String>,
+    /// The IAM role it assumes to push.
+    pub role: GithubValue,
+}
+
+/// A piece of an image tag template.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", content = "value", rename_all = "snake_case")]
+pub enum TagPart {
+    /// Literal text (only tag-safe characters).
+    Text(String),
+    /// `{date}`: `YYYYMMDD` in UTC.
+    Date,
+    /// `{run_number}`.
+    RunNumber,
+    /// `{run_attempt}`.
+    RunAttempt,
+    /// `{sha}`: the full commit SHA.
+    Sha,
+    /// `{short_sha}`: its first 7 characters.
+    ShortSha,
+}
+
+/// A Trivy scan of the built image.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Scan {
+    /// The lowest severity that fails the build; `None` only reports.
+    pub fail_on: Option<Severity>,
+}
+
+/// Trivy severities, lowest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    /// `LOW`
+    Low,
+    /// `MEDIUM`
+    Medium,
+    /// `HIGH`
+    High,
+    /// `CRITICAL`
+    Critical,
+}
+
+impl Severity {
+    /// Every severity, lowest first.
+    pub const ALL: [Severity; 4] = [Severity::Low, Severity::Medium, Severity::High, Severity::Critical];
+
+    /// The name as written in a pipeline.
+    pub fn keyword(self) -> &'static str {
+        match self {
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+}

@@ -1,0 +1,103 @@
+//! The infrastructure stack's model: `infra { ... }` and the trade-offs it accepts.
+
+use serde::Serialize;
+
+use super::{Backend, Target};
+use crate::span::Span;
+
+/// `infra { ... }`: the infrastructure stack of the reference deployment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Infra {
+    /// Where the `infra` block starts (equal to every other span).
+    pub span: Span,
+    /// Job, environment and role.
+    pub target: Target,
+    /// The stack directory.
+    pub stack: String,
+    /// Where Terraform keeps its state.
+    pub state: Backend,
+    /// The prefix of every resource name.
+    pub name: String,
+    /// The VPC's CIDR block.
+    pub vpc_cidr: String,
+    /// Availability zones: one public and one private subnet each.
+    pub zones: Vec<String>,
+    /// The prefix length of each subnet.
+    pub subnet_bits: u8,
+    /// VPC endpoints, in canonical order.
+    pub endpoints: Vec<String>,
+    /// Container Insights.
+    pub insights: bool,
+    /// ECS Exec logging to CloudWatch.
+    pub exec_logging: bool,
+    /// Log retention in days.
+    pub log_retention_days: u32,
+    /// The load balancer, if the services take traffic.
+    pub load_balancer: Option<InfraLoadBalancer>,
+    /// The application secret, if any.
+    pub secret: Option<InfraSecret>,
+    /// The SSM parameter the handoff is written to, if any.
+    pub handoff_parameter: Option<String>,
+    /// ECR repositories, one per build.
+    pub repositories: Vec<String>,
+    /// Trade-offs accepted with a reason, sorted.
+    #[serde(serialize_with = "crate::json::risk_reason")]
+    pub accepted: Vec<(Risk, String)>,
+    /// Terraform version for the job.
+    pub terraform_version: String,
+}
+
+/// The infrastructure's application load balancer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct InfraLoadBalancer {
+    /// Internet-facing (or internal).
+    pub public: bool,
+    /// The port targets listen on (the container port).
+    pub target_port: u16,
+    /// The HTTP listener port without a certificate.
+    pub listener_port: u16,
+    /// The target group's health check path.
+    pub health_path: String,
+    /// An ACM certificate: HTTPS on 443 and a redirect from 80.
+    pub certificate: Option<String>,
+    /// CIDR blocks allowed to reach the listeners.
+    pub allow: Vec<String>,
+    /// An existing S3 bucket receiving the access logs.
+    pub access_logs: Option<String>,
+}
+
+/// A security trade-off the pipeline accepts, with its author's reason.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Risk {
+    /// A load balancer without a certificate serves plain HTTP.
+    PlainHttp,
+    /// A public load balancer without a web application firewall.
+    NoWaf,
+    /// A load balancer without access logs.
+    NoAccessLogs,
+}
+
+impl Risk {
+    /// Every risk, as written in a pipeline.
+    pub const ALL: [(&'static str, Risk); 3] =
+        [("plain_http", Risk::PlainHttp), ("no_waf", Risk::NoWaf), ("no_access_logs", Risk::NoAccessLogs)];
+
+    /// The name as written in a pipeline.
+    pub fn keyword(self) -> &'static str {
+        match self {
+            Risk::PlainHttp => "plain_http",
+            Risk::NoWaf => "no_waf",
+            Risk::NoAccessLogs => "no_access_logs",
+        }
+    }
+}
+
+/// A Secrets Manager secret whose value comes from a GitHub secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct InfraSecret {
+    /// The secret's name (after the resource prefix).
+    pub name: String,
+    /// The GitHub secret holding its value.
+    pub from: String,
+}

@@ -1,0 +1,141 @@
+//! The ECS service's model: `service NAME { ... }` without its containers.
+
+use serde::Serialize;
+
+use super::{Container, Scalar, ScalarList};
+use crate::span::Span;
+
+/// `service NAME { ... }`: the ECS service and its task definition.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Service {
+    /// The service name, task family and role name prefix.
+    pub name: String,
+    /// Task CPU units.
+    pub cpu: u32,
+    /// Task memory in MiB.
+    pub memory: u32,
+    /// Desired task count.
+    pub count: u32,
+    /// CPU architecture.
+    pub arch: Arch,
+    /// The containers, in source order.
+    pub containers: Vec<Container>,
+    /// The load balancer target, if the service takes traffic.
+    pub load_balancer: Option<LoadBalancer>,
+    /// Subnets and security groups.
+    pub network: Network,
+    /// The ECS cluster.
+    pub cluster: Scalar,
+    /// The CloudWatch log group.
+    pub log_group: Scalar,
+    /// Autoscaling, if the count is a range.
+    pub scaling: Option<Scaling>,
+    /// How new task definitions roll out.
+    pub deployment: Deployment,
+    /// Ephemeral storage in GiB beyond Fargate's default 20.
+    pub storage: Option<u32>,
+    /// Statements of the task role's policy.
+    pub task_policy: Vec<Allow>,
+    /// ECS Exec (`aws ecs execute-command`).
+    pub exec: bool,
+}
+
+/// Application Auto Scaling of the service's task count.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Scaling {
+    /// Fewest tasks.
+    pub min: u32,
+    /// Most tasks.
+    pub max: u32,
+    /// Target average CPU utilisation, percent.
+    pub cpu: Option<u32>,
+    /// Target average memory utilisation, percent.
+    pub memory: Option<u32>,
+    /// Target requests per task per minute (needs a load balancer).
+    pub requests: Option<u32>,
+    /// Seconds to wait after scaling in.
+    pub cooldown_in: u32,
+    /// Seconds to wait after scaling out.
+    pub cooldown_out: u32,
+    /// Scheduled capacity changes.
+    pub schedules: Vec<Schedule>,
+}
+
+/// A scheduled change of the scaling range.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Schedule {
+    /// Its name.
+    pub name: String,
+    /// Where the name is written (equal to every other span).
+    pub span: Span,
+    /// `cron(...)`, `rate(...)` or `at(...)`.
+    pub expression: String,
+    /// New minimum.
+    pub min: u32,
+    /// New maximum.
+    pub max: u32,
+    /// IANA time zone of the expression.
+    pub timezone: String,
+}
+
+/// Rolling deployment settings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Deployment {
+    /// Healthy percent kept during a deployment.
+    pub minimum_percent: u32,
+    /// Percent of the count that may run during a deployment.
+    pub maximum_percent: u32,
+    /// Seconds load balancer health checks are ignored after a task starts.
+    pub grace: Option<u32>,
+    /// Roll back automatically when the circuit breaker trips.
+    pub rollback: bool,
+    /// CloudWatch alarms that roll a deployment back.
+    pub alarms: Vec<String>,
+}
+
+impl Default for Deployment {
+    fn default() -> Self {
+        Deployment { minimum_percent: 100, maximum_percent: 200, grace: None, rollback: true, alarms: Vec::new() }
+    }
+}
+
+/// One statement of the task role's policy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Allow {
+    /// IAM actions.
+    pub actions: Vec<String>,
+    /// Resource ARNs (or handed-over values).
+    pub resources: Vec<Scalar>,
+}
+
+/// The task's CPU architecture.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Arch {
+    /// `X86_64`.
+    X86_64,
+    /// `ARM64` (Graviton).
+    Arm64,
+}
+
+/// The service's load balancer attachment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LoadBalancer {
+    /// The target group ARN.
+    pub target_group: Scalar,
+    /// The container receiving traffic.
+    pub container: String,
+    /// Its port.
+    pub port: u16,
+}
+
+/// Task networking (always `awsvpc`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Network {
+    /// The subnets.
+    pub subnets: ScalarList,
+    /// The security groups.
+    pub security_groups: ScalarList,
+    /// Whether tasks get a public IP.
+    pub public_ip: bool,
+}
