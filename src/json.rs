@@ -26,7 +26,6 @@ use std::cell::RefCell;
 use serde::ser::{Error as _, SerializeMap as _, SerializeSeq as _};
 use serde::{Serialize, Serializer};
 
-use crate::check::{HandoffShape, HANDOFF_KEYS};
 use crate::span::Span;
 
 /// The version of the JSON documents. Within one version, fields are never
@@ -43,7 +42,7 @@ pub const VERSION: u32 = 1;
 /// Only if `value` fails to serialise, which the stages' types do not.
 pub fn document<T: Serialize>(key: &str, value: &T, source_name: &str, text: &str) -> serde_json::Result<String> {
     let _installed = Installed::new(LineIndex::new(text));
-    let document = Document { version: VERSION, source: source_name, key, value, handoff_keys: false };
+    let document = Document::<T, ()> { version: VERSION, source: source_name, key, value, handoff_keys: None };
     let mut out = serde_json::to_string_pretty(&document)?;
     out.push('\n');
     Ok(out)
@@ -51,54 +50,49 @@ pub fn document<T: Serialize>(key: &str, value: &T, source_name: &str, text: &st
 
 /// The model's document: like [`document`] with the pipelines under
 /// `"pipelines"`, plus `"handoff_keys"`, the keys an infrastructure hands
-/// over to service stacks (what `infra.KEY` may name), with their shape and
+/// over to service stacks (what `infra.KEY` may name) with their shape and
 /// meaning, so that tools need not know them by heart.
 ///
 /// # Errors
 ///
-/// Only if `pipelines` fail to serialise, which the model's types do not.
-pub fn model_document<T: Serialize>(pipelines: &T, source_name: &str, text: &str) -> serde_json::Result<String> {
+/// Only if a value fails to serialise, which the model's types do not.
+pub fn model_document<T: Serialize, K: Serialize>(
+    pipelines: &T,
+    handoff_keys: &K,
+    source_name: &str,
+    text: &str,
+) -> serde_json::Result<String> {
     let _installed = Installed::new(LineIndex::new(text));
-    let document =
-        Document { version: VERSION, source: source_name, key: "pipelines", value: pipelines, handoff_keys: true };
+    let document = Document {
+        version: VERSION,
+        source: source_name,
+        key: "pipelines",
+        value: pipelines,
+        handoff_keys: Some(handoff_keys),
+    };
     let mut out = serde_json::to_string_pretty(&document)?;
     out.push('\n');
     Ok(out)
 }
 
-struct Document<'a, T> {
+struct Document<'a, T, K> {
     version: u32,
     source: &'a str,
     key: &'a str,
     value: &'a T,
-    handoff_keys: bool,
+    handoff_keys: Option<&'a K>,
 }
 
-impl<T: Serialize> Serialize for Document<'_, T> {
+impl<T: Serialize, K: Serialize> Serialize for Document<'_, T, K> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = serializer.serialize_map(None)?;
         map.serialize_entry("version", &self.version)?;
         map.serialize_entry("source", self.source)?;
         map.serialize_entry(self.key, self.value)?;
-        if self.handoff_keys {
-            map.serialize_entry("handoff_keys", &HandoffKeys)?;
+        if let Some(keys) = self.handoff_keys {
+            map.serialize_entry("handoff_keys", keys)?;
         }
         map.end()
-    }
-}
-
-/// [`HANDOFF_KEYS`] as `[{"key", "shape", "meaning"}]`.
-struct HandoffKeys;
-
-impl Serialize for HandoffKeys {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        #[derive(Serialize)]
-        struct Key {
-            key: &'static str,
-            shape: HandoffShape,
-            meaning: &'static str,
-        }
-        serializer.collect_seq(HANDOFF_KEYS.iter().map(|&(key, shape, meaning)| Key { key, shape, meaning }))
     }
 }
 

@@ -400,7 +400,13 @@ fn debug(stage: Stage, input: &Path, format: DebugFormat, reporter: &Reporter) -
         DebugFormat::Json if matches!(stage, Stage::Ir) => {
             print_json("programs", &programs, &source_name, &text, reporter)
         }
-        DebugFormat::Json => print_document(ecspipe::json::model_document(&pipelines, &source_name, &text), reporter),
+        DebugFormat::Json => {
+            let handoff_keys: Vec<HandoffKey> = ecspipe::check::HANDOFF_KEYS
+                .iter()
+                .map(|&(key, shape, meaning)| HandoffKey { key, shape, meaning })
+                .collect();
+            print_document(ecspipe::json::model_document(&pipelines, &handoff_keys, &source_name, &text), reporter)
+        }
     }
 }
 
@@ -413,6 +419,14 @@ fn print_json<T: serde::Serialize>(
     reporter: &Reporter,
 ) -> Result<ExitCode, Failure> {
     print_document(ecspipe::json::document(key, value, source_name, text), reporter)
+}
+
+/// One key of the infrastructure handoff, as the model's JSON lists it.
+#[derive(serde::Serialize)]
+struct HandoffKey {
+    key: &'static str,
+    shape: ecspipe::check::HandoffShape,
+    meaning: &'static str,
 }
 
 /// Prints a JSON document, or says why it could not be made.
