@@ -16,6 +16,7 @@ mod fuzz;
 mod golden;
 mod hostile;
 mod json;
+mod layout;
 mod pathological;
 mod readback;
 mod reference;
