@@ -9,6 +9,7 @@
 mod deploy;
 mod environments;
 mod infra;
+mod infra_settings;
 mod names;
 mod oidc;
 mod pipeline;
