@@ -13,6 +13,7 @@ mod infra_settings;
 mod names;
 mod oidc;
 mod pipeline;
+mod pipeline_stacks;
 mod service;
 pub mod statements;
 mod values;
