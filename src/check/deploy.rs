@@ -31,6 +31,9 @@ struct DeploySettings<'s, 'a> {
 }
 
 impl Checker {
+    /// Turns one `deploy` block, in one environment (`stage`) or none, into
+    /// a [`Deploy`] and the span of its name, or reports every problem of
+    /// it: its statements, its handoff, then its service.
     pub(super) fn deploy(
         &mut self,
         statement: &Statement<'_>,

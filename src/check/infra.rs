@@ -27,6 +27,9 @@ pub(super) struct InfraContext<'a> {
 }
 
 impl Checker {
+    /// Turns the `infra` block, in one environment (`stage`) or none, into
+    /// an [`Infra`], or reports every problem of it: the statements are read
+    /// (`infra_settings.rs`), then checked together; `None` if any failed.
     pub(super) fn infra_stack(
         &mut self,
         statement: &Statement<'_>,

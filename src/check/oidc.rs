@@ -16,6 +16,8 @@ struct OidcSettings {
 }
 
 impl Checker {
+    /// Turns the `oidc` block into an [`Oidc`] whose trust and grants the
+    /// plan fills in, or reports every problem of it.
     pub(super) fn oidc(
         &mut self,
         statement: &Statement<'_>,
