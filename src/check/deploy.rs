@@ -15,7 +15,25 @@ pub(super) struct DeployContext<'a> {
     pub(super) has_infra_block: bool,
 }
 
+/// What the statements of one deploy block say, before the checks that need
+/// several of them at once.
+struct DeploySettings<'s, 'a> {
+    job_id: String,
+    stack: String,
+    image: Option<Image>,
+    state: Option<Backend>,
+    infra: Option<InfraSource>,
+    apply_branch: String,
+    cost: Option<Cost>,
+    terraform_version: String,
+    /// The `service` statement, checked once the handoff is known.
+    service: Option<&'s Statement<'a>>,
+}
+
 impl Checker {
+    /// Turns one `deploy` block, in one environment (`stage`) or none, into
+    /// a [`Deploy`] and the span of its name, or reports every problem of
+    /// it: its statements, its handoff, then its service.
     pub(super) fn deploy(
         &mut self,
         statement: &Statement<'_>,
@@ -25,116 +43,37 @@ impl Checker {
         let (name, name_span) = self.reader.word(statement.args.first()?, "a deploy name")?;
         let block = statement.block?;
         let statements = split(&statements::DEPLOY, &block.lines, &mut self.reader.errors);
-        let mut job_id = crate::plan::names::deploy_job(name, context.single);
-        let mut stack = if context.single { String::from("deploy") } else { format!("deploy/{name}") };
-        let mut image = None;
-        let mut state = None;
-        let mut infra = None;
-        let mut apply_branch = String::from("main");
-        let mut cost = None;
-        let mut terraform_version = String::from("1.11.4");
-        let mut service_statement = None;
-        for statement in &statements {
-            let first = statement.args.first();
-            match statement.spec.name {
-                "image" => image = first.and_then(|item| self.image(item, context.scope)),
-                "stack" => {
-                    if let Some(path) = first.and_then(|item| self.path(item, "stack directory")) {
-                        stack = path;
-                    }
-                }
-                "state" => state = self.state(statement, context.region),
-                "infra" => infra = self.infra(statement),
-                "apply" => {
-                    if let (Some(on), Some(branch)) = (first, statement.args.get(1)) {
-                        self.reader.keyword(on, "`on`", &[("on", ())]);
-                        if let Some((branch, _)) = self.reader.text(branch, "a branch") {
-                            apply_branch = branch.to_owned();
-                        }
-                    }
-                }
-                "cost" => {
-                    if first
-                        .and_then(|item| self.reader.keyword(item, "cost estimator", &[("infracost", ())]))
-                        .is_some()
-                    {
-                        let secret = match statement.option("key") {
-                            Some(item) => match self.github_value(item, "the Infracost API key") {
-                                Some(GithubValue::Secret(name)) => Some(name),
-                                Some(_) => {
-                                    self.report(DeployError::InfracostKeyNotSecret.at(item.span()));
-                                    None
-                                }
-                                None => None,
-                            },
-                            None => Some(String::from("INFRACOST_API_KEY")),
-                        };
-                        cost = secret.map(|api_key_secret| Cost { api_key_secret });
-                    }
-                }
-                "terraform" => {
-                    if let Some(version) = first.and_then(|item| self.terraform_version(item)) {
-                        terraform_version = version;
-                    }
-                }
-                "job" => {
-                    if let Some(id) = first.and_then(|item| self.job_id(item)) {
-                        job_id = id;
-                    }
-                }
-                "service" => service_statement = Some(statement),
-                other => unreachable!("DEPLOY schema has no `{other}`"),
-            }
-        }
-        if !self.name_rule(name_span, "deploy name", names::job_id(&job_id)) {
+        let mut settings = self.deploy_settings(&statements, name, context);
+        if !self.name_rule(name_span, "deploy name", names::job_id(&settings.job_id)) {
             return None;
         }
-        let has = |wanted: &str| statements.iter().any(|s| s.spec.name == wanted);
-        let given =
-            |wanted: &str| statements::given_or_misspelt(&statements::DEPLOY, &statements, &block.lines, wanted);
-        if state.is_none() && !given("state") {
-            self.report(DeployError::DeployWithoutState { name: name.to_string() }.at(name_span));
-        }
-        // Without an `infra` statement, the pipeline's own infrastructure
-        // hands over: through its SSM parameter, or straight from its state.
-        let own_infra = if has("infra") { None } else { context.infra };
-        if let Some(own) = own_infra {
-            infra = Some(match &own.handoff_parameter {
-                Some(parameter) => InfraSource::Ssm { parameter: parameter.clone() },
-                None => InfraSource::Stack { stack: own.stack.clone(), state: own.state.clone() },
-            });
-        }
-        if infra.is_none() && !given("infra") && !context.has_infra_block {
-            self.report(DeployError::DeployWithoutHandoff { name: name.to_string() }.at(name_span));
-        }
-        let Some(service_statement) = service_statement else {
-            if !given("service") {
+        let own_infra = self.deploy_handoff(&statements, &block.lines, (name, name_span), context, &mut settings);
+        let Some(service_statement) = settings.service else {
+            if !statements::given_or_misspelt(&statements::DEPLOY, &statements, &block.lines, "service") {
                 self.report(DeployError::DeployWithoutService { name: name.to_string() }.at(name_span));
             }
             return None;
         };
         self.own_infra_keys = own_infra.map(infra::provided_keys);
-        let service = self.service(service_statement, context.scope, image.as_ref(), infra.as_ref(), stage, own_infra);
+        let service = self.service(
+            service_statement,
+            context.scope,
+            settings.image.as_ref(),
+            settings.infra.as_ref(),
+            stage,
+            own_infra,
+        );
         self.own_infra_keys = None;
         let service = service?;
         if let Some(stage) = stage {
-            // IAM names are global to the account, and environments may
-            // share one: the plan gives every environment's service its own
-            // name, whose roles must still fit.
-            let service_name = crate::plan::names::in_environment(service.name.clone(), Some(&stage.name));
-            let role = crate::plan::names::task_execution_role(&service_name);
-            if names::iam_role(&role).is_err() {
-                self.report(
-                    DeployError::EnvironmentRoleTooLong { stage: stage.name.to_string(), role: role.to_string() }
-                        .at(service_statement.args.first().map_or(service_statement.span, |item| item.span())),
-                );
+            if !self.environment_roles_fit(&service, service_statement, stage) {
                 return None;
             }
         }
         // Stack, state, job, service name, handoff, GitHub environment and
         // role are the block's own: the plan puts them in the environment.
         let target = Target {
-            job_id,
+            job_id: settings.job_id,
             environment: context.environment.map(str::to_owned),
             role: context.role.cloned()?,
             stage: stage.map(|s| s.name.clone()),
@@ -146,16 +85,147 @@ impl Checker {
                 name: name.to_owned(),
                 span: name_span,
                 target,
-                stack,
-                state: state?,
-                infra: infra?,
-                apply_branch,
-                cost,
-                terraform_version,
+                stack: settings.stack,
+                state: settings.state?,
+                infra: settings.infra?,
+                apply_branch: settings.apply_branch,
+                cost: settings.cost,
+                terraform_version: settings.terraform_version,
                 service,
             },
             name_span,
         ))
+    }
+
+    /// Reads each statement of a deploy block on its own, over the defaults
+    /// a deploy gets without them: its job id and stack directory from its
+    /// name (plain `deploy` when it is the pipeline's only one), apply on
+    /// `main`, no cost estimate, Terraform 1.11.4.
+    fn deploy_settings<'s, 'a>(
+        &mut self,
+        statements: &'s [Statement<'a>],
+        name: &str,
+        context: &DeployContext<'_>,
+    ) -> DeploySettings<'s, 'a> {
+        let mut settings = DeploySettings {
+            job_id: crate::plan::names::deploy_job(name, context.single),
+            stack: if context.single { String::from("deploy") } else { format!("deploy/{name}") },
+            image: None,
+            state: None,
+            infra: None,
+            apply_branch: String::from("main"),
+            cost: None,
+            terraform_version: String::from("1.11.4"),
+            service: None,
+        };
+        for statement in statements {
+            let first = statement.args.first();
+            match statement.spec.name {
+                "image" => settings.image = first.and_then(|item| self.image(item, context.scope)),
+                "stack" => {
+                    if let Some(path) = first.and_then(|item| self.path(item, "stack directory")) {
+                        settings.stack = path;
+                    }
+                }
+                "state" => settings.state = self.state(statement, context.region),
+                "infra" => settings.infra = self.infra(statement),
+                "apply" => {
+                    if let (Some(on), Some(branch)) = (first, statement.args.get(1)) {
+                        self.reader.keyword(on, "`on`", &[("on", ())]);
+                        if let Some((branch, _)) = self.reader.text(branch, "a branch") {
+                            settings.apply_branch = branch.to_owned();
+                        }
+                    }
+                }
+                "cost" => {
+                    if let Some(cost) = self.cost(statement) {
+                        settings.cost = cost;
+                    }
+                }
+                "terraform" => {
+                    if let Some(version) = first.and_then(|item| self.terraform_version(item)) {
+                        settings.terraform_version = version;
+                    }
+                }
+                "job" => {
+                    if let Some(id) = first.and_then(|item| self.job_id(item)) {
+                        settings.job_id = id;
+                    }
+                }
+                "service" => settings.service = Some(statement),
+                other => unreachable!("DEPLOY schema has no `{other}`"),
+            }
+        }
+        settings
+    }
+
+    /// Reads `cost infracost [key secret.NAME]`: the estimate needs the
+    /// Infracost API key, which only a GitHub secret may hold
+    /// (`INFRACOST_API_KEY` unless named). `None` when the estimator is not
+    /// one ecspipe knows (reported), `Some(None)` when the key is unusable.
+    fn cost(&mut self, statement: &Statement<'_>) -> Option<Option<Cost>> {
+        statement.args.first().and_then(|item| self.reader.keyword(item, "cost estimator", &[("infracost", ())]))?;
+        let secret = match statement.option("key") {
+            Some(item) => match self.github_value(item, "the Infracost API key") {
+                Some(GithubValue::Secret(name)) => Some(name),
+                Some(_) => {
+                    self.report(DeployError::InfracostKeyNotSecret.at(item.span()));
+                    None
+                }
+                None => None,
+            },
+            None => Some(String::from("INFRACOST_API_KEY")),
+        };
+        Some(secret.map(|api_key_secret| Cost { api_key_secret }))
+    }
+
+    /// Decides where the deploy's state and infrastructure handoff come
+    /// from, reporting either when missing (unless a misspelt statement
+    /// stands for it). Without an `infra` statement, the pipeline's own
+    /// infrastructure hands over, through its SSM parameter or straight
+    /// from its state; that infrastructure is returned, so the service can
+    /// be checked against the keys it provides.
+    fn deploy_handoff<'c>(
+        &mut self,
+        statements: &[Statement<'_>],
+        lines: &[crate::syntax::Line],
+        (name, name_span): (&str, Span),
+        context: &DeployContext<'c>,
+        settings: &mut DeploySettings<'_, '_>,
+    ) -> Option<&'c Infra> {
+        let given = |wanted: &str| statements::given_or_misspelt(&statements::DEPLOY, statements, lines, wanted);
+        if settings.state.is_none() && !given("state") {
+            self.report(DeployError::DeployWithoutState { name: name.to_string() }.at(name_span));
+        }
+        let has_infra = statements.iter().any(|s| s.spec.name == "infra");
+        let own_infra = if has_infra { None } else { context.infra };
+        if let Some(own) = own_infra {
+            settings.infra = Some(match &own.handoff_parameter {
+                Some(parameter) => InfraSource::Ssm { parameter: parameter.clone() },
+                None => InfraSource::Stack { stack: own.stack.clone(), state: own.state.clone() },
+            });
+        }
+        if settings.infra.is_none() && !given("infra") && !context.has_infra_block {
+            self.report(DeployError::DeployWithoutHandoff { name: name.to_string() }.at(name_span));
+        }
+        own_infra
+    }
+
+    /// Checks that a service deployed in an environment still has role
+    /// names IAM accepts. IAM names are global to the account, and
+    /// environments may share one: the plan gives every environment's
+    /// service its own name, whose roles must still fit.
+    fn environment_roles_fit(&mut self, service: &Service, statement: &Statement<'_>, stage: &Stage) -> bool {
+        let service_name = crate::plan::names::in_environment(service.name.clone(), Some(&stage.name));
+        let role = crate::plan::names::task_execution_role(&service_name);
+        if names::iam_role(&role).is_err() {
+            self.report(
+                DeployError::EnvironmentRoleTooLong { stage: stage.name.to_string(), role: role.to_string() }
+                    .at(statement.args.first().map_or(statement.span, |item| item.span())),
+            );
+            return false;
+        }
+        true
     }
 
     pub(super) fn image(&mut self, item: &Item, scope: &Scope<'_>) -> Option<Image> {

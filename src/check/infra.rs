@@ -2,6 +2,7 @@
 //! endpoints, KMS, logs, cluster, ECR, load balancer, secret, handoff).
 
 use super::environments::Stage;
+use super::infra_settings::InfraSettings;
 use super::*;
 use crate::catalogue::InfraError;
 
@@ -10,7 +11,7 @@ pub(super) const ENDPOINTS: &[&str] =
     &["ecr.api", "ecr.dkr", "logs", "secretsmanager", "ssm", "ssmmessages", "kms", "sqs", "sns", "s3"];
 
 /// The endpoints a private Fargate task needs without a NAT gateway.
-const DEFAULT_ENDPOINTS: &[&str] = &["ecr.api", "ecr.dkr", "logs", "secretsmanager", "s3"];
+pub(super) const DEFAULT_ENDPOINTS: &[&str] = &["ecr.api", "ecr.dkr", "logs", "secretsmanager", "s3"];
 
 /// The retention periods CloudWatch Logs accepts, in days.
 pub(super) const RETENTION_DAYS: &[u32] =
@@ -26,6 +27,9 @@ pub(super) struct InfraContext<'a> {
 }
 
 impl Checker {
+    /// Turns the `infra` block, in one environment (`stage`) or none, into
+    /// an [`Infra`], or reports every problem of it: the statements are read
+    /// (`infra_settings.rs`), then checked together; `None` if any failed.
     pub(super) fn infra_stack(
         &mut self,
         statement: &Statement<'_>,
@@ -36,193 +40,23 @@ impl Checker {
         let statements = split(&statements::INFRA, &block.lines, &mut self.reader.errors);
         let before = self.reader.errors.len();
         let environment = stage.map(|stage| stage.name.as_str());
-        let mut stack = String::from("infra");
-        let mut state = None;
-        // The plan gives the name its environment's suffix; the rules are
-        // checked here against the name it will get.
-        let mut name = context.pipeline.to_owned();
-        let mut name_span = statement.name_span;
-        let mut vpc = (String::from("10.0.0.0/24"), None, statement.name_span);
-        let mut endpoints: Vec<String> = DEFAULT_ENDPOINTS.iter().map(|e| (*e).to_owned()).collect();
-        let mut insights = true;
-        let mut exec_logging = true;
-        let mut log_retention_days = 365;
-        let mut load_balancer = None;
-        let mut secret = None;
-        let mut handoff_parameter = None;
-        let mut terraform_version = String::from("1.11.4");
-        let mut certificate_override = None;
-        let mut accepted: Vec<(Risk, String, Span)> = Vec::new();
-        let mut lb_span = statement.name_span;
-        let mut lb_statement = None;
-        let mut certificate_span = statement.name_span;
-
-        // An environment's `vpc` and `certificate` replace the block's; its
-        // `accept`s, if it has any, replace all of the block's. They were
-        // checked once, when the environment was read.
         let overrides = stage.map(|stage| &stage.overrides);
-        let effective = statements.iter().filter(|s| !overrides.is_some_and(|o| o.sets(s.spec.name)));
-        for statement in effective {
-            let first = statement.args.first();
-            match statement.spec.name {
-                "stack" => {
-                    if let Some(path) = first.and_then(|item| self.path(item, "stack directory")) {
-                        stack = path;
-                    }
-                }
-                "state" => state = self.state(statement, context.region),
-                "name" => {
-                    if let Some((text, span)) = first.and_then(|item| self.reader.text(item, "a name prefix")) {
-                        name = text.to_owned();
-                        name_span = span;
-                    }
-                }
-                "vpc" => {
-                    if let Some(found) = self.vpc(statement, context.region) {
-                        vpc = found;
-                    }
-                }
-                "endpoints" => {
-                    if let Some(list) = first.and_then(|item| self.endpoints(item)) {
-                        endpoints = list;
-                    }
-                }
-                "cluster" => {
-                    let on_off = [("on", true), ("off", false)];
-                    if let Some(item) = statement.option("insights") {
-                        insights = self.reader.keyword(item, "setting", &on_off).unwrap_or(true);
-                    }
-                    if let Some(item) = statement.option("exec_logging") {
-                        exec_logging = self.reader.keyword(item, "setting", &on_off).unwrap_or(true);
-                    }
-                }
-                "logs" => {
-                    if let Some(item) = statement.option("retain") {
-                        if let Some(seconds) = self.reader.seconds(item, "the log retention", 86_400, 3653 * 86_400) {
-                            let days = (seconds / 86_400) as u32;
-                            if seconds % 86_400 == 0 && RETENTION_DAYS.contains(&days) {
-                                log_retention_days = days;
-                            } else {
-                                let nearest = RETENTION_DAYS
-                                    .iter()
-                                    .min_by_key(|d| (i64::from(**d) - i64::from(days)).abs())
-                                    .copied()
-                                    .unwrap_or(365);
-                                self.report(
-                                    InfraError::LogRetention {
-                                        days: seconds / 86_400,
-                                        nearest,
-                                        choices: RETENTION_DAYS
-                                            .iter()
-                                            .map(u32::to_string)
-                                            .collect::<Vec<_>>()
-                                            .join(", "),
-                                    }
-                                    .at(item.span()),
-                                );
-                            }
-                        }
-                    }
-                }
-                // Checked after the loop: its default `allow` is the VPC's
-                // range, which an environment may override.
-                "load_balancer" => lb_statement = Some(statement),
-                "certificate" => {
-                    certificate_override = first.and_then(|item| self.certificate(item));
-                    certificate_span = statement.span;
-                }
-                "secret" => secret = self.infra_secret(statement),
-                "handoff" => {
-                    if let (Some(kind), Some(parameter)) = (first, statement.args.get(1)) {
-                        if self.reader.keyword(kind, "handoff store", &[("ssm", ())]).is_some() {
-                            handoff_parameter = self.ssm_parameter_name(parameter);
-                        }
-                    }
-                }
-                "terraform" => {
-                    if let Some(version) = first.and_then(|item| self.terraform_version(item)) {
-                        terraform_version = version;
-                    }
-                }
-                "accept" => {
-                    let risk = first.and_then(|item| self.reader.keyword(item, "risk", &Risk::ALL));
-                    let reason = statement.args.get(1).and_then(|item| self.reason(item));
-                    if let (Some(risk), Some(reason)) = (risk, reason) {
-                        if let Some((_, _, earlier)) = accepted.iter().find(|(other, ..)| *other == risk) {
-                            self.report(InfraError::AcceptRepeated { risk, earlier: *earlier }.at(statement.name_span));
-                        } else {
-                            accepted.push((risk, reason, statement.span));
-                        }
-                    }
-                }
-                other => unreachable!("INFRA schema has no `{other}`"),
-            }
-        }
-        if let Some(overrides) = overrides {
-            if let Some(Some(found)) = &overrides.vpc {
-                vpc = found.clone();
-            }
-            if let Some(Some((certificate, span))) = &overrides.certificate {
-                certificate_override = Some(certificate.clone());
-                certificate_span = *span;
-            }
-            if let Some(found) = &overrides.accepted {
-                accepted = found.clone();
-            }
-        }
-        if let Some(lb_statement) = lb_statement {
-            load_balancer = self.infra_load_balancer(lb_statement, &vpc.0);
-            lb_span = lb_statement.span;
-        }
-        match (load_balancer.as_mut(), certificate_override) {
-            (Some(lb), Some(certificate)) => {
-                let lb: &mut InfraLoadBalancer = lb;
-                lb.certificate = Some(certificate);
-            }
-            (None, Some(_)) if lb_statement.is_none() => {
-                self.report(InfraError::CertificateWithoutLoadBalancer.at(certificate_span))
-            }
-            _ => {}
-        }
-        // The name prefixes the load balancer and target group: 32 characters at most.
-        let name_rule = |name: &str| {
-            if name.is_empty() || name.len() > 32 {
-                Err(format!(
-                    "load balancer and target group names are at most 32 characters; `{name}` has {}",
-                    name.len()
-                ))
-            } else if !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-                || name.starts_with('-')
-                || name.ends_with('-')
-            {
-                Err(String::from("resource names hold letters, digits and inner hyphens"))
-            } else if name.starts_with("internal-") {
-                Err(String::from("load balancer names may not start with `internal-`"))
-            } else {
-                Ok(())
-            }
-        };
-        let name_in_environment = crate::plan::names::in_environment(name.clone(), environment);
-        let name_ok = self.name_rule(name_span, "infrastructure name", name_rule(&name_in_environment));
-        let subnet_bits = self.subnets(&vpc.0, vpc.2, vpc.1.as_ref().map_or(2, Vec::len));
-        if state.is_none() && !statements::given_or_misspelt(&statements::INFRA, &statements, &block.lines, "state") {
+        let settings = self.infra_settings(statement, &statements, context, overrides);
+        let load_balancer = self.infra_load_balancer_and_certificate(&settings);
+        let name_in_environment = crate::plan::names::in_environment(settings.name.0.clone(), environment);
+        let name_ok = self.name_rule(settings.name.1, "infrastructure name", lb_name_rule(&name_in_environment));
+        let subnet_bits = self.subnets(&settings.vpc.0, settings.vpc.2, settings.vpc.1.as_ref().map_or(2, Vec::len));
+        if settings.state.is_none()
+            && !statements::given_or_misspelt(&statements::INFRA, &statements, &block.lines, "state")
+        {
             self.report(InfraError::NoStateBackend.at(statement.name_span));
         }
-        let zones = match vpc.1 {
-            Some(zones) => zones,
-            None => {
-                let region = context.region?;
-                vec![format!("{region}a"), format!("{region}b")]
-            }
-        };
-        if load_balancer.is_some() && zones.len() < 2 {
-            self.report(InfraError::LoadBalancerOneZone.at(vpc.2));
-            return None;
-        }
+        let zones = self.infra_zones(&settings, load_balancer.as_ref(), context)?;
         // A load balancer with errors of its own makes no trade-offs to
         // weigh the acceptances against.
-        if lb_statement.is_none() || load_balancer.is_some() {
-            self.risks(load_balancer.as_ref(), &accepted, lb_span, stage.map(|stage| stage.name.as_str()));
+        if settings.load_balancer.is_none() || load_balancer.is_some() {
+            let lb_span = settings.load_balancer.map_or(statement.name_span, |lb| lb.span);
+            self.risks(load_balancer.as_ref(), &settings.accepted, lb_span, environment);
         }
         let overrides_invalid = overrides.is_some_and(|o| o.infra_invalid);
         if self.reader.errors.len() > before || !name_ok || overrides_invalid {
@@ -240,28 +74,66 @@ impl Checker {
                 after: Vec::new(),
             },
             span: statement.name_span,
-            stack,
-            state: state?,
-            name,
-            vpc_cidr: vpc.0,
+            stack: settings.stack,
+            state: settings.state?,
+            name: settings.name.0,
+            vpc_cidr: settings.vpc.0,
             zones,
             subnet_bits: subnet_bits?,
-            endpoints,
-            insights,
-            exec_logging,
-            log_retention_days,
+            endpoints: settings.endpoints,
+            insights: settings.insights,
+            exec_logging: settings.exec_logging,
+            log_retention_days: settings.log_retention_days,
             load_balancer,
-            secret,
-            handoff_parameter,
+            secret: settings.secret,
+            handoff_parameter: settings.handoff_parameter,
             repositories: context.repositories.to_vec(),
             accepted: {
                 let mut accepted: Vec<(Risk, String)> =
-                    accepted.into_iter().map(|(risk, reason, _)| (risk, reason)).collect();
+                    settings.accepted.into_iter().map(|(risk, reason, _)| (risk, reason)).collect();
                 accepted.sort();
                 accepted
             },
-            terraform_version,
+            terraform_version: settings.terraform_version,
         })
+    }
+
+    /// Checks the `load_balancer` statement against the VPC in effect (its
+    /// default `allow` is the VPC's range) and gives it the certificate; a
+    /// certificate with no load balancer to serve it is reported.
+    fn infra_load_balancer_and_certificate(&mut self, settings: &InfraSettings<'_, '_>) -> Option<InfraLoadBalancer> {
+        let mut load_balancer = settings.load_balancer.and_then(|lb| self.infra_load_balancer(lb, &settings.vpc.0));
+        match (load_balancer.as_mut(), settings.certificate.0.clone()) {
+            (Some(lb), Some(certificate)) => lb.certificate = Some(certificate),
+            (None, Some(_)) if settings.load_balancer.is_none() => {
+                self.report(InfraError::CertificateWithoutLoadBalancer.at(settings.certificate.1))
+            }
+            _ => {}
+        }
+        load_balancer
+    }
+
+    /// The availability zones: the `vpc` statement's, or the region's `a`
+    /// and `b`. `None` (the block given up) without a region to take them
+    /// from, or when a load balancer would have one zone: AWS requires two.
+    fn infra_zones(
+        &mut self,
+        settings: &InfraSettings<'_, '_>,
+        load_balancer: Option<&InfraLoadBalancer>,
+        context: &InfraContext<'_>,
+    ) -> Option<Vec<String>> {
+        let zones = match &settings.vpc.1 {
+            Some(zones) => zones.clone(),
+            None => {
+                let region = context.region?;
+                vec![format!("{region}a"), format!("{region}b")]
+            }
+        };
+        if load_balancer.is_some() && zones.len() < 2 {
+            self.report(InfraError::LoadBalancerOneZone.at(settings.vpc.2));
+            return None;
+        }
+        Some(zones)
     }
 
     /// `vpc CIDR [zones [...]]`: the range, its zones if they are valid, and
@@ -357,7 +229,7 @@ impl Checker {
         u8::try_from(bits).ok()
     }
 
-    fn endpoints(&mut self, item: &Item) -> Option<Vec<String>> {
+    pub(super) fn endpoints(&mut self, item: &Item) -> Option<Vec<String>> {
         let value = self.reader.value(item, "a list of endpoints")?;
         let ValueKind::List(values) = &value.kind else {
             self.report(InfraError::ExpectedEndpointList { found: value.kind.describe().to_string() }.at(value.span));
@@ -512,7 +384,7 @@ impl Checker {
         None
     }
 
-    fn infra_secret(&mut self, statement: &Statement<'_>) -> Option<InfraSecret> {
+    pub(super) fn infra_secret(&mut self, statement: &Statement<'_>) -> Option<InfraSecret> {
         let (name, span) = self.reader.text(statement.args.first()?, "a secret name")?;
         if name.is_empty()
             || name.len() > 256
@@ -570,4 +442,22 @@ pub(super) fn provided_keys(infra: &Infra) -> Vec<&'static str> {
         keys.push("secret_arn");
     }
     keys
+}
+
+/// The rules for the infrastructure's name, which prefixes the load
+/// balancer and target group: 32 characters at most, letters, digits and
+/// inner hyphens, and not starting with `internal-`.
+fn lb_name_rule(name: &str) -> Result<(), String> {
+    if name.is_empty() || name.len() > 32 {
+        Err(format!("load balancer and target group names are at most 32 characters; `{name}` has {}", name.len()))
+    } else if !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        || name.starts_with('-')
+        || name.ends_with('-')
+    {
+        Err(String::from("resource names hold letters, digits and inner hyphens"))
+    } else if name.starts_with("internal-") {
+        Err(String::from("load balancer names may not start with `internal-`"))
+    } else {
+        Ok(())
+    }
 }

@@ -9,9 +9,11 @@
 mod deploy;
 mod environments;
 mod infra;
+mod infra_settings;
 mod names;
 mod oidc;
 mod pipeline;
+mod pipeline_stacks;
 mod service;
 pub mod statements;
 mod values;

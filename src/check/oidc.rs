@@ -6,7 +6,18 @@
 use super::*;
 use crate::catalogue::PipelineError;
 
+/// What the statements of an `oidc` block say, before the checks that need
+/// all of them.
+struct OidcSettings {
+    repository: Option<String>,
+    stack: String,
+    state: Option<Backend>,
+    existing_provider: bool,
+}
+
 impl Checker {
+    /// Turns the `oidc` block into an [`Oidc`] whose trust and grants the
+    /// plan fills in, or reports every problem of it.
     pub(super) fn oidc(
         &mut self,
         statement: &Statement<'_>,
@@ -17,60 +28,9 @@ impl Checker {
         let block = statement.block?;
         let statements = split(&statements::OIDC, &block.lines, &mut self.reader.errors);
         let before = self.reader.errors.len();
-        let mut repository = None;
-        let mut stack = String::from("bootstrap");
-        let mut state = None;
-        let mut existing_provider = false;
-        for statement in &statements {
-            let first = statement.args.first();
-            match statement.spec.name {
-                "repository" => {
-                    if let Some((text, span)) = first.and_then(|item| self.reader.text(item, "a repository")) {
-                        let valid = text.split_once('/').is_some_and(|(owner, name)| {
-                            let part = |p: &str| {
-                                !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
-                            };
-                            part(owner) && part(name) && !owner.starts_with('-')
-                        });
-                        if valid {
-                            repository = Some(text.to_owned());
-                        } else {
-                            self.report(PipelineError::InvalidRepository { text: text.to_string() }.at(span));
-                        }
-                    }
-                }
-                "stack" => {
-                    if let Some(path) = first.and_then(|item| self.path(item, "stack directory")) {
-                        stack = path;
-                    }
-                }
-                "state" => state = self.state(statement, Some(region)),
-                "provider" => {
-                    existing_provider = first
-                        .and_then(|item| {
-                            self.reader.keyword(item, "provider", &[("create", false), ("existing", true)])
-                        })
-                        .unwrap_or(false);
-                }
-                other => unreachable!("OIDC schema has no `{other}`"),
-            }
-        }
-        let Some(repository) = repository else {
-            if !statements::given_or_misspelt(&statements::OIDC, &statements, &block.lines, "repository") {
-                self.report(PipelineError::OidcNoRepository.at(statement.name_span));
-            }
-            return None;
-        };
-        if state.is_none() && !statements::given_or_misspelt(&statements::OIDC, &statements, &block.lines, "state") {
-            self.report(PipelineError::OidcNoStateBackend.at(statement.name_span));
-        }
-        if !plan_role {
-            self.report(PipelineError::OidcUnusedPlanRole.at(statement.name_span));
-        }
-        let longest = crate::plan::names::github_apply_role(pipeline);
-        if names::iam_role(&longest).is_err() {
-            self.report(PipelineError::OidcRoleTooLong { longest: longest.to_string() }.at(statement.name_span));
-        }
+        let settings = self.oidc_settings(&statements, region);
+        let repository = self.oidc_required(statement, &statements, &block.lines, &settings)?;
+        self.oidc_roles(statement, pipeline, plan_role);
         if self.reader.errors.len() > before {
             return None;
         }
@@ -79,10 +39,10 @@ impl Checker {
         // names of everything the stacks create.
         Some(Oidc {
             repository,
-            stack,
-            state: state?,
+            stack: settings.stack,
+            state: settings.state?,
             name: pipeline.to_owned(),
-            existing_provider,
+            existing_provider: settings.existing_provider,
             apply_subjects: Vec::new(),
             iam_roles: Vec::new(),
             iam_policies: Vec::new(),
@@ -92,4 +52,86 @@ impl Checker {
             region: region.to_owned(),
         })
     }
+
+    /// Reads each statement of the block on its own: the repository (an
+    /// `owner/name` GitHub accepts), the stack directory (`bootstrap` unless
+    /// given), the state backend and whether the OIDC provider already exists.
+    fn oidc_settings(&mut self, statements: &[Statement<'_>], region: &str) -> OidcSettings {
+        let mut settings =
+            OidcSettings { repository: None, stack: String::from("bootstrap"), state: None, existing_provider: false };
+        for statement in statements {
+            let first = statement.args.first();
+            match statement.spec.name {
+                "repository" => {
+                    if let Some((text, span)) = first.and_then(|item| self.reader.text(item, "a repository")) {
+                        if valid_repository(text) {
+                            settings.repository = Some(text.to_owned());
+                        } else {
+                            self.report(PipelineError::InvalidRepository { text: text.to_string() }.at(span));
+                        }
+                    }
+                }
+                "stack" => {
+                    if let Some(path) = first.and_then(|item| self.path(item, "stack directory")) {
+                        settings.stack = path;
+                    }
+                }
+                "state" => settings.state = self.state(statement, Some(region)),
+                "provider" => {
+                    settings.existing_provider = first
+                        .and_then(|item| {
+                            self.reader.keyword(item, "provider", &[("create", false), ("existing", true)])
+                        })
+                        .unwrap_or(false);
+                }
+                other => unreachable!("OIDC schema has no `{other}`"),
+            }
+        }
+        settings
+    }
+
+    /// Reports a missing `repository` or `state` (unless a misspelt statement
+    /// already stands for it) and returns the repository: without it there is
+    /// no trust to write, so the block is given up after the first report.
+    fn oidc_required(
+        &mut self,
+        statement: &Statement<'_>,
+        statements: &[Statement<'_>],
+        lines: &[crate::syntax::Line],
+        settings: &OidcSettings,
+    ) -> Option<String> {
+        let Some(repository) = settings.repository.clone() else {
+            if !statements::given_or_misspelt(&statements::OIDC, statements, lines, "repository") {
+                self.report(PipelineError::OidcNoRepository.at(statement.name_span));
+            }
+            return None;
+        };
+        if settings.state.is_none() && !statements::given_or_misspelt(&statements::OIDC, statements, lines, "state") {
+            self.report(PipelineError::OidcNoStateBackend.at(statement.name_span));
+        }
+        Some(repository)
+    }
+
+    /// Checks the roles the bootstrap will create: it always creates a plan
+    /// role, so the pipeline's `role` must name one for pull requests to
+    /// assume, and the longest role name the pipeline implies must fit IAM's
+    /// 64 characters.
+    fn oidc_roles(&mut self, statement: &Statement<'_>, pipeline: &str, plan_role: bool) {
+        if !plan_role {
+            self.report(PipelineError::OidcUnusedPlanRole.at(statement.name_span));
+        }
+        let longest = crate::plan::names::github_apply_role(pipeline);
+        if names::iam_role(&longest).is_err() {
+            self.report(PipelineError::OidcRoleTooLong { longest: longest.to_string() }.at(statement.name_span));
+        }
+    }
+}
+
+/// Whether `text` is an `owner/name` GitHub repository: both parts non-empty,
+/// of letters, digits, `-`, `_` and `.`, and the owner not starting with `-`.
+fn valid_repository(text: &str) -> bool {
+    text.split_once('/').is_some_and(|(owner, name)| {
+        let part = |p: &str| !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
+        part(owner) && part(name) && !owner.starts_with('-')
+    })
 }

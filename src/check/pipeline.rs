@@ -1,12 +1,33 @@
 //! The pipeline block: settings, triggers, builds, and the order of everything else.
 
-use super::deploy::DeployContext;
 use super::environments::Stage;
-use super::infra::InfraContext;
+use super::pipeline_stacks::PipelineScope;
 use super::*;
 use crate::catalogue::PipelineError;
 
+/// What the statements of the pipeline block say, read one by one, with the
+/// blocks inside it kept to be checked once the settings are known.
+pub(super) struct PipelineSettings<'s, 'a> {
+    pub(super) region: Option<String>,
+    pub(super) role: Option<GithubValue>,
+    pub(super) plan_role: Option<GithubValue>,
+    pub(super) workflow_file: String,
+    pub(super) workflow_name: String,
+    pub(super) environment: Option<String>,
+    pub(super) runner: String,
+    pub(super) triggers: Triggers,
+    pub(super) build_statements: Vec<&'s Statement<'a>>,
+    pub(super) deploy_statements: Vec<&'s Statement<'a>>,
+    pub(super) infra_statement: Option<&'s Statement<'a>>,
+    pub(super) environments_statement: Option<&'s Statement<'a>>,
+    pub(super) oidc_statement: Option<&'s Statement<'a>>,
+}
+
 impl Checker {
+    /// Turns the `pipeline` block into a [`Pipeline`], or reports every
+    /// problem of it: its settings first, then the builds, the
+    /// environments, each environment's infra and deploys, and what the
+    /// pipeline must have; `None` if anything failed.
     pub(super) fn pipeline(&mut self, statement: &Statement<'_>, source_name: &str) -> Option<Pipeline> {
         let (name, name_span) = self.reader.word(statement.args.first()?, "a pipeline name")?;
         self.name_rule(name_span, "pipeline name", names::file_stem(name));
@@ -15,246 +36,35 @@ impl Checker {
         let statements = split(&statements::PIPELINE, &block.lines, &mut self.reader.errors);
         let shape_errors = self.reader.errors.len() > errors_before;
 
-        let mut region = None;
-        let mut role = None;
-        let mut workflow_file = name.to_owned();
-        let mut workflow_name = name.to_owned();
-        let mut environment = None;
-        let mut runner = String::from("ubuntu-latest");
-        let mut triggers = Triggers::default();
-        let mut trigger_spans: BTreeMap<&str, Span> = BTreeMap::new();
-        let mut builds: Vec<Build> = Vec::new();
-        let mut build_statements = Vec::new();
-        let mut deploy_statements = Vec::new();
-        let mut infra_statement = None;
-        let mut environments_statement = None;
-        let mut oidc_statement = None;
-        let mut plan_role = None;
-
-        for statement in &statements {
-            let first = statement.args.first();
-            match statement.spec.name {
-                "region" => {
-                    if let Some((value, span)) = first.and_then(|item| self.reader.word(item, "a region")) {
-                        if self.name_rule(span, "region", names::region(value)) {
-                            region = Some(value.to_owned());
-                        }
-                    }
-                }
-                "role" => {
-                    role = first.and_then(|item| self.github_value(item, "the OIDC role"));
-                    if let (Some(GithubValue::Literal(arn)), Some(item)) = (&role, first) {
-                        if let Err(rule) = names::role_arn(arn) {
-                            self.report(PipelineError::InvalidRoleArn { rule: rule.to_string() }.at(item.span()));
-                            role = None;
-                        }
-                    }
-                    if let Some(item) = statement.option("plan") {
-                        plan_role = self.github_value(item, "the plan role");
-                        if let Some(GithubValue::Literal(arn)) = &plan_role {
-                            if let Err(rule) = names::role_arn(arn) {
-                                self.report(
-                                    PipelineError::InvalidPlanRoleArn { rule: rule.to_string() }.at(item.span()),
-                                );
-                                plan_role = None;
-                            }
-                        }
-                    }
-                }
-                "workflow" => {
-                    if let Some((stem, span)) = first.and_then(|item| self.reader.text(item, "a workflow file name")) {
-                        let stem = stem.strip_suffix(".yml").unwrap_or(stem);
-                        if self.name_rule(span, "workflow file name", names::file_stem(stem)) {
-                            workflow_file = stem.to_owned();
-                        }
-                    }
-                    if let Some((display, _)) =
-                        statement.option("name").and_then(|item| self.reader.text(item, "a workflow name"))
-                    {
-                        workflow_name = display.to_owned();
-                    }
-                }
-                "environment" => {
-                    environment = first
-                        .and_then(|item| self.reader.text(item, "an environment name"))
-                        .map(|(text, _)| text.to_owned());
-                }
-                "runner" => {
-                    if let Some((label, _)) = first.and_then(|item| self.reader.text(item, "a runner label")) {
-                        runner = label.to_owned();
-                    }
-                }
-                "on" => self.trigger(statement, &mut triggers, &mut trigger_spans),
-                "build" => build_statements.push(statement),
-                "deploy" => deploy_statements.push(statement),
-                "infra" => infra_statement = Some(statement),
-                "environments" => environments_statement = Some(statement),
-                "oidc" => oidc_statement = Some(statement),
-                other => unreachable!("PIPELINE schema has no `{other}`"),
-            }
-        }
-
-        let mut build_spans: BTreeMap<String, Span> = BTreeMap::new();
-        let single_build = build_statements.len() == 1;
-        let mut failed_builds = Vec::new();
-        for statement in build_statements {
-            let Some((build, span)) = self.build(statement, single_build) else {
-                failed_builds.extend(statement.args.first().and_then(|item| item.as_word()));
-                continue;
-            };
-            if let Some(first) = build_spans.get(&build.name) {
-                self.report(PipelineError::BuildDuplicate { build: build.name.to_string(), first: *first }.at(span));
-                continue;
-            }
-            build_spans.insert(build.name.clone(), span);
-            builds.push(build);
-        }
-
-        // With errors in the environments block, the rest is still checked
-        // (as for one environment), so that all mistakes show at once.
-        let mut environments_failed = false;
-        let stages = match environments_statement {
-            Some(statement) => {
-                let stages = self.environments(statement, region.as_deref(), infra_statement.is_some());
-                environments_failed = stages.is_none();
-                stages
-            }
-            None => None,
-        };
-        if infra_statement.is_none() {
-            for stage in stages.iter().flatten() {
-                for (statement, span) in &stage.overrides.infra_statements {
-                    self.report(PipelineError::OverrideWithoutInfra { statement: statement.to_string() }.at(*span));
-                }
-            }
-        }
+        let mut settings = self.pipeline_settings(&statements, name);
+        let (mut builds, failed_builds) = self.pipeline_builds(&settings.build_statements);
+        let (stages, environments_failed) = self.pipeline_stages(&settings);
         let stage_list: Vec<Option<&Stage>> = match &stages {
             Some(stages) => stages.iter().map(Some).collect(),
             None => vec![None],
         };
-
-        let mut repositories: Vec<String> = Vec::new();
-        let mut seen_repositories = std::collections::BTreeSet::new();
-        for build in &builds {
-            if seen_repositories.insert(build.repository.as_str()) {
-                repositories.push(build.repository.clone());
-            }
-        }
-        let mut infras: Vec<Infra> = Vec::new();
-        if let Some(statement) = infra_statement {
-            let mut failed = false;
-            for stage in &stage_list {
-                // Once the block failed, an environment that overrides
-                // none of it would only repeat its mistakes; one that does
-                // may have its own.
-                if failed && !stage.is_some_and(|stage| stage.overrides.touch_infra()) {
-                    continue;
-                }
-                // The plan leaves the repositories to the first environment.
-                let context = InfraContext {
-                    pipeline: name,
-                    region: region.as_deref(),
-                    role: role.as_ref(),
-                    environment: environment.as_deref(),
-                    repositories: &repositories,
-                };
-                match self.infra_stack(statement, &context, *stage) {
-                    Some(infra) => infras.push(infra),
-                    None => failed = true,
-                }
-            }
-        }
+        let scope = PipelineScope { name, settings: &settings, stage_list: &stage_list };
+        let infras = self.pipeline_infras(&scope, &builds);
         // Builds run in the pipeline's environment as its role; the plan
         // moves them to the first of `environments` unless it names one.
         for build in &mut builds {
-            build.environment = environment.clone();
-            if let Some(role) = &role {
+            build.environment = settings.environment.clone();
+            if let Some(role) = &settings.role {
                 build.role = role.clone();
             }
         }
-        let infra_failed = infra_statement.is_some() && infras.len() != stage_list.len();
+        let infra_failed = settings.infra_statement.is_some() && infras.len() != stage_list.len();
+        let (deploys, deploy_spans) =
+            self.pipeline_deploys(&scope, Scope { builds: &builds, failed_builds }, &infras, infra_failed);
+        if !environments_failed {
+            self.shared_target_groups(&deploys, &deploy_spans, name_span);
+        }
+        self.pipeline_required(&statements, &block.lines, (name, name_span), shape_errors, &mut settings);
 
-        let scope = Scope { builds: &builds, failed_builds };
-        let single_deploy = deploy_statements.len() == 1;
-        let mut deploys: Vec<Deploy> = Vec::new();
-        let mut deploy_spans: BTreeMap<String, Span> = BTreeMap::new();
-        for statement in deploy_statements {
-            let mut failed = false;
-            for (index, stage) in stage_list.iter().enumerate() {
-                // When the infrastructure has errors of its own, its
-                // handoff cannot be checked against; the deploy's other
-                // mistakes are still reported. Once they are, only an
-                // environment with service settings of its own can add any.
-                if (failed || infra_failed && index > 0) && !stage.is_some_and(|stage| stage.overrides.touch_services())
-                {
-                    continue;
-                }
-                let context = DeployContext {
-                    scope: &scope,
-                    single: single_deploy,
-                    region: region.as_deref(),
-                    role: role.as_ref(),
-                    environment: environment.as_deref(),
-                    infra: if infra_failed { None } else { infras.get(index) },
-                    has_infra_block: infra_statement.is_some(),
-                };
-                let Some((deploy, span)) = self.deploy(statement, &context, *stage) else {
-                    failed = true;
-                    continue;
-                };
-                if index > 0 {
-                    deploys.push(deploy);
-                    continue;
-                }
-                if let Some(first) = deploy_spans.get(&deploy.name) {
-                    self.report(
-                        PipelineError::DeployDuplicate { deploy: deploy.name.to_string(), first: *first }.at(span),
-                    );
-                    break;
-                }
-                deploy_spans.insert(deploy.name.clone(), span);
-                deploys.push(deploy);
-            }
-        }
-
-        // One target group serves one service: two would split its traffic.
-        // (Without their environments, jobs and stacks are not final.)
-        for (index, deploy) in deploys.iter().enumerate().filter(|_| !environments_failed) {
-            let Some(lb) = &deploy.service.load_balancer else { continue };
-            let shared = deploys[..index].iter().find(|other| {
-                other.target.stage == deploy.target.stage
-                    && other.infra == deploy.infra
-                    && other.service.load_balancer.as_ref().is_some_and(|o| o.target_group == lb.target_group)
-            });
-            if let Some(other) = shared {
-                let span = deploy_spans.get(&deploy.name).copied().unwrap_or(name_span);
-                self.report(
-                    PipelineError::TargetGroupShared { other: other.name.to_string(), deploy: deploy.name.to_string() }
-                        .at(span),
-                );
-                break;
-            }
-        }
-
-        if !shape_errors && !statements.iter().any(|s| matches!(s.spec.name, "build" | "deploy" | "infra")) {
-            self.report(PipelineError::PipelineDoesNothing { name: name.to_string() }.at(name_span));
-        }
-        if triggers.push.is_none() && triggers.pull_request.is_none() && !triggers.manual {
-            triggers.push = Some(vec![String::from("main")]);
-            triggers.pull_request = Some(vec![String::from("main")]);
-        }
-        if region.is_none()
-            && !statements::given_or_misspelt(&statements::PIPELINE, &statements, &block.lines, "region")
-        {
-            self.report(PipelineError::NoRegion { name: name.to_string() }.at(name_span));
-        }
-        if role.is_none() && !statements::given_or_misspelt(&statements::PIPELINE, &statements, &block.lines, "role") {
-            self.report(PipelineError::NoRole { name: name.to_string() }.at(name_span));
-        }
-        let (Some(region), Some(role)) = (region, role) else { return None };
-        let oidc = match oidc_statement {
+        let (Some(region), Some(role)) = (settings.region, settings.role) else { return None };
+        let oidc = match settings.oidc_statement {
             Some(statement) => {
-                let plan = plan_role.is_some();
+                let plan = settings.plan_role.is_some();
                 Some(self.oidc(statement, name, &region, plan)?)
             }
             None => None,
@@ -276,20 +86,188 @@ impl Checker {
             name: name.to_owned(),
             span: name_span,
             source_name: source_name.to_owned(),
-            workflow_file,
-            workflow_name,
+            workflow_file: settings.workflow_file,
+            workflow_name: settings.workflow_name,
             region,
             role,
-            plan_role,
+            plan_role: settings.plan_role,
             oidc,
-            environment,
-            runner,
-            triggers,
+            environment: settings.environment,
+            runner: settings.runner,
+            triggers: settings.triggers,
             builds,
             infras,
             deploys,
             environments,
         })
+    }
+
+    /// Reads each statement of the pipeline block on its own, over the
+    /// defaults (the workflow file and name from the pipeline's name,
+    /// `ubuntu-latest`); `build`, `deploy`, `infra`, `environments` and
+    /// `oidc` are kept for later, since they depend on the rest.
+    fn pipeline_settings<'s, 'a>(&mut self, statements: &'s [Statement<'a>], name: &str) -> PipelineSettings<'s, 'a> {
+        let mut settings = PipelineSettings {
+            region: None,
+            role: None,
+            plan_role: None,
+            workflow_file: name.to_owned(),
+            workflow_name: name.to_owned(),
+            environment: None,
+            runner: String::from("ubuntu-latest"),
+            triggers: Triggers::default(),
+            build_statements: Vec::new(),
+            deploy_statements: Vec::new(),
+            infra_statement: None,
+            environments_statement: None,
+            oidc_statement: None,
+        };
+        let mut trigger_spans: BTreeMap<&str, Span> = BTreeMap::new();
+        for statement in statements {
+            let first = statement.args.first();
+            match statement.spec.name {
+                "region" => {
+                    if let Some((value, span)) = first.and_then(|item| self.reader.word(item, "a region")) {
+                        if self.name_rule(span, "region", names::region(value)) {
+                            settings.region = Some(value.to_owned());
+                        }
+                    }
+                }
+                "role" => self.roles(statement, &mut settings),
+                "workflow" => {
+                    if let Some((stem, span)) = first.and_then(|item| self.reader.text(item, "a workflow file name")) {
+                        let stem = stem.strip_suffix(".yml").unwrap_or(stem);
+                        if self.name_rule(span, "workflow file name", names::file_stem(stem)) {
+                            settings.workflow_file = stem.to_owned();
+                        }
+                    }
+                    if let Some((display, _)) =
+                        statement.option("name").and_then(|item| self.reader.text(item, "a workflow name"))
+                    {
+                        settings.workflow_name = display.to_owned();
+                    }
+                }
+                "environment" => {
+                    settings.environment = first
+                        .and_then(|item| self.reader.text(item, "an environment name"))
+                        .map(|(text, _)| text.to_owned());
+                }
+                "runner" => {
+                    if let Some((label, _)) = first.and_then(|item| self.reader.text(item, "a runner label")) {
+                        settings.runner = label.to_owned();
+                    }
+                }
+                "on" => self.trigger(statement, &mut settings.triggers, &mut trigger_spans),
+                "build" => settings.build_statements.push(statement),
+                "deploy" => settings.deploy_statements.push(statement),
+                "infra" => settings.infra_statement = Some(statement),
+                "environments" => settings.environments_statement = Some(statement),
+                "oidc" => settings.oidc_statement = Some(statement),
+                other => unreachable!("PIPELINE schema has no `{other}`"),
+            }
+        }
+        settings
+    }
+
+    /// `role VALUE [plan VALUE]`: the role the jobs assume and, for pull
+    /// requests, the plan role; a literal must be a valid IAM role ARN, or
+    /// it is reported and dropped.
+    fn roles(&mut self, statement: &Statement<'_>, settings: &mut PipelineSettings<'_, '_>) {
+        let first = statement.args.first();
+        settings.role = first.and_then(|item| self.github_value(item, "the OIDC role"));
+        if let (Some(GithubValue::Literal(arn)), Some(item)) = (&settings.role, first) {
+            if let Err(rule) = names::role_arn(arn) {
+                self.report(PipelineError::InvalidRoleArn { rule: rule.to_string() }.at(item.span()));
+                settings.role = None;
+            }
+        }
+        if let Some(item) = statement.option("plan") {
+            settings.plan_role = self.github_value(item, "the plan role");
+            if let Some(GithubValue::Literal(arn)) = &settings.plan_role {
+                if let Err(rule) = names::role_arn(arn) {
+                    self.report(PipelineError::InvalidPlanRoleArn { rule: rule.to_string() }.at(item.span()));
+                    settings.plan_role = None;
+                }
+            }
+        }
+    }
+
+    /// Checks each `build` block, in order; a name built twice is reported
+    /// at the second. Returns the builds and the names of those with errors
+    /// of their own, so references to them report nothing more.
+    fn pipeline_builds<'a>(&mut self, statements: &[&Statement<'a>]) -> (Vec<Build>, Vec<&'a str>) {
+        let mut builds: Vec<Build> = Vec::new();
+        let mut build_spans: BTreeMap<String, Span> = BTreeMap::new();
+        let single_build = statements.len() == 1;
+        let mut failed_builds = Vec::new();
+        for statement in statements {
+            let Some((build, span)) = self.build(statement, single_build) else {
+                failed_builds.extend(statement.args.first().and_then(|item| item.as_word()));
+                continue;
+            };
+            if let Some(first) = build_spans.get(&build.name) {
+                self.report(PipelineError::BuildDuplicate { build: build.name.to_string(), first: *first }.at(span));
+                continue;
+            }
+            build_spans.insert(build.name.clone(), span);
+            builds.push(build);
+        }
+        (builds, failed_builds)
+    }
+
+    /// Reads the `environments` block, if any, and reports infra overrides
+    /// in a pipeline without an `infra` block. Returns the environments and
+    /// whether the block failed: with errors in it, the rest is still
+    /// checked (as for one environment), so that all mistakes show at once.
+    fn pipeline_stages(&mut self, settings: &PipelineSettings<'_, '_>) -> (Option<Vec<Stage>>, bool) {
+        let mut environments_failed = false;
+        let stages = match settings.environments_statement {
+            Some(statement) => {
+                let stages =
+                    self.environments(statement, settings.region.as_deref(), settings.infra_statement.is_some());
+                environments_failed = stages.is_none();
+                stages
+            }
+            None => None,
+        };
+        if settings.infra_statement.is_none() {
+            for stage in stages.iter().flatten() {
+                for (statement, span) in &stage.overrides.infra_statements {
+                    self.report(PipelineError::OverrideWithoutInfra { statement: statement.to_string() }.at(*span));
+                }
+            }
+        }
+        (stages, environments_failed)
+    }
+
+    /// Reports what a pipeline must have: something to do (a `build`,
+    /// `deploy` or `infra`, unless the block's shape already failed), a
+    /// region and a role (unless a misspelt statement stands for them).
+    /// Without triggers, the workflow runs on pushes and pull requests to
+    /// `main`.
+    fn pipeline_required(
+        &mut self,
+        statements: &[Statement<'_>],
+        lines: &[crate::syntax::Line],
+        (name, name_span): (&str, Span),
+        shape_errors: bool,
+        settings: &mut PipelineSettings<'_, '_>,
+    ) {
+        if !shape_errors && !statements.iter().any(|s| matches!(s.spec.name, "build" | "deploy" | "infra")) {
+            self.report(PipelineError::PipelineDoesNothing { name: name.to_string() }.at(name_span));
+        }
+        let triggers = &mut settings.triggers;
+        if triggers.push.is_none() && triggers.pull_request.is_none() && !triggers.manual {
+            triggers.push = Some(vec![String::from("main")]);
+            triggers.pull_request = Some(vec![String::from("main")]);
+        }
+        let given = |wanted: &str| statements::given_or_misspelt(&statements::PIPELINE, statements, lines, wanted);
+        if settings.region.is_none() && !given("region") {
+            self.report(PipelineError::NoRegion { name: name.to_string() }.at(name_span));
+        }
+        if settings.role.is_none() && !given("role") {
+            self.report(PipelineError::NoRole { name: name.to_string() }.at(name_span));
+        }
     }
 
     pub(super) fn trigger<'a>(
