@@ -2,29 +2,13 @@
 //! endpoints, KMS, logs, cluster, ECR, load balancer, secret, handoff).
 
 use super::environments::Stage;
-use super::infra_settings::InfraSettings;
+use super::infra_settings::{InfraContext, InfraSettings};
 use super::*;
 use crate::catalogue::InfraError;
 
 /// VPC endpoints ecspipe knows, in the order they are emitted.
 pub(super) const ENDPOINTS: &[&str] =
     &["ecr.api", "ecr.dkr", "logs", "secretsmanager", "ssm", "ssmmessages", "kms", "sqs", "sns", "s3"];
-
-/// The endpoints a private Fargate task needs without a NAT gateway.
-pub(super) const DEFAULT_ENDPOINTS: &[&str] = &["ecr.api", "ecr.dkr", "logs", "secretsmanager", "s3"];
-
-/// The retention periods CloudWatch Logs accepts, in days.
-pub(super) const RETENTION_DAYS: &[u32] =
-    &[1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
-
-/// What the pipeline knows when it checks its infra block.
-pub(super) struct InfraContext<'a> {
-    pub(super) pipeline: &'a str,
-    pub(super) region: Option<&'a str>,
-    pub(super) role: Option<&'a GithubValue>,
-    pub(super) environment: Option<&'a str>,
-    pub(super) repositories: &'a [String],
-}
 
 impl Checker {
     /// Turns the `infra` block, in one environment (`stage`) or none, into

@@ -3,9 +3,24 @@
 //! `infra.rs` checks them together.
 
 use super::environments::Overrides;
-use super::infra::{InfraContext, DEFAULT_ENDPOINTS, RETENTION_DAYS};
 use super::*;
 use crate::catalogue::InfraError;
+
+/// The endpoints a private Fargate task needs without a NAT gateway.
+pub(super) const DEFAULT_ENDPOINTS: &[&str] = &["ecr.api", "ecr.dkr", "logs", "secretsmanager", "s3"];
+
+/// The retention periods CloudWatch Logs accepts, in days.
+pub(super) const RETENTION_DAYS: &[u32] =
+    &[1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+
+/// What the pipeline knows when it checks its infra block.
+pub(super) struct InfraContext<'a> {
+    pub(super) pipeline: &'a str,
+    pub(super) region: Option<&'a str>,
+    pub(super) role: Option<&'a GithubValue>,
+    pub(super) environment: Option<&'a str>,
+    pub(super) repositories: &'a [String],
+}
 
 /// What the statements of an infra block say, with an environment's
 /// overrides in place, before the checks that look at several at once.

@@ -1,7 +1,6 @@
 //! The pipeline block: settings, triggers, builds, and the order of everything else.
 
 use super::environments::Stage;
-use super::pipeline_stacks::PipelineScope;
 use super::*;
 use crate::catalogue::PipelineError;
 
@@ -21,6 +20,15 @@ pub(super) struct PipelineSettings<'s, 'a> {
     pub(super) infra_statement: Option<&'s Statement<'a>>,
     pub(super) environments_statement: Option<&'s Statement<'a>>,
     pub(super) oidc_statement: Option<&'s Statement<'a>>,
+}
+
+/// What the pipeline passes on from one step to the next: its name, its
+/// settings in effect and each environment (one `None` without
+/// `environments`).
+pub(super) struct PipelineScope<'p, 's, 'a> {
+    pub(super) name: &'a str,
+    pub(super) settings: &'p PipelineSettings<'s, 'a>,
+    pub(super) stage_list: &'p [Option<&'p Stage>],
 }
 
 impl Checker {

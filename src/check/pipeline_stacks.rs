@@ -3,20 +3,10 @@
 //! `pipeline.rs` reads the settings they are checked with.
 
 use super::deploy::DeployContext;
-use super::environments::Stage;
-use super::infra::InfraContext;
-use super::pipeline::PipelineSettings;
+use super::infra_settings::InfraContext;
+use super::pipeline::PipelineScope;
 use super::*;
 use crate::catalogue::PipelineError;
-
-/// What the pipeline passes on from one step to the next: its name, its
-/// settings in effect and each environment (one `None` without
-/// `environments`).
-pub(super) struct PipelineScope<'p, 's, 'a> {
-    pub(super) name: &'a str,
-    pub(super) settings: &'p PipelineSettings<'s, 'a>,
-    pub(super) stage_list: &'p [Option<&'p Stage>],
-}
 
 impl Checker {
     /// Checks the `infra` block in each environment, with its overrides in
