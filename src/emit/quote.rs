@@ -21,21 +21,32 @@ fn push_unicode_escape(out: &mut String, c: char) {
     let _ = if code > 0xFFFF { write!(out, "\\U{code:08X}") } else { write!(out, "\\u{code:04X}") };
 }
 
+/// Writes one character inside a backslash-escaped string delimited by
+/// `quote`: YAML and HCL double-quoted strings and bash's `$'…'` share these
+/// escapes (the delimiter, backslash, `\n`, `\r`, `\t`, and `\u` for
+/// invisible characters).
+fn push_escaped(out: &mut String, c: char, quote: char) {
+    match c {
+        '\\' => out.push_str("\\\\"),
+        '\n' => out.push_str("\\n"),
+        '\r' => out.push_str("\\r"),
+        '\t' => out.push_str("\\t"),
+        c if c == quote => {
+            out.push('\\');
+            out.push(c);
+        }
+        c if is_invisible(c) => push_unicode_escape(out, c),
+        c => out.push(c),
+    }
+}
+
 /// Quotes a string as a YAML double-quoted scalar, so no value can change
 /// the document's structure and every character reads back as written.
 pub fn yaml_quote(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);
     out.push('"');
     for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if is_invisible(c) => push_unicode_escape(&mut out, c),
-            c => out.push(c),
-        }
+        push_escaped(&mut out, c, '"');
     }
     out.push('"');
     out
@@ -69,17 +80,11 @@ pub(super) fn push_hcl_text(out: &mut String, text: &str) {
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
         match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
             '$' | '%' if chars.peek() == Some(&'{') => {
                 out.push(c);
                 out.push(c);
             }
-            c if is_invisible(c) => push_unicode_escape(out, c),
-            c => out.push(c),
+            c => push_escaped(out, c, '"'),
         }
     }
 }
@@ -102,15 +107,7 @@ pub fn shell_quote(text: &str) -> String {
     } else if text.chars().any(is_invisible) {
         let mut out = String::from("$'");
         for c in text.chars() {
-            match c {
-                '\\' => out.push_str("\\\\"),
-                '\'' => out.push_str("\\'"),
-                '\n' => out.push_str("\\n"),
-                '\r' => out.push_str("\\r"),
-                '\t' => out.push_str("\\t"),
-                c if is_invisible(c) => push_unicode_escape(&mut out, c),
-                c => out.push(c),
-            }
+            push_escaped(&mut out, c, '\'');
         }
         out.push('\'');
         out
