@@ -2,7 +2,7 @@
 //! (`book/src/reference/json.md`): every field the syntax tree and the model
 //! write is documented there, and every field documented there is still
 //! written, so renaming a field without the page (or the page without the
-//! code) fails here. The examples and one pipeline below that uses the
+//! code) fails here. The same holds for the IR. The examples and one pipeline below that uses the
 //! variants they leave out are the inputs.
 
 use std::collections::BTreeSet;
@@ -42,7 +42,8 @@ fn debug_json(dir: &Path, stage: &str, file: &str) -> Value {
 }
 
 /// Every object key and every `kind` in `value`. The object a `literal`
-/// handoff holds is keyed by handoff keys, which are data, not fields.
+/// handoff holds is keyed by handoff keys, and an infrastructure stack's
+/// `skips` by resource addresses: data, not fields.
 fn names(value: &Value, fields: &mut BTreeSet<String>, kinds: &mut BTreeSet<String>) {
     match value {
         Value::Object(object) => {
@@ -53,7 +54,9 @@ fn names(value: &Value, fields: &mut BTreeSet<String>, kinds: &mut BTreeSet<Stri
             for (key, child) in object {
                 fields.insert(key.clone());
                 match (literal, key.as_str(), child) {
-                    (true, "value", Value::Object(map)) => map.values().for_each(|v| names(v, fields, kinds)),
+                    (true, "value", Value::Object(map)) | (_, "skips", Value::Object(map)) => {
+                        map.values().for_each(|v| names(v, fields, kinds))
+                    }
                     _ => names(child, fields, kinds),
                 }
             }
@@ -127,6 +130,7 @@ fn the_json_page_documents_exactly_the_fields_written() {
     let document = section(&sections, "Every document");
     let ast_page = section(&sections, "The syntax tree");
     let model_page = section(&sections, "The model");
+    let ir_page = section(&sections, "The IR");
 
     let dir = checkout_with_examples();
     std::fs::write(dir.path().join("pipelines/variants.ecspipe"), VARIANTS).expect("write");
@@ -138,6 +142,8 @@ fn the_json_page_documents_exactly_the_fields_written() {
 
     let (mut ast_fields, mut ast_kinds) = (BTreeSet::new(), BTreeSet::new());
     let (mut model_fields, mut model_kinds) = (BTreeSet::new(), BTreeSet::new());
+    // The IR has no tagged objects: its `kind` is a plain field.
+    let (mut ir_fields, mut ir_kinds) = (BTreeSet::new(), BTreeSet::new());
     let mut top_level = BTreeSet::new();
     for file in &files {
         for (stage, fields, kinds) in
@@ -149,8 +155,11 @@ fn the_json_page_documents_exactly_the_fields_written() {
             names(&json, fields, kinds);
         }
         let ir = debug_json(dir.path(), "ir", file);
+        assert_eq!(ir["version"], 1, "{file}: debug ir");
         top_level.extend(ir.as_object().expect("an object").keys().cloned());
-        assert!(ir["programs"].as_array().is_some_and(|p| !p.is_empty()), "{file}: debug ir has no programs");
+        let programs = ir["programs"].as_array().filter(|p| !p.is_empty());
+        let programs = programs.unwrap_or_else(|| panic!("{file}: debug ir has no programs"));
+        programs.iter().for_each(|program| names(program, &mut ir_fields, &mut ir_kinds));
     }
     top_level.extend(ast_fields.iter().chain(&model_fields).cloned());
 
@@ -158,7 +167,9 @@ fn the_json_page_documents_exactly_the_fields_written() {
     let (_, stale) = differences(&top_level, &document.fields);
     assert!(stale.is_empty(), "documented under `Every document` but written nowhere: {stale:?}");
 
-    for (stage, page, fields) in [("ast", ast_page, &ast_fields), ("model", model_page, &model_fields)] {
+    for (stage, page, fields) in
+        [("ast", ast_page, &ast_fields), ("model", model_page, &model_fields), ("ir", ir_page, &ir_fields)]
+    {
         let documented: BTreeSet<String> = page.fields.union(&document.fields).cloned().collect();
         let (undocumented, _) = differences(fields, &documented);
         assert!(undocumented.is_empty(), "debug {stage} writes fields the JSON page lacks: {undocumented:?}");
