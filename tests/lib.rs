@@ -20,4 +20,5 @@ mod layout;
 mod pathological;
 mod readback;
 mod reference;
+mod replay;
 mod tools;

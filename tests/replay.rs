@@ -1,0 +1,230 @@
+//! Every example's workflow replayed in each kind of run GitHub can start:
+//! a pull request from the repository and from a fork, a push to the apply
+//! branch and to another branch, a manual run on each. GitHub's own workflow
+//! parser and expression evaluator (`tests/replay/`, from npm) decide which
+//! jobs run, in which environment, which role each asks for with which token
+//! subject, and whether anything applies or pushes. The tables land in the
+//! book (`book/src/reference/runs.md`), so the page is what the evaluator
+//! says; `ECSPIPE_BLESS=1` rewrites them.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use serde_json::{json, Value};
+
+use crate::support::*;
+
+/// The repository a pipeline without an `oidc` block is taken to live in.
+const REPOSITORY: &str = "acme/app";
+
+/// A run context, as `replay.mjs` reads it.
+fn run(label: &str, event: &str, branch: &str, fork: bool, repository: &str) -> Value {
+    let (reference, base) = match event {
+        "pull_request" => ("refs/pull/7/merge".to_owned(), branch),
+        _ => (format!("refs/heads/{branch}"), ""),
+    };
+    json!({"label": label, "event_name": event, "ref": reference, "base_ref": base, "fork": fork,
+           "repository": repository})
+}
+
+/// What the pipeline says about its runs: the apply branch, the other
+/// branches whose pushes start it, the repository, the workflow file.
+struct Pipeline {
+    workflow: String,
+    apply_branch: String,
+    other_push_branches: Vec<String>,
+    repository: String,
+}
+
+/// A branch a filter pattern matches: `release/*` gives `release/x`.
+fn branch_matching(pattern: &str) -> String {
+    pattern.replace("**", "x/y").replace(['*', '?'], "x")
+}
+
+fn pipeline(dir: &Path, source: &str) -> Pipeline {
+    let model = ecspipe(dir, &["debug", "model", source, "--format", "json"]);
+    assert_eq!(model.code, 0, "{}", model.stderr);
+    let model: Value = serde_json::from_str(&model.stdout).expect("JSON");
+    let pipeline = &model["pipelines"][0];
+    let branches: BTreeSet<&str> = pipeline["deploys"]
+        .as_array()
+        .expect("deploys")
+        .iter()
+        .map(|deploy| deploy["apply_branch"].as_str().expect("apply_branch"))
+        .collect();
+    assert_eq!(branches.len(), 1, "{source}: one apply branch per pipeline, got {branches:?}");
+    let apply_branch = branches.first().expect("one").to_string();
+    let push = pipeline["triggers"]["push"].as_array().into_iter().flatten();
+    let other_push_branches = push
+        .map(|pattern| branch_matching(pattern.as_str().expect("a branch pattern")))
+        .filter(|branch| *branch != apply_branch)
+        .collect();
+    Pipeline {
+        other_push_branches,
+        workflow: format!(".github/workflows/{}.yml", pipeline["workflow_file"].as_str().expect("workflow_file")),
+        apply_branch,
+        repository: pipeline["oidc"]["repository"].as_str().unwrap_or(REPOSITORY).to_owned(),
+    }
+}
+
+/// The contexts every workflow is replayed in.
+fn contexts(pipeline: &Pipeline) -> Vec<Value> {
+    let (apply, repository) = (pipeline.apply_branch.as_str(), pipeline.repository.as_str());
+    vec![
+        run("pull request", "pull_request", apply, false, repository),
+        run("pull request from a fork", "pull_request", apply, true, repository),
+        run(&format!("push to `{apply}`"), "push", apply, false, repository),
+        run("push to `feature/x`", "push", "feature/x", false, repository),
+        run(&format!("manual run on `{apply}`"), "workflow_dispatch", apply, false, repository),
+        run("manual run on `feature/x`", "workflow_dispatch", "feature/x", false, repository),
+    ]
+    .into_iter()
+    .chain(
+        pipeline
+            .other_push_branches
+            .iter()
+            .map(|branch| run(&format!("push to `{branch}`"), "push", branch, false, repository)),
+    )
+    .collect()
+}
+
+/// Runs `replay.mjs` on one workflow.
+fn replay(workflow: &Path, contexts: &[Value]) -> Vec<Value> {
+    let dir = root().join("tests/replay");
+    assert!(
+        dir.join("node_modules/@actions/expressions").is_dir(),
+        "tests/replay/node_modules is missing: run the test command from the README (scripts/test), which installs it"
+    );
+    let mut child = Command::new("node")
+        .args(["--import", "./register.mjs", "replay.mjs"])
+        .arg(workflow)
+        .current_dir(&dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("node runs (Node.js 20 is part of the machine)");
+    let input = serde_json::to_vec(contexts).expect("JSON");
+    std::io::Write::write_all(&mut child.stdin.take().expect("stdin"), &input).expect("write contexts");
+    let output = child.wait_with_output().expect("node finishes");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "replay of {} failed:\n{stderr}", workflow.display());
+    serde_json::from_slice::<Vec<Value>>(&output.stdout).expect("replay prints JSON")
+}
+
+fn text(value: &Value) -> Option<&str> {
+    value.as_str()
+}
+
+/// One row of an example's table.
+fn row(result: &Value) -> String {
+    let label = result["label"].as_str().expect("label");
+    if result["starts"] != true {
+        return format!("| {label} | does not start | | |");
+    }
+    let jobs = result["jobs"].as_array().expect("jobs");
+    let ran: Vec<&str> = jobs.iter().filter(|job| job["runs"] == true).filter_map(|job| text(&job["job"])).collect();
+    let credentials: Vec<String> = jobs
+        .iter()
+        .filter_map(|job| {
+            let role = text(&job["role"])?;
+            let subject = text(&job["subject"]).expect("a role comes with a subject");
+            Some(format!("`{}`: `{role}` as `{subject}`", job["job"].as_str().expect("job")))
+        })
+        .collect();
+    let effects: Vec<String> = jobs
+        .iter()
+        .flat_map(|job| {
+            let id = job["job"].as_str().expect("job");
+            [(job["applies"] == true, "applies"), (job["pushes"] == true, "pushes")]
+                .into_iter()
+                .filter(|(did, _)| *did)
+                .map(move |(_, what)| format!("`{id}` {what}"))
+        })
+        .collect();
+    let or_none = |items: Vec<String>| if items.is_empty() { String::from("none") } else { items.join("<br>") };
+    format!(
+        "| {label} | {} | {} | {} |",
+        ran.iter().map(|job| format!("`{job}`")).collect::<Vec<_>>().join(" "),
+        or_none(credentials),
+        or_none(effects)
+    )
+}
+
+fn table(results: &[Value]) -> String {
+    let mut table = String::from(
+        "| run | jobs that run | AWS credentials (job: role as token subject) | applies or pushes |\n|---|---|---|---|\n",
+    );
+    for result in results {
+        table.push_str(&row(result));
+        table.push('\n');
+    }
+    table
+}
+
+/// The safety every run must have, whatever the pipeline says.
+fn check_invariants(example: &str, pipeline: &Pipeline, results: &[Value]) {
+    let apply_ref = format!("`{}`", pipeline.apply_branch);
+    for result in results {
+        let label = result["label"].as_str().expect("label");
+        let on_apply_branch = !label.starts_with("pull request") && label.ends_with(&apply_ref);
+        for job in result["jobs"].as_array().expect("jobs") {
+            let id = &job["job"];
+            if !on_apply_branch {
+                assert_ne!(job["applies"], true, "{example}: job {id} applies in a run of `{label}`");
+            }
+            if label == "pull request from a fork" {
+                assert!(job["role"].is_null(), "{example}: job {id} gets AWS credentials in a fork's pull request");
+            }
+        }
+        // A push to the apply branch deploys: every job runs, every
+        // Terraform job applies.
+        if label.starts_with("push to") && on_apply_branch {
+            assert_eq!(result["starts"], true, "{example}: a push to the apply branch does not start the workflow");
+            for job in result["jobs"].as_array().expect("jobs") {
+                let id = job["job"].as_str().expect("job");
+                assert_eq!(job["runs"], true, "{example}: job {id} does not run on a push to the apply branch");
+                let terraform = id.starts_with("infra") || id.starts_with("deploy");
+                assert_eq!(job["applies"] == true, terraform, "{example}: job {id} on a push to the apply branch");
+            }
+        }
+    }
+}
+
+#[test]
+fn every_run_of_every_example_does_what_the_book_says() {
+    let dir = built_examples();
+    let page_path = root().join("book/src/reference/runs.md");
+    let page = std::fs::read_to_string(&page_path).expect("the runs page");
+    let mut expected = page.clone();
+    for example in pipelines() {
+        let name = example.file_stem().expect("stem").to_string_lossy().into_owned();
+        let pipeline = pipeline(dir.path(), &format!("pipelines/{name}.ecspipe"));
+        let results = replay(&dir.path().join(&pipeline.workflow), &contexts(&pipeline));
+        check_invariants(&name, &pipeline, &results);
+        expected = with_table(&expected, &name, &table(&results));
+    }
+    if blessing() {
+        std::fs::write(&page_path, &expected).expect("write the runs page");
+        return;
+    }
+    let diff = similar::TextDiff::from_lines(&page, &expected).unified_diff().to_string();
+    assert!(
+        diff.is_empty(),
+        "book/src/reference/runs.md differs from the replay:\n{diff}\nIf intended: ECSPIPE_BLESS=1 cargo test --test integration replay"
+    );
+}
+
+/// `page` with the table between `<!-- replay NAME -->` and
+/// `<!-- end replay -->` replaced; a missing section is added at the end.
+fn with_table(page: &str, name: &str, table: &str) -> String {
+    let start = format!("<!-- replay {name} -->\n");
+    let end = "<!-- end replay -->\n";
+    let Some(from) = page.find(&start) else {
+        return format!("{page}\n## `{name}`\n\n{start}{table}{end}");
+    };
+    let body = from + start.len();
+    let to = body + page[body..].find(end).expect("every replay section ends");
+    format!("{}{table}{}", &page[..body], &page[to..])
+}
