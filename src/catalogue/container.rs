@@ -45,6 +45,8 @@ pub enum ContainerError {
     DependencyCycle { cycle: String, start: String },
     /// `{key}` looks like a credential, but its value is plain text
     PlaintextCredential { key: String, key_span: Span },
+    /// the value of `{key}` is {kind}
+    CredentialValue { key: String, kind: &'static str },
     /// `{key}` is set twice in container `{name}`
     EnvSetAsSecret { key: String, name: String, first: Span },
     /// environment variable `{key}` is set twice
@@ -140,6 +142,16 @@ impl ContainerError {
                     .label("this value would sit in the repository and the task definition")
                     .note(key_span, "named like a credential")
                     .help(format!("store it in AWS and inject it: `secret {key} = ssm \"/app/{parameter}\"` or `secret {key} = infra.secret_arn key \"{json_key}\"`"))
+            }
+            Self::CredentialValue { key, kind } => {
+                let json_key = key.to_ascii_lowercase();
+                let parameter = json_key.replace('_', "-");
+                Diagnostic::new(Code::PlaintextCredential, span, format!("the value of `{key}` is {kind}, in plain text"))
+                    .label("this value would sit in the repository, the task definition and every plan")
+                    .help(match kind {
+                        "a URL with a password" => format!("store the URL in AWS and inject it (`secret {key} = ssm \"/app/{parameter}\"`), or inject the password alone and keep the rest of the URL in `env`"),
+                        _ => format!("store it in AWS and inject it: `secret {key} = ssm \"/app/{parameter}\"`"),
+                    })
             }
             Self::EnvSetAsSecret { key, name, first } => Diagnostic::new(Code::Duplicate, span, format!("`{key}` is set twice in container `{name}`"))
                 .label("set again here")

@@ -6,6 +6,7 @@
 //! fills in documented defaults, and reports *all* problems of a file at
 //! once, in source order. It never emits text and never touches the disk.
 
+mod credentials;
 mod deploy;
 mod environments;
 mod infra;

@@ -198,30 +198,6 @@ mod tests {
     }
 }
 
-/// Whether an environment variable's name says it holds a credential:
-/// a `_`-separated part such as `PASSWORD`, `SECRET` or `TOKEN`, or a pair
-/// such as `API_KEY`, unless the last part says it names a place or an ID
-/// (`TOKEN_URL`, `SECRET_NAME`, `SECRET_ARN`).
-pub fn looks_like_credential(name: &str) -> bool {
-    let upper = name.to_ascii_uppercase();
-    let parts: Vec<&str> = upper.split('_').filter(|p| !p.is_empty()).collect();
-    const NOT_SECRET: &[&str] = &[
-        "URL", "URI", "ENDPOINT", "HOST", "PATH", "FILE", "NAME", "ARN", "ID", "HEADER", "REGION", "TTL", "LENGTH",
-        "EXPIRY",
-    ];
-    if parts.last().is_some_and(|last| NOT_SECRET.contains(last)) {
-        return false;
-    }
-    const ALONE: &[&str] =
-        &["PASSWORD", "PASSWD", "PASSPHRASE", "SECRET", "TOKEN", "CREDENTIAL", "CREDENTIALS", "APIKEY"];
-    const PAIRS: &[(&str, &str)] =
-        &[("API", "KEY"), ("PRIVATE", "KEY"), ("ACCESS", "KEY"), ("SECRET", "KEY"), ("AUTH", "KEY")];
-    // These never mean anything else, even run together (`DBPASSWORD`).
-    const ANYWHERE: &[&str] = &["PASSWORD", "PASSWD", "PASSPHRASE"];
-    parts.iter().any(|part| ALONE.contains(part) || ANYWHERE.iter().any(|word| part.contains(word)))
-        || parts.windows(2).any(|pair| PAIRS.contains(&(pair[0], pair[1])))
-}
-
 /// An ARN of `service` (`arn:PARTITION:SERVICE:...`).
 fn arn_of(value: &str, service: &str) -> bool {
     let parts: Vec<&str> = value.splitn(6, ':').collect();
@@ -282,18 +258,6 @@ pub fn role_arn(value: &str) -> Result<(), String> {
 #[cfg(test)]
 mod handoff_tests {
     use super::*;
-
-    #[test]
-    fn credential_names() {
-        for name in
-            ["DB_PASSWORD", "API_KEY", "GITHUB_TOKEN", "aws_secret_access_key", "STRIPE_SECRET", "APIKEY", "DBPASSWORD"]
-        {
-            assert!(looks_like_credential(name), "{name}");
-        }
-        for name in ["TOKEN_URL", "SECRET_NAME", "DB_SECRET_ARN", "AWS_REGION", "KEYCLOAK_REALM", "MONKEY"] {
-            assert!(!looks_like_credential(name), "{name}");
-        }
-    }
 
     #[test]
     fn literal_handoff_values() {

@@ -28,8 +28,14 @@ impl Checker {
         let first = statement.args.first();
         if let Some((key, key_span, value)) = first.and_then(|item| self.binding(item, "env")) {
             if let Some(scalar) = self.scalar(&Item::Value(value.clone()), "an environment value", infra) {
-                if matches!(scalar, Scalar::Text(_)) && names::looks_like_credential(&key) {
+                let credential = match &scalar {
+                    Scalar::Text(text) => credentials::value_is_credential(text),
+                    _ => None,
+                };
+                if matches!(scalar, Scalar::Text(_)) && credentials::name_says_credential(&key) {
                     self.report(ContainerError::PlaintextCredential { key: key.to_string(), key_span }.at(value.span));
+                } else if let Some(kind) = credential {
+                    self.report(ContainerError::CredentialValue { key: key.to_string(), kind }.at(value.span));
                 } else if let Some((_, first)) = secrets.get(&key) {
                     self.report(
                         ContainerError::EnvSetAsSecret { key: key.to_string(), name: name.to_string(), first: *first }
