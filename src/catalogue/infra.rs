@@ -191,6 +191,16 @@ impl InfraError {
                         "the load balancer writes no access logs",
                         "add `logs \"BUCKET\"` to `load_balancer` to log to an existing bucket",
                     ),
+                    Risk::ShortLogRetention => (
+                        "the logs are kept for less than a year",
+                        "keep them for a year (`logs retain 365d`, the default)",
+                    ),
+                    Risk::NoInsights => {
+                        ("the cluster has no Container Insights", "turn them on (`cluster insights on`, the default)")
+                    }
+                    Risk::NoExecLogging => {
+                        ("ECS Exec sessions are not logged", "log them (`cluster exec_logging on`, the default)")
+                    }
                 };
                 let risk = risk.keyword();
                 let (place, help) = match stage {

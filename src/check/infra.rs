@@ -40,7 +40,8 @@ impl Checker {
         // weigh the acceptances against.
         if settings.load_balancer.is_none() || load_balancer.is_some() {
             let lb_span = settings.load_balancer.map_or(statement.name_span, |lb| lb.span);
-            self.risks(load_balancer.as_ref(), &settings.accepted, lb_span, environment);
+            let made = made_risks(load_balancer.as_ref(), lb_span, &settings);
+            self.risks(&made, &settings.accepted, environment);
         }
         let overrides_invalid = overrides.is_some_and(|o| o.infra_invalid);
         if self.reader.errors.len() > before || !name_ok || overrides_invalid {
@@ -323,36 +324,14 @@ impl Checker {
 
     /// Every trade-off the load balancer makes must be accepted with a
     /// reason, and every acceptance must match a trade-off actually made.
-    fn risks(
-        &mut self,
-        load_balancer: Option<&InfraLoadBalancer>,
-        accepted: &[(Risk, String, Span)],
-        at: Span,
-        stage: Option<&str>,
-    ) {
-        let made: Vec<Risk> = match load_balancer {
-            Some(lb) => {
-                let mut made = Vec::new();
-                if lb.certificate.is_none() {
-                    made.push(Risk::PlainHttp);
-                }
-                if lb.public {
-                    made.push(Risk::NoWaf);
-                }
-                if lb.access_logs.is_none() {
-                    made.push(Risk::NoAccessLogs);
-                }
-                made
-            }
-            None => Vec::new(),
-        };
-        for risk in &made {
+    fn risks(&mut self, made: &[(Risk, Span)], accepted: &[(Risk, String, Span)], stage: Option<&str>) {
+        for (risk, at) in made {
             if !accepted.iter().any(|(other, ..)| other == risk) {
-                self.report(InfraError::RiskNotAccepted { risk: *risk, stage: stage.map(str::to_owned) }.at(at));
+                self.report(InfraError::RiskNotAccepted { risk: *risk, stage: stage.map(str::to_owned) }.at(*at));
             }
         }
         for (risk, _, span) in accepted {
-            if !made.contains(risk) {
+            if !made.iter().any(|(other, _)| other == risk) {
                 self.report(InfraError::AcceptUnused { risk: *risk }.at(*span));
             }
         }
@@ -444,4 +423,37 @@ fn lb_name_rule(name: &str) -> Result<(), String> {
     } else {
         Ok(())
     }
+}
+
+/// The trade-offs an infrastructure stack makes, each with the statement
+/// that makes it: its load balancer's, and logs, insights and exec logging
+/// below what the defaults give.
+fn made_risks(
+    load_balancer: Option<&InfraLoadBalancer>,
+    lb_span: Span,
+    settings: &InfraSettings<'_, '_>,
+) -> Vec<(Risk, Span)> {
+    let mut made = Vec::new();
+    if let Some(lb) = load_balancer {
+        for (risk, made_here) in [
+            (Risk::PlainHttp, lb.certificate.is_none()),
+            (Risk::NoWaf, lb.public),
+            (Risk::NoAccessLogs, lb.access_logs.is_none()),
+        ] {
+            if made_here {
+                made.push((risk, lb_span));
+            }
+        }
+    }
+    let (cluster, logs) = (settings.cluster_span, settings.logs_span);
+    for (risk, at) in [
+        (Risk::ShortLogRetention, logs.filter(|_| settings.log_retention_days < 365)),
+        (Risk::NoInsights, cluster.filter(|_| !settings.insights)),
+        (Risk::NoExecLogging, cluster.filter(|_| !settings.exec_logging)),
+    ] {
+        if let Some(at) = at {
+            made.push((risk, at));
+        }
+    }
+    made
 }

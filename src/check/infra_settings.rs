@@ -35,6 +35,9 @@ pub(super) struct InfraSettings<'s, 'a> {
     pub(super) insights: bool,
     pub(super) exec_logging: bool,
     pub(super) log_retention_days: u32,
+    /// Where `cluster` and `logs` are written, if they are.
+    pub(super) cluster_span: Option<Span>,
+    pub(super) logs_span: Option<Span>,
     pub(super) secret: Option<InfraSecret>,
     pub(super) handoff_parameter: Option<String>,
     pub(super) terraform_version: String,
@@ -71,6 +74,8 @@ impl Checker {
             insights: true,
             exec_logging: true,
             log_retention_days: 365,
+            cluster_span: None,
+            logs_span: None,
             secret: None,
             handoff_parameter: None,
             terraform_version: String::from("1.11.4"),
@@ -119,6 +124,7 @@ impl Checker {
                 }
             }
             "cluster" => {
+                settings.cluster_span = Some(statement.span);
                 let on_off = [("on", true), ("off", false)];
                 if let Some(item) = statement.option("insights") {
                     settings.insights = self.reader.keyword(item, "setting", &on_off).unwrap_or(true);
@@ -128,6 +134,7 @@ impl Checker {
                 }
             }
             "logs" => {
+                settings.logs_span = Some(statement.span);
                 if let Some(days) = statement.option("retain").and_then(|item| self.log_retention(item)) {
                     settings.log_retention_days = days;
                 }

@@ -140,7 +140,7 @@ pub static INFRA: Schema = Schema {
         .options(&["port", "health", "listen", "certificate", "allow", "logs"]),
         spec("secret", 1, 1, "secret NAME from secret.GITHUB_SECRET").options(&["from"]),
         spec("handoff", 2, 2, "handoff ssm \"/NAME/output\""),
-        spec("accept", 2, 2, "accept plain_http|no_waf|no_access_logs \"REASON\"").repeatable(),
+        spec("accept", 2, 2, ACCEPT_USAGE).repeatable(),
         spec("terraform", 1, 1, "terraform \"1.11.4\""),
     ],
 };
@@ -161,12 +161,16 @@ pub static ENVIRONMENT: Schema = Schema {
         spec("deployment", 0, 0, DEPLOYMENT_USAGE).options(DEPLOYMENT_OPTIONS),
         spec("vpc", 1, 1, "vpc 10.0.0.0/24 [zones [us-east-2a, us-east-2b]]").options(&["zones"]),
         spec("certificate", 1, 1, "certificate \"arn:aws:acm:...\""),
-        spec("accept", 2, 2, "accept plain_http|no_waf|no_access_logs \"REASON\"").repeatable(),
+        spec("accept", 2, 2, ACCEPT_USAGE).repeatable(),
     ],
 };
 
 const SCALE_USAGE: &str = "scale MIN..MAX [cpu 60%] [memory 75%] [requests 1000] [cooldown_in 300s] [cooldown_out 60s]";
 const SCALE_OPTIONS: &[&str] = &["cpu", "memory", "requests", "cooldown_in", "cooldown_out"];
+/// `accept`, in the infra block and in an environment.
+const ACCEPT_USAGE: &str =
+    "accept plain_http|no_waf|no_access_logs|short_log_retention|no_insights|no_exec_logging \"REASON\"";
+
 const DEPLOYMENT_USAGE: &str =
     "deployment [minimum 100%] [maximum 200%] [grace 60s] [rollback yes|no] [alarms [\"ALARM\", ...]]";
 const DEPLOYMENT_OPTIONS: &[&str] = &["minimum", "maximum", "grace", "rollback", "alarms"];

@@ -59,7 +59,10 @@ pub struct SecretIr {
 }
 
 /// Resources of the infrastructure stack that may carry skips.
-const SKIPPABLE: [&str; 6] = [
+const SKIPPABLE: [&str; 9] = [
+    "aws_cloudwatch_log_group.app",
+    "aws_cloudwatch_log_group.flow_logs",
+    "aws_ecs_cluster.main",
     "aws_lb.main",
     "aws_lb_listener.http",
     "aws_lb_target_group.service",
@@ -69,9 +72,9 @@ const SKIPPABLE: [&str; 6] = [
 ];
 
 /// The checkov checks each accepted trade-off fails, by resource.
-fn risk_checks(risk: Risk, lb: &InfraLoadBalancer) -> Vec<(&'static str, &'static str)> {
-    match risk {
-        Risk::PlainHttp => {
+fn risk_checks(risk: Risk, lb: Option<&InfraLoadBalancer>) -> Vec<(&'static str, &'static str)> {
+    match (risk, lb) {
+        (Risk::PlainHttp, Some(lb)) => {
             let mut checks = vec![
                 ("aws_lb_listener.http", "CKV_AWS_2"),
                 ("aws_lb_listener.http", "CKV_AWS_103"),
@@ -84,8 +87,16 @@ fn risk_checks(risk: Risk, lb: &InfraLoadBalancer) -> Vec<(&'static str, &'stati
             }
             checks
         }
-        Risk::NoWaf => vec![("aws_lb.main", "CKV2_AWS_28")],
-        Risk::NoAccessLogs => vec![("aws_lb.main", "CKV_AWS_91")],
+        (Risk::NoWaf, Some(_)) => vec![("aws_lb.main", "CKV2_AWS_28")],
+        (Risk::NoAccessLogs, Some(_)) => vec![("aws_lb.main", "CKV_AWS_91")],
+        (Risk::PlainHttp | Risk::NoWaf | Risk::NoAccessLogs, None) => Vec::new(),
+        (Risk::ShortLogRetention, _) => {
+            vec![("aws_cloudwatch_log_group.app", "CKV_AWS_338"), ("aws_cloudwatch_log_group.flow_logs", "CKV_AWS_338")]
+        }
+        (Risk::NoInsights, _) => vec![("aws_ecs_cluster.main", "CKV_AWS_65")],
+        // No checkov check looks at exec logging; the acceptance is for
+        // reviewers.
+        (Risk::NoExecLogging, _) => Vec::new(),
     }
 }
 
@@ -109,12 +120,12 @@ fn skips(infra: &Infra) -> BTreeMap<&'static str, Vec<Skip>> {
             format!("the pipeline sets the value from GitHub secret {} on every apply; rotate it there", secret.from),
         );
     }
-    if let Some(lb) = &infra.load_balancer {
-        for (risk, reason) in &infra.accepted {
-            for (resource, check) in risk_checks(*risk, lb) {
-                add(resource, check, format!("accepted in the pipeline ({}): {reason}", risk.keyword()));
-            }
+    for (risk, reason) in &infra.accepted {
+        for (resource, check) in risk_checks(*risk, infra.load_balancer.as_ref()) {
+            add(resource, check, format!("accepted in the pipeline ({}): {reason}", risk.keyword()));
         }
+    }
+    if let Some(lb) = &infra.load_balancer {
         if lb.certificate.is_some() && lb.listener_port == 80 && lb.allow.iter().any(|cidr| cidr == "0.0.0.0/0") {
             add(
                 "aws_security_group_rule.load_balancer_http_in",

@@ -76,12 +76,24 @@ pub enum Risk {
     NoWaf,
     /// A load balancer without access logs.
     NoAccessLogs,
+    /// Logs kept for less than a year (`logs retain`).
+    ShortLogRetention,
+    /// A cluster without Container Insights (`cluster insights off`).
+    NoInsights,
+    /// ECS Exec sessions not logged (`cluster exec_logging off`).
+    NoExecLogging,
 }
 
 impl Risk {
     /// Every risk, as written in a pipeline.
-    pub const ALL: [(&'static str, Risk); 3] =
-        [("plain_http", Risk::PlainHttp), ("no_waf", Risk::NoWaf), ("no_access_logs", Risk::NoAccessLogs)];
+    pub const ALL: [(&'static str, Risk); 6] = [
+        ("plain_http", Risk::PlainHttp),
+        ("no_waf", Risk::NoWaf),
+        ("no_access_logs", Risk::NoAccessLogs),
+        ("short_log_retention", Risk::ShortLogRetention),
+        ("no_insights", Risk::NoInsights),
+        ("no_exec_logging", Risk::NoExecLogging),
+    ];
 
     /// The name as written in a pipeline.
     pub fn keyword(self) -> &'static str {
@@ -89,6 +101,9 @@ impl Risk {
             Risk::PlainHttp => "plain_http",
             Risk::NoWaf => "no_waf",
             Risk::NoAccessLogs => "no_access_logs",
+            Risk::ShortLogRetention => "short_log_retention",
+            Risk::NoInsights => "no_insights",
+            Risk::NoExecLogging => "no_exec_logging",
         }
     }
 }
