@@ -53,6 +53,8 @@ pub enum PipelineError {
     ManualWithBranches,
     /// the branch list is empty
     EmptyBranchList,
+    /// deploy `{deploy}` applies on `{branch}`, but no trigger runs the workflow there
+    ApplyBranchUnreached { deploy: String, branch: String, pushes: String },
     /// expected branch names, found {found}
     ExpectedBranches { found: String },
     /// build `{name}` names no ECR repository
@@ -152,6 +154,13 @@ impl PipelineError {
             Self::ManualWithBranches => Diagnostic::new(Code::UnexpectedArgument, span, "`on manual` takes no branches")
                 .label("not for manual runs")
                 .help("a manual run picks its branch when it is started"),
+            Self::ApplyBranchUnreached { deploy, branch, pushes } => Diagnostic::new(Code::Conflict, span, format!("deploy `{deploy}` applies on `{branch}`, but no trigger runs the workflow there"))
+                .label(format!("applies on `{branch}`: never"))
+                .help(if pushes.is_empty() {
+                    format!("add `on push branches [{branch}]` or `on manual`, or apply on a branch a trigger reaches")
+                } else {
+                    format!("pushes run it on {pushes} only: add `{branch}` to `on push branches`, add `on manual`, or change `apply on`")
+                }),
             Self::EmptyBranchList => Diagnostic::new(Code::Missing, span, "the branch list is empty")
                 .label("no branches")
                 .help("name at least one branch, or `\"*\"` for every branch"),

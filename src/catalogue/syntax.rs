@@ -21,6 +21,12 @@ pub enum SyntaxError {
     UnclosedBlock,
     /// expected {expected}, found {found}
     Expected { expected: String, found: String, next: Option<char> },
+    /// a string holds `${{`
+    GithubExpression,
+    /// a string holds the control character {code_point}
+    ControlCharacter { code_point: String },
+    /// the text holds the bidirectional control {code_point}
+    BidiControl { code_point: String },
     /// number is too large
     NumberTooLarge,
     /// this line is longer than {max_line_chars} characters
@@ -68,6 +74,15 @@ impl SyntaxError {
                     .label(format!("expected {expected}"))
                     .help(help)
             }
+            Self::GithubExpression => Diagnostic::new(Code::Syntax, span, "a string holds `${{`")
+                .label("GitHub would evaluate this as an expression")
+                .help("no value of a pipeline may hold `${{`: wherever it lands in the workflow, GitHub Actions reads it as code"),
+            Self::ControlCharacter { code_point } => Diagnostic::new(Code::Syntax, span, format!("a string holds the control character {code_point}"))
+                .label("invisible, or a line break where YAML sees one")
+                .help("remove it; strings may hold tabs and line breaks (`\\t`, `\\n`), nothing else below the space"),
+            Self::BidiControl { code_point } => Diagnostic::new(Code::Syntax, span, format!("the text holds the bidirectional control {code_point}"))
+                .label("reorders the text around it on screen")
+                .help("remove it: it makes the file read differently from how it compiles"),
             Self::NumberTooLarge => Diagnostic::new(Code::OutOfRange, span, "number is too large")
                 .label("does not fit in 64 bits")
                 .help("no setting in ecspipe takes a number this large"),

@@ -132,8 +132,13 @@ impl Checker {
                 "apply" => {
                     if let (Some(on), Some(branch)) = (first, statement.args.get(1)) {
                         self.reader.keyword(on, "`on`", &[("on", ())]);
-                        if let Some((branch, _)) = self.reader.text(branch, "a branch") {
-                            settings.apply_branch = branch.to_owned();
+                        if let Some((branch, span)) = self.reader.text(branch, "a branch") {
+                            match git::branch(branch) {
+                                Ok(()) => settings.apply_branch = branch.to_owned(),
+                                Err(rule) => {
+                                    self.report(ValueError::InvalidText { what: String::from("branch"), rule }.at(span))
+                                }
+                            }
                         }
                     }
                 }

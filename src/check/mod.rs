@@ -9,6 +9,7 @@
 mod credentials;
 mod deploy;
 mod environments;
+mod git;
 mod infra;
 mod infra_settings;
 mod names;

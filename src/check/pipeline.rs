@@ -68,6 +68,7 @@ impl Checker {
             self.shared_target_groups(&deploys, &deploy_spans, name_span);
         }
         self.pipeline_required(&statements, &block.lines, (name, name_span), shape_errors, &mut settings);
+        self.apply_branches_reached(&settings.triggers, &deploys, &deploy_spans);
 
         let (Some(region), Some(role)) = (settings.region, settings.role) else { return None };
         let oidc = match settings.oidc_statement {
@@ -305,11 +306,20 @@ impl Checker {
         }
         let branches = match statement.option("branches") {
             Some(item) => self.branches(item),
-            None => Some(vec![String::from(if kind == Kind::Push { "*" } else { "main" })]),
+            // Pushes to every branch, `feature/x` included (`*` stops at `/`).
+            None => Some(vec![String::from(if kind == Kind::Push { "**" } else { "main" })]),
         };
         if let Some(item) = statement.option("paths") {
             if let Some(paths) = self.reader.text_list(item, "path filters") {
-                triggers.extra_paths.extend(paths.into_iter().map(|(p, _)| p.to_owned()));
+                for (path, span) in paths {
+                    match path_filter(path) {
+                        Ok(()) => triggers.extra_paths.push(path.to_owned()),
+                        Err(rule) => self.report(
+                            ValueError::InvalidText { what: String::from("path filter"), rule: rule.to_owned() }
+                                .at(span),
+                        ),
+                    }
+                }
             }
         }
         match kind {
@@ -327,19 +337,61 @@ impl Checker {
     pub(super) fn branches(&mut self, item: &Item) -> Option<Vec<String>> {
         let value = self.reader.value(item, "branches")?;
         match &value.kind {
-            ValueKind::Word(word) | ValueKind::Str(word) => Some(vec![word.clone()]),
+            ValueKind::Word(word) | ValueKind::Str(word) => self.branch_filters(vec![(word, value.span)]),
             ValueKind::List(_) => {
                 let list = self.reader.text_list(item, "branch names")?;
                 if list.is_empty() {
                     self.report(PipelineError::EmptyBranchList.at(value.span));
                     return None;
                 }
-                Some(list.into_iter().map(|(b, _)| b.to_owned()).collect())
+                self.branch_filters(list)
             }
             other => {
                 self.report(PipelineError::ExpectedBranches { found: other.describe().to_string() }.at(value.span));
                 None
             }
+        }
+    }
+
+    /// Each branch filter, as git and GitHub read it; `None` if any is not one.
+    fn branch_filters(&mut self, list: Vec<(&str, Span)>) -> Option<Vec<String>> {
+        let mut valid = true;
+        for (pattern, span) in &list {
+            if let Err(rule) = git::branch_filter(pattern) {
+                self.report(ValueError::InvalidText { what: String::from("branch filter"), rule }.at(*span));
+                valid = false;
+            }
+        }
+        valid.then(|| list.into_iter().map(|(pattern, _)| pattern.to_owned()).collect())
+    }
+
+    /// Every deploy applies on a branch some trigger runs the workflow on:
+    /// a push the branch filters let through, or a manual run.
+    fn apply_branches_reached(
+        &mut self,
+        triggers: &Triggers,
+        deploys: &[Deploy],
+        deploy_spans: &BTreeMap<String, Span>,
+    ) {
+        if triggers.manual {
+            return;
+        }
+        let pushes = triggers.push.as_deref().unwrap_or_default();
+        let mut reported = std::collections::BTreeSet::new();
+        for deploy in deploys {
+            let reached = pushes.iter().any(|pattern| git::filter_matches(pattern, &deploy.apply_branch));
+            if reached || !reported.insert(deploy.name.clone()) {
+                continue;
+            }
+            let Some(span) = deploy_spans.get(&deploy.name) else { continue };
+            self.report(
+                PipelineError::ApplyBranchUnreached {
+                    deploy: deploy.name.clone(),
+                    branch: deploy.apply_branch.clone(),
+                    pushes: pushes.join(", "),
+                }
+                .at(*span),
+            );
         }
     }
 
@@ -498,4 +550,22 @@ impl Checker {
         };
         Some(Scan { fail_on })
     }
+}
+
+/// A path filter of `on ... paths [...]`: a pattern relative to the
+/// repository root, never a negation.
+fn path_filter(path: &str) -> Result<(), &'static str> {
+    if path.is_empty() || path.trim() != path {
+        return Err("a path filter is not empty and has no spaces at its ends");
+    }
+    if path.starts_with('!') {
+        return Err("`!` would make a negative filter, which needs a positive one before it; list only the paths whose changes run the workflow");
+    }
+    if path.starts_with('/') || path.contains('\\') || path.split('/').any(|part| part == "..") {
+        return Err("a path filter is relative to the repository root, uses `/` and never `..`");
+    }
+    if path.chars().any(char::is_control) {
+        return Err("a path filter holds no control characters");
+    }
+    Ok(())
 }

@@ -90,6 +90,7 @@ mod tests {
 pipeline p {
   region us-east-2
   role secret.R
+  on push branches [release]
   build api { repository api }
   build edge-proxy { repository proxy }
   deploy svc {

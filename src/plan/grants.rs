@@ -82,6 +82,7 @@ mod tests {
 pipeline shop {
   region us-east-2
   role secret.APPLY plan secret.PLAN
+  on push branches [main, release]
   oidc {
     repository "acme/shop"
     state s3 bucket "shop-state" key "bootstrap.tfstate"

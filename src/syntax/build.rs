@@ -51,8 +51,11 @@ fn build_value(pair: Pair<'_, Rule>, errors: &mut Vec<Diagnostic>) -> Value {
         Rule::path => ValueKind::Path(pair.as_str().split('.').map(str::to_owned).collect()),
         Rule::cidr => ValueKind::Cidr(pair.as_str().to_owned()),
         Rule::string => {
-            let text = pair.into_inner().next().map_or("", |text| text.as_str());
-            ValueKind::Str(unescape(text))
+            let text = unescape(pair.into_inner().next().map_or("", |text| text.as_str()));
+            if let Some(error) = string_error(&text) {
+                errors.push(error.at(span));
+            }
+            ValueKind::Str(text)
         }
         Rule::quantity => {
             let mut inner = pair.into_inner();
@@ -99,4 +102,17 @@ fn unescape(text: &str) -> String {
         }
     }
     out
+}
+
+/// What no string may hold, wherever it lands: `${{`, which GitHub
+/// evaluates in any workflow value it reaches, and control characters other
+/// than tab and line feed (line and paragraph separators included), which
+/// hide text from a reader or break a line where YAML would.
+fn string_error(text: &str) -> Option<SyntaxError> {
+    if text.contains("${{") {
+        return Some(SyntaxError::GithubExpression);
+    }
+    let control =
+        text.chars().find(|c| (c.is_control() && !matches!(c, '\n' | '\t')) || matches!(c, '\u{2028}' | '\u{2029}'))?;
+    Some(SyntaxError::ControlCharacter { code_point: format!("U+{:04X}", u32::from(control)) })
 }

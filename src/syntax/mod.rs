@@ -60,6 +60,8 @@ pub fn parse(text: &str) -> Result<File, Vec<Diagnostic>> {
             }
         }
     }
+    errors.extend(bidi_controls(text));
+    errors.sort_by_key(|error| error.span.start);
     if errors.is_empty() {
         Ok(File { lines })
     } else {
@@ -89,6 +91,18 @@ pub fn at_most_max_errors(mut errors: Vec<Diagnostic>) -> Vec<Diagnostic> {
         .at(span),
     );
     errors
+}
+
+/// Every character that changes the direction of the text around it
+/// (embeddings, overrides, isolates), in strings and comments alike: they
+/// make code read differently from how it compiles ("Trojan Source").
+fn bidi_controls(text: &str) -> impl Iterator<Item = Diagnostic> + '_ {
+    text.char_indices().filter(|(_, c)| matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')).map(
+        |(index, c)| {
+            SyntaxError::BidiControl { code_point: format!("U+{:04X}", u32::from(c)) }
+                .at(Span::new(index, index + c.len_utf8()))
+        },
+    )
 }
 
 /// Finds a line longer than [`MAX_LINE_CHARS`] or a block or list nested
