@@ -137,7 +137,7 @@ const STACK: Kind = Kind {
 const CONCURRENCY_GROUP: Kind = Kind {
     what: "concurrency group",
     key: names::github_key,
-    same_because: "`/` becomes `-` in the group, and GitHub ignores case in it",
+    same_because: "GitHub ignores case in concurrency groups",
     case_because: None,
     help: "rename one of the stack directories: each stack's applies queue in a group named after it",
 };
