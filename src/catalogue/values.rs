@@ -46,8 +46,11 @@ pub enum ValueError {
     ReferenceTooLong { reference: String },
     /// {what} takes no unit, found `{unit}`
     UnitNotTaken { what: String, unit: String },
-    /// {what} must be between {min}{unit} and {max}{unit}, found {amount}{unit}
-    NumberOutOfRange { what: String, min: u64, unit: String, max: u64, amount: u64 },
+    /// {what} must be between {min}{unit} and {max}{unit}, found {found}
+    /// (as written: `3h`, not `10800s`)
+    NumberOutOfRange { what: String, min: u64, unit: String, max: u64, found: String },
+    /// {what} `{written}` is too large
+    QuantityTooLarge { what: String, written: String },
     /// `{unit}` is not a unit of time
     NotTimeUnit { unit: String, what: String },
     /// {what} needs a unit
@@ -204,13 +207,20 @@ impl ValueError {
                     .label("unexpected unit")
                     .help(format!("write {what} as a plain number"))
             }
-            Self::NumberOutOfRange { what, min, unit, max, amount } => Diagnostic::new(
+            Self::NumberOutOfRange { what, min, unit, max, found } => Diagnostic::new(
                 Code::OutOfRange,
                 span,
-                format!("{what} must be between {min}{unit} and {max}{unit}, found {amount}{unit}"),
+                format!("{what} must be between {min}{unit} and {max}{unit}, found {found}"),
             )
             .label("out of range")
             .help(format!("choose {what} from {min}{unit} to {max}{unit}")),
+            Self::QuantityTooLarge { what, written } => {
+                Diagnostic::new(Code::OutOfRange, span, format!("{what} `{written}` is too large"))
+                    .label("beyond what AWS can count")
+                    .help(format!(
+                        "AWS counts CPU units, MiB and seconds in 32 bits; Fargate offers at most 16 vCPU and 120 GiB per task: write {what} within that"
+                    ))
+            }
             Self::NotTimeUnit { unit, what } => {
                 Diagnostic::new(Code::WrongUnit, span, format!("`{unit}` is not a unit of time"))
                     .label("expected s, m, h or d")
