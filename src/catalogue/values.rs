@@ -49,6 +49,9 @@ pub enum ValueError {
     /// {what} must be between {min}{unit} and {max}{unit}, found {found}
     /// (as written: `3h`, not `10800s`)
     NumberOutOfRange { what: String, min: u64, unit: String, max: u64, found: String },
+    /// the account id `{account}` in `{arn}` is not 12 digits (or `{arn}`
+    /// has no account id)
+    ArnAccount { arn: String, account: String },
     /// {what} `{written}` is too large
     QuantityTooLarge { what: String, written: String },
     /// `{unit}` is not a unit of time
@@ -214,6 +217,21 @@ impl ValueError {
             )
             .label("out of range")
             .help(format!("choose {what} from {min}{unit} to {max}{unit}")),
+            Self::ArnAccount { arn, account } => {
+                let label = if account.is_empty() {
+                    String::from("no account id")
+                } else {
+                    format!("account id of {} characters", account.chars().count())
+                };
+                let message = if account.is_empty() {
+                    format!("`{arn}` has no account id")
+                } else {
+                    format!("the account id `{account}` in `{arn}` is not 12 digits")
+                };
+                Diagnostic::new(Code::InvalidText, span, message)
+                    .label(label)
+                    .help("AWS account ids are exactly 12 digits, leading zeros included: copy the ARN from the AWS console, or the account from `aws sts get-caller-identity`")
+            }
             Self::QuantityTooLarge { what, written } => {
                 Diagnostic::new(Code::OutOfRange, span, format!("{what} `{written}` is too large"))
                     .label("beyond what AWS can count")

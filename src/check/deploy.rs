@@ -426,7 +426,7 @@ impl Checker {
 
     pub(super) fn handoff_literal(&mut self, key: &str, text: &str, span: Span) -> bool {
         match names::handoff_value(key, text) {
-            Ok(()) => true,
+            Ok(()) => self.arn_account(text, span, true),
             Err(expected) => {
                 self.report(
                     DeployError::InvalidHandoffValue {

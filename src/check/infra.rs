@@ -341,7 +341,7 @@ impl Checker {
         let (arn, span) = self.reader.text(item, "a certificate ARN")?;
         let parts: Vec<&str> = arn.splitn(6, ':').collect();
         if parts.len() == 6 && parts[0] == "arn" && parts[2] == "acm" && parts[5].starts_with("certificate/") {
-            return Some(arn.to_owned());
+            return self.arn_account(arn, span, true).then(|| arn.to_owned());
         }
         self.report(InfraError::ExpectedCertificateArn.at(span));
         None

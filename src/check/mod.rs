@@ -149,6 +149,18 @@ impl Checker {
         }
     }
 
+    /// Whether the account of `arn` is one AWS accepts (see
+    /// [`names::arn_account`]); reported at `span` if not.
+    fn arn_account(&mut self, arn: &str, span: Span, required: bool) -> bool {
+        match names::arn_account(arn, required) {
+            Ok(()) => true,
+            Err(account) => {
+                self.report(ValueError::ArnAccount { arn: arn.to_owned(), account }.at(span));
+                false
+            }
+        }
+    }
+
     fn github_value(&mut self, item: &Item, what: &str) -> Option<GithubValue> {
         let value = self.reader.value(item, what)?;
         match &value.kind {

@@ -210,6 +210,26 @@ fn aws_id(value: &str, prefix: &str) -> bool {
     })
 }
 
+/// The account of an ARN (its fifth part), if AWS would refuse it: where
+/// the resource has an account (`required`), exactly 12 digits; else also
+/// none (S3), `aws` (AWS's own, such as managed policies) or a wildcard
+/// (policy resources). Text that is not an ARN passes: its shape is
+/// checked where it is read.
+pub fn arn_account(arn: &str, required: bool) -> Result<(), String> {
+    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    if parts.len() < 5 || parts[0] != "arn" {
+        return Ok(());
+    }
+    let account = parts[4];
+    let twelve_digits = account.len() == 12 && account.chars().all(|c| c.is_ascii_digit());
+    let other = !required && (account.is_empty() || account == "aws" || account.contains(['*', '?']));
+    if twelve_digits || other {
+        Ok(())
+    } else {
+        Err(account.to_owned())
+    }
+}
+
 /// A literal value handed over for `key` (the checker knows the key exists).
 pub fn handoff_value(key: &str, value: &str) -> Result<(), String> {
     let (valid, expected) = match key {
@@ -268,5 +288,14 @@ mod handoff_tests {
         assert!(handoff_value("secret_arn", "arn:aws:kms:us-east-1:1:key/x").is_err());
         assert!(role_arn("arn:aws:iam::123456789012:role/deploy").is_ok());
         assert!(role_arn("deploy").is_err());
+        assert!(arn_account("arn:aws:iam::123456789012:role/deploy", true).is_ok());
+        assert_eq!(arn_account("arn:aws:iam::1234:role/deploy", true), Err(String::from("1234")));
+        assert!(arn_account("arn:aws:iam::1234567890123:role/deploy", true).is_err());
+        assert!(arn_account("arn:aws:sqs:us-east-1:12345678901a:q", false).is_err());
+        assert!(arn_account("arn:aws:s3:::bucket/*", false).is_ok());
+        assert!(arn_account("arn:aws:s3:::bucket/*", true).is_err());
+        assert!(arn_account("arn:aws:iam::aws:policy/ReadOnlyAccess", false).is_ok());
+        assert!(arn_account("arn:aws:sqs:*:*:q", false).is_ok());
+        assert!(arn_account("not an arn", true).is_ok());
     }
 }
