@@ -167,6 +167,24 @@ mod tests {
     }
 
     #[test]
+    fn reserved_ranges() {
+        let reserved = |cidr: &str| {
+            let (address, prefix) = ipv4_cidr(cidr).expect("well formed");
+            reserved_range(address, prefix).map(|(range, _)| range)
+        };
+        assert_eq!(reserved("127.0.0.0/16"), Some("127.0.0.0/8"));
+        assert_eq!(reserved("169.254.0.0/16"), Some("169.254.0.0/16"));
+        assert_eq!(reserved("224.1.0.0/24"), Some("224.0.0.0/4"));
+        assert_eq!(reserved("0.0.0.0/8"), Some("0.0.0.0/8"));
+        assert_eq!(reserved("0.0.0.0/0"), None);
+        assert_eq!(reserved("10.0.0.0/16"), None);
+        assert_eq!(reserved("172.17.0.0/16"), None);
+        assert_eq!(reserved("11.90.30.0/25"), None);
+        assert!(ipv4_cidr("10.0.0.256/24").is_none());
+        assert!(ipv4_cidr("10.0.0/24").is_none());
+    }
+
+    #[test]
     fn regions() {
         assert!(region("us-east-2").is_ok());
         assert!(region("us-gov-west-1").is_ok());
@@ -207,6 +225,34 @@ fn arn_of(value: &str, service: &str) -> bool {
 fn aws_id(value: &str, prefix: &str) -> bool {
     value.strip_prefix(prefix).is_some_and(|hex| {
         (8..=17).contains(&hex.len()) && hex.chars().all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())
+    })
+}
+
+/// An IPv4 CIDR block `A.B.C.D/N` as its address and prefix length, if
+/// well formed.
+pub fn ipv4_cidr(cidr: &str) -> Option<(u32, u32)> {
+    let (address, prefix) = cidr.split_once('/')?;
+    let octets: Vec<u32> = address.split('.').map(|o| o.parse().ok()).collect::<Option<_>>()?;
+    let prefix: u32 = prefix.parse().ok()?;
+    if octets.len() != 4 || octets.iter().any(|o| *o > 255) || prefix > 32 {
+        return None;
+    }
+    Some((octets.iter().fold(0, |acc, o| (acc << 8) | o), prefix))
+}
+
+/// The reserved range a block lies in, and what it is for: no VPC can use
+/// it and no client comes from it.
+pub fn reserved_range(address: u32, prefix: u32) -> Option<(&'static str, &'static str)> {
+    const RESERVED: [(u32, u32, &str, &str); 5] = [
+        (0x0000_0000, 8, "0.0.0.0/8", "\"this network\", never a real address"),
+        (0x7f00_0000, 8, "127.0.0.0/8", "loopback"),
+        (0xa9fe_0000, 16, "169.254.0.0/16", "link-local, where the instance metadata and DNS of AWS live"),
+        (0xe000_0000, 4, "224.0.0.0/4", "multicast"),
+        (0xf000_0000, 4, "240.0.0.0/4", "reserved, and the broadcast address"),
+    ];
+    RESERVED.iter().find_map(|(network, length, range, what)| {
+        let mask = u32::MAX << (32 - length);
+        (prefix >= *length && address & mask == *network).then_some((*range, *what))
     })
 }
 
