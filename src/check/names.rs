@@ -28,6 +28,21 @@ pub fn ecs_name(name: &str) -> Result<(), String> {
     }
 }
 
+/// A port mapping's name in a task definition: up to 64 of lowercase
+/// letters, digits, `_` and `-`, not starting with `-`.
+pub fn port_mapping(name: &str) -> Result<(), String> {
+    if name.len() > 64 {
+        return Err(format!("ECS port mapping names are at most 64 characters; `{name}` has {}", name.len()));
+    }
+    if name.starts_with('-') || !name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "_-".contains(c))
+    {
+        return Err(String::from(
+            "ECS port mapping names hold only lowercase letters, digits, `_` and `-`, not starting with `-`",
+        ));
+    }
+    Ok(())
+}
+
 /// An IAM role name: 1–64 of `[\w+=,.@-]`.
 pub fn iam_role(name: &str) -> Result<(), String> {
     if name.is_empty() || name.len() > 64 {
@@ -182,6 +197,15 @@ mod tests {
         assert_eq!(reserved("11.90.30.0/25"), None);
         assert!(ipv4_cidr("10.0.0.256/24").is_none());
         assert!(ipv4_cidr("10.0.0/24").is_none());
+    }
+
+    #[test]
+    fn port_mappings() {
+        assert!(port_mapping("app-8080").is_ok());
+        assert!(port_mapping("App-8080").is_err());
+        assert!(port_mapping(&format!("{}-8080", "a".repeat(59))).is_ok());
+        assert!(port_mapping(&format!("{}-8080", "a".repeat(60))).is_err());
+        assert!(port_mapping("-x-80").is_err());
     }
 
     #[test]

@@ -208,6 +208,11 @@ pub fn workflow_concurrency_group(workflow_file: &str) -> String {
     format!("workflow-{workflow_file}.yml-")
 }
 
+/// The name of a container's port mapping in its task definition.
+pub fn port_mapping(container: &str, port: u16) -> String {
+    format!("{container}-{port}")
+}
+
 /// The role session name a job's AWS calls show in CloudTrail.
 pub fn session_name(pipeline: &str, job: &str) -> String {
     // Role session names: 2–64 of [\w+=,.@-]; both parts are already
