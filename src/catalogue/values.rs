@@ -20,6 +20,8 @@ pub enum ValueError {
     InvalidReason,
     /// invalid {what}
     InvalidText { what: String, rule: String },
+    /// invalid stack directory
+    InvalidStackDirectory { rule: String },
     /// `{statement}` takes no block
     UnexpectedBlock { statement: String, usage: String },
     /// `{statement}` needs a value
@@ -118,6 +120,9 @@ impl ValueError {
             Self::InvalidText { what, rule } => Diagnostic::new(Code::InvalidText, span, format!("invalid {what}"))
                 .label(rule)
                 .help("write a path relative to the repository root, such as `app`"),
+            Self::InvalidStackDirectory { rule } => Diagnostic::new(Code::InvalidText, span, "invalid stack directory")
+                .label(rule)
+                .help("name the directory the stack's files are written to, relative to the output directory, such as `deploy` or `services/web`"),
             Self::UnexpectedBlock { statement, usage } => {
                 Diagnostic::new(Code::UnexpectedArgument, span, format!("`{statement}` takes no block"))
                     .label("unexpected block")

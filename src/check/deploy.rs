@@ -123,7 +123,7 @@ impl Checker {
             match statement.spec.name {
                 "image" => settings.image = first.and_then(|item| self.image(item, context.scope)),
                 "stack" => {
-                    if let Some(path) = first.and_then(|item| self.path(item, "stack directory")) {
+                    if let Some(path) = first.and_then(|item| self.stack_directory(item)) {
                         settings.stack = path;
                     }
                 }

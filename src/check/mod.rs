@@ -231,6 +231,16 @@ impl Checker {
         self.name_rule(span, "job id", names::job_id(id)).then(|| id.to_owned())
     }
 
+    /// A `stack` directory, exactly as written (see [`names::stack_directory`]).
+    fn stack_directory(&mut self, item: &Item) -> Option<String> {
+        let (path, span) = self.reader.text(item, "stack directory")?;
+        if let Err(rule) = names::stack_directory(path) {
+            self.report(ValueError::InvalidStackDirectory { rule }.at(span));
+            return None;
+        }
+        Some(path.to_owned())
+    }
+
     fn path(&mut self, item: &Item, what: &str) -> Option<String> {
         let (path, span) = self.reader.text(item, what)?;
         let path = path.trim_end_matches('/');

@@ -154,6 +154,19 @@ pub fn relative_path(path: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// A stack directory: a relative path (see [`relative_path`]) of named
+/// parts, no `.`, no empty part, no trailing `/`: it is where the stack's
+/// files are written, and `.` would be the output directory itself.
+pub fn stack_directory(path: &str) -> Result<(), String> {
+    relative_path(path)?;
+    if path.split('/').any(|part| part == "." || part.is_empty()) {
+        return Err(String::from(
+            "a stack directory is a path of named parts, such as `deploy` or `services/web`: no `.`, no empty part, no trailing `/`",
+        ));
+    }
+    Ok(())
+}
+
 /// A name usable in a file name and a concurrency group: `[A-Za-z0-9_.-]`.
 pub fn file_stem(name: &str) -> Result<(), String> {
     if !name.is_empty()
@@ -230,6 +243,10 @@ mod tests {
         assert!(relative_path("../x").is_err());
         assert!(relative_path("/etc").is_err());
         assert!(relative_path("a/*").is_err());
+        assert!(stack_directory("services/web").is_ok());
+        for bad in [".", "..", "", "/abs", "a/", "a//b", "./a", "a/./b", "a/.."] {
+            assert!(stack_directory(bad).is_err(), "{bad:?}");
+        }
     }
 
     #[test]
