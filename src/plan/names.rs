@@ -11,6 +11,8 @@ use serde::Serialize;
 
 use crate::model::{Deploy, Image, InfraSecret};
 
+/// GitHub's OIDC identity provider, of which an AWS account holds one.
+pub const GITHUB_OIDC_URL: &str = "https://token.actions.githubusercontent.com";
 /// Suffix of a service's task execution role (`<service>-task-execution-role`).
 pub const TASK_EXECUTION_ROLE: &str = "-task-execution-role";
 /// Suffix of a service's task role.

@@ -126,6 +126,14 @@ const STATE: Kind = Kind {
     help: "give each stack its own state `key` (or `path`): each apply would destroy what the other created",
 };
 
+const OIDC_PROVIDER: Kind = Kind {
+    what: "OIDC provider",
+    key: str::to_owned,
+    same_because: "",
+    case_because: None,
+    help: "an AWS account has one identity provider per URL: let one bootstrap create it and say `provider existing` in the others",
+};
+
 const ECR_REPOSITORY: Kind = Kind {
     what: "ECR repository",
     key: str::to_owned,
@@ -271,6 +279,9 @@ fn claim_pipeline(claims: &mut Claims, sources: &[Source<'_>], input: usize, ind
     if let Some(oidc) = &pipeline.oidc {
         claims.claim(sources, STACK, everywhere, &oidc.stack, &pipeline_owner);
         claims.claim(sources, STATE, everywhere, &state_object(&oidc.stack, &oidc.state), &pipeline_owner);
+        if !oidc.existing_provider {
+            claims.claim(sources, OIDC_PROVIDER, everywhere, names::GITHUB_OIDC_URL, &pipeline_owner);
+        }
         claims.claim(sources, IAM_ROLE, everywhere, &names::github_apply_role(&pipeline.name), &pipeline_owner);
         claims.claim(sources, IAM_ROLE, everywhere, &names::github_plan_role(&pipeline.name), &pipeline_owner);
     }
