@@ -145,3 +145,35 @@ fn service_features_reach_the_stack() {
         assert!(text.contains(fact), "{file}.tf lacks: {fact}\n{text}");
     }
 }
+
+/// Concurrency groups derive from what is unique: two workflows with one
+/// display name get their own workflow group (the file names it), and
+/// stacks `svc/a-b` and `svc-a/b`, which meet once `/` becomes `-`, get
+/// their own stack group.
+#[test]
+fn concurrency_groups_follow_files_and_stack_directories() {
+    let dir = assert_fs::TempDir::new().expect("temp dir");
+    let pipeline = |name: &str, stack: &str| {
+        format!(
+            "pipeline {name} {{\n  region us-east-2\n  role secret.R\n  workflow {name} name \"Deploy\"\n  deploy {name} {{\n    stack \"{stack}\"\n    state local\n    infra ssm \"/shop/output\"\n    service {name} {{\n      container app {{ image \"nginx:1.27\" }}\n    }}\n  }}\n}}\n"
+        )
+    };
+    fs::write(dir.path().join("a.ecspipe"), pipeline("alpha", "svc/a-b")).expect("write");
+    fs::write(dir.path().join("b.ecspipe"), pipeline("beta", "svc-a/b")).expect("write");
+    let run = ecspipe(dir.path(), &["build", "a.ecspipe", "b.ecspipe", "--out", "out"]);
+    assert_eq!(run.code, 0, "build failed:\n{}", run.stderr);
+    let read = |name: &str| -> serde_yaml::Value {
+        let path = dir.path().join("out/.github/workflows").join(format!("{name}.yml"));
+        serde_yaml::from_str(&fs::read_to_string(path).expect("workflow")).expect("YAML")
+    };
+    let (alpha, beta) = (read("alpha"), read("beta"));
+    assert_eq!(alpha["name"], beta["name"], "both workflows are called `Deploy`");
+    let group = |workflow: &serde_yaml::Value| workflow["concurrency"]["group"].as_str().expect("group").to_owned();
+    assert_eq!(group(&alpha), "workflow-alpha.yml-${{ github.ref }}");
+    assert_ne!(group(&alpha).to_lowercase(), group(&beta).to_lowercase());
+    let job_group = |workflow: &serde_yaml::Value| {
+        workflow["jobs"]["deploy"]["concurrency"]["group"].as_str().expect("job group").to_owned()
+    };
+    assert_eq!(job_group(&alpha), "terraform-svc/a-b");
+    assert_ne!(job_group(&alpha).to_lowercase(), job_group(&beta).to_lowercase());
+}

@@ -21,6 +21,8 @@ pub enum ContainerError {
     NoEssentialContainer { name: String },
     /// container `{name}` has no image
     NoImage { name: String },
+    /// container `{container}` names its port mapping `{mapping}`, which ECS refuses
+    PortMappingName { container: String, mapping: String, rule: String },
     /// container memory must be at least 6 MiB
     MemoryTooSmall,
     /// a writable root filesystem needs a reason
@@ -99,6 +101,13 @@ impl ContainerError {
             Self::NoImage { name } => Diagnostic::new(Code::Missing, span, format!("container `{name}` has no image"))
                 .label("image missing")
                 .help("add `image build.NAME` to the container, or `image build.NAME` to the deploy block for all its containers"),
+            Self::PortMappingName { container, mapping, rule } => Diagnostic::new(
+                Code::InvalidName,
+                span,
+                format!("container `{container}` names its port mapping `{mapping}`, which ECS refuses"),
+            )
+            .label(rule)
+            .help("the port mapping is named `CONTAINER-PORT`, at most 64 lowercase letters, digits, `_` and `-`: rename the container"),
             Self::MemoryTooSmall => Diagnostic::new(Code::OutOfRange, span, "container memory must be at least 6 MiB")
                 .label("too small")
                 .help("Docker needs at least 6 MiB; most containers want 128mb or more"),

@@ -28,6 +28,8 @@ pub enum InfraError {
     ZoneCount,
     /// `{cidr}` is not a valid CIDR block
     InvalidCidr { cidr: String },
+    /// `{cidr}` lies in the reserved range {range}
+    ReservedRange { cidr: String, range: &'static str, what: &'static str, vpc: bool },
     /// a VPC's prefix must be /16 to /28, found /{prefix}
     VpcPrefix { prefix: u32 },
     /// `{cidr}` has host bits set
@@ -121,6 +123,16 @@ impl InfraError {
                 Diagnostic::new(Code::InvalidText, span, format!("`{cidr}` is not a valid CIDR block"))
                     .label("invalid address or prefix")
                     .help("write an IPv4 range such as `10.0.0.0/24`")
+            }
+            Self::ReservedRange { cidr, range, what, vpc } => {
+                let help = if vpc {
+                    "use a private range (RFC 1918): 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16; avoid 172.17.0.0/16, which Docker and some AWS services use for their own bridge network"
+                } else {
+                    "no client reaches the load balancer from there: allow the ranges your clients come from, such as your VPC's or `0.0.0.0/0`"
+                };
+                Diagnostic::new(Code::InvalidText, span, format!("`{cidr}` lies in the reserved range {range}"))
+                    .label(what)
+                    .help(help)
             }
             Self::VpcPrefix { prefix } => {
                 Diagnostic::new(Code::OutOfRange, span, format!("a VPC's prefix must be /16 to /28, found /{prefix}"))

@@ -20,6 +20,8 @@ pub enum ValueError {
     InvalidReason,
     /// invalid {what}
     InvalidText { what: String, rule: String },
+    /// invalid stack directory
+    InvalidStackDirectory { rule: String },
     /// `{statement}` takes no block
     UnexpectedBlock { statement: String, usage: String },
     /// `{statement}` needs a value
@@ -46,8 +48,14 @@ pub enum ValueError {
     ReferenceTooLong { reference: String },
     /// {what} takes no unit, found `{unit}`
     UnitNotTaken { what: String, unit: String },
-    /// {what} must be between {min}{unit} and {max}{unit}, found {amount}{unit}
-    NumberOutOfRange { what: String, min: u64, unit: String, max: u64, amount: u64 },
+    /// {what} must be between {min}{unit} and {max}{unit}, found {found}
+    /// (as written: `3h`, not `10800s`)
+    NumberOutOfRange { what: String, min: u64, unit: String, max: u64, found: String },
+    /// the account id `{account}` in `{arn}` is not 12 digits (or `{arn}`
+    /// has no account id)
+    ArnAccount { arn: String, account: String },
+    /// {what} `{written}` is too large
+    QuantityTooLarge { what: String, written: String },
     /// `{unit}` is not a unit of time
     NotTimeUnit { unit: String, what: String },
     /// {what} needs a unit
@@ -112,6 +120,9 @@ impl ValueError {
             Self::InvalidText { what, rule } => Diagnostic::new(Code::InvalidText, span, format!("invalid {what}"))
                 .label(rule)
                 .help("write a path relative to the repository root, such as `app`"),
+            Self::InvalidStackDirectory { rule } => Diagnostic::new(Code::InvalidText, span, "invalid stack directory")
+                .label(rule)
+                .help("name the directory the stack's files are written to, relative to the output directory, such as `deploy` or `services/web`"),
             Self::UnexpectedBlock { statement, usage } => {
                 Diagnostic::new(Code::UnexpectedArgument, span, format!("`{statement}` takes no block"))
                     .label("unexpected block")
@@ -204,13 +215,35 @@ impl ValueError {
                     .label("unexpected unit")
                     .help(format!("write {what} as a plain number"))
             }
-            Self::NumberOutOfRange { what, min, unit, max, amount } => Diagnostic::new(
+            Self::NumberOutOfRange { what, min, unit, max, found } => Diagnostic::new(
                 Code::OutOfRange,
                 span,
-                format!("{what} must be between {min}{unit} and {max}{unit}, found {amount}{unit}"),
+                format!("{what} must be between {min}{unit} and {max}{unit}, found {found}"),
             )
             .label("out of range")
             .help(format!("choose {what} from {min}{unit} to {max}{unit}")),
+            Self::ArnAccount { arn, account } => {
+                let label = if account.is_empty() {
+                    String::from("no account id")
+                } else {
+                    format!("account id of {} characters", account.chars().count())
+                };
+                let message = if account.is_empty() {
+                    format!("`{arn}` has no account id")
+                } else {
+                    format!("the account id `{account}` in `{arn}` is not 12 digits")
+                };
+                Diagnostic::new(Code::InvalidText, span, message)
+                    .label(label)
+                    .help("AWS account ids are exactly 12 digits, leading zeros included: copy the ARN from the AWS console, or the account from `aws sts get-caller-identity`")
+            }
+            Self::QuantityTooLarge { what, written } => {
+                Diagnostic::new(Code::OutOfRange, span, format!("{what} `{written}` is too large"))
+                    .label("beyond what AWS can count")
+                    .help(format!(
+                        "AWS counts CPU units, MiB and seconds in 32 bits; Fargate offers at most 16 vCPU and 120 GiB per task: write {what} within that"
+                    ))
+            }
             Self::NotTimeUnit { unit, what } => {
                 Diagnostic::new(Code::WrongUnit, span, format!("`{unit}` is not a unit of time"))
                     .label("expected s, m, h or d")

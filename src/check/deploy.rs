@@ -123,7 +123,7 @@ impl Checker {
             match statement.spec.name {
                 "image" => settings.image = first.and_then(|item| self.image(item, context.scope)),
                 "stack" => {
-                    if let Some(path) = first.and_then(|item| self.path(item, "stack directory")) {
+                    if let Some(path) = first.and_then(|item| self.stack_directory(item)) {
                         settings.stack = path;
                     }
                 }
@@ -426,7 +426,7 @@ impl Checker {
 
     pub(super) fn handoff_literal(&mut self, key: &str, text: &str, span: Span) -> bool {
         match names::handoff_value(key, text) {
-            Ok(()) => true,
+            Ok(()) => self.arn_account(text, span, true),
             Err(expected) => {
                 self.report(
                     DeployError::InvalidHandoffValue {

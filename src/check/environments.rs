@@ -183,7 +183,16 @@ impl Checker {
                     }
                 }
                 "role" => {
-                    role = statement.args.first().and_then(|item| self.github_value(item, "the OIDC role"));
+                    let first = statement.args.first();
+                    role = first.and_then(|item| self.github_value(item, "the OIDC role"));
+                    if let (Some(GithubValue::Literal(arn)), Some(item)) = (&role, first) {
+                        if let Err(rule) = names::role_arn(arn) {
+                            self.report(PipelineError::InvalidRoleArn { rule }.at(item.span()));
+                            role = None;
+                        } else if !self.arn_account(arn, item.span(), true) {
+                            role = None;
+                        }
+                    }
                     *valid &= role.is_some();
                 }
                 "vpc" | "certificate" | "accept" => {

@@ -173,18 +173,35 @@ impl Checker {
     /// Checks the VPC range and returns the subnets' prefix length: one
     /// public and one private subnet per zone.
     fn subnets(&mut self, cidr: &str, span: Span, zones: usize) -> Option<u8> {
-        let (address, prefix) = cidr.split_once('/')?;
-        let octets: Vec<u32> = address.split('.').filter_map(|o| o.parse().ok()).collect();
-        let prefix: u32 = prefix.parse().unwrap_or(99);
-        if octets.len() != 4 || octets.iter().any(|o| *o > 255) || prefix > 32 {
+        let Some((_, prefix)) = names::ipv4_cidr(cidr) else {
             self.report(InfraError::InvalidCidr { cidr: cidr.to_string() }.at(span));
             return None;
-        }
+        };
         if !(16..=28).contains(&prefix) {
             self.report(InfraError::VpcPrefix { prefix }.at(span));
             return None;
         }
-        let value = octets.iter().fold(0u32, |acc, o| (acc << 8) | o);
+        self.cidr_block(cidr, span, true)?;
+        let subnets = 2 * zones;
+        let bits = usize::BITS - (subnets - 1).leading_zeros();
+        let subnet_prefix = prefix + bits;
+        if subnet_prefix > 28 {
+            self.report(
+                InfraError::CidrTooSmall { cidr: cidr.to_string(), subnets, subnet_prefix, largest_prefix: 28 - bits }
+                    .at(span),
+            );
+            return None;
+        }
+        u8::try_from(bits).ok()
+    }
+
+    /// A CIDR block as a VPC's range (`vpc`) or a load balancer's client
+    /// range: well formed, without host bits, outside the reserved ranges.
+    fn cidr_block(&mut self, cidr: &str, span: Span, vpc: bool) -> Option<()> {
+        let Some((value, prefix)) = names::ipv4_cidr(cidr) else {
+            self.report(InfraError::InvalidCidr { cidr: cidr.to_string() }.at(span));
+            return None;
+        };
         let host_mask = if prefix == 32 { 0 } else { u32::MAX >> prefix };
         if value & host_mask != 0 {
             let network = value & !host_mask;
@@ -201,17 +218,11 @@ impl Checker {
             );
             return None;
         }
-        let subnets = 2 * zones;
-        let bits = usize::BITS - (subnets - 1).leading_zeros();
-        let subnet_prefix = prefix + bits;
-        if subnet_prefix > 28 {
-            self.report(
-                InfraError::CidrTooSmall { cidr: cidr.to_string(), subnets, subnet_prefix, largest_prefix: 28 - bits }
-                    .at(span),
-            );
+        if let Some((range, what)) = names::reserved_range(value, prefix) {
+            self.report(InfraError::ReservedRange { cidr: cidr.to_string(), range, what, vpc }.at(span));
             return None;
         }
-        u8::try_from(bits).ok()
+        Some(())
     }
 
     pub(super) fn endpoints(&mut self, item: &Item) -> Option<Vec<String>> {
@@ -293,7 +304,10 @@ impl Checker {
                 let mut blocks = Vec::new();
                 for value in values {
                     match &value.kind {
-                        ValueKind::Cidr(cidr) => blocks.push(cidr.clone()),
+                        ValueKind::Cidr(cidr) => {
+                            self.cidr_block(cidr, value.span, false)?;
+                            blocks.push(cidr.clone());
+                        }
                         ValueKind::Str(text) if text == "0.0.0.0/0" => blocks.push(text.clone()),
                         other => {
                             self.report(
@@ -341,7 +355,7 @@ impl Checker {
         let (arn, span) = self.reader.text(item, "a certificate ARN")?;
         let parts: Vec<&str> = arn.splitn(6, ':').collect();
         if parts.len() == 6 && parts[0] == "arn" && parts[2] == "acm" && parts[5].starts_with("certificate/") {
-            return Some(arn.to_owned());
+            return self.arn_account(arn, span, true).then(|| arn.to_owned());
         }
         self.report(InfraError::ExpectedCertificateArn.at(span));
         None

@@ -103,7 +103,7 @@ impl Checker {
         let first = statement.args.first();
         match statement.spec.name {
             "stack" => {
-                if let Some(path) = first.and_then(|item| self.path(item, "stack directory")) {
+                if let Some(path) = first.and_then(|item| self.stack_directory(item)) {
                     settings.stack = path;
                 }
             }

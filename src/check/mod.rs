@@ -149,6 +149,18 @@ impl Checker {
         }
     }
 
+    /// Whether the account of `arn` is one AWS accepts (see
+    /// [`names::arn_account`]); reported at `span` if not.
+    fn arn_account(&mut self, arn: &str, span: Span, required: bool) -> bool {
+        match names::arn_account(arn, required) {
+            Ok(()) => true,
+            Err(account) => {
+                self.report(ValueError::ArnAccount { arn: arn.to_owned(), account }.at(span));
+                false
+            }
+        }
+    }
+
     fn github_value(&mut self, item: &Item, what: &str) -> Option<GithubValue> {
         let value = self.reader.value(item, what)?;
         match &value.kind {
@@ -217,6 +229,16 @@ impl Checker {
     fn job_id(&mut self, item: &Item) -> Option<String> {
         let (id, span) = self.reader.text(item, "a job id")?;
         self.name_rule(span, "job id", names::job_id(id)).then(|| id.to_owned())
+    }
+
+    /// A `stack` directory, exactly as written (see [`names::stack_directory`]).
+    fn stack_directory(&mut self, item: &Item) -> Option<String> {
+        let (path, span) = self.reader.text(item, "stack directory")?;
+        if let Err(rule) = names::stack_directory(path) {
+            self.report(ValueError::InvalidStackDirectory { rule }.at(span));
+            return None;
+        }
+        Some(path.to_owned())
     }
 
     fn path(&mut self, item: &Item, what: &str) -> Option<String> {

@@ -28,6 +28,21 @@ pub fn ecs_name(name: &str) -> Result<(), String> {
     }
 }
 
+/// A port mapping's name in a task definition: up to 64 of lowercase
+/// letters, digits, `_` and `-`, not starting with `-`.
+pub fn port_mapping(name: &str) -> Result<(), String> {
+    if name.len() > 64 {
+        return Err(format!("ECS port mapping names are at most 64 characters; `{name}` has {}", name.len()));
+    }
+    if name.starts_with('-') || !name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "_-".contains(c))
+    {
+        return Err(String::from(
+            "ECS port mapping names hold only lowercase letters, digits, `_` and `-`, not starting with `-`",
+        ));
+    }
+    Ok(())
+}
+
 /// An IAM role name: 1–64 of `[\w+=,.@-]`.
 pub fn iam_role(name: &str) -> Result<(), String> {
     if name.is_empty() || name.len() > 64 {
@@ -139,6 +154,19 @@ pub fn relative_path(path: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// A stack directory: a relative path (see [`relative_path`]) of named
+/// parts, no `.`, no empty part, no trailing `/`: it is where the stack's
+/// files are written, and `.` would be the output directory itself.
+pub fn stack_directory(path: &str) -> Result<(), String> {
+    relative_path(path)?;
+    if path.split('/').any(|part| part == "." || part.is_empty()) {
+        return Err(String::from(
+            "a stack directory is a path of named parts, such as `deploy` or `services/web`: no `.`, no empty part, no trailing `/`",
+        ));
+    }
+    Ok(())
+}
+
 /// A name usable in a file name and a concurrency group: `[A-Za-z0-9_.-]`.
 pub fn file_stem(name: &str) -> Result<(), String> {
     if !name.is_empty()
@@ -167,6 +195,33 @@ mod tests {
     }
 
     #[test]
+    fn reserved_ranges() {
+        let reserved = |cidr: &str| {
+            let (address, prefix) = ipv4_cidr(cidr).expect("well formed");
+            reserved_range(address, prefix).map(|(range, _)| range)
+        };
+        assert_eq!(reserved("127.0.0.0/16"), Some("127.0.0.0/8"));
+        assert_eq!(reserved("169.254.0.0/16"), Some("169.254.0.0/16"));
+        assert_eq!(reserved("224.1.0.0/24"), Some("224.0.0.0/4"));
+        assert_eq!(reserved("0.0.0.0/8"), Some("0.0.0.0/8"));
+        assert_eq!(reserved("0.0.0.0/0"), None);
+        assert_eq!(reserved("10.0.0.0/16"), None);
+        assert_eq!(reserved("172.17.0.0/16"), None);
+        assert_eq!(reserved("11.90.30.0/25"), None);
+        assert!(ipv4_cidr("10.0.0.256/24").is_none());
+        assert!(ipv4_cidr("10.0.0/24").is_none());
+    }
+
+    #[test]
+    fn port_mappings() {
+        assert!(port_mapping("app-8080").is_ok());
+        assert!(port_mapping("App-8080").is_err());
+        assert!(port_mapping(&format!("{}-8080", "a".repeat(59))).is_ok());
+        assert!(port_mapping(&format!("{}-8080", "a".repeat(60))).is_err());
+        assert!(port_mapping("-x-80").is_err());
+    }
+
+    #[test]
     fn regions() {
         assert!(region("us-east-2").is_ok());
         assert!(region("us-gov-west-1").is_ok());
@@ -188,6 +243,10 @@ mod tests {
         assert!(relative_path("../x").is_err());
         assert!(relative_path("/etc").is_err());
         assert!(relative_path("a/*").is_err());
+        assert!(stack_directory("services/web").is_ok());
+        for bad in [".", "..", "", "/abs", "a/", "a//b", "./a", "a/./b", "a/.."] {
+            assert!(stack_directory(bad).is_err(), "{bad:?}");
+        }
     }
 
     #[test]
@@ -208,6 +267,54 @@ fn aws_id(value: &str, prefix: &str) -> bool {
     value.strip_prefix(prefix).is_some_and(|hex| {
         (8..=17).contains(&hex.len()) && hex.chars().all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())
     })
+}
+
+/// An IPv4 CIDR block `A.B.C.D/N` as its address and prefix length, if
+/// well formed.
+pub fn ipv4_cidr(cidr: &str) -> Option<(u32, u32)> {
+    let (address, prefix) = cidr.split_once('/')?;
+    let octets: Vec<u32> = address.split('.').map(|o| o.parse().ok()).collect::<Option<_>>()?;
+    let prefix: u32 = prefix.parse().ok()?;
+    if octets.len() != 4 || octets.iter().any(|o| *o > 255) || prefix > 32 {
+        return None;
+    }
+    Some((octets.iter().fold(0, |acc, o| (acc << 8) | o), prefix))
+}
+
+/// The reserved range a block lies in, and what it is for: no VPC can use
+/// it and no client comes from it.
+pub fn reserved_range(address: u32, prefix: u32) -> Option<(&'static str, &'static str)> {
+    const RESERVED: [(u32, u32, &str, &str); 5] = [
+        (0x0000_0000, 8, "0.0.0.0/8", "\"this network\", never a real address"),
+        (0x7f00_0000, 8, "127.0.0.0/8", "loopback"),
+        (0xa9fe_0000, 16, "169.254.0.0/16", "link-local, where the instance metadata and DNS of AWS live"),
+        (0xe000_0000, 4, "224.0.0.0/4", "multicast"),
+        (0xf000_0000, 4, "240.0.0.0/4", "reserved, and the broadcast address"),
+    ];
+    RESERVED.iter().find_map(|(network, length, range, what)| {
+        let mask = u32::MAX << (32 - length);
+        (prefix >= *length && address & mask == *network).then_some((*range, *what))
+    })
+}
+
+/// The account of an ARN (its fifth part), if AWS would refuse it: where
+/// the resource has an account (`required`), exactly 12 digits; else also
+/// none (S3), `aws` (AWS's own, such as managed policies) or a wildcard
+/// (policy resources). Text that is not an ARN passes: its shape is
+/// checked where it is read.
+pub fn arn_account(arn: &str, required: bool) -> Result<(), String> {
+    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    if parts.len() < 5 || parts[0] != "arn" {
+        return Ok(());
+    }
+    let account = parts[4];
+    let twelve_digits = account.len() == 12 && account.chars().all(|c| c.is_ascii_digit());
+    let other = !required && (account.is_empty() || account == "aws" || account.contains(['*', '?']));
+    if twelve_digits || other {
+        Ok(())
+    } else {
+        Err(account.to_owned())
+    }
 }
 
 /// A literal value handed over for `key` (the checker knows the key exists).
@@ -268,5 +375,14 @@ mod handoff_tests {
         assert!(handoff_value("secret_arn", "arn:aws:kms:us-east-1:1:key/x").is_err());
         assert!(role_arn("arn:aws:iam::123456789012:role/deploy").is_ok());
         assert!(role_arn("deploy").is_err());
+        assert!(arn_account("arn:aws:iam::123456789012:role/deploy", true).is_ok());
+        assert_eq!(arn_account("arn:aws:iam::1234:role/deploy", true), Err(String::from("1234")));
+        assert!(arn_account("arn:aws:iam::1234567890123:role/deploy", true).is_err());
+        assert!(arn_account("arn:aws:sqs:us-east-1:12345678901a:q", false).is_err());
+        assert!(arn_account("arn:aws:s3:::bucket/*", false).is_ok());
+        assert!(arn_account("arn:aws:s3:::bucket/*", true).is_err());
+        assert!(arn_account("arn:aws:iam::aws:policy/ReadOnlyAccess", false).is_ok());
+        assert!(arn_account("arn:aws:sqs:*:*:q", false).is_ok());
+        assert!(arn_account("not an arn", true).is_ok());
     }
 }

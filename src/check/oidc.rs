@@ -72,7 +72,7 @@ impl Checker {
                     }
                 }
                 "stack" => {
-                    if let Some(path) = first.and_then(|item| self.path(item, "stack directory")) {
+                    if let Some(path) = first.and_then(|item| self.stack_directory(item)) {
                         settings.stack = path;
                     }
                 }

@@ -188,6 +188,8 @@ impl Checker {
             if let Err(rule) = names::role_arn(arn) {
                 self.report(PipelineError::InvalidRoleArn { rule: rule.to_string() }.at(item.span()));
                 settings.role = None;
+            } else if !self.arn_account(arn, item.span(), true) {
+                settings.role = None;
             }
         }
         if let Some(item) = statement.option("plan") {
@@ -195,6 +197,8 @@ impl Checker {
             if let Some(GithubValue::Literal(arn)) = &settings.plan_role {
                 if let Err(rule) = names::role_arn(arn) {
                     self.report(PipelineError::InvalidPlanRoleArn { rule: rule.to_string() }.at(item.span()));
+                    settings.plan_role = None;
+                } else if !self.arn_account(arn, item.span(), true) {
                     settings.plan_role = None;
                 }
             }

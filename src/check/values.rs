@@ -130,7 +130,9 @@ impl Reader {
     pub fn number(&mut self, item: &Item, what: &str, min: u64, max: u64) -> Option<u64> {
         let value = self.value(item, what)?;
         match &value.kind {
-            ValueKind::Quantity { amount, unit: None } => self.in_range(*amount, value.span, what, min, max, ""),
+            ValueKind::Quantity { amount, unit: None } => {
+                self.in_range(*amount, value.span, what, (min, max, ""), amount.to_string())
+            }
             ValueKind::Quantity { unit: Some(unit), .. } => {
                 self.report(ValueError::UnitNotTaken { what: what.to_string(), unit: unit.to_string() }.at(value.span));
                 None
@@ -142,12 +144,15 @@ impl Reader {
         }
     }
 
-    fn in_range(&mut self, amount: u64, span: Span, what: &str, min: u64, max: u64, unit: &str) -> Option<u64> {
+    /// `amount` if within `min..=max` (in `unit`); else reported with the
+    /// value as written.
+    fn in_range(&mut self, amount: u64, span: Span, what: &str, range: (u64, u64, &str), found: String) -> Option<u64> {
+        let (min, max, unit) = range;
         if (min..=max).contains(&amount) {
             return Some(amount);
         }
         self.report(
-            ValueError::NumberOutOfRange { what: what.to_string(), min, unit: unit.to_string(), max, amount }.at(span),
+            ValueError::NumberOutOfRange { what: what.to_string(), min, unit: unit.to_string(), max, found }.at(span),
         );
         None
     }
@@ -177,8 +182,12 @@ impl Reader {
                 return None;
             }
         };
-        let seconds = amount.saturating_mul(factor);
-        self.in_range(seconds, value.span, what, min, max, "s")
+        let Some(seconds) = amount.checked_mul(factor) else {
+            self.too_large(value, what, *amount, unit.as_deref());
+            return None;
+        };
+        let written = format!("{amount}{}", unit.as_deref().unwrap_or(""));
+        self.in_range(seconds, value.span, what, (min, max, "s"), written)
     }
 
     /// A memory size in MiB: `512` (MiB), `512mb`, `3gb`.
@@ -198,7 +207,7 @@ impl Reader {
                 return None;
             }
         };
-        Some(amount.saturating_mul(factor))
+        self.at_most_u32(value, what, *amount, unit.as_deref(), factor)
     }
 
     /// CPU units: `1024`, or whole vCPUs: `1vcpu`.
@@ -209,13 +218,31 @@ impl Reader {
             return None;
         };
         match unit.as_deref() {
-            None => Some(*amount),
-            Some("vcpu") => Some(amount.saturating_mul(1024)),
+            None => self.at_most_u32(value, what, *amount, None, 1),
+            Some("vcpu") => self.at_most_u32(value, what, *amount, Some("vcpu"), 1024),
             Some(unit) => {
                 self.report(ValueError::NotCpuUnit { unit: unit.to_string(), what: what.to_string() }.at(value.span));
                 None
             }
         }
+    }
+
+    /// `amount` times `factor`, if it fits the 32 bits AWS counts CPU units
+    /// and MiB in; else reported as written (`99999999999gb`), not as what
+    /// it would have been converted to.
+    fn at_most_u32(&mut self, value: &Value, what: &str, amount: u64, unit: Option<&str>, factor: u64) -> Option<u64> {
+        match amount.checked_mul(factor) {
+            Some(converted) if converted <= u64::from(u32::MAX) => Some(converted),
+            _ => {
+                self.too_large(value, what, amount, unit);
+                None
+            }
+        }
+    }
+
+    fn too_large(&mut self, value: &Value, what: &str, amount: u64, unit: Option<&str>) {
+        let written = format!("{amount}{}", unit.unwrap_or(""));
+        self.report(ValueError::QuantityTooLarge { what: what.to_string(), written }.at(value.span));
     }
 
     /// `yes`/`no` (also `true`/`false`).

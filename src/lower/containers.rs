@@ -116,7 +116,7 @@ pub(super) fn container_definition(deploy: &Deploy, container: &Container, log_g
     }
     if let Some(port) = container.port {
         let mut mapping = vec![
-            ("name", Hcl::str(format!("{}-{}", container.name, port.number))),
+            ("name", Hcl::str(crate::plan::names::port_mapping(&container.name, port.number))),
             ("containerPort", Hcl::Num(port.number.into())),
             ("hostPort", Hcl::Num(port.number.into())),
             ("protocol", Hcl::str("tcp")),

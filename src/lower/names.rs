@@ -7,7 +7,7 @@ use super::output::Identifier;
 use crate::model::*;
 use crate::plan::names;
 
-pub(super) use crate::plan::names::{built_images, concurrency_group};
+pub(super) use crate::plan::names::{built_images, concurrency_group, workflow_concurrency_group};
 
 /// The Terraform variable for an image of a deploy.
 pub(super) fn image_variable(deploy: &Deploy, build: &str) -> Identifier {

@@ -3,7 +3,9 @@
 
 use serde::Serialize;
 
-use super::names::{built_images, concurrency_group, image_env, image_variable, secret_env, session_name};
+use super::names::{
+    built_images, concurrency_group, image_env, image_variable, secret_env, session_name, workflow_concurrency_group,
+};
 use super::output::{ExprOrText, GithubExpr, Identifier};
 use crate::model::*;
 
@@ -26,6 +28,8 @@ pub struct Workflow {
     pub paths: Vec<String>,
     /// `AWS_REGION`.
     pub region: String,
+    /// The workflow's concurrency group, before the run's ref.
+    pub concurrency: String,
     /// Infrastructure jobs, in promotion order.
     pub infras: Vec<TerraformJob>,
     /// Build jobs, in pipeline order.
@@ -287,6 +291,7 @@ pub(super) fn workflow(pipeline: &Pipeline) -> Workflow {
         manual: pipeline.triggers.manual,
         paths,
         region: pipeline.region.clone(),
+        concurrency: workflow_concurrency_group(&pipeline.workflow_file),
         infras,
         builds,
         deploys,

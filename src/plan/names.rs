@@ -11,6 +11,8 @@ use serde::Serialize;
 
 use crate::model::{Deploy, Image, InfraSecret};
 
+/// GitHub's OIDC identity provider, of which an AWS account holds one.
+pub const GITHUB_OIDC_URL: &str = "https://token.actions.githubusercontent.com";
 /// Suffix of a service's task execution role (`<service>-task-execution-role`).
 pub const TASK_EXECUTION_ROLE: &str = "-task-execution-role";
 /// Suffix of a service's task role.
@@ -193,9 +195,24 @@ pub fn secret_env(secret: &InfraSecret) -> String {
 }
 
 /// The concurrency group of the job applying a stack: one apply at a time
-/// per stack, across every workflow of the repository.
+/// per stack, across every workflow of the repository. The directory is
+/// kept as written (`/` included), so that distinct stacks never meet in
+/// one group (`svc/a-b` and `svc-a/b`).
 pub fn concurrency_group(stack: &str) -> String {
-    format!("terraform-{}", stack.replace('/', "-"))
+    format!("terraform-{stack}")
+}
+
+/// The start of a workflow's own concurrency group, which the workflow
+/// ends with the run's ref: named after the workflow's file, which is
+/// unique in the repository, never after its display name, which two
+/// workflows may share. The prefix keeps it apart from the stacks' groups.
+pub fn workflow_concurrency_group(workflow_file: &str) -> String {
+    format!("workflow-{workflow_file}.yml-")
+}
+
+/// The name of a container's port mapping in its task definition.
+pub fn port_mapping(container: &str, port: u16) -> String {
+    format!("{container}-{port}")
 }
 
 /// The role session name a job's AWS calls show in CloudTrail.
@@ -280,7 +297,9 @@ mod tests {
         assert_eq!(secret_variable(&secret), "_9_db_url");
         assert_eq!(secret_env(&secret), "TF_VAR__9_db_url");
         assert_eq!(session_name("p", &"j".repeat(80)).len(), 64);
-        assert_eq!(concurrency_group("deploy/web/prod"), "terraform-deploy-web-prod");
+        assert_eq!(concurrency_group("deploy/web/prod"), "terraform-deploy/web/prod");
+        assert_ne!(concurrency_group("svc/a-b"), concurrency_group("svc-a/b"));
+        assert_eq!(workflow_concurrency_group("shop"), "workflow-shop.yml-");
         assert_eq!(scan_sarif("api"), "trivy-api.sarif");
     }
 }

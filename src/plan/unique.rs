@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::catalogue::PlanError;
 use crate::diagnostic::Diagnostic;
-use crate::model::{Pipeline, Target};
+use crate::model::{Backend, Pipeline, Target};
 use crate::span::Span;
 
 use super::names;
@@ -110,6 +110,30 @@ const IAM_POLICY: Kind = Kind {
     help: "IAM policy names are global to the AWS account: rename one of their owners",
 };
 
+const INFRA_NAME: Kind = Kind {
+    what: "infrastructure name",
+    key: str::to_owned,
+    same_because: "",
+    case_because: None,
+    help: "give each infrastructure stack its own `name`: it names the cluster, the VPC, the log groups, the key alias, the load balancer and the secret, which meet in one account and region",
+};
+
+const STATE: Kind = Kind {
+    what: "Terraform state",
+    key: str::to_owned,
+    same_because: "",
+    case_because: None,
+    help: "give each stack its own state `key` (or `path`): each apply would destroy what the other created",
+};
+
+const OIDC_PROVIDER: Kind = Kind {
+    what: "OIDC provider",
+    key: str::to_owned,
+    same_because: "",
+    case_because: None,
+    help: "an AWS account has one identity provider per URL: let one bootstrap create it and say `provider existing` in the others",
+};
+
 const ECR_REPOSITORY: Kind = Kind {
     what: "ECR repository",
     key: str::to_owned,
@@ -137,7 +161,7 @@ const STACK: Kind = Kind {
 const CONCURRENCY_GROUP: Kind = Kind {
     what: "concurrency group",
     key: names::github_key,
-    same_because: "`/` becomes `-` in the group, and GitHub ignores case in it",
+    same_because: "GitHub ignores case in concurrency groups",
     case_because: None,
     help: "rename one of the stack directories: each stack's applies queue in a group named after it",
 };
@@ -249,8 +273,15 @@ fn claim_pipeline(claims: &mut Claims, sources: &[Source<'_>], input: usize, ind
     };
     let pipeline_owner = owner(pipeline.span, format!("pipeline `{}`", pipeline.name));
     claims.claim(sources, WORKFLOW, everywhere, &pipeline.workflow_file, &pipeline_owner);
+    // Names AWS keeps per account and region. The account is not known
+    // (roles are secrets): every input is taken to deploy to one.
+    let regional = format!("region {}", pipeline.region);
     if let Some(oidc) = &pipeline.oidc {
         claims.claim(sources, STACK, everywhere, &oidc.stack, &pipeline_owner);
+        claims.claim(sources, STATE, everywhere, &state_object(&oidc.stack, &oidc.state), &pipeline_owner);
+        if !oidc.existing_provider {
+            claims.claim(sources, OIDC_PROVIDER, everywhere, names::GITHUB_OIDC_URL, &pipeline_owner);
+        }
         claims.claim(sources, IAM_ROLE, everywhere, &names::github_apply_role(&pipeline.name), &pipeline_owner);
         claims.claim(sources, IAM_ROLE, everywhere, &names::github_plan_role(&pipeline.name), &pipeline_owner);
     }
@@ -268,13 +299,16 @@ fn claim_pipeline(claims: &mut Claims, sources: &[Source<'_>], input: usize, ind
         let infra_owner = owner(infra.span, in_environment(String::from("the infrastructure"), &infra.target));
         claims.claim(sources, JOB_ID, &workflow_scope, &infra.target.job_id, &infra_owner);
         claims.claim(sources, STACK, everywhere, &infra.stack, &infra_owner);
+        claims.claim(sources, STATE, everywhere, &state_object(&infra.stack, &infra.state), &infra_owner);
         claims.claim(sources, CONCURRENCY_GROUP, everywhere, &names::concurrency_group(&infra.stack), &infra_owner);
+        // Before its IAM role: the name, not the role, is what to change.
+        claims.claim(sources, INFRA_NAME, &regional, &infra.name, &infra_owner);
         claims.claim(sources, IAM_ROLE, everywhere, &names::flow_logs_role(&infra.name), &infra_owner);
         for repository in &infra.repositories {
-            claims.claim(sources, ECR_REPOSITORY, everywhere, repository, &infra_owner);
+            claims.claim(sources, ECR_REPOSITORY, &regional, repository, &infra_owner);
         }
         if let Some(parameter) = &infra.handoff_parameter {
-            claims.claim(sources, SSM_PARAMETER, everywhere, parameter, &infra_owner);
+            claims.claim(sources, SSM_PARAMETER, &regional, parameter, &infra_owner);
         }
     }
     for deploy in &pipeline.deploys {
@@ -282,6 +316,7 @@ fn claim_pipeline(claims: &mut Claims, sources: &[Source<'_>], input: usize, ind
         let job = &deploy.target.job_id;
         claims.claim(sources, JOB_ID, &workflow_scope, job, &deploy_owner);
         claims.claim(sources, STACK, everywhere, &deploy.stack, &deploy_owner);
+        claims.claim(sources, STATE, everywhere, &state_object(&deploy.stack, &deploy.state), &deploy_owner);
         claims.claim(sources, CONCURRENCY_GROUP, everywhere, &names::concurrency_group(&deploy.stack), &deploy_owner);
         let service = &deploy.service.name;
         claims.claim(sources, ECS_SERVICE, everywhere, service, &deploy_owner);
@@ -302,6 +337,21 @@ fn claim_pipeline(claims: &mut Claims, sources: &[Source<'_>], input: usize, ind
             let build_owner = owner(owner_build.span, format!("build `{}`", owner_build.name));
             claims.claim(sources, ENV_KEY, &job_scope, &names::image_env(deploy, build), &build_owner);
             claims.claim(sources, TERRAFORM_VARIABLE, &job_scope, &names::image_variable(deploy, build), &build_owner);
+        }
+    }
+}
+
+/// The state object a stack's backend names: `s3://BUCKET/KEY` (bucket
+/// names are global, keys exact), or the local file's path from the output
+/// directory, `.` and empty segments left out (a path is relative to its
+/// stack and never holds `..`).
+fn state_object(stack: &str, state: &Backend) -> String {
+    match state {
+        Backend::S3 { bucket, key, .. } => format!("s3://{bucket}/{key}"),
+        Backend::Local { path } => {
+            let parts: Vec<&str> =
+                stack.split('/').chain(path.split('/')).filter(|part| !part.is_empty() && *part != ".").collect();
+            parts.join("/")
         }
     }
 }
@@ -404,6 +454,54 @@ mod tests {
             "{}",
             errors[0][0].message
         );
+    }
+
+    fn infra(region: &str, stack: &str, state: &str, repository: &str) -> String {
+        format!(
+            "pipeline {repository} {{\n  region {region}\n  role secret.R\n  infra {{\n    stack {stack}\n    state {state}\n    name {repository}\n    handoff ssm \"/shared/output\"\n  }}\n  build web {{ repository {repository} }}\n}}\n"
+        )
+    }
+
+    #[test]
+    fn one_state_object_in_two_files_collides() {
+        let state = "s3 bucket \"acme-state\" key \"infra.tfstate\"";
+        let errors =
+            collisions(&[&infra("us-east-2", "a/infra", state, "aa"), &infra("eu-west-1", "b/infra", state, "bb")]);
+        assert!(errors[0].is_empty());
+        assert_eq!(errors[1].len(), 1, "{:?}", errors[1]);
+        assert!(
+            errors[1][0].message.contains("Terraform state `s3://acme-state/infra.tfstate`"),
+            "{}",
+            errors[1][0].message
+        );
+        assert_eq!(errors[1][0].elsewhere[0].file, "a.ecspipe");
+        // Another key in the same bucket is another object.
+        let other = "s3 bucket \"acme-state\" key \"b/infra.tfstate\"";
+        let errors =
+            collisions(&[&infra("us-east-2", "a/infra", state, "aa"), &infra("eu-west-1", "b/infra", other, "bb")]);
+        assert!(errors.iter().all(Vec::is_empty), "{errors:?}");
+    }
+
+    #[test]
+    fn regional_names_meet_only_in_one_region() {
+        // The same repository and handoff parameter (state: local, each in
+        // its own stack) in two regions: each region has its own.
+        let first = infra("us-east-2", "a/infra", "local", "shop").replace("pipeline shop", "pipeline one");
+        let second = infra("eu-west-1", "b/infra", "local", "shop")
+            .replace("pipeline shop", "pipeline two")
+            .replace("name shop", "name shop2");
+        assert!(collisions(&[&first, &second]).iter().all(Vec::is_empty));
+        // In one region, the repository meets.
+        let second = second.replace("eu-west-1", "us-east-2");
+        let errors = collisions(&[&first, &second]);
+        assert!(errors[1][0].message.contains("ECR repository `shop`"), "{}", errors[1][0].message);
+        // One infrastructure name in two regions meets in IAM, which is
+        // global; in one region, as the infrastructure's name.
+        let second = infra("eu-west-1", "b/infra", "local", "other").replace("name other", "name shop");
+        let errors = collisions(&[&first, &second]);
+        assert!(errors[1][0].message.contains("IAM role `shop-flow-logs`"), "{}", errors[1][0].message);
+        let errors = collisions(&[&first, &second.replace("eu-west-1", "us-east-2")]);
+        assert!(errors[1][0].message.contains("infrastructure name `shop`"), "{}", errors[1][0].message);
     }
 
     #[test]

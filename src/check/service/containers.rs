@@ -201,6 +201,15 @@ impl Checker {
             }
             None => self.implicit_image(scope, name, name_span)?,
         };
+        if let (Some(port), true) = (&port, valid) {
+            let mapping = crate::plan::names::port_mapping(name, port.number);
+            if let Err(rule) = names::port_mapping(&mapping) {
+                self.report(
+                    ContainerError::PortMappingName { container: name.to_owned(), mapping, rule }.at(name_span),
+                );
+                valid = false;
+            }
+        }
         if !valid {
             return None;
         }

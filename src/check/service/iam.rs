@@ -57,6 +57,9 @@ impl Checker {
                     self.report(ServiceError::InvalidResourceArn { arn: arn.to_string() }.at(value.span));
                     return None;
                 }
+                if !self.arn_account(arn, value.span, false) {
+                    return None;
+                }
             }
             resources.push(self.scalar(&Item::Value(value.clone()), "a resource", infra)?);
         }

@@ -113,6 +113,9 @@ impl Checker {
             ValueKind::Str(arn) => {
                 let parts: Vec<&str> = arn.splitn(6, ':').collect();
                 let service = (parts.len() == 6 && parts[0] == "arn").then(|| parts[2]);
+                if matches!(service, Some("secretsmanager" | "ssm")) && !self.arn_account(arn, value.span, true) {
+                    return None;
+                }
                 match service {
                     Some("secretsmanager") if parts[5].starts_with("secret:") => SecretStore::SecretArn(arn.clone()),
                     Some("ssm") if parts[5].starts_with("parameter/") => SecretStore::ParameterArn(arn.clone()),
