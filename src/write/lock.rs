@@ -1,0 +1,80 @@
+//! One build at a time per output directory.
+//!
+//! The lock is an advisory `flock` on the output directory itself, so it
+//! adds no file to the tree (nothing to commit, report or prune), and the
+//! kernel releases it when its holder exits, however it exits: a killed
+//! build never leaves a stale lock. `build` holds it exclusively from before
+//! it reads the disk until after it has written and pruned; `check` holds it
+//! shared while it reads, so it never sees a build half done.
+
+use std::fs::File;
+use std::io;
+use std::path::Path;
+
+use super::WriteError;
+
+/// A held lock; released when dropped (or when the process ends).
+#[derive(Debug)]
+pub struct Lock {
+    _dir: File,
+}
+
+/// Which lock to take.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// One holder, and no shared ones: a build.
+    Exclusive,
+    /// Any number of holders, and no exclusive one: a check.
+    Shared,
+}
+
+impl Lock {
+    /// Takes the lock on `out_dir`, which must exist. If another process
+    /// holds it, calls `waiting` once, then waits for it.
+    ///
+    /// # Errors
+    ///
+    /// The directory cannot be opened, or its file system refuses locks.
+    pub fn acquire(out_dir: &Path, mode: Mode, waiting: impl FnOnce()) -> Result<Lock, WriteError> {
+        let error = |source| WriteError::Lock { path: out_dir.to_path_buf(), source };
+        let dir = File::open(out_dir).map_err(error)?;
+        lock(&dir, mode, waiting).map_err(error)?;
+        Ok(Lock { _dir: dir })
+    }
+}
+
+#[cfg(unix)]
+fn lock(dir: &File, mode: Mode, waiting: impl FnOnce()) -> io::Result<()> {
+    use std::os::fd::AsRawFd as _;
+    let operation = match mode {
+        Mode::Exclusive => libc::LOCK_EX,
+        Mode::Shared => libc::LOCK_SH,
+    };
+    let flock = |operation| {
+        loop {
+            // SAFETY: `flock` takes a file descriptor, which `dir` keeps
+            // open for the duration of the call, and an operation flag; it
+            // touches no memory of ours.
+            if unsafe { libc::flock(dir.as_raw_fd(), operation) } == 0 {
+                return Ok(());
+            }
+            let error = io::Error::last_os_error();
+            if error.kind() != io::ErrorKind::Interrupted {
+                return Err(error);
+            }
+        }
+    };
+    match flock(operation | libc::LOCK_NB) {
+        Err(error) if error.kind() == io::ErrorKind::WouldBlock => {
+            waiting();
+            flock(operation)
+        }
+        result => result,
+    }
+}
+
+/// Without `flock`, runs are not serialised.
+#[cfg(not(unix))]
+fn lock(_dir: &File, _mode: Mode, _waiting: impl FnOnce()) -> io::Result<()> {
+    Ok(())
+}
