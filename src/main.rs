@@ -152,6 +152,17 @@ impl Reporter {
         }
     }
 
+    /// The output directory's file system refused the lock.
+    fn unlocked(&self, out: &Path, lock: &Lock) {
+        if let (Some(error), false) = (lock.unavailable(), self.format == MessageFormat::Json) {
+            let _ = writeln!(
+                io::stderr(),
+                "warning: cannot lock {} ({error}); this run is not protected from another ecspipe run at the same time",
+                out.display()
+            );
+        }
+    }
+
     fn error(&self, message: &str) {
         // Nothing sensible is left to do if stderr or stdout is closed.
         let _ = match self.format {
@@ -301,6 +312,7 @@ fn build(inputs: &[PathBuf], out: &Path, force: bool, prune: bool, reporter: &Re
     std::fs::create_dir_all(out).map_err(|source| WriteError::Write { path: out.to_path_buf(), source })?;
     // Held from the first look at the disk until the last change to it.
     let lock = Lock::acquire(out, Mode::Exclusive, || reporter.waiting(out))?;
+    reporter.unlocked(out, &lock);
     let statuses = write::plan(out, &files, force)?;
     let orphans = write::orphans(out, &sources, &files);
     let debris = write::debris(out, &files);
@@ -342,7 +354,10 @@ fn build(inputs: &[PathBuf], out: &Path, force: bool, prune: bool, reporter: &Re
 fn check(inputs: &[PathBuf], out: &Path, reporter: &Reporter) -> Result<ExitCode, Failure> {
     let Compiled { files, sources } = compile_all(inputs, out, reporter)?;
     // Shared: checks run side by side, but never while a build writes.
-    let _lock = if out.is_dir() { Some(Lock::acquire(out, Mode::Shared, || reporter.waiting(out))?) } else { None };
+    let lock = if out.is_dir() { Some(Lock::acquire(out, Mode::Shared, || reporter.waiting(out))?) } else { None };
+    if let Some(lock) = &lock {
+        reporter.unlocked(out, lock);
+    }
     // The exit code says whether the disk is current even when stdout
     // cannot be written: every file is compared, whatever printing does.
     let mut printed = Printed::default();

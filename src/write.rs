@@ -84,8 +84,8 @@ pub enum WriteError {
         /// What it is.
         kind: &'static str,
     },
-    /// The output directory cannot be locked.
-    #[error("cannot lock {path} against other builds: {source}")]
+    /// The output directory cannot be opened to lock it.
+    #[error("cannot open {path} to lock it against other builds: {source}")]
     Lock {
         /// The output directory.
         path: PathBuf,
@@ -156,6 +156,12 @@ fn find_pipelines(dir: &Path, files: &mut Vec<PathBuf>) -> Result<(), WriteError
         if entry.is_dir() {
             find_pipelines(&entry, files)?;
         } else if entry.extension().is_some_and(|ext| ext == EXTENSION) {
+            // Named on the command line, a pipe is what the user asked for
+            // (`<(…)`); found by the search, a FIFO would block the run.
+            let metadata = fs::metadata(&entry).map_err(|source| WriteError::Read { path: entry.clone(), source })?;
+            if !metadata.is_file() {
+                return Err(WriteError::NotRegular { path: entry, kind: disk::kind(&metadata.file_type()) });
+            }
             files.push(entry);
         }
     }

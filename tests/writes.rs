@@ -268,6 +268,16 @@ fn a_special_file_at_an_output_path_is_an_error_never_a_hang() {
         }),
         ("a directory", &|path| fs::create_dir(path).expect("mkdir")),
     ];
+    // A FIFO found by the search for pipelines is refused too.
+    cases[0].1(&dir.path().join("pipelines/zz-fifo.ecspipe"));
+    let run = ecspipe_within_deadline(dir.path(), &["check"]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(
+        run.stderr.contains("pipelines/zz-fifo.ecspipe is a FIFO (named pipe), not a regular file"),
+        "{}",
+        run.stderr
+    );
+    fs::remove_file(dir.path().join("pipelines/zz-fifo.ecspipe")).expect("remove");
     for (kind, make) in cases {
         fs::remove_file(&path).expect("remove");
         make(&path);

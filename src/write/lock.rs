@@ -17,6 +17,7 @@ use super::WriteError;
 #[derive(Debug)]
 pub struct Lock {
     _dir: File,
+    unavailable: Option<io::Error>,
 }
 
 /// Which lock to take.
@@ -30,16 +31,23 @@ pub enum Mode {
 
 impl Lock {
     /// Takes the lock on `out_dir`, which must exist. If another process
-    /// holds it, calls `waiting` once, then waits for it.
+    /// holds it, calls `waiting` once, then waits for it. A file system
+    /// that offers no locks (some network file systems refuse `flock` on a
+    /// directory) does not stop the run: see [`Lock::unavailable`].
     ///
     /// # Errors
     ///
-    /// The directory cannot be opened, or its file system refuses locks.
+    /// The directory cannot be opened.
     pub fn acquire(out_dir: &Path, mode: Mode, waiting: impl FnOnce()) -> Result<Lock, WriteError> {
-        let error = |source| WriteError::Lock { path: out_dir.to_path_buf(), source };
-        let dir = File::open(out_dir).map_err(error)?;
-        lock(&dir, mode, waiting).map_err(error)?;
-        Ok(Lock { _dir: dir })
+        let dir = File::open(out_dir).map_err(|source| WriteError::Lock { path: out_dir.to_path_buf(), source })?;
+        let unavailable = lock(&dir, mode, waiting).err();
+        Ok(Lock { _dir: dir, unavailable })
+    }
+
+    /// Why the lock could not be taken, if it could not: the run goes on
+    /// without it, and the caller should say so.
+    pub fn unavailable(&self) -> Option<&io::Error> {
+        self.unavailable.as_ref()
     }
 }
 
