@@ -11,7 +11,7 @@ use miette::NamedSource;
 
 use ecspipe::diagnostic::{self, Diagnostic, Renderer};
 use ecspipe::emit::GeneratedFile;
-use ecspipe::write::{self, Input, Lock, Mode, Status, WriteError, Written};
+use ecspipe::write::{self, Input, Lock, Status, WriteError, Written};
 
 /// Compile .ecspipe pipelines into GitHub Actions workflows and Terraform
 /// stacks for Amazon ECS on Fargate.
@@ -309,9 +309,8 @@ fn compile_all(inputs: &[PathBuf], out: &Path, reporter: &Reporter) -> Result<Co
 
 fn build(inputs: &[PathBuf], out: &Path, force: bool, prune: bool, reporter: &Reporter) -> Result<ExitCode, Failure> {
     let Compiled { files, sources } = compile_all(inputs, out, reporter)?;
-    std::fs::create_dir_all(out).map_err(|source| WriteError::Write { path: out.to_path_buf(), source })?;
     // Held from the first look at the disk until the last change to it.
-    let lock = Lock::acquire(out, Mode::Exclusive, || reporter.waiting(out))?;
+    let lock = Lock::for_build(out, || reporter.waiting(out))?;
     reporter.unlocked(out, &lock);
     let statuses = write::plan(out, &files, force)?;
     let orphans = write::orphans(out, &sources, &files);
@@ -354,7 +353,7 @@ fn build(inputs: &[PathBuf], out: &Path, force: bool, prune: bool, reporter: &Re
 fn check(inputs: &[PathBuf], out: &Path, reporter: &Reporter) -> Result<ExitCode, Failure> {
     let Compiled { files, sources } = compile_all(inputs, out, reporter)?;
     // Shared: checks run side by side, but never while a build writes.
-    let lock = if out.is_dir() { Some(Lock::acquire(out, Mode::Shared, || reporter.waiting(out))?) } else { None };
+    let lock = Lock::for_check(out, || reporter.waiting(out))?;
     if let Some(lock) = &lock {
         reporter.unlocked(out, lock);
     }

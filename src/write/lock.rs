@@ -7,7 +7,7 @@
 //! it reads the disk until after it has written and pruned; `check` holds it
 //! shared while it reads, so it never sees a build half done.
 
-use std::fs::File;
+use std::fs::{self, File};
 use std::io;
 use std::path::Path;
 
@@ -30,6 +30,30 @@ pub enum Mode {
 }
 
 impl Lock {
+    /// A build's lock: creates `out_dir` if it is missing, then takes the
+    /// lock exclusively (see [`Lock::acquire`]).
+    ///
+    /// # Errors
+    ///
+    /// The directory cannot be created or opened.
+    pub fn for_build(out_dir: &Path, waiting: impl FnOnce()) -> Result<Lock, WriteError> {
+        fs::create_dir_all(out_dir).map_err(|source| WriteError::Write { path: out_dir.to_path_buf(), source })?;
+        Lock::acquire(out_dir, Mode::Exclusive, waiting)
+    }
+
+    /// A check's lock: shared, and none when `out_dir` does not exist (there
+    /// is nothing for a build to be halfway through).
+    ///
+    /// # Errors
+    ///
+    /// The directory cannot be opened.
+    pub fn for_check(out_dir: &Path, waiting: impl FnOnce()) -> Result<Option<Lock>, WriteError> {
+        if !out_dir.is_dir() {
+            return Ok(None);
+        }
+        Lock::acquire(out_dir, Mode::Shared, waiting).map(Some)
+    }
+
     /// Takes the lock on `out_dir`, which must exist. If another process
     /// holds it, calls `waiting` once, then waits for it. A file system
     /// that offers no locks (some network file systems refuse `flock` on a
