@@ -11,7 +11,7 @@ use miette::NamedSource;
 
 use ecspipe::diagnostic::{self, Diagnostic, Renderer};
 use ecspipe::emit::GeneratedFile;
-use ecspipe::write::{self, Input, Status, WriteError, Written};
+use ecspipe::write::{self, Input, Lock, Status, WriteError, Written};
 
 /// Compile .ecspipe pipelines into GitHub Actions workflows and Terraform
 /// stacks for Amazon ECS on Fargate.
@@ -44,7 +44,8 @@ enum Command {
         prune: bool,
     },
     /// Compile pipelines in memory and fail (exit 1) if any output on disk is
-    /// stale, missing, or left over from a removed pipeline.
+    /// stale, missing, or left over from a removed pipeline, or a temporary
+    /// file of an interrupted build remains.
     Check {
         /// Pipeline files or directories searched for *.ecspipe.
         #[arg(default_value = "pipelines")]
@@ -139,6 +140,29 @@ impl Reporter {
         }
     }
 
+    /// Another run holds the output directory's lock: say why nothing
+    /// happens (on stderr, which JSON output keeps empty).
+    fn waiting(&self, out: &Path) {
+        if self.format != MessageFormat::Json {
+            let _ = writeln!(
+                io::stderr(),
+                "waiting for another ecspipe run to finish with {} (it holds the lock)",
+                out.display()
+            );
+        }
+    }
+
+    /// The output directory's file system refused the lock.
+    fn unlocked(&self, out: &Path, lock: &Lock) {
+        if let (Some(error), false) = (lock.unavailable(), self.format == MessageFormat::Json) {
+            let _ = writeln!(
+                io::stderr(),
+                "warning: cannot lock {} ({error}); this run is not protected from another ecspipe run at the same time",
+                out.display()
+            );
+        }
+    }
+
     fn error(&self, message: &str) {
         // Nothing sensible is left to do if stderr or stdout is closed.
         let _ = match self.format {
@@ -161,6 +185,7 @@ impl Reporter {
             MessageFormat::Github => {
                 let message = match kind {
                     "orphan" => "no pipeline generates this file any more; remove it with `ecspipe build --prune`",
+                    "temporary" => "temporary file left by an interrupted build; `ecspipe build` removes it",
                     "missing" => "generated file missing; run `ecspipe build` and commit the result",
                     _ => "generated file is stale; run `ecspipe build` and commit the result",
                 };
@@ -194,15 +219,15 @@ fn main() -> ExitCode {
             ExitCode::from(1)
         }
         Err(Failure::Compile) => ExitCode::from(1),
-        // A closed stdout (`ecspipe check | head`) is not an error of ours.
-        Err(Failure::ClosedOutput) => ExitCode::SUCCESS,
+        Err(Failure::Output(error)) => Printed { failed: Some(error) }.finish(0),
     }
 }
 
 enum Failure {
     Write(WriteError),
     Compile,
-    ClosedOutput,
+    /// Stdout (or stderr) could not be written.
+    Output(io::Error),
 }
 
 impl From<WriteError> for Failure {
@@ -212,8 +237,38 @@ impl From<WriteError> for Failure {
 }
 
 impl From<io::Error> for Failure {
-    fn from(_: io::Error) -> Self {
-        Failure::ClosedOutput
+    fn from(error: io::Error) -> Self {
+        Failure::Output(error)
+    }
+}
+
+/// What became of a run's output, which never changes its verdict: after
+/// the first failed write nothing more is tried, and the exit code is the
+/// verdict's. A closed pipe (`ecspipe check | head`) is not an error of
+/// ours; any other failure (a full disk, a closed descriptor) is said on
+/// stderr and makes a successful run exit with 1.
+#[derive(Default)]
+struct Printed {
+    failed: Option<io::Error>,
+}
+
+impl Printed {
+    fn put(&mut self, write: impl FnOnce() -> io::Result<()>) {
+        if self.failed.is_none() {
+            if let Err(error) = write() {
+                self.failed = Some(error);
+            }
+        }
+    }
+
+    fn finish(self, verdict: u8) -> ExitCode {
+        match self.failed {
+            Some(error) if error.kind() != io::ErrorKind::BrokenPipe => {
+                let _ = writeln!(io::stderr(), "error: cannot write the output: {error}");
+                ExitCode::from(verdict.max(1))
+            }
+            _ => ExitCode::from(verdict),
+        }
     }
 }
 
@@ -235,9 +290,11 @@ fn compile_all(inputs: &[PathBuf], out: &Path, reporter: &Reporter) -> Result<Co
     let generated = match ecspipe::compile_all(&sources) {
         Ok(generated) => generated,
         Err(errors) => {
+            // The verdict stands whether or not the diagnostics can be printed.
+            let mut printed = Printed::default();
             for ((input, file), diagnostics) in inputs.iter().zip(&files).zip(&errors) {
                 if !diagnostics.is_empty() {
-                    reporter.diagnostics(file, &input.text, diagnostics)?;
+                    printed.put(|| reporter.diagnostics(file, &input.text, diagnostics));
                 }
             }
             return Err(Failure::Compile);
@@ -252,13 +309,22 @@ fn compile_all(inputs: &[PathBuf], out: &Path, reporter: &Reporter) -> Result<Co
 
 fn build(inputs: &[PathBuf], out: &Path, force: bool, prune: bool, reporter: &Reporter) -> Result<ExitCode, Failure> {
     let Compiled { files, sources } = compile_all(inputs, out, reporter)?;
+    // Held from the first look at the disk until the last change to it.
+    let lock = Lock::for_build(out, || reporter.waiting(out))?;
+    reporter.unlocked(out, &lock);
     let statuses = write::plan(out, &files, force)?;
     let orphans = write::orphans(out, &sources, &files);
+    let debris = write::debris(out, &files);
     let written = write::write(out, &files, &statuses)?;
+    write::remove_debris(out, &debris)?;
     if prune {
         write::prune(out, &orphans)?;
     }
+    drop(lock);
     let mut stdout = io::stdout().lock();
+    for path in &debris {
+        writeln!(stdout, "removed {path}: a temporary file left by an interrupted build")?;
+    }
     let (mut created, mut updated, mut unchanged) = (0, 0, 0);
     for (file, written) in files.iter().zip(&written) {
         match written {
@@ -286,6 +352,14 @@ fn build(inputs: &[PathBuf], out: &Path, force: bool, prune: bool, reporter: &Re
 
 fn check(inputs: &[PathBuf], out: &Path, reporter: &Reporter) -> Result<ExitCode, Failure> {
     let Compiled { files, sources } = compile_all(inputs, out, reporter)?;
+    // Shared: checks run side by side, but never while a build writes.
+    let lock = Lock::for_check(out, || reporter.waiting(out))?;
+    if let Some(lock) = &lock {
+        reporter.unlocked(out, lock);
+    }
+    // The exit code says whether the disk is current even when stdout
+    // cannot be written: every file is compared, whatever printing does.
+    let mut printed = Printed::default();
     let (mut stale, mut missing) = (0, 0);
     for file in &files {
         let status = write::status(out, file)?;
@@ -297,43 +371,60 @@ fn check(inputs: &[PathBuf], out: &Path, reporter: &Reporter) -> Result<ExitCode
                 stale += 1;
                 "stale"
             };
-            reporter.drift(&file.path, kind, &write::diff(file, &status))?;
+            printed.put(|| reporter.drift(&file.path, kind, &write::diff(file, &status)));
         }
     }
     let orphans = write::orphans(out, &sources, &files);
     for orphan in &orphans {
-        let text = std::fs::read_to_string(out.join(orphan)).unwrap_or_default();
-        let diff = similar::TextDiff::from_lines(text.as_str(), "")
+        let bytes = write::read_output(&out.join(orphan)).ok().flatten().unwrap_or_default();
+        let text = String::from_utf8_lossy(&bytes);
+        let diff = similar::TextDiff::from_lines(text.as_ref(), "")
             .unified_diff()
             .header(&format!("a/{orphan}"), "/dev/null")
             .to_string();
-        reporter.drift(orphan, "orphan", &diff)?;
+        printed.put(|| reporter.drift(orphan, "orphan", &diff));
     }
-    if stale == 0 && missing == 0 && orphans.is_empty() {
+    let debris = write::debris(out, &files);
+    for path in &debris {
+        printed.put(|| reporter.drift(path, "temporary", ""));
+    }
+    if stale == 0 && missing == 0 && orphans.is_empty() && debris.is_empty() {
         if reporter.format == MessageFormat::Human {
-            writeln!(io::stdout(), "{} files are current", files.len())?;
+            printed.put(|| writeln!(io::stdout(), "{} files are current", files.len()));
         }
-        return Ok(ExitCode::SUCCESS);
+        return Ok(printed.finish(0));
     }
     if reporter.format == MessageFormat::Human {
-        io::stdout().flush()?;
+        printed.put(|| io::stdout().flush());
+        let mut stderr = io::stderr().lock();
         if stale + missing > 0 {
             let counts = match (stale, missing) {
                 (0, missing) => format!("{missing} missing"),
                 (stale, 0) => format!("{stale} stale"),
                 (stale, missing) => format!("{stale} stale and {missing} missing"),
             };
-            eprintln!("error: of {} generated files, {counts}; run `ecspipe build` and commit the result", files.len());
+            let _ = writeln!(
+                stderr,
+                "error: of {} generated files, {counts}; run `ecspipe build` and commit the result",
+                files.len()
+            );
         }
         if !orphans.is_empty() {
-            eprintln!(
+            let _ = writeln!(
+                stderr,
                 "error: {} generated file{} no longer produced by any pipeline; run `ecspipe build --prune`",
                 orphans.len(),
                 if orphans.len() == 1 { " is" } else { "s are" }
             );
         }
+        for path in &debris {
+            let _ = writeln!(
+                stderr,
+                "error: {path} is a temporary file left by an interrupted build; run `ecspipe build` to remove it"
+            );
+        }
     }
-    Ok(ExitCode::from(1))
+    Ok(printed.finish(1))
 }
 
 fn explain(code: &str, reporter: &Reporter) -> Result<ExitCode, Failure> {

@@ -67,9 +67,14 @@ fn build_accepts_files_directories_and_an_output_directory() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(out.path().join(".github/workflows/queue-worker.yml").is_file());
     assert!(out.path().join("services/worker/deploy/ecs.tf").is_file());
-    // Outside the output directory, the header names the file alone.
+    // Outside the output directory, the header names the file relative to
+    // it, so that the name identifies it (and `--prune` can tell it exists).
     let workflow = fs::read_to_string(out.path().join(".github/workflows/queue-worker.yml")).expect("read");
-    assert!(workflow.contains("# Source: worker.ecspipe\n"), "{workflow}");
+    let canonical = |path: &std::path::Path| fs::canonicalize(path).expect("canonical");
+    let checkout = canonical(dir.path());
+    assert_eq!(canonical(out.path()).parent(), checkout.parent(), "both temporary directories share a parent");
+    let name = checkout.file_name().expect("name").to_string_lossy().into_owned();
+    assert!(workflow.contains(&format!("# Source: ../{name}/pipelines/worker.ecspipe\n")), "{workflow}");
     let run = ecspipe(dir.path(), &["check", "pipelines/worker.ecspipe", "--out", &out_arg]);
     assert_eq!(run.code, 0, "{}", run.stderr);
 }

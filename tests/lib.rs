@@ -22,3 +22,4 @@ mod readback;
 mod reference;
 mod replay;
 mod tools;
+mod writes;

@@ -1,0 +1,130 @@
+//! What is under the output directory besides this run's files: generated
+//! files no pipeline produces any more (left-over files, removed by
+//! `--prune`), and temporary files an interrupted build left behind.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use super::stage::is_temporary;
+use super::{disk, target, WriteError};
+use crate::emit::{generated_source, GeneratedFile};
+
+/// A directory the search does not enter: hidden ones (but `.github`), and
+/// the usual homes of other tools' files.
+fn skipped(name: &str) -> bool {
+    (name.starts_with('.') && name != ".github") || matches!(name, "target" | "node_modules" | "workflows-disabled")
+}
+
+/// `path` relative to `base`, `/`-separated.
+fn relative(base: &Path, path: &Path) -> Option<String> {
+    let inside = path.strip_prefix(base).ok()?;
+    Some(inside.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/"))
+}
+
+/// Every entry under `dir` that `keep` accepts (by name and file type),
+/// sorted, entering directories the search does not skip and never
+/// following a symbolic link.
+fn walk(base: &Path, dir: &Path, keep: &dyn Fn(&str, &fs::FileType) -> bool, out: &mut Vec<String>) {
+    let Ok(entries) = fs::read_dir(dir) else { return };
+    let mut entries: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    entries.sort();
+    for path in entries {
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let Ok(metadata) = fs::symlink_metadata(&path) else { continue };
+        if keep(&name, &metadata.file_type()) {
+            out.extend(relative(base, &path));
+        } else if metadata.is_dir() && !skipped(&name) {
+            walk(base, &path, keep, out);
+        }
+    }
+}
+
+/// Files under `out_dir` that ecspipe generated from one of `sources` (or
+/// from a pipeline that no longer exists) and that the current build does
+/// not produce: left behind by a renamed or deleted pipeline, or by a
+/// removed stack. Only `.tf` and `.yml` files starting with the header
+/// count. A source is named relative to `out_dir`, as headers name it.
+pub fn orphans(out_dir: &Path, sources: &[String], files: &[GeneratedFile]) -> Vec<String> {
+    let mut candidates = Vec::new();
+    let keep =
+        |name: &str, file_type: &fs::FileType| file_type.is_file() && (name.ends_with(".tf") || name.ends_with(".yml"));
+    walk(out_dir, out_dir, &keep, &mut candidates);
+    candidates
+        .into_iter()
+        .filter(|path| !files.iter().any(|file| &file.path == path))
+        .filter(|path| {
+            let Ok(Some(bytes)) = disk::read_output(&out_dir.join(path)) else { return false };
+            match generated_source(&bytes) {
+                Some(source) => sources.contains(&source) || !out_dir.join(source).exists(),
+                None => false,
+            }
+        })
+        .collect()
+}
+
+/// Removes orphaned generated files (see [`orphans`]), and directories they
+/// leave empty.
+///
+/// # Errors
+///
+/// The first file that could not be removed.
+pub fn prune(out_dir: &Path, orphans: &[String]) -> Result<(), WriteError> {
+    for orphan in orphans {
+        let path = target(out_dir, orphan)?;
+        fs::remove_file(&path).map_err(|source| WriteError::Write { path: path.clone(), source })?;
+        let mut dir = path.parent();
+        while let Some(current) = dir {
+            if current == out_dir || fs::remove_dir(current).is_err() {
+                break;
+            }
+            dir = current.parent();
+        }
+    }
+    Ok(())
+}
+
+/// Temporary files of an interrupted build (see [`super::stage`]): any
+/// entry but a directory whose name has the temporary pattern, under
+/// `out_dir` as [`orphans`] searches it and in the directory of each of
+/// this run's files (which may be one the search skips). Sorted, each once.
+pub fn debris(out_dir: &Path, files: &[GeneratedFile]) -> Vec<String> {
+    let mut found = Vec::new();
+    let keep = |name: &str, file_type: &fs::FileType| !file_type.is_dir() && is_temporary(name);
+    walk(out_dir, out_dir, &keep, &mut found);
+    for file in files {
+        let Some((dir, _)) = file.path.rsplit_once('/') else { continue };
+        // Only directories reached without a symbolic link on the way.
+        let Ok(dir) = target(out_dir, dir) else { continue };
+        let Ok(entries) = fs::read_dir(&dir) else { continue };
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if entry.file_type().is_ok_and(|t| !t.is_dir()) && is_temporary(&name) {
+                found.extend(relative(out_dir, &entry.path()));
+            }
+        }
+    }
+    found.sort();
+    found.dedup();
+    found
+}
+
+/// Removes temporary files found by [`debris`]. A symbolic link is removed
+/// itself, never what it points to.
+///
+/// # Errors
+///
+/// The first that could not be removed.
+pub fn remove_debris(out_dir: &Path, debris: &[String]) -> Result<(), WriteError> {
+    for name in debris {
+        let path = match name.rsplit_once('/') {
+            Some((dir, file)) => target(out_dir, dir)?.join(file),
+            None => out_dir.join(name),
+        };
+        match fs::remove_file(&path) {
+            Ok(()) => {}
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
+            Err(source) => return Err(WriteError::Write { path, source }),
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,183 @@
+//! Staged, all-or-nothing writes: every new or changed file is written to
+//! a temporary file beside its target, and only when all of them are
+//! written are they renamed into place.
+//!
+//! A temporary file is created exclusively (`O_CREAT | O_EXCL`, and on Unix
+//! `O_NOFOLLOW`), so nothing planted at its name (a symbolic link, a FIFO,
+//! another file) is ever opened or followed, and its name ends in 64 random
+//! bits, so it cannot be predicted: `.<file>.ecspipe-tmp-<16 hex digits>`.
+
+use std::fs::{self, File, OpenOptions};
+use std::hash::{BuildHasher as _, Hasher as _, RandomState};
+use std::io::{self, Write as _};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use super::{target, Status, WriteError, Written};
+use crate::emit::GeneratedFile;
+
+/// What every temporary file's name holds after the target's name.
+pub const TEMPORARY_MARKER: &str = ".ecspipe-tmp-";
+
+/// Whether a file name is one a build gives its temporary files (by this
+/// version, `.<file>.ecspipe-tmp-<hex>`, or by earlier ones, `…-<pid>`).
+pub fn is_temporary(name: &str) -> bool {
+    let Some(rest) = name.strip_prefix('.') else { return false };
+    let Some(at) = rest.rfind(TEMPORARY_MARKER) else { return false };
+    let suffix = &rest[at + TEMPORARY_MARKER.len()..];
+    at > 0 && !suffix.is_empty() && suffix.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// 64 bits no other process can predict: SipHash keyed by the standard
+/// library's per-process random keys (drawn from the operating system's
+/// random source), over a counter, the process id and the time.
+fn random_suffix() -> String {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let mut hasher = RandomState::new().build_hasher();
+    hasher.write_u64(COUNTER.fetch_add(1, Ordering::Relaxed));
+    hasher.write_u32(std::process::id());
+    if let Ok(now) = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH) {
+        hasher.write_u128(now.as_nanos());
+    }
+    format!("{:016x}", hasher.finish())
+}
+
+/// Creates a new temporary file for `name` in `dir`, exclusively.
+fn create_temporary(dir: &Path, name: &str) -> io::Result<(PathBuf, File)> {
+    let mut last = None;
+    // A name already taken (by chance or by someone planting it) is never
+    // opened; another random name is tried.
+    for _ in 0..16 {
+        let path = dir.join(format!(".{name}{TEMPORARY_MARKER}{}", random_suffix()));
+        let mut options = OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt as _;
+            options.custom_flags(libc::O_NOFOLLOW);
+        }
+        match options.open(&path) {
+            Ok(file) => return Ok((path, file)),
+            Err(error) if error.kind() == io::ErrorKind::AlreadyExists => last = Some(error),
+            Err(error) => return Err(error),
+        }
+    }
+    Err(last.unwrap_or_else(|| io::Error::other("no free temporary name")))
+}
+
+/// Writes the files a [`super::plan`] found missing or stale: every one is
+/// first written to a temporary file beside its target, and only when all
+/// of them are written are they renamed into place. A failure while writing
+/// removes the temporary files and the directories made for them, so the
+/// tree is as it was; renames within a directory do not fail in practice,
+/// and if one did, the files not yet renamed are removed and the error is
+/// reported.
+///
+/// # Errors
+///
+/// The first write that failed.
+pub fn write(out_dir: &Path, files: &[GeneratedFile], statuses: &[Status]) -> Result<Vec<Written>, WriteError> {
+    let mut staged: Vec<(PathBuf, PathBuf)> = Vec::new();
+    let mut made: Vec<PathBuf> = Vec::new();
+    let mut written = Vec::with_capacity(files.len());
+    let roll_back = |staged: &[(PathBuf, PathBuf)], made: &[PathBuf]| {
+        for (temporary, _) in staged {
+            let _ = fs::remove_file(temporary);
+        }
+        // Deepest first; a directory that is not empty stays.
+        for dir in made.iter().rev() {
+            let _ = fs::remove_dir(dir);
+        }
+    };
+    for (file, status) in files.iter().zip(statuses) {
+        if *status == Status::Current {
+            written.push(Written::Unchanged);
+            continue;
+        }
+        let result = target(out_dir, &file.path).and_then(|path| {
+            stage(&path, file.contents.as_bytes(), &mut made)
+                .map(|temporary| (temporary, path.clone()))
+                .map_err(|source| WriteError::Write { path, source })
+        });
+        match result {
+            Ok(pair) => staged.push(pair),
+            Err(error) => {
+                roll_back(&staged, &made);
+                return Err(error);
+            }
+        }
+        written.push(if *status == Status::Missing { Written::Created } else { Written::Updated });
+    }
+    for (index, (temporary, path)) in staged.iter().enumerate() {
+        if let Err(source) = fs::rename(temporary, path) {
+            roll_back(&staged[index..], &[]);
+            return Err(WriteError::Write { path: path.clone(), source });
+        }
+    }
+    sync_directories(staged.iter().map(|(_, path)| path));
+    Ok(written)
+}
+
+/// Makes the renames durable: each directory that received one is synced
+/// once. A failure here changes nothing already done and is not reported.
+fn sync_directories<'a>(paths: impl Iterator<Item = &'a PathBuf>) {
+    let mut dirs: Vec<&Path> = paths.filter_map(|path| path.parent()).collect();
+    dirs.sort();
+    dirs.dedup();
+    for dir in dirs {
+        if let Ok(dir) = File::open(dir) {
+            let _ = dir.sync_all();
+        }
+    }
+}
+
+/// Writes `contents` to a new temporary file in `path`'s directory,
+/// recording every directory it had to make.
+fn stage(path: &Path, contents: &[u8], made: &mut Vec<PathBuf>) -> io::Result<PathBuf> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let mut missing = Vec::new();
+    let mut ancestor = Some(dir);
+    while let Some(current) = ancestor {
+        if current.as_os_str().is_empty() || current.exists() {
+            break;
+        }
+        missing.push(current.to_path_buf());
+        ancestor = current.parent();
+    }
+    fs::create_dir_all(dir)?;
+    made.extend(missing.into_iter().rev());
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let (temporary, mut file) = create_temporary(dir, &name)?;
+    let result = file.write_all(contents).and_then(|()| file.sync_all());
+    match result {
+        Ok(()) => Ok(temporary),
+        Err(error) => {
+            drop(file);
+            let _ = fs::remove_file(&temporary);
+            Err(error)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn temporary_names_are_recognised() {
+        assert!(is_temporary(".main.tf.ecspipe-tmp-0123456789abcdef"));
+        assert!(is_temporary(".main.tf.ecspipe-tmp-4242"));
+        assert!(!is_temporary("main.tf.ecspipe-tmp-4242"));
+        assert!(!is_temporary(".ecspipe-tmp-4242"));
+        assert!(!is_temporary(".main.tf.ecspipe-tmp-"));
+        assert!(!is_temporary(".main.tf.ecspipe-tmp-x.tf"));
+        assert!(!is_temporary("main.tf"));
+    }
+
+    #[test]
+    fn temporary_names_differ() {
+        let names: std::collections::BTreeSet<String> = (0..100).map(|_| random_suffix()).collect();
+        assert_eq!(names.len(), 100);
+        assert!(names.iter().all(|name| is_temporary(&format!(".x{TEMPORARY_MARKER}{name}"))));
+    }
+}
