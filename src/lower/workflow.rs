@@ -8,7 +8,9 @@ use super::names::{
 };
 use super::output::{ExprOrText, GithubExpr, Identifier};
 use crate::model::*;
-use crate::plan::names::{build_runner, docker_platform, platform_digest_env, platform_jobs, platform_tag_suffix};
+use crate::plan::names::{
+    build_runner, docker_platform, platform_digest_env, platform_jobs, platform_scan_category, platform_tag_suffix,
+};
 
 /// The GitHub Actions workflow.
 #[derive(Debug, Clone, Serialize)]
@@ -349,16 +351,22 @@ fn build_jobs(pipeline: &Pipeline, build: &Build) -> Vec<BuildJob> {
 }
 
 fn build_job(pipeline: &Pipeline, build: &Build, arch: Arch, id: &str, suffix: Option<Arch>) -> BuildJob {
-    let mut tag = tag_script(&build.tag);
-    let mut name = format!("build {}", build.name);
+    let mut job = one_build_job(pipeline, build, arch, id);
     if let Some(arch) = suffix {
-        tag.push(ShellPart::Text(platform_tag_suffix(arch)));
-        name = format!("{name} ({})", docker_platform(arch));
+        job.tag_script.push(ShellPart::Text(platform_tag_suffix(arch)));
+        job.base.name = format!("{} ({})", job.base.name, docker_platform(arch));
+        if let Some(scan) = &mut job.scan {
+            scan.category = platform_scan_category(&build.name, arch);
+        }
     }
+    job
+}
+
+fn one_build_job(pipeline: &Pipeline, build: &Build, arch: Arch, id: &str) -> BuildJob {
     BuildJob {
         base: JobBase {
             id: id.to_owned(),
-            name,
+            name: format!("build {}", build.name),
             needs: build.after.clone(),
             runner: build_runner(arch, &pipeline.runner),
             environment: build.environment.clone(),
@@ -371,7 +379,7 @@ fn build_job(pipeline: &Pipeline, build: &Build, arch: Arch, id: &str, suffix: O
         repository: build.repository.clone(),
         platform: docker_platform(arch),
         dockerfile: build.dockerfile.clone(),
-        tag_script: tag,
+        tag_script: tag_script(&build.tag),
         scan: build.scan.map(|scan| ScanStep {
             severity: match scan.fail_on {
                 Some(lowest) => Severity::ALL

@@ -284,6 +284,12 @@ pub fn scan_category(build: &str) -> String {
     format!("trivy-{build}")
 }
 
+/// The code scanning category of one platform's scan of a multi-platform
+/// build (`trivy-api-arm64`): uploads of one category replace each other.
+pub fn platform_scan_category(build: &str, arch: Arch) -> String {
+    format!("{}{}", scan_category(build), platform_tag_suffix(arch))
+}
+
 /// The SARIF file a build's image scan writes.
 pub fn scan_sarif(build: &str) -> String {
     format!("{}.sarif", scan_category(build))
