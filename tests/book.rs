@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use crate::support::*;
 
-fn markdown_files() -> Vec<PathBuf> {
+pub fn markdown_files() -> Vec<PathBuf> {
     fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
         for entry in fs::read_dir(dir).expect("readable") {
             let path = entry.expect("entry").path();
@@ -25,7 +25,7 @@ fn markdown_files() -> Vec<PathBuf> {
 }
 
 /// `(info string, code, line)` of every fenced block tagged `ecspipe...`.
-fn ecspipe_blocks(text: &str) -> Vec<(String, String, usize)> {
+pub fn ecspipe_blocks(text: &str) -> Vec<(String, String, usize)> {
     let mut blocks = Vec::new();
     let mut lines = text.lines().enumerate();
     while let Some((number, line)) = lines.next() {

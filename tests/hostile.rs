@@ -451,7 +451,17 @@ fn verify(files: &[GeneratedFile], checks: &[Check], text: &str, cache: &mut Cac
                     .map(|(_, v)| v.clone())
                     .ok_or("no docker build line")?;
                 let words = shell_words(&line);
-                let want = ["docker", "build", "-f", text, "-t", "$REGISTRY/$ECR_REPOSITORY:$IMAGE_TAG", "."];
+                let want = [
+                    "docker",
+                    "build",
+                    "--platform",
+                    "linux/amd64",
+                    "-f",
+                    text,
+                    "-t",
+                    "$REGISTRY/$ECR_REPOSITORY:$IMAGE_TAG",
+                    ".",
+                ];
                 if words != want {
                     return Err(format!("`{line}` splits into {words:?}"));
                 }

@@ -31,6 +31,20 @@ pipeline variants {
       container app { port 8080 }
     }
   }
+  # The same image on Graviton too: a multi-platform build.
+  deploy graviton {
+    state local path "terraform.tfstate"
+    infra {
+      subnet_ids                 ["subnet-0a1b2c3d4e5f60718", "subnet-0f1e2d3c4b5a69788"]
+      security_group_id          "sg-0123456789abcdef0"
+      cluster_id                 "arn:aws:ecs:eu-west-1:123456789012:cluster/variants"
+      cloud_watch_log_group_name "/ecs/variants"
+    }
+    service variants-arm64 {
+      platform arm64
+      container app { port 8080 }
+    }
+  }
 }
 "#;
 

@@ -18,6 +18,7 @@ mod hostile;
 mod json;
 mod layout;
 mod pathological;
+mod platforms;
 mod readback;
 mod reference;
 mod replay;

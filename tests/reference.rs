@@ -69,7 +69,7 @@ fn workflow_triggers_env_and_jobs() {
 }
 
 #[test]
-fn build_job_tags_scans_pushes_and_outputs_the_full_uri() {
+fn build_job_tags_scans_pushes_and_outputs_the_full_uri_by_digest() {
     let r = reference();
     let build = &r.workflow["jobs"]["build"];
     assert!(r
@@ -82,7 +82,12 @@ fn build_job_tags_scans_pushes_and_outputs_the_full_uri() {
     let login = step(build, "aws-actions/amazon-ecr-login@");
     assert_eq!(login["id"], "login-ecr");
     assert_eq!(login["with"]["mask-password"], "true");
-    assert_eq!(step(build, "Build the image")["run"], r#"docker build -t "$REGISTRY/$ECR_REPOSITORY:$IMAGE_TAG" ."#);
+    // The reference's `docker build`, for the platform its tasks run (X86_64).
+    assert_eq!(build["runs-on"], "ubuntu-latest");
+    assert_eq!(
+        step(build, "Build the image")["run"],
+        r#"docker build --platform linux/amd64 -t "$REGISTRY/$ECR_REPOSITORY:$IMAGE_TAG" ."#
+    );
     let trivy = step(build, "aquasecurity/trivy-action@");
     assert_eq!(trivy["with"]["format"], "sarif");
     assert_eq!(trivy["with"]["exit-code"], "1", "the scan must fail the build");
@@ -90,11 +95,19 @@ fn build_job_tags_scans_pushes_and_outputs_the_full_uri() {
     step(build, "github/codeql-action/upload-sarif@");
     let push = step(build, "Push the image");
     assert_eq!(push["if"], "github.event_name != 'pull_request'");
-    assert_eq!(
-        step(build, "Output the image URI")["run"],
-        r#"echo "uri=$REGISTRY/$ECR_REPOSITORY:$IMAGE_TAG" >> "$GITHUB_OUTPUT""#
-    );
+    let pushed = push["run"].as_str().expect("push script");
+    assert!(pushed.starts_with(r#"digest="$(docker push "$REGISTRY/$ECR_REPOSITORY:$IMAGE_TAG" | "#), "{pushed}");
+    assert!(pushed.contains(r#"echo "digest=$digest" >> "$GITHUB_OUTPUT""#), "{pushed}");
+    // The full image URI, as in the reference, but by the digest pushed
+    // rather than by a tag that can be moved.
+    let output = step(build, "Output the image by digest");
+    assert_eq!(output["env"]["DIGEST"], "${{ steps.push.outputs.digest }}");
+    assert!(output["run"]
+        .as_str()
+        .expect("script")
+        .contains(r#"echo "uri=$REGISTRY/$ECR_REPOSITORY@$DIGEST" >> "$GITHUB_OUTPUT""#));
     assert_eq!(build["outputs"]["image-id"], "${{ steps.image.outputs.uri }}");
+    assert_eq!(build["outputs"]["digest"], "${{ steps.image.outputs.digest }}");
 }
 
 #[test]
@@ -168,6 +181,11 @@ fn service_stack_carries_every_reference_fact() {
     let image_tag = r.stack.split("variable \"image_tag\"").nth(1).expect("image_tag variable");
     let body = &image_tag[..image_tag.find('}').expect("closing brace")];
     assert!(!body.contains("default ="), "image_tag must have no default: {body}");
+    // It carries the image by digest, and nothing else.
+    assert!(
+        image_tag.contains(r#"validation { condition = can(regex("^[^@\\s]+@sha256:[0-9a-f]{64}$", var.image_tag))"#),
+        "{image_tag}"
+    );
 }
 
 fn infra_stack() -> (String, Value) {

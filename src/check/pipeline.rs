@@ -459,6 +459,7 @@ impl Checker {
                 after: Vec::new(),
                 environment: None,
                 role: GithubValue::Literal(String::new()),
+                platforms: Vec::new(),
             },
             name_span,
         ))

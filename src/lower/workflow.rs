@@ -8,6 +8,9 @@ use super::names::{
 };
 use super::output::{ExprOrText, GithubExpr, Identifier};
 use crate::model::*;
+use crate::plan::names::{
+    build_runner, docker_platform, platform_digest_env, platform_jobs, platform_scan_category, platform_tag_suffix,
+};
 
 /// The GitHub Actions workflow.
 #[derive(Debug, Clone, Serialize)]
@@ -32,8 +35,11 @@ pub struct Workflow {
     pub concurrency: String,
     /// Infrastructure jobs, in promotion order.
     pub infras: Vec<TerraformJob>,
-    /// Build jobs, in pipeline order.
+    /// Build jobs, in pipeline order (a multi-platform build's one job per
+    /// platform, in platform order).
     pub builds: Vec<BuildJob>,
+    /// The jobs that join a multi-platform build's images under its tag.
+    pub manifests: Vec<ManifestJob>,
     /// Deploy jobs, in pipeline and promotion order.
     pub deploys: Vec<TerraformJob>,
 }
@@ -90,7 +96,8 @@ pub struct ApplyRoleCheck {
     pub name: Identifier,
 }
 
-/// A job that builds, scans and pushes one image.
+/// A job that builds, scans and pushes one image, of one platform, on a
+/// runner of that platform's architecture.
 #[derive(Debug, Clone, Serialize)]
 pub struct BuildJob {
     /// Shared job settings.
@@ -98,6 +105,8 @@ pub struct BuildJob {
     pub base: JobBase,
     /// ECR repository.
     pub repository: String,
+    /// `docker build --platform` (`linux/amd64`, `linux/arm64`).
+    pub platform: &'static str,
     /// `-f PATH` for a non-default Dockerfile.
     pub dockerfile: Option<String>,
     /// The shell text (inside double quotes) that makes the tag.
@@ -127,6 +136,33 @@ pub enum ShellPart {
     Text(String),
     /// A command substitution or parameter expansion written by the compiler.
     Code(&'static str),
+}
+
+/// The job of a multi-platform build: after one job per platform has built,
+/// scanned and pushed its image, it joins them in one image index under the
+/// build's tag and outputs the index's digest, which every consumer runs.
+#[derive(Debug, Clone, Serialize)]
+pub struct ManifestJob {
+    /// Shared job settings (its id is the build's: deploys need it).
+    #[serde(flatten)]
+    pub base: JobBase,
+    /// ECR repository.
+    pub repository: String,
+    /// The shell text (inside double quotes) that makes the tag.
+    pub tag_script: Vec<ShellPart>,
+    /// Each platform's pushed image, in platform order.
+    pub sources: Vec<PlatformDigest>,
+}
+
+/// One platform's image, by the digest its job pushed.
+#[derive(Debug, Clone, Serialize)]
+pub struct PlatformDigest {
+    /// `linux/amd64` or `linux/arm64`.
+    pub platform: &'static str,
+    /// The step env variable holding the digest.
+    pub env: Identifier,
+    /// `needs.<platform job>.outputs.digest`.
+    pub from: GithubExpr,
 }
 
 /// A job that plans or applies one Terraform stack.
@@ -190,6 +226,8 @@ const BUILD_PERMISSIONS: [Permission; 3] = [
     permission("id-token", "write", "assume the AWS role through OIDC"),
     permission("security-events", "write", "upload the image scan to code scanning"),
 ];
+
+const MANIFEST_PERMISSIONS: [Permission; 1] = [permission("id-token", "write", "assume the AWS role through OIDC")];
 
 const TERRAFORM_PERMISSIONS: [Permission; 3] = [
     permission("contents", "read", "check out the repository"),
@@ -279,7 +317,8 @@ pub(super) fn workflow(pipeline: &Pipeline) -> Workflow {
     if paths.iter().any(|p| p == "**") {
         paths.clear();
     }
-    let builds = pipeline.builds.iter().map(|build| build_job(pipeline, build)).collect();
+    let builds = pipeline.builds.iter().flat_map(|build| build_jobs(pipeline, build)).collect();
+    let manifests = pipeline.builds.iter().filter_map(|build| manifest_job(pipeline, build)).collect();
     let infras = pipeline.infras.iter().map(|infra| infra_job(pipeline, infra)).collect();
     let deploys = pipeline.deploys.iter().map(|deploy| deploy_job(pipeline, deploy)).collect();
     Workflow {
@@ -294,25 +333,51 @@ pub(super) fn workflow(pipeline: &Pipeline) -> Workflow {
         concurrency: workflow_concurrency_group(&pipeline.workflow_file),
         infras,
         builds,
+        manifests,
         deploys,
     }
 }
 
-fn build_job(pipeline: &Pipeline, build: &Build) -> BuildJob {
+/// A build's jobs: one on a runner of its one platform, or one per
+/// platform of a multi-platform build, each tagging its image with the
+/// platform appended (the manifest job joins them under the tag).
+fn build_jobs(pipeline: &Pipeline, build: &Build) -> Vec<BuildJob> {
+    let platform_jobs = platform_jobs(build);
+    if platform_jobs.is_empty() {
+        let arch = build.platforms.first().copied().unwrap_or(Arch::X86_64);
+        return vec![build_job(pipeline, build, arch, &build.job_id, None)];
+    }
+    platform_jobs.iter().map(|(arch, job)| build_job(pipeline, build, *arch, job, Some(*arch))).collect()
+}
+
+fn build_job(pipeline: &Pipeline, build: &Build, arch: Arch, id: &str, suffix: Option<Arch>) -> BuildJob {
+    let mut job = one_build_job(pipeline, build, arch, id);
+    if let Some(arch) = suffix {
+        job.tag_script.push(ShellPart::Text(platform_tag_suffix(arch)));
+        job.base.name = format!("{} ({})", job.base.name, docker_platform(arch));
+        if let Some(scan) = &mut job.scan {
+            scan.category = platform_scan_category(&build.name, arch);
+        }
+    }
+    job
+}
+
+fn one_build_job(pipeline: &Pipeline, build: &Build, arch: Arch, id: &str) -> BuildJob {
     BuildJob {
         base: JobBase {
-            id: build.job_id.clone(),
+            id: id.to_owned(),
             name: format!("build {}", build.name),
             needs: build.after.clone(),
-            runner: pipeline.runner.clone(),
+            runner: build_runner(arch, &pipeline.runner),
             environment: build.environment.clone(),
             working_directory: build.context.clone(),
             role: role_value(&build.role, pipeline.plan_role.as_ref(), &apply_conditions("main").0),
-            session_name: session_name(pipeline, &build.job_id),
+            session_name: session_name(pipeline, id),
             permissions: BUILD_PERMISSIONS.to_vec(),
             apply_role_check: apply_role_check(pipeline, &build.role, &apply_conditions("main").0),
         },
         repository: build.repository.clone(),
+        platform: docker_platform(arch),
         dockerfile: build.dockerfile.clone(),
         tag_script: tag_script(&build.tag),
         scan: build.scan.map(|scan| ScanStep {
@@ -330,6 +395,41 @@ fn build_job(pipeline: &Pipeline, build: &Build) -> BuildJob {
             category: crate::plan::names::scan_category(&build.name),
         }),
     }
+}
+
+/// The job joining a multi-platform build's images, if it has several
+/// platforms; it needs their jobs and takes the build's job id.
+fn manifest_job(pipeline: &Pipeline, build: &Build) -> Option<ManifestJob> {
+    let platform_jobs = platform_jobs(build);
+    if platform_jobs.is_empty() {
+        return None;
+    }
+    let sources = platform_jobs
+        .iter()
+        .map(|(arch, job)| PlatformDigest {
+            platform: docker_platform(*arch),
+            env: Identifier::sanitized(&platform_digest_env(*arch)),
+            from: GithubExpr::context("needs", job).then_code(".outputs.digest"),
+        })
+        .collect();
+    let (apply_if, _) = apply_conditions("main");
+    Some(ManifestJob {
+        base: JobBase {
+            id: build.job_id.clone(),
+            name: format!("build {} (join the platforms)", build.name),
+            needs: platform_jobs.into_iter().map(|(_, job)| job).collect(),
+            runner: pipeline.runner.clone(),
+            environment: build.environment.clone(),
+            working_directory: String::from("."),
+            role: role_value(&build.role, pipeline.plan_role.as_ref(), &apply_if),
+            session_name: session_name(pipeline, &build.job_id),
+            permissions: MANIFEST_PERMISSIONS.to_vec(),
+            apply_role_check: apply_role_check(pipeline, &build.role, &apply_if),
+        },
+        repository: build.repository.clone(),
+        tag_script: tag_script(&build.tag),
+        sources,
+    })
 }
 
 fn terraform_base(

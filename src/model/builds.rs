@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use super::GithubValue;
+use super::{Arch, GithubValue};
 use crate::span::Span;
 
 /// `build NAME { ... }`: an image built, scanned and pushed by one job.
@@ -30,6 +30,10 @@ pub struct Build {
     pub environment: Option<String>,
     /// The IAM role it assumes to push.
     pub role: GithubValue,
+    /// The architectures of the tasks that run the image, in every
+    /// environment (x86_64 first): the platforms the build produces. Plan
+    /// fills it; `[x86_64]` when no service runs the image.
+    pub platforms: Vec<Arch>,
 }
 
 /// A piece of an image tag template.

@@ -108,8 +108,8 @@ pub struct Allow {
     pub resources: Vec<Scalar>,
 }
 
-/// The task's CPU architecture.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+/// The task's CPU architecture (ordered: x86_64 first).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Arch {
     /// `X86_64`.

@@ -7,7 +7,8 @@
 //! parameters; the environment's role), owns every AWS and GitHub name
 //! ecspipe makes up ([`names`]: roles, policies, services, job ids, `env` keys, Terraform variables,
 //! concurrency groups, session names), builds the job graph (each job's
-//! `needs`, [`graph`]), derives the bootstrap's trust and grants from
+//! `needs`, [`graph`]), the platforms each build produces for the tasks
+//! that run its image ([`platforms`]), derives the bootstrap's trust and grants from
 //! those names ([`grants`]), and checks, once and across every input, that no
 //! two things claim one name after normalisation ([`unique`]): GitHub
 //! compares keys without case, identifiers let `-` and `_` meet, IAM
@@ -20,6 +21,7 @@ mod expand;
 mod grants;
 mod graph;
 pub mod names;
+mod platforms;
 mod unique;
 
 use crate::diagnostic::Diagnostic;
@@ -58,6 +60,7 @@ pub fn plan(inputs: Vec<Checked<'_>>) -> Planned {
     for pipeline in pipelines.iter_mut().flatten() {
         expand::expand(pipeline);
         graph::link(pipeline);
+        platforms::fill(pipeline);
         grants::fill(pipeline);
     }
     let sources: Vec<unique::Source<'_>> = located

@@ -9,7 +9,7 @@
 
 use serde::Serialize;
 
-use crate::model::{Deploy, Image, InfraSecret};
+use crate::model::{Arch, Build, Deploy, Image, InfraSecret};
 
 /// GitHub's OIDC identity provider, of which an AWS account holds one.
 pub const GITHUB_OIDC_URL: &str = "https://token.actions.githubusercontent.com";
@@ -75,6 +75,56 @@ pub fn build_job(build: &str, single: bool) -> String {
     } else {
         format!("build-{build}")
     }
+}
+
+/// GitHub's hosted arm64 runner: an arm64 image is built natively on it.
+pub const ARM64_RUNNER: &str = "ubuntu-24.04-arm";
+
+/// Docker's name of an architecture (`amd64`, `arm64`).
+pub fn docker_arch(arch: Arch) -> &'static str {
+    match arch {
+        Arch::X86_64 => "amd64",
+        Arch::Arm64 => "arm64",
+    }
+}
+
+/// Docker's platform of an architecture (`linux/amd64`, `linux/arm64`).
+pub fn docker_platform(arch: Arch) -> &'static str {
+    match arch {
+        Arch::X86_64 => "linux/amd64",
+        Arch::Arm64 => "linux/arm64",
+    }
+}
+
+/// The runner that builds an architecture natively: the pipeline's runner
+/// for x86_64, GitHub's arm64 runner for arm64.
+pub fn build_runner(arch: Arch, pipeline_runner: &str) -> String {
+    match arch {
+        Arch::X86_64 => pipeline_runner.to_owned(),
+        Arch::Arm64 => ARM64_RUNNER.to_owned(),
+    }
+}
+
+/// The jobs that build each platform of a multi-platform build
+/// (`build-amd64`, `build-web-arm64`), with their architectures; none when
+/// the build has one platform (its own job builds it).
+pub fn platform_jobs(build: &Build) -> Vec<(Arch, String)> {
+    if build.platforms.len() < 2 {
+        return Vec::new();
+    }
+    build.platforms.iter().map(|&arch| (arch, format!("{}-{}", build.job_id, docker_arch(arch)))).collect()
+}
+
+/// The tag of one platform's image of a multi-platform build: the build's
+/// tag with `-amd64` or `-arm64` appended (the joined image gets the tag).
+pub fn platform_tag_suffix(arch: Arch) -> String {
+    format!("-{}", docker_arch(arch))
+}
+
+/// The manifest job's env variable holding one platform's digest
+/// (`DIGEST_ARM64`).
+pub fn platform_digest_env(arch: Arch) -> String {
+    format!("DIGEST_{}", docker_arch(arch).to_ascii_uppercase())
 }
 
 /// `deploy`, or `deploy-NAME` when the pipeline has several deploys.
@@ -232,6 +282,12 @@ pub fn schedule_label(schedule: &str) -> String {
 /// The code scanning category of a build's image scan.
 pub fn scan_category(build: &str) -> String {
     format!("trivy-{build}")
+}
+
+/// The code scanning category of one platform's scan of a multi-platform
+/// build (`trivy-api-arm64`): uploads of one category replace each other.
+pub fn platform_scan_category(build: &str, arch: Arch) -> String {
+    format!("{}{}", scan_category(build), platform_tag_suffix(arch))
 }
 
 /// The SARIF file a build's image scan writes.

@@ -294,6 +294,9 @@ fn claim_pipeline(claims: &mut Claims, sources: &[Source<'_>], input: usize, ind
     for build in &pipeline.builds {
         let build_owner = owner(build.span, format!("build `{}`", build.name));
         claims.claim(sources, JOB_ID, &workflow_scope, &build.job_id, &build_owner);
+        for (_, job) in names::platform_jobs(build) {
+            claims.claim(sources, JOB_ID, &workflow_scope, &job, &build_owner);
+        }
     }
     for infra in &pipeline.infras {
         let infra_owner = owner(infra.span, in_environment(String::from("the infrastructure"), &infra.target));

@@ -9,6 +9,7 @@ reason. `Verifier` runs them for one example.
 from __future__ import annotations
 
 import json
+import re
 import threading
 from dataclasses import dataclass, field
 from typing import Any
@@ -263,7 +264,7 @@ class Verifier:
                               {"encryptionType": "KMS", "kmsKey": key})
             uri = self.example.images.get(repository)
             self.checks.check(f"{name} is where the workflow's build pushes",
-                              uri is not None and uri.split(":")[0] == r["repositoryUri"],
+                              uri is not None and uri.split("@")[0] == r["repositoryUri"],
                               f"build output {uri}, repository {r['repositoryUri']}")
 
     def load_balancer(self, stack, infra, vpc, outputs, groups, private, public) -> None:
@@ -535,10 +536,20 @@ class Verifier:
             prefix = f"{name}: container {container.name}"
             equal(f"{prefix} image", actual.get("image"), resolve(container.image))
             if container.image.kind == "build":
+                # By digest: the one `docker push` (or, for a multi-platform
+                # image, `imagetools inspect` of the index) reported last for
+                # the repository, as the build job's script read it.
                 repository = self.pipeline.builds[container.image.value]
-                registry = f".dkr.ecr.{self.region}.amazonaws.com/{repository}:"
-                check(f"{prefix} image is build.{container.image.value}'s repository in ECR",
-                      registry in str(actual.get("image")), actual.get("image"))
+                reported = [digest for reference, digest in example.pushed.items()
+                            if reference.rsplit(":", 1)[0].endswith(f".amazonaws.com/{repository}")]
+                by_digest = re.fullmatch(
+                    rf"\d{{12}}\.dkr\.ecr\.{re.escape(self.region)}\.amazonaws\.com/{re.escape(repository)}"
+                    rf"@(sha256:[0-9a-f]{{64}})", str(actual.get("image")))
+                check(f"{prefix} image is build.{container.image.value}'s repository in ECR, by digest",
+                      by_digest is not None, actual.get("image"))
+                check(f"{prefix} image digest is the one the build pushed",
+                      by_digest is not None and bool(reported) and by_digest.group(1) == reported[-1],
+                      f"task definition {actual.get('image')}, pushed {reported}")
             equal(f"{prefix} essential", actual.get("essential"), container.essential)
             equal(f"{prefix} CPU", actual.get("cpu") or None, container.cpu)
             equal(f"{prefix} memory", actual.get("memory"), container.memory)

@@ -177,18 +177,27 @@ class Example:
         self.secrets = secrets
         region = self.workflow.region
         self.needs: dict[str, dict[str, str]] = {}
-        self.images: dict[str, str] = {}  # ECR repository -> image URI the build output
+        self.images: dict[str, str] = {}  # ECR repository -> image by digest the build output
+        # What the stand-in `docker` printed: reference -> digest, one per push
+        # (and per image index), in the order pushed.
+        docker_log = self.tmp / "docker.log"
+        docker_log.write_text("")
+        # Build jobs in the workflow's order, which is `needs` order: one
+        # platform's jobs come before the job that joins them.
         for job in jobs.values():
             if job.is_terraform or not job.outputs:
                 continue
             account = self.accounts[job.role_key()]
             registry = f"{account.id}.dkr.ecr.{region}.amazonaws.com"
-            context = workflow_reader.Context(secrets, {**self.workflow.env, **job.env}, {}, {})
+            context = workflow_reader.Context(secrets, {**self.workflow.env, **job.env}, self.needs, {})
             outputs = workflow_reader.run_build(self.workflow, job, context,
-                                                {"aws-actions/amazon-ecr-login": {"registry": registry}})
+                                                {"aws-actions/amazon-ecr-login": {"registry": registry}}, docker_log)
             self.needs[job.id] = outputs
             if "ECR_REPOSITORY" in job.env:
-                self.images[job.env["ECR_REPOSITORY"]] = next(iter(outputs.values()))
+                # A platform's job of a multi-platform build comes first; the
+                # joining job's image (the one deploys run) replaces it.
+                self.images[job.env["ECR_REPOSITORY"]] = outputs["image-id"]
+        self.pushed: dict[str, str] = dict(line.split(" ", 1) for line in docker_log.read_text().splitlines())
 
         terraform_env = {
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),

@@ -4,9 +4,13 @@ to Terraform: the image URI a build job outputs, the `-var` arguments and
 assumes, and the order given by `needs`.
 
 Only the steps the deployment depends on are run: a build job's `run:`
-steps that compute its outputs (the tag and the URI; `docker` is never
-called), with `${{ ... }}` expressions resolved from a small, explicit
+steps that compute its outputs (the tag, the pushed digest and the image by
+digest), with `${{ ... }}` expressions resolved from a small, explicit
 context. An expression outside that context is an error, not a guess.
+`docker` is a stand-in (`FAKE_DOCKER`) that builds and pushes nothing but
+prints what `docker push` and `docker buildx imagetools` print, a digest
+made from the reference, so the workflow's own scripts read the digest and
+the deploy jobs pass it on exactly as on GitHub.
 """
 
 from __future__ import annotations
@@ -23,6 +27,30 @@ from typing import Any, Callable
 import yaml
 
 EXPRESSION = re.compile(r"\$\{\{\s*(.*?)\s*\}\}")
+
+# `docker push REF` prints the lines the real one ends with; `docker buildx
+# imagetools create -t REF SOURCE...` pushes nothing, `imagetools inspect REF`
+# prints the index's digest. Every digest is the SHA-256 of the reference, and
+# each one printed is logged (`reference digest`) to $FAKE_DOCKER_LOG.
+FAKE_DOCKER = r"""#!/usr/bin/env bash
+set -euo pipefail
+digest() { printf 'sha256:%s' "$(printf '%s' "$1" | sha256sum | cut -d' ' -f1)"; }
+case "$1 ${2:-} ${3:-}" in
+  "push "*)
+    d="$(digest "$2")"
+    echo "$2 $d" >> "$FAKE_DOCKER_LOG"
+    echo "The push refers to repository [${2%:*}]"
+    echo "${2##*:}: digest: $d size: 1234"
+    ;;
+  "buildx imagetools create") ;;
+  "buildx imagetools inspect")
+    d="$(digest "$4")"
+    echo "$4 $d" >> "$FAKE_DOCKER_LOG"
+    echo "$d"
+    ;;
+  *) echo "fake docker: unexpected: $*" >&2; exit 2 ;;
+esac
+"""
 
 # What `github.*` and the runner's environment say during the replayed run:
 # a push to main, as when the workflow applies.
@@ -129,12 +157,18 @@ def step_references(value: Any) -> set[str]:
     return {m.group(1).split(".")[1] for m in EXPRESSION.finditer(str(value)) if m.group(1).startswith("steps.")}
 
 
-def run_build(workflow: Workflow, job: Job, context: Context, fake_outputs: dict[str, dict[str, str]]) -> dict[str, str]:
+def run_build(workflow: Workflow, job: Job, context: Context, fake_outputs: dict[str, dict[str, str]],
+              docker_log: Path) -> dict[str, str]:
     """A build job's outputs, computed by running the `run:` steps they come
-    from. `fake_outputs` stands in for actions (`uses:`) whose outputs are
-    needed, such as the ECR login's registry."""
+    from, with `FAKE_DOCKER` as `docker` (logging to `docker_log`).
+    `fake_outputs` stands in for actions (`uses:`) whose outputs are needed,
+    such as the ECR login's registry."""
     steps_by_id = {step["id"]: step for step in job.steps if "id" in step}
     done: dict[str, dict[str, str]] = {}
+    bin_dir = tempfile.TemporaryDirectory()
+    docker = Path(bin_dir.name) / "docker"
+    docker.write_text(FAKE_DOCKER)
+    docker.chmod(0o755)
 
     def produce(step_id: str) -> None:
         if step_id in done:
@@ -152,7 +186,8 @@ def run_build(workflow: Workflow, job: Job, context: Context, fake_outputs: dict
         assert "${{" not in script, f"{job.id}: an expression inside a run script: {script}"
         with tempfile.NamedTemporaryFile("r", suffix=".out") as output:
             full_env = {
-                "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+                "PATH": f"{bin_dir.name}:{os.environ.get('PATH', '/usr/bin:/bin')}",
+                "FAKE_DOCKER_LOG": str(docker_log),
                 **GITHUB,
                 **workflow.env,
                 **{k: local.resolve(v) for k, v in job.env.items()},
@@ -165,10 +200,11 @@ def run_build(workflow: Workflow, job: Job, context: Context, fake_outputs: dict
         done[step_id] = values
 
     outputs = {}
-    for name, expression in job.outputs.items():
-        for step_id in step_references(expression):
-            produce(step_id)
-        outputs[name] = Context(context.secrets, job.env, context.needs, done).resolve(expression)
+    with bin_dir:
+        for name, expression in job.outputs.items():
+            for step_id in step_references(expression):
+                produce(step_id)
+            outputs[name] = Context(context.secrets, job.env, context.needs, done).resolve(expression)
     return outputs
 
 

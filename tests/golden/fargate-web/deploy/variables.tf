@@ -14,7 +14,14 @@ variable "name" {
 }
 
 variable "image_tag" {
-  description = "Full URI (registry/repository:tag) of the `web` image, passed by the workflow."
+  description = "The `web` image by digest (registry/repository@sha256:...), passed by the workflow's build job."
   type        = string
   # No default: a run without the image fails instead of deploying a stale one.
+
+  # By digest, never by tag: the task runs exactly the image that was built
+  # and scanned, whatever a tag is later made to point to.
+  validation {
+    condition     = can(regex("^[^@\\s]+@sha256:[0-9a-f]{64}$", var.image_tag))
+    error_message = "The image must be a reference by digest: REPOSITORY@sha256:<64 hex digits>."
+  }
 }

@@ -1,0 +1,78 @@
+//! The platforms each build produces: the architectures of the tasks that
+//! run its image, in every environment.
+//!
+//! A task definition says `X86_64` or `ARM64`; an image of another
+//! architecture fails to start (`exec format error`). Check resolved each
+//! environment's `platform` into its deploy's service, so the set is the
+//! architectures of every deploy whose containers name the build. One
+//! architecture gives a build of that platform on a runner of that
+//! architecture; both give a multi-platform image (lower makes one job per
+//! platform and one that joins them). A build no service runs is built for
+//! `x86_64`, the runner's own.
+
+use crate::model::{Arch, Image, Pipeline};
+
+/// Fills every build's `platforms` of one pipeline.
+pub(super) fn fill(pipeline: &mut Pipeline) {
+    for build in &mut pipeline.builds {
+        let mut platforms: Vec<Arch> = pipeline
+            .deploys
+            .iter()
+            .filter(|deploy| {
+                deploy.service.containers.iter().any(|c| matches!(&c.image, Image::Build(name) if *name == build.name))
+            })
+            .map(|deploy| deploy.service.arch)
+            .collect();
+        platforms.sort_unstable();
+        platforms.dedup();
+        if platforms.is_empty() {
+            platforms.push(Arch::X86_64);
+        }
+        build.platforms = platforms;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::model::Arch;
+
+    fn platforms(text: &str) -> Vec<Vec<Arch>> {
+        let file = crate::syntax::parse(text).expect("parses");
+        let pipelines = crate::check::check(&file, "p.ecspipe").expect("checks");
+        let pipeline = &super::super::plan_one(pipelines).expect("plans")[0];
+        pipeline.builds.iter().map(|b| b.platforms.clone()).collect()
+    }
+
+    const PIPELINE: &str = r#"
+pipeline p {
+  region us-east-2
+  role secret.R
+  build api { repository api }
+  build tools { repository tools }
+  environments {
+    dev { }
+    prod { after dev }
+  }
+  deploy web {
+    state s3 bucket "bucket" key "web.tfstate"
+    infra ssm "/p/output"
+    service web {
+      platform arm64
+      container api { image build.api  port 8080 }
+    }
+  }
+}
+"#;
+
+    #[test]
+    fn a_build_produces_what_its_services_run() {
+        // `tools` runs nowhere: built for the runner's own architecture.
+        assert_eq!(platforms(PIPELINE), [vec![Arch::Arm64], vec![Arch::X86_64]]);
+    }
+
+    #[test]
+    fn an_environment_on_another_architecture_makes_a_multi_platform_image() {
+        let text = PIPELINE.replace("prod { after dev }", "prod { after dev  platform x86_64 }");
+        assert_eq!(platforms(&text)[0], [Arch::X86_64, Arch::Arm64]);
+    }
+}
