@@ -17,8 +17,8 @@ pub enum NetworkError {
     ExpectedEgressTarget { found: String },
     /// `{id}` is not a {what} ID
     InvalidEgressId { id: String, what: String, example: String },
-    /// `{cidr}` is {what}: no task connects there through its security group
-    ReservedRange { cidr: String, what: String },
+    /// `{cidr}` lies in the reserved range {range}
+    ReservedRange { cidr: String, range: String, what: String },
     /// the egress rule lists no destination
     EmptyEgressTargets,
     /// egress to `{cidr}` opens {ports} to any address; say so explicitly
@@ -64,13 +64,11 @@ impl NetworkError {
                     .label(format!("not a {what} ID"))
                     .help(format!("{what} IDs are the prefix and 8 or 17 lowercase hex digits, such as `{example}`"))
             }
-            Self::ReservedRange { cidr, what } => Diagnostic::new(
-                Code::OutOfRange,
-                span,
-                format!("`{cidr}` is {what}: no task connects there through its security group"),
-            )
-            .label("reserved range")
-            .help("write the range of the hosts the tasks call"),
+            Self::ReservedRange { cidr, range, what } => {
+                Diagnostic::new(Code::OutOfRange, span, format!("`{cidr}` lies in the reserved range {range}"))
+                    .label(what)
+                    .help("no task connects there through its security group: write the range of the hosts the tasks call")
+            }
             Self::EmptyEgressTargets => Diagnostic::new(Code::Missing, span, "the egress rule lists no destination")
                 .label("empty list")
                 .help("list at least one range, prefix list or security group, or remove the rule"),

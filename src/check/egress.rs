@@ -9,15 +9,6 @@
 use super::*;
 use crate::catalogue::{InfraError, NetworkError};
 
-/// Ranges no task reaches through its security group, with what they are.
-const RESERVED: [(u32, u32, &str); 5] = [
-    (0x0000_0000, 8, "\"this network\" (0.0.0.0/8)"),
-    (0x7F00_0000, 8, "loopback (127.0.0.0/8)"),
-    (0xA9FE_0000, 16, "link-local (169.254.0.0/16)"),
-    (0xE000_0000, 4, "multicast (224.0.0.0/4)"),
-    (0xF000_0000, 4, "reserved (240.0.0.0/4)"),
-];
-
 impl Checker {
     /// `egress [tcp|udp] PORT[..PORT] to TARGET|[TARGET, ...] [accept "REASON"]`.
     pub(super) fn egress(&mut self, statement: &Statement<'_>) -> Option<Egress> {
@@ -39,7 +30,7 @@ impl Checker {
         let reason = statement.option("accept").map(|item| (self.reason(item), item.span()));
         let ((from_port, to_port), targets) = (ports?, targets?);
         let any_address = targets.iter().find_map(|(target, span)| match target {
-            EgressTarget::Cidr(cidr) if parse_cidr(cidr).is_some_and(|(_, prefix)| prefix < 8) => {
+            EgressTarget::Cidr(cidr) if names::ipv4_cidr(cidr).is_some_and(|(_, prefix)| prefix < 8) => {
                 Some((cidr.clone(), *span))
             }
             _ => None,
@@ -139,12 +130,12 @@ impl Checker {
 
     /// A destination range: valid, without host bits, not reserved.
     fn egress_cidr(&mut self, cidr: &str, span: Span) -> Option<String> {
-        let Some((network, prefix)) = parse_cidr(cidr) else {
+        let Some((address, prefix)) = names::ipv4_cidr(cidr) else {
             self.report(InfraError::InvalidCidr { cidr: cidr.to_string() }.at(span));
             return None;
         };
-        if mask(network, prefix) != network {
-            let start = mask(network, prefix);
+        let start = mask(address, prefix);
+        if start != address {
             self.report(
                 InfraError::CidrHostBits {
                     cidr: cidr.to_string(),
@@ -158,10 +149,15 @@ impl Checker {
             );
             return None;
         }
-        if let Some((_, _, what)) =
-            RESERVED.iter().find(|(base, bits, _)| prefix >= *bits && mask(network, *bits) == *base)
-        {
-            self.report(NetworkError::ReservedRange { cidr: cidr.to_string(), what: (*what).to_string() }.at(span));
+        if let Some((range, what)) = names::reserved_range(address, prefix) {
+            self.report(
+                NetworkError::ReservedRange {
+                    cidr: cidr.to_string(),
+                    range: range.to_string(),
+                    what: what.to_string(),
+                }
+                .at(span),
+            );
             return None;
         }
         Some(cidr.to_owned())
