@@ -108,6 +108,7 @@ pipeline hostile {
   infra {
     state s3 bucket "tf-state" key "{infra_key}"
     endpoints [ecr.api, ecr.dkr, logs, secretsmanager, ssm, ssmmessages, kms, s3]
+    nat single
     load_balancer public port 8080 health "/{health_path}"
     accept plain_http "{accept_reason}"
     accept no_waf "a demo without user data"
@@ -125,6 +126,7 @@ pipeline hostile {
     service web {
       logs "{log_group}"
       exec
+      egress 443 to 0.0.0.0/0 accept "{egress_reason}"
       container app {
         port 8080 http
         health "{health_command}"
@@ -269,6 +271,7 @@ const POSITIONS: &[Position] = &[
     Position { name: "command", pipeline: FULL, checks: &[Check::Hcl("deploy/ecs.tf", "command", same)] },
     Position { name: "entrypoint", pipeline: FULL, checks: &[Check::Hcl("deploy/ecs.tf", "entryPoint", same)] },
     Position { name: "writable_reason", pipeline: FULL, checks: &[Check::Comment] },
+    Position { name: "egress_reason", pipeline: FULL, checks: &[Check::Comment] },
     Position {
         name: "secret_name",
         pipeline: FULL,
@@ -336,6 +339,7 @@ const DEFAULTS: &[(&str, &str)] = &[
     ("command", "serve"),
     ("entrypoint", "/app"),
     ("writable_reason", "the app writes its cache to disk"),
+    ("egress_reason", "the payment API has no fixed addresses"),
     ("secret_name", "db-AbCdEf"),
     ("ssm_name", "app/token"),
     ("json_key", "password"),

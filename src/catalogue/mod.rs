@@ -10,6 +10,7 @@
 mod container;
 mod deploy;
 mod infra;
+mod network;
 mod pipeline;
 mod plan;
 mod service;
@@ -19,6 +20,7 @@ mod values;
 pub use container::ContainerError;
 pub use deploy::DeployError;
 pub use infra::InfraError;
+pub use network::NetworkError;
 pub use pipeline::PipelineError;
 pub use plan::PlanError;
 pub use service::ServiceError;

@@ -159,7 +159,7 @@ impl ServiceError {
                 .help(format!("add `port 8080` to container `{container}`")),
             Self::ImageOutsideAws { container, uri } => Diagnostic::new(Code::Conflict, span, format!("container `{container}` pulls `{uri}` from outside AWS, but its subnets have no route out"))
                 .label("private subnets without NAT")
-                .help("push the image to an ECR repository of the account (pull-through cache or a build) and use that"),
+                .help("push the image to an ECR repository of the account (pull-through cache or a build), or give the network a way out: `nat single` in the infra block and `egress 443 to 0.0.0.0/0 accept \"REASON\"`"),
             Self::EndpointNeeded { endpoint, why } => Diagnostic::new(Code::Conflict, span, format!("the service needs the `{endpoint}` VPC endpoint: {why}"))
                 .label(format!("`{endpoint}` is not among the infra block's endpoints"))
                 .help(format!("add `{endpoint}` to `endpoints [...]` in the pipeline's infra block")),

@@ -35,6 +35,7 @@ impl Checker {
         {
             self.report(InfraError::NoStateBackend.at(statement.name_span));
         }
+        self.check_way_out(settings.nat, &settings.egress);
         let zones = self.infra_zones(&settings, load_balancer.as_ref(), context)?;
         // A load balancer with errors of its own makes no trade-offs to
         // weigh the acceptances against.
@@ -66,6 +67,8 @@ impl Checker {
             zones,
             subnet_bits: subnet_bits?,
             endpoints: settings.endpoints,
+            nat: settings.nat,
+            egress: settings.egress.into_iter().map(|(rule, _)| rule).collect(),
             insights: settings.insights,
             exec_logging: settings.exec_logging,
             log_retention_days: settings.log_retention_days,
@@ -411,7 +414,15 @@ impl Checker {
 
 /// The handoff keys an infrastructure stack provides.
 pub(super) fn provided_keys(infra: &Infra) -> Vec<&'static str> {
-    let mut keys = vec!["subnet_ids", "security_group_id", "cluster_id", "cloud_watch_log_group_name", "kms_arn"];
+    let mut keys = vec![
+        "subnet_ids",
+        "security_group_id",
+        "cluster_id",
+        "cloud_watch_log_group_name",
+        "kms_arn",
+        "vpc_id",
+        "private_route_table_ids",
+    ];
     if infra.load_balancer.is_some() {
         keys.extend(["aws_lb_target_group", "load_balancer_arn_suffix", "target_group_arn_suffix"]);
     }

@@ -32,6 +32,9 @@ pub(super) struct InfraSettings<'s, 'a> {
     /// The range, its zones, and where the range is written.
     pub(super) vpc: (String, Option<Vec<String>>, Span),
     pub(super) endpoints: Vec<String>,
+    pub(super) nat: Nat,
+    /// The tasks' egress rules, each with where it is written.
+    pub(super) egress: Vec<(Egress, Span)>,
     pub(super) insights: bool,
     pub(super) exec_logging: bool,
     pub(super) log_retention_days: u32,
@@ -71,6 +74,8 @@ impl Checker {
             name: (context.pipeline.to_owned(), block.name_span),
             vpc: (String::from("10.0.0.0/24"), None, block.name_span),
             endpoints: DEFAULT_ENDPOINTS.iter().map(|e| (*e).to_owned()).collect(),
+            nat: Nat::None,
+            egress: Vec::new(),
             insights: true,
             exec_logging: true,
             log_retention_days: 365,
@@ -121,6 +126,16 @@ impl Checker {
             "endpoints" => {
                 if let Some(list) = first.and_then(|item| self.endpoints(item)) {
                     settings.endpoints = list;
+                }
+            }
+            "nat" => {
+                if let Some(nat) = first.and_then(|item| self.reader.keyword(item, "NAT setting", &Nat::ALL)) {
+                    settings.nat = nat;
+                }
+            }
+            "egress" => {
+                if let Some(rule) = self.egress(statement) {
+                    settings.egress.push((rule, statement.span));
                 }
             }
             "cluster" => {

@@ -8,6 +8,7 @@
 
 mod credentials;
 mod deploy;
+mod egress;
 mod environments;
 mod git;
 mod infra;
@@ -52,6 +53,8 @@ pub const HANDOFF_KEYS: &[(&str, HandoffShape, &str)] = &[
     ("kms_arn", HandoffShape::One, "the KMS key ARN that encrypts the secret"),
     ("load_balancer_arn_suffix", HandoffShape::One, "the load balancer's ARN suffix (request-count scaling)"),
     ("target_group_arn_suffix", HandoffShape::One, "the target group's ARN suffix (request-count scaling)"),
+    ("vpc_id", HandoffShape::One, "the VPC the tasks run in (a service's egress rules make their group there)"),
+    ("private_route_table_ids", HandoffShape::Many, "the route tables of the private subnets"),
 ];
 
 /// Fargate task sizes (Linux): CPU units → allowed memory in MiB as

@@ -129,6 +129,8 @@ pub static INFRA: Schema = Schema {
         spec("name", 1, 1, "name PREFIX"),
         spec("vpc", 1, 1, "vpc 10.0.0.0/24 [zones [us-east-2a, us-east-2b]]").options(&["zones"]),
         spec("endpoints", 1, 1, "endpoints [ecr.dkr, ecr.api, logs, secretsmanager, ssm, s3]"),
+        spec("nat", 1, 1, "nat none|single|per_zone"),
+        spec("egress", 1, 2, EGRESS_USAGE).options(&["to", "accept"]).repeatable(),
         spec("cluster", 0, 0, "cluster [insights on|off] [exec_logging on|off]").options(&["insights", "exec_logging"]),
         spec("logs", 0, 0, "logs retain 365d").options(&["retain"]),
         spec(
@@ -234,8 +236,12 @@ pub static SERVICE: Schema = Schema {
         spec("storage", 1, 1, "storage 50gb"),
         spec("allow", 1, 1, "allow [\"s3:GetObject\"] on [\"arn:aws:s3:::bucket/*\"]").options(&["on"]).repeatable(),
         spec("exec", 0, 0, "exec"),
+        spec("egress", 1, 2, EGRESS_USAGE).options(&["to", "accept"]).repeatable(),
     ],
 };
+
+/// How `egress` is written, in the infra block and in a service.
+const EGRESS_USAGE: &str = "egress [tcp|udp] 5432 to 10.20.0.0/16|pl-…|sg-…|[...] [accept \"REASON\"]";
 
 /// `container NAME { ... }`.
 pub static CONTAINER: Schema = Schema {

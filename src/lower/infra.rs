@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::names::secret_variable;
+use super::network::{egress, EgressIr};
 use super::output::{Hcl, HclRef, Identifier, Template};
 use super::terraform::{settings, Skip, TerraformSettings};
 use crate::model::*;
@@ -26,6 +27,10 @@ pub struct InfraStack {
     pub interface_endpoints: Hcl,
     /// Whether there is an S3 gateway endpoint.
     pub s3_endpoint: bool,
+    /// `none`, `single` or `per_zone`.
+    pub nat: &'static str,
+    /// The tasks' egress rules beyond the endpoints.
+    pub egress: Option<EgressIr>,
     /// Container Insights.
     pub insights: bool,
     /// ECS Exec logging.
@@ -59,10 +64,11 @@ pub struct SecretIr {
 }
 
 /// Resources of the infrastructure stack that may carry skips.
-const SKIPPABLE: [&str; 9] = [
+const SKIPPABLE: [&str; 10] = [
     "aws_cloudwatch_log_group.app",
     "aws_cloudwatch_log_group.flow_logs",
     "aws_ecs_cluster.main",
+    "aws_eip.nat",
     "aws_lb.main",
     "aws_lb_listener.http",
     "aws_lb_target_group.service",
@@ -113,6 +119,15 @@ fn skips(infra: &Infra) -> BTreeMap<&'static str, Vec<Skip>> {
         "CKV2_AWS_5",
         String::from("attached to the ECS service by the service stack, which checkov scans separately"),
     );
+    // checkov knows EIPs on EC2 instances only, and follows `count` to the
+    // first NAT gateway at most.
+    if infra.nat != Nat::None {
+        add(
+            "aws_eip.nat",
+            "CKV2_AWS_19",
+            String::from("the address belongs to a NAT gateway (aws_nat_gateway.main), not to an EC2 instance"),
+        );
+    }
     if let Some(secret) = &infra.secret {
         add(
             "aws_secretsmanager_secret.app",
@@ -165,6 +180,8 @@ pub(super) fn infra_stack(pipeline: &Pipeline, infra: &Infra) -> InfraStack {
         subnet_bits: infra.subnet_bits,
         interface_endpoints: Hcl::List(interface),
         s3_endpoint: infra.endpoints.iter().any(|e| e == "s3"),
+        nat: infra.nat.keyword(),
+        egress: egress("tasks", &infra.egress),
         insights: infra.insights,
         exec_logging: infra.exec_logging,
         log_retention_days: infra.log_retention_days,

@@ -19,6 +19,7 @@ mod containers;
 mod iam;
 mod infra;
 mod names;
+mod network;
 mod output;
 mod service;
 mod terraform;

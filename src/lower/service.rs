@@ -6,6 +6,7 @@ use serde::Serialize;
 use super::containers::{container_definition, scalar, scalar_list, writable_skip};
 use super::iam::{execution_statements, task_statements, PolicyStatement};
 use super::names::{built_images, image_variable, schedule_label};
+use super::network::{egress, EgressIr};
 use super::output::{Attribute, Hcl, HclRef, Identifier, Template};
 use super::terraform::{settings, Skip, TerraformSettings};
 use crate::model::*;
@@ -46,6 +47,8 @@ pub struct ServiceStack {
     pub security_groups: Hcl,
     /// `assign_public_ip`.
     pub public_ip: bool,
+    /// The service's own security group's egress rules, if it has any.
+    pub egress: Option<EgressIr>,
     /// Deployment settings.
     pub minimum_percent: u32,
     /// Deployment settings.
@@ -184,7 +187,8 @@ pub(super) fn service_stack(pipeline: &Pipeline, deploy: &Deploy) -> ServiceStac
             port: lb.port,
         }),
         subnets: scalar_list(&service.network.subnets),
-        security_groups: scalar_list(&service.network.security_groups),
+        security_groups: security_groups(&service.network),
+        egress: egress("service", &service.network.egress),
         public_ip: service.network.public_ip,
         minimum_percent: service.deployment.minimum_percent,
         maximum_percent: service.deployment.maximum_percent,
@@ -283,4 +287,21 @@ fn scaling(scaling: &Scaling) -> ScalingBlock {
         })
         .collect();
     ScalingBlock { min: scaling.min, max: scaling.max, policies, schedules }
+}
+
+/// The service's security groups, and its own group when it has egress rules.
+fn security_groups(network: &Network) -> Hcl {
+    let mut groups = scalar_list(&network.security_groups);
+    if !network.egress.is_empty() {
+        let own = Hcl::reference(HclRef::fixed("aws_security_group.service.id"));
+        groups = match groups {
+            Hcl::List(mut items) => {
+                items.push(own);
+                Hcl::List(items)
+            }
+            // A handed-over list of groups (no such key today).
+            other => other,
+        };
+    }
+    groups
 }

@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use super::{Backend, Target};
+use super::{Backend, Egress, Nat, Target};
 use crate::span::Span;
 
 /// `infra { ... }`: the infrastructure stack of the reference deployment.
@@ -26,6 +26,10 @@ pub struct Infra {
     pub subnet_bits: u8,
     /// VPC endpoints, in canonical order.
     pub endpoints: Vec<String>,
+    /// NAT gateways for the private subnets.
+    pub nat: Nat,
+    /// Egress rules of the tasks' security group beyond the endpoints.
+    pub egress: Vec<Egress>,
     /// Container Insights.
     pub insights: bool,
     /// ECS Exec logging to CloudWatch.

@@ -11,6 +11,7 @@ mod builds;
 mod containers;
 mod deploy;
 mod infra;
+mod network;
 mod oidc;
 mod service;
 
@@ -18,6 +19,7 @@ pub use builds::*;
 pub use containers::*;
 pub use deploy::*;
 pub use infra::*;
+pub use network::*;
 pub use oidc::*;
 pub use service::*;
 

@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use super::{Container, Scalar, ScalarList};
+use super::{Container, Egress, Scalar, ScalarList};
 use crate::span::Span;
 
 /// `service NAME { ... }`: the ECS service and its task definition.
@@ -138,4 +138,6 @@ pub struct Network {
     pub security_groups: ScalarList,
     /// Whether tasks get a public IP.
     pub public_ip: bool,
+    /// Egress rules of the service's own security group (none: no group).
+    pub egress: Vec<Egress>,
 }

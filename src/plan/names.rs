@@ -25,6 +25,10 @@ pub const TASK_POLICY: &str = "-task";
 pub const FLOW_LOGS_ROLE: &str = "-flow-logs";
 /// Suffix of the flow logs role's inline policy.
 pub const FLOW_LOGS_POLICY: &str = "-flow-logs";
+/// Suffix of a service's own security group, which carries its egress rules.
+pub const EGRESS_GROUP: &str = "-egress";
+/// Suffix of the infrastructure's NAT gateways and their addresses, before the zone.
+pub const NAT: &str = "-nat-";
 /// Suffix of the bootstrap role that applies.
 pub const GITHUB_APPLY_ROLE: &str = "-github-apply";
 /// Suffix of the apply role's inline IAM policy.
@@ -46,6 +50,8 @@ pub struct TemplateNames {
     task_policy: &'static str,
     flow_logs_role: &'static str,
     flow_logs_policy: &'static str,
+    egress_group: &'static str,
+    nat: &'static str,
     github_apply_role: &'static str,
     github_apply_iam_policy: &'static str,
     github_plan_role: &'static str,
@@ -61,6 +67,8 @@ pub const TEMPLATE_NAMES: TemplateNames = TemplateNames {
     task_policy: TASK_POLICY,
     flow_logs_role: FLOW_LOGS_ROLE,
     flow_logs_policy: FLOW_LOGS_POLICY,
+    egress_group: EGRESS_GROUP,
+    nat: NAT,
     github_apply_role: GITHUB_APPLY_ROLE,
     github_apply_iam_policy: GITHUB_APPLY_IAM_POLICY,
     github_plan_role: GITHUB_PLAN_ROLE,

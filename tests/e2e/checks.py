@@ -166,9 +166,7 @@ class Verifier:
                     return table["Routes"]
             return []
 
-        check(f"{name}: private subnets have no route to the internet",
-              all(not any(r.get("DestinationCidrBlock") == "0.0.0.0/0" for r in routes_of(s)) for s in private),
-              "a private subnet routes 0.0.0.0/0")
+        self.nat(stack, infra, ec2, vpc_id, tables, outputs, private, public)
         check(f"{name}: public subnets route to an internet gateway",
               all(any(r.get("DestinationCidrBlock") == "0.0.0.0/0" and str(r.get("GatewayId", "")).startswith("igw-")
                       for r in routes_of(s)) for s in public), "a public subnet lacks the internet route")
@@ -186,6 +184,16 @@ class Verifier:
                   ec2.describe_security_groups(Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])["SecurityGroups"]}
         tasks_group = outputs.get("security_group_id")
         check(f"{name}: the handoff's security group is in the VPC", tasks_group in groups, tasks_group)
+        if tasks_group in groups:
+            expected = {("tcp", 443, 443, "cidr", infra.vpc)} | expected_rules(infra.egress)
+            found = rules_of(groups[tasks_group])
+            if "s3" in infra.endpoints:
+                s3 = {r for r in found if r[:4] == ("tcp", 443, 443, "prefix_list")}
+                check(f"{name}: the tasks' group reaches S3 through the gateway's prefix list", len(s3) >= 1, found)
+                expected |= s3
+            equal(f"{name}: the tasks' group's egress rules (443 to the VPC, and the pipeline's)",
+                  sorted(found), sorted(expected))
+        equal(f"{name}: the handoff's vpc_id is the VPC", outputs.get("vpc_id"), vpc_id)
         default = next((g for g in groups.values() if g["GroupName"] == "default"), None)
         check(f"{name}: the default security group is emptied",
               default is not None and not default["IpPermissions"] and not default["IpPermissionsEgress"],
@@ -246,6 +254,47 @@ class Verifier:
         self.repositories(stack, infra, key)
         if infra.load_balancer is not None:
             self.load_balancer(stack, infra, vpc, outputs, groups, private, public)
+
+    def nat(self, stack, infra, ec2, vpc_id: str, tables: list[dict], outputs: dict, private: list[str],
+            public: list[str]) -> None:
+        """The private subnets' way out: none, or 0.0.0.0/0 to a NAT gateway
+        in a public subnet (with `per_zone`, the one in the subnet's zone)."""
+        name = stack.name
+        check, equal = self.checks.check, self.checks.equal
+        table_of = {a["SubnetId"]: t for t in tables for a in t.get("Associations", []) if a.get("SubnetId")}
+        private_tables = sorted({table_of[s]["RouteTableId"] for s in private if s in table_of})
+        equal(f"{name}: the handoff's private_route_table_ids are the private subnets' tables",
+              sorted(outputs.get("private_route_table_ids", [])), private_tables)
+        equal(f"{name}: private route tables ({infra.nat} NAT)", len(private_tables),
+              len(infra.zones) if infra.nat == "per_zone" else 1)
+        gateways = [g for g in ec2.describe_nat_gateways(
+            Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])["NatGateways"] if g.get("State") != "deleted"]
+
+        def internet_route(subnet: str) -> dict | None:
+            routes = table_of.get(subnet, {}).get("Routes", [])
+            return next((r for r in routes if r.get("DestinationCidrBlock") == "0.0.0.0/0"), None)
+
+        if infra.nat == "none":
+            equal(f"{name}: no NAT gateway", len(gateways), 0)
+            check(f"{name}: private subnets have no route to the internet",
+                  all(internet_route(s) is None for s in private), "a private subnet routes 0.0.0.0/0")
+            return
+        equal(f"{name}: NAT gateways ({infra.nat})", len(gateways), len(infra.zones) if infra.nat == "per_zone" else 1)
+        check(f"{name}: each NAT gateway sits in a public subnet with an Elastic IP",
+              all(g["SubnetId"] in public and g.get("NatGatewayAddresses") and
+                  g["NatGatewayAddresses"][0].get("AllocationId") for g in gateways), gateways)
+        by_id = {g["NatGatewayId"]: g for g in gateways}
+        subnets = {s["SubnetId"]: s for s in ec2.describe_subnets(SubnetIds=private + public)["Subnets"]}
+        for subnet in private:
+            route = internet_route(subnet) or {}
+            gateway = by_id.get(route.get("NatGatewayId", ""))
+            zone = subnets[subnet]["AvailabilityZone"]
+            if not check(f"{name}: private subnet in {zone} routes 0.0.0.0/0 to a NAT gateway", gateway is not None,
+                         route):
+                continue
+            if infra.nat == "per_zone":
+                equal(f"{name}: private subnet in {zone} routes to the NAT gateway of its zone",
+                      subnets[gateway["SubnetId"]]["AvailabilityZone"], zone)
 
     def repositories(self, stack, infra, key: str) -> None:
         if not infra.repositories:
@@ -466,8 +515,20 @@ class Verifier:
         equal(f"{name}: service launch type", svc.get("launchType"), "FARGATE")
         network = svc.get("networkConfiguration", {}).get("awsvpcConfiguration", {})
         equal(f"{name}: service subnets", sorted(network.get("subnets", [])), sorted(resolve_all(service.subnets)))
-        equal(f"{name}: service security groups", sorted(network.get("securityGroups", [])),
-              sorted(resolve_all(service.security_groups)))
+        given = resolve_all(service.security_groups)
+        found_groups = network.get("securityGroups", [])
+        own = [g for g in found_groups if g not in given]
+        equal(f"{name}: service security groups (the given ones, and its own with egress rules)",
+              (sorted(g for g in found_groups if g in given), len(own)), (sorted(given), 1 if service.egress else 0))
+        if service.egress and len(own) == 1:
+            ec2 = self.client(stack, "ec2")
+            group = ec2.describe_security_groups(GroupIds=own)["SecurityGroups"][0]
+            equal(f"{name}: its own group's name", group["GroupName"], f"{service.name}-egress")
+            if "vpc_id" in infra:
+                equal(f"{name}: its own group is in the handoff's VPC", group["VpcId"], infra["vpc_id"])
+            equal(f"{name}: its own group admits nothing", group["IpPermissions"], [])
+            equal(f"{name}: its own group's egress rules are the service's", sorted(rules_of(group)),
+                  sorted(expected_rules(service.egress)))
         equal(f"{name}: service public IP", network.get("assignPublicIp"),
               "ENABLED" if service.public_ip else "DISABLED")
         expected_lb = []
@@ -717,10 +778,29 @@ class Verifier:
               sorted((s.expression, s.timezone, s.low, s.high) for s in service.schedules))
 
 
+def rules_of(group: dict) -> set[tuple]:
+    """A security group's egress rules as (protocol, from, to, kind, destination)."""
+    rules = set()
+    for permission in group.get("IpPermissionsEgress", []):
+        ports = (permission.get("IpProtocol"), permission.get("FromPort"), permission.get("ToPort"))
+        rules |= {(*ports, "cidr", r["CidrIp"]) for r in permission.get("IpRanges", [])}
+        rules |= {(*ports, "prefix_list", r["PrefixListId"]) for r in permission.get("PrefixListIds", [])}
+        rules |= {(*ports, "security_group", r["GroupId"].split("/")[-1])
+                  for r in permission.get("UserIdGroupPairs", [])}
+    return rules
+
+
+def expected_rules(egress) -> set[tuple]:
+    """The pipeline's `egress` rules as `rules_of` spells them."""
+    return {(rule.protocol, rule.from_port, rule.to_port, kind, value)
+            for rule in egress for kind, value in rule.to}
+
+
 def snapshot(stack) -> list[tuple[str, dict]]:
     """The resources of a stack's state worth looking for after destroy."""
     kept = {"aws_ecs_service", "aws_ecs_cluster", "aws_lb", "aws_iam_role", "aws_ecr_repository", "aws_vpc",
-            "aws_secretsmanager_secret", "aws_appautoscaling_target", "aws_ecs_task_definition"}
+            "aws_secretsmanager_secret", "aws_appautoscaling_target", "aws_ecs_task_definition",
+            "aws_nat_gateway"}
     found = []
     for resource in stack.state().get("resources", []):
         if resource.get("mode") == "managed" and resource["type"] in kept:
@@ -753,6 +833,9 @@ def still_there(stack, region: str, resources: list[tuple[str, dict]]) -> list[s
                 alive = bool(client("ecr").describe_repositories(repositoryNames=[a["name"]])["repositories"])
             elif type_ == "aws_vpc":
                 alive = bool(client("ec2").describe_vpcs(VpcIds=[a["id"]])["Vpcs"])
+            elif type_ == "aws_nat_gateway":
+                gateways = client("ec2").describe_nat_gateways(NatGatewayIds=[a["id"]])["NatGateways"]
+                alive = any(g.get("State") not in ("deleted", "deleting") for g in gateways)
             elif type_ == "aws_secretsmanager_secret":
                 alive = "DeletedDate" not in client("secretsmanager").describe_secret(SecretId=a["arn"])
             elif type_ == "aws_appautoscaling_target":

@@ -86,6 +86,15 @@ class Schedule:
 
 
 @dataclass
+class Egress:
+    protocol: str  # "tcp", "udp"
+    from_port: int
+    to_port: int
+    to: list[tuple[str, str]]  # ("cidr" | "prefix_list" | "security_group", value)
+    accepted: str | None
+
+
+@dataclass
 class Service:
     name: str
     cpu: int
@@ -110,6 +119,7 @@ class Service:
     alarms: list[str]
     allows: list[tuple[list[str], list[Ref]]]
     exec: bool
+    egress: list[Egress]  # the rules of the service's own security group
 
 
 @dataclass
@@ -137,6 +147,8 @@ class Infra:
     secret: tuple[str, str] | None  # (name, GitHub secret)
     handoff_ssm: str | None
     repositories: list[str]
+    nat: str  # "none", "single", "per_zone"
+    egress: list[Egress]  # the tasks' group's rules beyond the endpoints
 
 
 @dataclass
@@ -271,7 +283,16 @@ def infra(i: dict, region: str) -> Infra:
             certificate=lb["certificate"], allow=list(lb["allow"]), access_logs=lb["access_logs"]),
         secret=None if secret_ is None else (secret_["name"], secret_["from"]),
         handoff_ssm=i["handoff_parameter"], repositories=list(i["repositories"]),
+        nat=i["nat"], egress=[egress(e) for e in i["egress"]],
     )
+
+
+def egress(e: dict) -> Egress:
+    targets = []
+    for target in e["to"]:
+        assert target["kind"] in ("cidr", "prefix_list", "security_group"), target
+        targets.append((target["kind"], target["value"]))
+    return Egress(e["protocol"], e["from_port"], e["to_port"], targets, e["accepted"])
 
 
 def deploy(d: dict) -> Deploy:
@@ -311,7 +332,7 @@ def service(s: dict) -> Service:
         minimum_percent=deployment["minimum_percent"], maximum_percent=deployment["maximum_percent"],
         grace=deployment["grace"], rollback=deployment["rollback"], alarms=list(deployment["alarms"]),
         allows=[(list(a["actions"]), [scalar(r) for r in a["resources"]]) for a in s["task_policy"]],
-        exec=s["exec"],
+        exec=s["exec"], egress=[egress(e) for e in network["egress"]],
     )
 
 

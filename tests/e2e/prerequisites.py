@@ -55,8 +55,11 @@ class Made:
             ids.append(ec2.create_subnet(VpcId=vpc, CidrBlock=block,
                                          AvailabilityZone=zones[index % len(zones)])["Subnet"]["SubnetId"])
         group = ec2.create_security_group(GroupName="e2e-tasks", Description="tasks", VpcId=vpc)["GroupId"]
+        table = ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
+        for subnet in ids:
+            ec2.associate_route_table(RouteTableId=table, SubnetId=subnet)
         self.vpc = vpc
-        self.values.update(subnet_ids=ids, security_group_id=group)
+        self.values.update(subnet_ids=ids, security_group_id=group, vpc_id=vpc, private_route_table_ids=[table])
 
     def cluster(self, name: str) -> None:
         self.values["cluster_id"] = self.client("ecs").create_cluster(clusterName=name)["cluster"]["clusterArn"]
@@ -124,7 +127,7 @@ def literal_handoff(stack: harness.Stack, deploy: model_reader.Deploy, pipeline:
                     checks) -> tuple[dict, str]:
     literal = deploy.literal
     made = Made(stack, pipeline.region)
-    if "subnet_ids" in literal or "security_group_id" in literal:
+    if {"subnet_ids", "security_group_id", "vpc_id", "private_route_table_ids"} & set(literal):
         made.network(len(literal.get("subnet_ids", [])) or 2)
     if "cluster_id" in literal:
         arn = literal["cluster_id"]

@@ -47,6 +47,8 @@ struct Settings<'s, 'a> {
     storage: Option<u32>,
     task_policy: Vec<Allow>,
     exec: bool,
+    /// Egress rules of the service's own group, each with where it is written.
+    egress: Vec<(Egress, Span)>,
 }
 
 impl Default for Settings<'_, '_> {
@@ -71,6 +73,7 @@ impl Default for Settings<'_, '_> {
             storage: None,
             task_policy: Vec::new(),
             exec: false,
+            egress: Vec::new(),
         }
     }
 }
@@ -179,8 +182,12 @@ impl Checker {
             }
             None => None,
         };
-        let network = self.network(settings.network, name_span, infra);
+        let mut network = self.network(settings.network, name_span, infra);
         valid &= network.is_some();
+        if let Some(network) = network.as_mut() {
+            valid &= self.check_egress_group(network, &settings.egress, infra, name_span);
+            network.egress = settings.egress.iter().map(|(rule, _)| rule.clone()).collect();
+        }
         if let Some(own) = own_infra {
             valid &= self.check_against_own_infra(own, network.as_ref(), load_balancer.as_ref(), name_span);
         }
@@ -189,6 +196,8 @@ impl Checker {
         valid &= self.check_dependencies(&settings.containers);
         if let Some(own) = own_infra {
             valid &= self.check_endpoints(own, &settings.containers, settings.exec, &settings.task_policy, name_span);
+            valid &= self.check_way_out(own.nat, &settings.egress);
+            valid &= self.check_image_way_out(own, &settings.containers, &settings.egress);
         }
         if !valid {
             return None;
@@ -262,6 +271,10 @@ impl Checker {
                 None => return false,
             },
             "exec" => settings.exec = true,
+            "egress" => match self.egress(statement) {
+                Some(rule) => settings.egress.push((rule, statement.span)),
+                None => return false,
+            },
             "platform" => match first.and_then(|item| {
                 self.reader.keyword(item, "platform", &[("x86_64", Arch::X86_64), ("arm64", Arch::Arm64)])
             }) {

@@ -6,7 +6,7 @@
 //! be among the keys it declares when they are written literally.
 
 use super::*;
-use crate::catalogue::ServiceError;
+use crate::catalogue::{NetworkError, ServiceError};
 
 impl Checker {
     /// The service's network: its `network` statement, or the subnets and
@@ -28,9 +28,12 @@ impl Checker {
                     None => self.default_handoff_one(infra, "security_group_id", statement.span, "security_groups"),
                 };
                 match (subnets, security_groups) {
-                    (Some(subnets), Some(security_groups)) => {
-                        Some(Network { subnets, security_groups, public_ip: statement.flag("public_ip") })
-                    }
+                    (Some(subnets), Some(security_groups)) => Some(Network {
+                        subnets,
+                        security_groups,
+                        public_ip: statement.flag("public_ip"),
+                        egress: Vec::new(),
+                    }),
                     _ => None,
                 }
             }
@@ -42,9 +45,35 @@ impl Checker {
                     subnets,
                     security_groups,
                     public_ip: false,
+                    egress: Vec::new(),
                 })
             }
         }
+    }
+
+    /// A service's egress rules get a security group of its own, in the
+    /// VPC the infrastructure hands over, beside the groups it names.
+    pub(super) fn check_egress_group(
+        &mut self,
+        network: &Network,
+        egress: &[(Egress, Span)],
+        infra: Option<&InfraSource>,
+        name_span: Span,
+    ) -> bool {
+        let Some((_, first)) = egress.first() else { return true };
+        if let Some(InfraSource::Literal(values)) = infra {
+            if !values.contains_key("vpc_id") {
+                self.report(NetworkError::EgressNeedsVpc.at(*first));
+                return false;
+            }
+        }
+        if let ScalarList::Items(groups) = &network.security_groups {
+            if groups.len() >= 5 {
+                self.report(NetworkError::TooManySecurityGroups { given: groups.len() }.at(name_span));
+                return false;
+            }
+        }
+        true
     }
 
     /// A service in the pipeline's own infrastructure fits it: private
@@ -196,13 +225,8 @@ impl Checker {
                     needed.push(("ecr.dkr", format!("`{}` pulls its image from ECR", container.name)));
                     needed.push(("s3", String::from("ECR serves image layers from S3")));
                 }
-                Image::Uri(uri) => {
-                    self.report(
-                        ServiceError::ImageOutsideAws { container: container.name.to_string(), uri: uri.to_string() }
-                            .at(at),
-                    );
-                    return false;
-                }
+                // Checked with the service's egress rules: `check_image_way_out`.
+                Image::Uri(_) => {}
             }
             for (_, source) in &container.secrets {
                 match source.store {

@@ -85,7 +85,8 @@ resource "aws_subnet" "public" {
   }
 }
 
-# Private subnets have no NAT gateway: tasks reach AWS through the endpoints.
+# Private subnets reach AWS through the endpoints, and the internet through
+# NAT, where the tasks' egress rules let them.
 resource "aws_subnet" "private" {
   count             = length(var.zones)
   vpc_id            = aws_vpc.main.id
@@ -125,18 +126,51 @@ resource "aws_route_table_association" "public" {
   route_table_id = aws_route_table.public.id
 }
 
+# One route table per zone, each routing to its zone's NAT gateway.
 resource "aws_route_table" "private" {
+  count  = length(var.zones)
   vpc_id = aws_vpc.main.id
 
   tags = {
-    Name = "${var.name}-private"
+    Name = "${var.name}-private-${var.zones[count.index]}"
   }
 }
 
 resource "aws_route_table_association" "private" {
   count          = length(var.zones)
   subnet_id      = aws_subnet.private[count.index].id
-  route_table_id = aws_route_table.private.id
+  route_table_id = aws_route_table.private[count.index].id
+}
+
+# NAT gateways cost money for every hour they exist and every GB they
+# process: one per zone, so a zone's outage leaves the others their way out.
+resource "aws_eip" "nat" {
+  #checkov:skip=CKV2_AWS_19:the address belongs to a NAT gateway (aws_nat_gateway.main), not to an EC2 instance
+  count  = length(var.zones)
+  domain = "vpc"
+
+  tags = {
+    Name = "${var.name}-nat-${var.zones[count.index]}"
+  }
+}
+
+resource "aws_nat_gateway" "main" {
+  count         = length(aws_eip.nat)
+  allocation_id = aws_eip.nat[count.index].id
+  subnet_id     = aws_subnet.public[count.index].id
+
+  tags = {
+    Name = "${var.name}-nat-${var.zones[count.index]}"
+  }
+
+  depends_on = [aws_internet_gateway.main]
+}
+
+resource "aws_route" "private_nat" {
+  count                  = length(var.zones)
+  route_table_id         = aws_route_table.private[count.index].id
+  destination_cidr_block = "0.0.0.0/0"
+  nat_gateway_id         = aws_nat_gateway.main[count.index].id
 }
 
 resource "aws_security_group" "endpoints" {
@@ -165,12 +199,12 @@ resource "aws_vpc_endpoint" "interface" {
   security_group_ids  = [aws_security_group.endpoints.id]
 }
 
-# ECR keeps image layers in S3: a gateway endpoint on the private route table.
+# ECR keeps image layers in S3: a gateway endpoint on the private route tables.
 resource "aws_vpc_endpoint" "s3" {
   vpc_id            = aws_vpc.main.id
   service_name      = "com.amazonaws.${var.region}.s3"
   vpc_endpoint_type = "Gateway"
-  route_table_ids   = [aws_route_table.private.id]
+  route_table_ids   = aws_route_table.private[*].id
 }
 
 resource "aws_security_group" "tasks" {
@@ -197,5 +231,24 @@ resource "aws_security_group_rule" "tasks_https_to_s3" {
   to_port           = 443
   protocol          = "tcp"
   prefix_list_ids   = [aws_vpc_endpoint.s3.prefix_list_id]
+  security_group_id = aws_security_group.tasks.id
+}
+
+# Egress rules written in the pipeline, keyed by what it says.
+resource "aws_security_group_rule" "tasks_egress_cidr" {
+  for_each = {
+    "tcp 5432 to 10.40.0.0/16" = {
+      protocol  = "tcp"
+      from_port = 5432
+      to_port   = 5432
+      to        = "10.40.0.0/16"
+    }
+  }
+  description       = "Egress ${each.key}"
+  type              = "egress"
+  protocol          = each.value.protocol
+  from_port         = each.value.from_port
+  to_port           = each.value.to_port
+  cidr_blocks       = [each.value.to]
   security_group_id = aws_security_group.tasks.id
 }

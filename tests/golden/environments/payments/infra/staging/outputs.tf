@@ -13,6 +13,8 @@ locals {
     load_balancer_arn_suffix   = aws_lb.main.arn_suffix
     target_group_arn_suffix    = aws_lb_target_group.service.arn_suffix
     secret_arn                 = aws_secretsmanager_secret.app.arn
+    vpc_id                     = aws_vpc.main.id
+    private_route_table_ids    = aws_route_table.private[*].id
   }
 }
 
@@ -39,6 +41,16 @@ output "cloud_watch_log_group_name" {
 output "kms_arn" {
   description = "The key that encrypts logs, images and secrets."
   value       = local.handoff.kms_arn
+}
+
+output "vpc_id" {
+  description = "The VPC the tasks run in."
+  value       = local.handoff.vpc_id
+}
+
+output "private_route_table_ids" {
+  description = "Route tables of the private subnets."
+  value       = local.handoff.private_route_table_ids
 }
 
 output "aws_lb_target_group" {

@@ -26,6 +26,10 @@ resource "aws_ecs_task_definition" "service" {
           name  = "ORDERS_QUEUE"
           value = "shop-orders"
         },
+        {
+          name  = "STATSD_HOST"
+          value = "127.0.0.1"
+        },
       ]
       secrets = [
         {
@@ -42,7 +46,49 @@ resource "aws_ecs_task_definition" "service" {
         }
       }
     },
+    {
+      name                   = "metrics"
+      image                  = "docker.io/prom/statsd-exporter:v0.27.1"
+      essential              = false
+      readonlyRootFilesystem = true
+      logConfiguration = {
+        logDriver = "awslogs"
+        options = {
+          awslogs-group         = local.infra.cloud_watch_log_group_name
+          awslogs-region        = var.region
+          awslogs-stream-prefix = "ecs"
+        }
+      }
+    },
   ])
+}
+
+# The service's own group: the egress rules written in its pipeline, beside
+# the groups it is given. It admits nothing.
+resource "aws_security_group" "service" {
+  name        = "${var.name}-egress"
+  description = "Egress rules of ${var.name}"
+  vpc_id      = local.infra.vpc_id
+}
+
+# Egress rules written in the pipeline, keyed by what it says.
+resource "aws_security_group_rule" "service_egress_cidr" {
+  for_each = {
+    # Any address, accepted in the pipeline: the payment provider's API and Docker Hub have no fixed addresses
+    "tcp 443 to 0.0.0.0/0" = {
+      protocol  = "tcp"
+      from_port = 443
+      to_port   = 443
+      to        = "0.0.0.0/0"
+    }
+  }
+  description       = "Egress ${each.key}"
+  type              = "egress"
+  protocol          = each.value.protocol
+  from_port         = each.value.from_port
+  to_port           = each.value.to_port
+  cidr_blocks       = [each.value.to]
+  security_group_id = aws_security_group.service.id
 }
 
 resource "aws_ecs_service" "service" {
@@ -63,7 +109,7 @@ resource "aws_ecs_service" "service" {
 
   network_configuration {
     subnets          = local.infra.subnet_ids
-    security_groups  = [local.infra.security_group_id]
+    security_groups  = [local.infra.security_group_id, aws_security_group.service.id]
     assign_public_ip = false
   }
 }

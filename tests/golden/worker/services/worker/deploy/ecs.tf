@@ -59,6 +59,45 @@ resource "aws_ecs_task_definition" "service" {
   ])
 }
 
+# The service's own group: the egress rules written in its pipeline, beside
+# the groups it is given. It admits nothing.
+resource "aws_security_group" "service" {
+  name        = "${var.name}-egress"
+  description = "Egress rules of ${var.name}"
+  vpc_id      = local.infra.vpc_id
+}
+
+# Egress rules written in the pipeline, keyed by what it says.
+resource "aws_security_group_rule" "service_egress_cidr" {
+  for_each = {
+    "tcp 5432 to 10.20.0.0/16" = {
+      protocol  = "tcp"
+      from_port = 5432
+      to_port   = 5432
+      to        = "10.20.0.0/16"
+    }
+    "tcp 6379-6380 to 10.20.8.0/24" = {
+      protocol  = "tcp"
+      from_port = 6379
+      to_port   = 6380
+      to        = "10.20.8.0/24"
+    }
+    "tcp 6379-6380 to 10.20.9.0/24" = {
+      protocol  = "tcp"
+      from_port = 6379
+      to_port   = 6380
+      to        = "10.20.9.0/24"
+    }
+  }
+  description       = "Egress ${each.key}"
+  type              = "egress"
+  protocol          = each.value.protocol
+  from_port         = each.value.from_port
+  to_port           = each.value.to_port
+  cidr_blocks       = [each.value.to]
+  security_group_id = aws_security_group.service.id
+}
+
 resource "aws_ecs_service" "service" {
   name                               = var.name
   cluster                            = local.infra.cluster_id
@@ -77,7 +116,7 @@ resource "aws_ecs_service" "service" {
 
   network_configuration {
     subnets          = ["subnet-0a1b2c3d4e5f60718", "subnet-0f1e2d3c4b5a69788"]
-    security_groups  = [local.infra.security_group_id, "sg-0fedcba9876543210"]
+    security_groups  = [local.infra.security_group_id, "sg-0fedcba9876543210", aws_security_group.service.id]
     assign_public_ip = false
   }
 }

@@ -43,5 +43,6 @@ locals {
     cloud_watch_log_group_name = "/ecs/acme/queue-worker"
     cluster_id                 = "arn:aws:ecs:us-west-2:123456789012:cluster/acme"
     security_group_id          = "sg-0123456789abcdef0"
+    vpc_id                     = "vpc-0123456789abcdef0"
   }
 }
