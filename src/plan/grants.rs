@@ -43,9 +43,13 @@ pub(super) fn fill(pipeline: &mut Pipeline) {
         add(&mut iam_policies, names::execution_policy(service));
     }
     let mut infra_names: Vec<String> = Vec::new();
+    let mut exact_secrets: Vec<String> = Vec::new();
     for infra in &pipeline.infras {
         iam_roles.push(names::flow_logs_role(&infra.name));
         infra_names.push(infra.name.clone());
+        if let Some(exact) = infra.secret.as_ref().and_then(|secret| secret.exact_name.clone()) {
+            add(&mut exact_secrets, exact);
+        }
     }
     let mut state_objects: Vec<(String, String)> = Vec::new();
     let states = pipeline.infras.iter().map(|i| &i.state).chain(pipeline.deploys.iter().map(|d| &d.state));
@@ -66,6 +70,7 @@ pub(super) fn fill(pipeline: &mut Pipeline) {
         oidc.state_objects = state_objects;
         oidc.repositories = repositories;
         oidc.infra_names = infra_names;
+        oidc.exact_secrets = exact_secrets;
     }
 }
 
