@@ -488,4 +488,28 @@ mod handoff_tests {
         assert!(arn_account("arn:aws:sqs:*:*:q", false).is_ok());
         assert!(arn_account("not an arn", true).is_ok());
     }
+
+    #[test]
+    fn secret_names_arns_and_matchers() {
+        assert!(secrets_manager_name("ecs_secret").is_ok());
+        assert!(secrets_manager_name("shop/db-url").is_ok());
+        assert!(secrets_manager_name("api-AbCdEf").is_err());
+        assert!(secrets_manager_name("").is_err());
+        assert!(secrets_manager_name("a b").is_err());
+        let arn = "arn:aws:secretsmanager:us-east-2:123456789012:secret:";
+        assert_eq!(secret_arn_without_suffix(&format!("{arn}web/db"), false), Some("web/db"));
+        assert_eq!(secret_arn_without_suffix(&format!("{arn}web/db-AbCdEf"), false), None);
+        assert_eq!(secret_arn_without_suffix(&format!("{arn}web/db-AbCdEf:url::"), false), None);
+        assert_eq!(secret_arn_without_suffix(&format!("{arn}web/db:url::"), false), Some("web/db"));
+        assert_eq!(secret_arn_without_suffix(&format!("{arn}web/db-??????"), true), None);
+        assert_eq!(secret_arn_without_suffix(&format!("{arn}web/db-??????"), false), Some("web/db-??????"));
+        assert_eq!(secret_arn_without_suffix("arn:aws:ssm:us-east-2:1:parameter/x", false), None);
+        assert!(health_matcher("200,301,302,404").is_ok());
+        assert!(health_matcher("200-399").is_ok());
+        assert!(health_matcher("200,600").is_err());
+        assert!(health_matcher("399-200").is_err());
+        assert!(health_matcher("").is_err());
+        assert!(region("us-east-2").is_ok());
+        assert!(region("us-est-2").is_err());
+    }
 }
