@@ -322,7 +322,7 @@ fn claim_pipeline(claims: &mut Claims, sources: &[Source<'_>], input: usize, ind
             claims.claim(sources, SSM_PARAMETER, &regional, parameter, &infra_owner);
         }
         if let Some(exact) = infra.secret.as_ref().and_then(|secret| secret.exact_name.as_ref()) {
-            claims.claim(sources, SECRET, everywhere, exact, &infra_owner);
+            claims.claim(sources, SECRET, &regional, exact, &infra_owner);
         }
     }
     for deploy in &pipeline.deploys {
