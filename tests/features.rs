@@ -177,3 +177,46 @@ fn concurrency_groups_follow_files_and_stack_directories() {
     assert_eq!(job_group(&alpha), "terraform-svc/a-b");
     assert_ne!(job_group(&alpha).to_lowercase(), job_group(&beta).to_lowercase());
 }
+
+/// Secrets Manager calls KMS on its caller's behalf: a task role that reads
+/// the infrastructure's secret itself needs `kms:Decrypt`, but no `kms`
+/// endpoint (the checker once demanded one). A task role that calls KMS
+/// itself still needs it.
+#[test]
+fn reading_a_secret_with_the_task_role_needs_no_kms_endpoint() {
+    let pipeline = |actions: &str| {
+        format!(
+            r#"pipeline web {{
+  region us-east-2
+  role secret.R
+  infra {{
+    state local
+    secret api from secret.API name "api_key" recovery 0d
+  }}
+  build web {{ repository web }}
+  deploy web {{
+    state local
+    service web {{
+      container app {{ port 8080 }}
+      allow [{actions}] on [infra.secret_arn, infra.kms_arn]
+    }}
+  }}
+}}
+"#
+        )
+    };
+    let dir = assert_fs::TempDir::new().expect("temp");
+    let reads = pipeline(r#""secretsmanager:GetSecretValue", "kms:Decrypt""#);
+    fs::write(dir.path().join("reads.ecspipe"), reads).expect("write");
+    let run = ecspipe(dir.path(), &["build", "reads.ecspipe", "--out", "out"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let iam = normalized(&dir.path().join("out/deploy/iam.tf"));
+    assert!(iam.contains(r#"actions = ["secretsmanager:GetSecretValue", "kms:Decrypt"]"#), "{iam}");
+    let secrets = normalized(&dir.path().join("out/infra/secrets.tf"));
+    assert!(secrets.contains(r#"name = "api_key""#) && secrets.contains("recovery_window_in_days = 0"), "{secrets}");
+    let encrypts = pipeline(r#""secretsmanager:GetSecretValue", "kms:Encrypt""#);
+    fs::write(dir.path().join("encrypts.ecspipe"), encrypts).expect("write");
+    let run = ecspipe(dir.path(), &["build", "encrypts.ecspipe", "--out", "out2"]);
+    assert_eq!(run.code, 1, "kms:Encrypt is a call to KMS itself");
+    assert!(run.stderr.contains("`kms`"), "{}", run.stderr);
+}

@@ -160,6 +160,9 @@ fn service_stack_carries_every_reference_fact() {
         r#"test = "StringEquals" variable = "aws:SourceAccount" values = [data.aws_caller_identity.current.account_id]"#,
         r#"actions = ["secretsmanager:GetSecretValue"] resources = [local.infra.secret_arn]"#,
         r#"actions = ["kms:Decrypt"] resources = [local.infra.kms_arn]"#,
+        // The task role reads the secret too: the app fetches it by name.
+        r#"data "aws_iam_policy_document" "task" { statement { sid = "Allow1" actions = ["secretsmanager:GetSecretValue", "kms:Decrypt"] resources = [local.infra.secret_arn, local.infra.kms_arn] } }"#,
+        r#"resource "aws_iam_role_policy" "task" { name = "${var.name}-task" role = aws_iam_role.task.id policy = data.aws_iam_policy_document.task.json }"#,
         // Task definition.
         "family = var.name execution_role_arn = aws_iam_role.execution.arn task_role_arn = aws_iam_role.task.arn network_mode = \"awsvpc\" requires_compatibilities = [\"FARGATE\"] cpu = \"1024\" memory = \"3072\"",
         r#"operating_system_family = "LINUX" cpu_architecture = "X86_64""#,
@@ -277,16 +280,21 @@ fn infrastructure_stack_carries_every_reference_fact() {
         // Logs and cluster.
         r#"name = "/amazon-ecs/${var.name}/log" retention_in_days = 365 kms_key_id = aws_kms_key.main.arn"#,
         r#"setting { name = "containerInsights" value = "enabled" }"#,
+        // Service Connect: a namespace named after the app, the cluster's default.
+        r#"resource "aws_service_discovery_http_namespace" "main" { name = var.name"#,
+        "service_connect_defaults { namespace = aws_service_discovery_http_namespace.main.arn }",
         r#"kms_key_id = aws_kms_key.main.arn logging = "OVERRIDE" log_configuration { cloud_watch_encryption_enabled = true cloud_watch_log_group_name = aws_cloudwatch_log_group.app.name }"#,
         // ECR.
         r#"for_each = toset(["app-6"]) name = each.value image_tag_mutability = "IMMUTABLE" image_scanning_configuration { scan_on_push = true } encryption_configuration { encryption_type = "KMS" kms_key = aws_kms_key.main.arn }"#,
         // Load balancer, target group, listener.
         "internal = false load_balancer_type = \"application\"",
         "subnets = aws_subnet.public[*].id enable_deletion_protection = true drop_invalid_header_fields = true",
-        r#"port = 8080 protocol = "HTTP" target_type = "ip" vpc_id = aws_vpc.main.id health_check { path = "/healthcheck""#,
+        r#"port = 8080 protocol = "HTTP" target_type = "ip" vpc_id = aws_vpc.main.id deregistration_delay = 300 health_check { path = "/healthcheck" protocol = "HTTP" matcher = "200,301,302,404" healthy_threshold = 5 unhealthy_threshold = 2 }"#,
         r#"resource "aws_lb_listener" "http" { load_balancer_arn = aws_lb.main.arn port = 8080 protocol = "HTTP" default_action { type = "forward" target_group_arn = aws_lb_target_group.service.arn } }"#,
         // The secret and the handoff.
-        r#"name = "${var.name}/ecs_secret""#,
+        // The secret, named exactly as the app asks for it, deleted at once.
+        r#"resource "aws_secretsmanager_secret" "app" { name = "ecs_secret""#,
+        "recovery_window_in_days = 0 }",
         "kms_key_id = aws_kms_key.main.arn",
         "secret_string = var.ecs_secret",
         r#"variable "ecs_secret" {"#,

@@ -33,6 +33,8 @@ pub enum ContainerError {
     InvalidEnvFile,
     /// the health check command is empty
     EmptyHealthCommand,
+    /// `{path}` is a URL path, not a command
+    HealthPathNotCommand { path: String, port: Option<u16> },
     /// the health check timeout ({timeout}s) must be shorter than its interval ({interval}s)
     HealthTimeoutTooLong { timeout: u64, interval: u64 },
     /// container `{from}` cannot depend on itself
@@ -120,6 +122,16 @@ impl ContainerError {
             Self::InvalidEnvFile => Diagnostic::new(Code::InvalidText, span, "expected the S3 object ARN of a `.env` file")
                 .label("not an S3 object ARN ending in .env")
                 .help("write \"arn:aws:s3:::BUCKET/path/app.env\""),
+            Self::HealthPathNotCommand { path, port } => Diagnostic::new(
+                Code::InvalidText,
+                span,
+                format!("`{path}` is a URL path, not a command"),
+            )
+            .label("ECS runs this as a shell command in the container")
+            .help(format!(
+                "write the command that requests it, such as `health \"curl -f http://localhost:{}{path} || exit 1\"` (the image needs curl); the load balancer's path is `health` in the infra block's `load_balancer`",
+                port.map_or_else(|| String::from("PORT"), |p| p.to_string())
+            )),
             Self::EmptyHealthCommand => Diagnostic::new(Code::InvalidText, span, "the health check command is empty")
                 .label("empty")
                 .help("write a shell command such as \"curl -f http://localhost:8080/health || exit 1\""),

@@ -53,6 +53,8 @@ pub enum DeployError {
     HandoffMissing { name: String, suggestion: Option<String>, keys: String },
     /// expected {expected}, but `infra.{name}` is {found}
     HandoffWrongShape { name: String, list: bool },
+    /// `infra.{given}` is {given_means}, not {expected_means}
+    HandoffWrongKind { given: String, given_means: String, expected: String, expected_means: String },
     /// the pipeline's infrastructure provides no `{name}`
     OwnInfraLacksKey { name: String },
     /// the `infra` block does not set `{name}`
@@ -149,6 +151,13 @@ impl DeployError {
             Self::InvalidHandoffValue { text, key, expected } => Diagnostic::new(Code::InvalidText, span, format!("`{text}` is not a valid `{key}`"))
                 .label(expected)
                 .help("copy the value from the AWS console or the infrastructure stack's outputs"),
+            Self::HandoffWrongKind { given, given_means, expected, expected_means } => Diagnostic::new(
+                Code::WrongType,
+                span,
+                format!("`infra.{given}` is {given_means}, not {expected_means}"),
+            )
+            .label(format!("expected {expected_means}"))
+            .help(format!("write `infra.{expected}`, {expected_means}")),
             Self::HandoffMissing { name, suggestion, keys } => Diagnostic::new(Code::UndefinedReference, span, format!("the infrastructure hands over no `{name}`"))
                 .label("unknown handoff key")
                 .help(match suggestion {

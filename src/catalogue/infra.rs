@@ -60,6 +60,14 @@ pub enum InfraError {
     ExpectedCertificateArn,
     /// invalid secret name
     InvalidSecretName,
+    /// invalid exact secret name
+    InvalidExactSecretName { rule: String },
+    /// Secrets Manager keeps a deleted secret 0 days or 7 to 30 days, found {days}
+    SecretRecovery { days: u64 },
+    /// an exact secret name, but every environment creates the secret
+    ExactSecretNameInEnvironments { name: String },
+    /// invalid health check matcher
+    InvalidMatcher { rule: String },
     /// secret `{name}` needs its value
     SecretNeedsValue { name: String },
     /// a secret's value must come from a GitHub secret
@@ -239,6 +247,28 @@ impl InfraError {
             Self::InvalidSecretName => Diagnostic::new(Code::InvalidName, span, "invalid secret name")
                 .label("Secrets Manager names hold letters, digits and `/_+=.@-`")
                 .help("choose another name"),
+            Self::InvalidExactSecretName { rule } => {
+                Diagnostic::new(Code::InvalidName, span, "invalid exact secret name")
+                    .label(rule)
+                    .help("Secrets Manager names are 1 to 512 letters, digits and `/_+=.@-`, such as `ecs_secret` or `shop/db`")
+            }
+            Self::SecretRecovery { days } => Diagnostic::new(
+                Code::OutOfRange,
+                span,
+                format!("Secrets Manager keeps a deleted secret 0 days or 7 to 30 days, found {days}"),
+            )
+            .label("not a recovery window Secrets Manager offers")
+            .help("write `recovery 0d` to delete the secret at once (a new one of the same name can follow), or `recovery 7d` to `recovery 30d`"),
+            Self::ExactSecretNameInEnvironments { name } => Diagnostic::new(
+                Code::Conflict,
+                span,
+                "an exact secret name, but every environment creates the secret",
+            )
+            .label(format!("each environment's infrastructure would create `{name}`"))
+            .help("drop `name`: each environment's secret is then named after its own stack (`NAME-ENVIRONMENT/SECRET`), and two environments in one account cannot collide"),
+            Self::InvalidMatcher { rule } => Diagnostic::new(Code::InvalidText, span, "invalid health check matcher")
+                .label(rule)
+                .help("write HTTP codes from 200 to 499, separated by commas, or a range: `\"200,301,302\"`, `\"200-399\"`"),
             Self::SecretNeedsValue { name } => {
                 Diagnostic::new(Code::Missing, span, format!("secret `{name}` needs its value"))
                     .label("no `from`")

@@ -25,7 +25,7 @@ pub use pipeline::PipelineError;
 pub use plan::PlanError;
 pub use service::ServiceError;
 pub use syntax::SyntaxError;
-pub use values::{Form, ValueError};
+pub use values::{whole_spelling, Form, ValueError};
 
 use crate::diagnostic::{Code, Diagnostic};
 use crate::span::Span;

@@ -27,6 +27,8 @@ pub enum ServiceError {
     ExpectedResourceList { found: String },
     /// `{arn}` is not a resource ARN
     InvalidResourceArn { arn: String },
+    /// a Secrets Manager ARN without its random suffix
+    SecretArnWithoutSuffix { name: String, in_allow: bool },
     /// the resource list is empty
     EmptyResourceList,
     /// service `{name}` has no container
@@ -121,6 +123,17 @@ impl ServiceError {
             Self::InvalidResourceArn { arn } => Diagnostic::new(Code::InvalidText, span, format!("`{arn}` is not a resource ARN"))
                 .label("expected an ARN")
                 .help("name the resources by ARN; `*` would grant the actions on everything"),
+            Self::SecretArnWithoutSuffix { name, in_allow } => Diagnostic::new(
+                Code::InvalidText,
+                span,
+                "a Secrets Manager ARN without its random suffix",
+            )
+            .label("IAM matches a secret's full ARN, which ends in `-` and six characters")
+            .help(if in_allow {
+                format!("copy the full ARN (`...:secret:{name}-AbCdEf`) from the console or `aws secretsmanager describe-secret`, or write `...:secret:{name}-??????` to match the suffix")
+            } else {
+                format!("copy the full ARN (`...:secret:{name}-AbCdEf`) from the console or `aws secretsmanager describe-secret`: the execution role is granted exactly this ARN")
+            }),
             Self::EmptyResourceList => Diagnostic::new(Code::Missing, span, "the resource list is empty")
                 .label("empty")
                 .help("name at least one resource ARN"),

@@ -27,6 +27,8 @@ pub enum SyntaxError {
     ControlCharacter { code_point: String },
     /// the text holds the bidirectional control {code_point}
     BidiControl { code_point: String },
+    /// `{written}`: numbers are whole
+    DecimalNumber { written: String },
     /// number is too large
     NumberTooLarge,
     /// this line is longer than {max_line_chars} characters
@@ -83,6 +85,12 @@ impl SyntaxError {
             Self::BidiControl { code_point } => Diagnostic::new(Code::Syntax, span, format!("the text holds the bidirectional control {code_point}"))
                 .label("reorders the text around it on screen")
                 .help("remove it: it makes the file read differently from how it compiles"),
+            Self::DecimalNumber { written } => Diagnostic::new(Code::Syntax, span, format!("`{written}`: numbers are whole"))
+                .label("a decimal point")
+                .help(match super::values::whole_spelling(&written) {
+                    Some(spelling) => format!("write `{spelling}`: the same amount in a smaller unit (1024 CPU units are one vCPU)"),
+                    None => String::from("write the amount as a whole number in a smaller unit, such as `512` CPU units for 0.5 vCPU or `512mb` for 0.5gb"),
+                }),
             Self::NumberTooLarge => Diagnostic::new(Code::OutOfRange, span, "number is too large")
                 .label("does not fit in 64 bits")
                 .help("no setting in ecspipe takes a number this large"),

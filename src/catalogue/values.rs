@@ -64,6 +64,34 @@ pub enum ValueError {
     NotMemoryUnit { unit: String, what: String },
     /// `{unit}` is not a unit of CPU
     NotCpuUnit { unit: String, what: String },
+    /// unknown region `{region}`
+    UnknownRegion { region: String, rule: String, suggestion: Option<String>, regions: String },
+    /// `{written}` is not a whole number
+    FractionInString { written: String, what: String },
+}
+
+/// How a fraction such as `0.5vcpu` or `1.5gb` is written as a whole
+/// number in a smaller unit (`512`, `1536mb`), if it is one.
+pub fn whole_spelling(written: &str) -> Option<String> {
+    let split = written.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(written.len());
+    let (number, unit) = written.split_at(split);
+    let (whole, fraction) = number.split_once('.')?;
+    if whole.is_empty() || fraction.is_empty() || fraction.len() > 6 || fraction.contains('.') {
+        return None;
+    }
+    let (factor, smaller) = match unit.to_ascii_lowercase().as_str() {
+        "vcpu" => (1024, ""),
+        "gb" => (1024, "mb"),
+        "gib" => (1024, "mib"),
+        "h" => (60, "m"),
+        "m" => (60, "s"),
+        "d" => (24, "h"),
+        _ => return None,
+    };
+    let scale = 10u64.pow(fraction.len() as u32);
+    let value = whole.parse::<u64>().ok()?.checked_mul(scale)?.checked_add(fraction.parse::<u64>().ok()?)?;
+    let scaled = value.checked_mul(factor)?;
+    (scaled % scale == 0).then(|| format!("{}{smaller}", scaled / scale))
 }
 
 /// How a value of the expected kind is written: the help line of
@@ -259,6 +287,22 @@ impl ValueError {
                 Diagnostic::new(Code::WrongUnit, span, format!("`{unit}` is not a unit of memory"))
                     .label("expected mb or gb")
                     .help(format!("write {what} as a size such as `512mb` or `3gb`"))
+            }
+            Self::UnknownRegion { region, rule, suggestion, regions } => {
+                Diagnostic::new(Code::InvalidName, span, format!("unknown region `{region}`")).label(rule).help(
+                    match suggestion {
+                        Some(candidate) => format!("did you mean `{candidate}`?"),
+                        None => format!("the regions are: {regions}"),
+                    },
+                )
+            }
+            Self::FractionInString { written, what } => {
+                Diagnostic::new(Code::WrongType, span, format!("`{written}` is not a whole number"))
+                    .label(format!("expected {what} as a whole number"))
+                    .help(match whole_spelling(&written) {
+                        Some(spelling) => format!("numbers are whole: write `{spelling}` without quotes"),
+                        None => String::from("numbers are whole: write the value in a smaller unit, without quotes"),
+                    })
             }
             Self::NotCpuUnit { unit, what } => {
                 Diagnostic::new(Code::WrongUnit, span, format!("`{unit}` is not a unit of CPU"))

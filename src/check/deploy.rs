@@ -306,7 +306,7 @@ impl Checker {
                 let bucket = text(self, "bucket");
                 let key = text(self, "key");
                 let bucket_region = match text(self, "region") {
-                    Some((r, span)) => self.name_rule(span, "region", names::region(&r)).then_some(r),
+                    Some((r, span)) => self.region(span, &r).then_some(r),
                     None => region.map(str::to_owned),
                 };
                 if bucket.is_none() || key.is_none() {
@@ -476,6 +476,38 @@ impl Checker {
             }
         }
         Some(reference.name.to_owned())
+    }
+
+    /// A value of one kind of handed-over value (`key`'s): `infra.KEY` of
+    /// that key, or quoted text of its form. Another key of the same shape
+    /// (a target group's ARN suffix where its ARN is expected) is refused.
+    pub(super) fn typed_scalar(
+        &mut self,
+        item: &Item,
+        key: &'static str,
+        what: &str,
+        infra: Option<&InfraSource>,
+    ) -> Option<Scalar> {
+        let scalar = self.scalar(item, what, infra)?;
+        match &scalar {
+            Scalar::Infra(given) if given != key => {
+                let means = |name: &str| {
+                    HANDOFF_KEYS.iter().find(|(k, ..)| *k == name).map_or_else(String::new, |(.., m)| (*m).to_owned())
+                };
+                self.report(
+                    DeployError::HandoffWrongKind {
+                        given: given.clone(),
+                        given_means: means(given),
+                        expected: key.to_owned(),
+                        expected_means: means(key),
+                    }
+                    .at(item.span()),
+                );
+                None
+            }
+            Scalar::Text(text) if !self.handoff_literal(key, text, item.span()) => None,
+            _ => Some(scalar),
+        }
     }
 
     /// A string value for the stack: quoted text, `region`, or `infra.KEY`.

@@ -44,6 +44,13 @@ impl Checker {
             let made = made_risks(load_balancer.as_ref(), lb_span, &settings);
             self.risks(&made, &settings.accepted, environment);
         }
+        if let (Some(secret), Some(_)) = (&settings.secret, stage) {
+            if let Some(name) = &secret.exact_name {
+                self.report(
+                    InfraError::ExactSecretNameInEnvironments { name: name.to_string() }.at(settings.secret_span),
+                );
+            }
+        }
         let overrides_invalid = overrides.is_some_and(|o| o.infra_invalid);
         if self.reader.errors.len() > before || !name_ok || overrides_invalid {
             return None;
@@ -71,6 +78,7 @@ impl Checker {
             egress: settings.egress.into_iter().map(|(rule, _)| rule).collect(),
             insights: settings.insights,
             exec_logging: settings.exec_logging,
+            service_connect: settings.service_connect,
             log_retention_days: settings.log_retention_days,
             load_balancer,
             secret: settings.secret,
@@ -289,6 +297,30 @@ impl Checker {
             }
             None => String::from("/"),
         };
+        let matcher = match statement.option("matcher") {
+            Some(item) => {
+                self.reader.text(item, "HTTP codes").and_then(|(codes, span)| match names::health_matcher(codes) {
+                    Ok(()) => Some(codes.to_owned()),
+                    Err(rule) => {
+                        self.report(InfraError::InvalidMatcher { rule }.at(span));
+                        None
+                    }
+                })
+            }
+            None => Some(String::from("200-399")),
+        };
+        let threshold = |checker: &mut Self, option: &str, what: &str, default: u32| match statement.option(option) {
+            Some(item) => checker.reader.number(item, what, 2, 10).map(|n| n as u32),
+            None => Some(default),
+        };
+        let healthy_threshold = threshold(self, "healthy", "the healthy threshold", 5);
+        let unhealthy_threshold = threshold(self, "unhealthy", "the unhealthy threshold", 2);
+        let deregistration_seconds = match statement.option("deregistration") {
+            Some(item) => self.reader.seconds(item, "the deregistration delay", 0, 3600).map(|s| s as u32),
+            None => Some(300),
+        };
+        let (matcher, healthy_threshold, unhealthy_threshold, deregistration_seconds) =
+            (matcher?, healthy_threshold?, unhealthy_threshold?, deregistration_seconds?);
         let certificate = match statement.option("certificate") {
             Some(item) => Some(self.certificate(item)?),
             None => None,
@@ -336,7 +368,19 @@ impl Checker {
             }
             None => None,
         };
-        Some(InfraLoadBalancer { public, target_port, listener_port, health_path, certificate, allow, access_logs })
+        Some(InfraLoadBalancer {
+            public,
+            target_port,
+            listener_port,
+            health_path,
+            matcher,
+            deregistration_seconds,
+            healthy_threshold,
+            unhealthy_threshold,
+            certificate,
+            allow,
+            access_logs,
+        })
     }
 
     /// Every trade-off the load balancer makes must be accepted with a
@@ -377,8 +421,32 @@ impl Checker {
             self.report(InfraError::SecretNeedsValue { name: name.to_string() }.at(statement.span));
             return None;
         };
+        let exact_name = match statement.option("name") {
+            Some(item) => self.reader.text(item, "a secret name").and_then(|(exact, span)| {
+                match names::secrets_manager_name(exact) {
+                    Ok(()) => Some(Some(exact.to_owned())),
+                    Err(rule) => {
+                        self.report(InfraError::InvalidExactSecretName { rule }.at(span));
+                        None
+                    }
+                }
+            }),
+            None => Some(None),
+        };
+        let recovery_days = match statement.option("recovery") {
+            Some(item) => self.reader.seconds(item, "the recovery window", 0, 30 * 86_400).and_then(|seconds| {
+                let days = seconds / 86_400;
+                if seconds % 86_400 != 0 || (1..7).contains(&days) {
+                    self.report(InfraError::SecretRecovery { days }.at(item.span()));
+                    return None;
+                }
+                Some(days as u32)
+            }),
+            None => Some(30),
+        };
+        let (exact_name, recovery_days) = (exact_name?, recovery_days?);
         match self.github_value(from, "a GitHub secret")? {
-            GithubValue::Secret(from) => Some(InfraSecret { name: name.to_owned(), from }),
+            GithubValue::Secret(from) => Some(InfraSecret { name: name.to_owned(), from, exact_name, recovery_days }),
             _ => {
                 self.report(InfraError::SecretValueNotFromGithub.at(from.span()));
                 None

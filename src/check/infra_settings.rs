@@ -37,11 +37,14 @@ pub(super) struct InfraSettings<'s, 'a> {
     pub(super) egress: Vec<(Egress, Span)>,
     pub(super) insights: bool,
     pub(super) exec_logging: bool,
+    pub(super) service_connect: bool,
     pub(super) log_retention_days: u32,
     /// Where `cluster` and `logs` are written, if they are.
     pub(super) cluster_span: Option<Span>,
     pub(super) logs_span: Option<Span>,
     pub(super) secret: Option<InfraSecret>,
+    /// Where the `secret` statement is written.
+    pub(super) secret_span: Span,
     pub(super) handoff_parameter: Option<String>,
     pub(super) terraform_version: String,
     /// The certificate, and the span of the statement setting it.
@@ -78,10 +81,12 @@ impl Checker {
             egress: Vec::new(),
             insights: true,
             exec_logging: true,
+            service_connect: false,
             log_retention_days: 365,
             cluster_span: None,
             logs_span: None,
             secret: None,
+            secret_span: block.name_span,
             handoff_parameter: None,
             terraform_version: String::from("1.11.4"),
             certificate: (None, block.name_span),
@@ -147,6 +152,9 @@ impl Checker {
                 if let Some(item) = statement.option("exec_logging") {
                     settings.exec_logging = self.reader.keyword(item, "setting", &on_off).unwrap_or(true);
                 }
+                if let Some(item) = statement.option("service_connect") {
+                    settings.service_connect = self.reader.keyword(item, "setting", &on_off).unwrap_or(false);
+                }
             }
             "logs" => {
                 settings.logs_span = Some(statement.span);
@@ -158,7 +166,10 @@ impl Checker {
             // range, which an environment may override.
             "load_balancer" => settings.load_balancer = Some(statement),
             "certificate" => settings.certificate = (first.and_then(|item| self.certificate(item)), statement.span),
-            "secret" => settings.secret = self.infra_secret(statement),
+            "secret" => {
+                settings.secret = self.infra_secret(statement);
+                settings.secret_span = statement.span;
+            }
             "handoff" => {
                 if let (Some(kind), Some(parameter)) = (first, statement.args.get(1)) {
                     if self.reader.keyword(kind, "handoff store", &[("ssm", ())]).is_some() {

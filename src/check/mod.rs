@@ -164,6 +164,21 @@ impl Checker {
         }
     }
 
+    /// An AWS region, or an error with the closest one ecspipe knows.
+    fn region(&mut self, span: Span, region: &str) -> bool {
+        let Err(rule) = names::region(region) else { return true };
+        self.report(
+            ValueError::UnknownRegion {
+                region: region.to_owned(),
+                rule,
+                suggestion: suggest(region, names::REGIONS.iter().copied()).map(str::to_owned),
+                regions: names::REGIONS.join(", "),
+            }
+            .at(span),
+        );
+        false
+    }
+
     fn github_value(&mut self, item: &Item, what: &str) -> Option<GithubValue> {
         let value = self.reader.value(item, what)?;
         match &value.kind {

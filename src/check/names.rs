@@ -108,19 +108,120 @@ pub fn github_secret(name: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// An AWS region code such as `us-east-2` or `ap-southeast-1`.
+/// The AWS regions ecspipe knows (commercial, GovCloud, China), sorted.
+pub const REGIONS: &[&str] = &[
+    "af-south-1",
+    "ap-east-1",
+    "ap-east-2",
+    "ap-northeast-1",
+    "ap-northeast-2",
+    "ap-northeast-3",
+    "ap-south-1",
+    "ap-south-2",
+    "ap-southeast-1",
+    "ap-southeast-2",
+    "ap-southeast-3",
+    "ap-southeast-4",
+    "ap-southeast-5",
+    "ap-southeast-6",
+    "ap-southeast-7",
+    "ca-central-1",
+    "ca-west-1",
+    "cn-north-1",
+    "cn-northwest-1",
+    "eu-central-1",
+    "eu-central-2",
+    "eu-north-1",
+    "eu-south-1",
+    "eu-south-2",
+    "eu-west-1",
+    "eu-west-2",
+    "eu-west-3",
+    "il-central-1",
+    "me-central-1",
+    "me-south-1",
+    "mx-central-1",
+    "sa-east-1",
+    "us-east-1",
+    "us-east-2",
+    "us-gov-east-1",
+    "us-gov-west-1",
+    "us-west-1",
+    "us-west-2",
+];
+
+/// An AWS region code such as `us-east-2` or `ap-southeast-1`: one of
+/// [`REGIONS`].
 pub fn region(name: &str) -> Result<(), String> {
+    if REGIONS.contains(&name) {
+        return Ok(());
+    }
     let parts: Vec<&str> = name.split('-').collect();
-    let valid = parts.len() >= 3
+    let shaped = parts.len() >= 3
         && parts[0].len() == 2
         && parts[..parts.len() - 1].iter().all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase()))
         && parts[parts.len() - 1].chars().all(|c| c.is_ascii_digit())
         && !parts[parts.len() - 1].is_empty();
-    if valid {
-        Ok(())
+    if shaped {
+        Err(String::from("not a region AWS offers"))
     } else {
-        Err(String::from("AWS regions look like `us-east-2` or `eu-central-1`"))
+        Err(String::from("a region is an area, a direction and a number: `us-east-2`, `eu-central-1`"))
     }
+}
+
+/// A Secrets Manager secret name as written in full: 1–512 letters, digits
+/// and `/_+=.@-`, not ending in `-` and six characters (IAM policies match
+/// a secret's ARN by the random `-XXXXXX` suffix AWS appends).
+pub fn secrets_manager_name(name: &str) -> Result<(), String> {
+    if name.is_empty() || name.len() > 512 {
+        return Err(format!("a secret name is 1 to 512 characters; this one has {}", name.len()));
+    }
+    if !name.chars().all(|c| c.is_ascii_alphanumeric() || "/_+=.@-".contains(c)) {
+        return Err(String::from("Secrets Manager names hold letters, digits and `/_+=.@-`"));
+    }
+    if has_arn_suffix(name) {
+        return Err(String::from(
+            "a name ending in `-` and six characters reads as an ARN's random suffix; AWS advises against it",
+        ));
+    }
+    Ok(())
+}
+
+/// The secret name in a Secrets Manager ARN (`arn:...:secret:NAME-AbCdEf`,
+/// without ECS's `:KEY:STAGE:VERSION` tail) when it lacks the random
+/// suffix IAM matches; `None` for a full ARN, another ARN, or (where
+/// `wildcards`) a name ending in `-??????` or `*`.
+pub fn secret_arn_without_suffix(arn: &str, wildcards: bool) -> Option<&str> {
+    let parts: Vec<&str> = arn.splitn(7, ':').collect();
+    if parts.len() < 7 || parts[0] != "arn" || parts[2] != "secretsmanager" || parts[5] != "secret" {
+        return None;
+    }
+    let name = parts[6].split(':').next().unwrap_or_default();
+    let wildcard = wildcards && (name.ends_with("-??????") || name.ends_with('*'));
+    (!has_arn_suffix(name) && !wildcard).then_some(name)
+}
+
+/// Whether a secret name ends as Secrets Manager's ARNs do: `-` and six
+/// letters or digits.
+pub fn has_arn_suffix(name: &str) -> bool {
+    let bytes = name.as_bytes();
+    bytes.len() > 7 && bytes[bytes.len() - 7] == b'-' && bytes[bytes.len() - 6..].iter().all(u8::is_ascii_alphanumeric)
+}
+
+/// A target group health check matcher: HTTP codes from 200 to 499,
+/// separated by commas, each a code or a range `LOW-HIGH`.
+pub fn health_matcher(codes: &str) -> Result<(), String> {
+    let code = |text: &str| text.len() == 3 && text.parse::<u16>().is_ok_and(|c| (200..=499).contains(&c));
+    for part in codes.split(',') {
+        let valid = match part.split_once('-') {
+            Some((low, high)) => code(low) && code(high) && low < high,
+            None => code(part),
+        };
+        if !valid {
+            return Err(format!("`{part}` is not an HTTP code from 200 to 499 or a range of them"));
+        }
+    }
+    Ok(())
 }
 
 /// An S3 bucket name: 3–63 lowercase letters, digits, `-` and `.`,
@@ -386,5 +487,29 @@ mod handoff_tests {
         assert!(arn_account("arn:aws:iam::aws:policy/ReadOnlyAccess", false).is_ok());
         assert!(arn_account("arn:aws:sqs:*:*:q", false).is_ok());
         assert!(arn_account("not an arn", true).is_ok());
+    }
+
+    #[test]
+    fn secret_names_arns_and_matchers() {
+        assert!(secrets_manager_name("ecs_secret").is_ok());
+        assert!(secrets_manager_name("shop/db-url").is_ok());
+        assert!(secrets_manager_name("api-AbCdEf").is_err());
+        assert!(secrets_manager_name("").is_err());
+        assert!(secrets_manager_name("a b").is_err());
+        let arn = "arn:aws:secretsmanager:us-east-2:123456789012:secret:";
+        assert_eq!(secret_arn_without_suffix(&format!("{arn}web/db"), false), Some("web/db"));
+        assert_eq!(secret_arn_without_suffix(&format!("{arn}web/db-AbCdEf"), false), None);
+        assert_eq!(secret_arn_without_suffix(&format!("{arn}web/db-AbCdEf:url::"), false), None);
+        assert_eq!(secret_arn_without_suffix(&format!("{arn}web/db:url::"), false), Some("web/db"));
+        assert_eq!(secret_arn_without_suffix(&format!("{arn}web/db-??????"), true), None);
+        assert_eq!(secret_arn_without_suffix(&format!("{arn}web/db-??????"), false), Some("web/db-??????"));
+        assert_eq!(secret_arn_without_suffix("arn:aws:ssm:us-east-2:1:parameter/x", false), None);
+        assert!(health_matcher("200,301,302,404").is_ok());
+        assert!(health_matcher("200-399").is_ok());
+        assert!(health_matcher("200,600").is_err());
+        assert!(health_matcher("399-200").is_err());
+        assert!(health_matcher("").is_err());
+        assert!(region("us-east-2").is_ok());
+        assert!(region("us-est-2").is_err());
     }
 }

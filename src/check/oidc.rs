@@ -49,6 +49,7 @@ impl Checker {
             state_objects: Vec::new(),
             repositories: Vec::new(),
             infra_names: Vec::new(),
+            exact_secrets: Vec::new(),
             region: region.to_owned(),
         })
     }

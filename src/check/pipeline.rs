@@ -137,7 +137,7 @@ impl Checker {
             match statement.spec.name {
                 "region" => {
                     if let Some((value, span)) = first.and_then(|item| self.reader.word(item, "a region")) {
-                        if self.name_rule(span, "region", names::region(value)) {
+                        if self.region(span, value) {
                             settings.region = Some(value.to_owned());
                         }
                     }

@@ -131,16 +131,29 @@ pub static INFRA: Schema = Schema {
         spec("endpoints", 1, 1, "endpoints [ecr.dkr, ecr.api, logs, secretsmanager, ssm, s3]"),
         spec("nat", 1, 1, "nat none|single|per_zone"),
         spec("egress", 1, 2, EGRESS_USAGE).options(&["to", "accept"]).repeatable(),
-        spec("cluster", 0, 0, "cluster [insights on|off] [exec_logging on|off]").options(&["insights", "exec_logging"]),
+        spec("cluster", 0, 0, "cluster [insights on|off] [exec_logging on|off] [service_connect on|off]")
+            .options(&["insights", "exec_logging", "service_connect"]),
         spec("logs", 0, 0, "logs retain 365d").options(&["retain"]),
         spec(
             "load_balancer",
             1,
             1,
-            "load_balancer public|internal port 8080 [health \"/health\"] [listen 80] [certificate \"arn:...\"] [allow [\"0.0.0.0/0\"]] [logs \"BUCKET\"]",
+            "load_balancer public|internal port 8080 [health \"/health\"] [matcher \"200-399\"] [healthy 5] [unhealthy 2] [deregistration 300s] [listen 80] [certificate \"arn:...\"] [allow [\"0.0.0.0/0\"]] [logs \"BUCKET\"]",
         )
-        .options(&["port", "health", "listen", "certificate", "allow", "logs"]),
-        spec("secret", 1, 1, "secret NAME from secret.GITHUB_SECRET").options(&["from"]),
+        .options(&[
+            "port",
+            "health",
+            "matcher",
+            "healthy",
+            "unhealthy",
+            "deregistration",
+            "listen",
+            "certificate",
+            "allow",
+            "logs",
+        ]),
+        spec("secret", 1, 1, "secret NAME from secret.GITHUB_SECRET [name \"EXACT/NAME\"] [recovery 30d]")
+            .options(&["from", "name", "recovery"]),
         spec("handoff", 2, 2, "handoff ssm \"/NAME/output\""),
         spec("accept", 2, 2, ACCEPT_USAGE).repeatable(),
         spec("terraform", 1, 1, "terraform \"1.11.4\""),

@@ -213,6 +213,14 @@ impl Reader {
     /// CPU units: `1024`, or whole vCPUs: `1vcpu`.
     pub fn cpu_units(&mut self, item: &Item, what: &str) -> Option<u64> {
         let value = self.value(item, what)?;
+        if let ValueKind::Str(text) = &value.kind {
+            if crate::catalogue::whole_spelling(text).is_some() {
+                self.report(
+                    ValueError::FractionInString { written: text.clone(), what: what.to_string() }.at(value.span),
+                );
+                return None;
+            }
+        }
         let ValueKind::Quantity { amount, unit } = &value.kind else {
             self.wrong(value, what, Form::CpuUnits);
             return None;

@@ -79,8 +79,15 @@ pub(super) fn bootstrap_stack(pipeline: &Pipeline, oidc: &Oidc) -> BootstrapStac
         repositories: Hcl::List(
             oidc.repositories.iter().map(|name| arn("ecr", &format!("repository/{name}"), true)).collect(),
         ),
+        // An exact name's ARN ends in `-` and six random characters.
         secrets: Hcl::List(
-            oidc.infra_names.iter().map(|name| arn("secretsmanager", &format!("secret:{name}/*"), true)).collect(),
+            oidc.infra_names
+                .iter()
+                .map(|name| arn("secretsmanager", &format!("secret:{name}/*"), true))
+                .chain(
+                    oidc.exact_secrets.iter().map(|name| arn("secretsmanager", &format!("secret:{name}-??????"), true)),
+                )
+                .collect(),
         ),
         kms_aliases: Hcl::List(oidc.infra_names.iter().map(|name| Hcl::Str(format!("alias/{name}"))).collect()),
     }

@@ -35,6 +35,8 @@ pub struct InfraStack {
     pub insights: bool,
     /// ECS Exec logging.
     pub exec_logging: bool,
+    /// A Service Connect namespace, the cluster's default.
+    pub service_connect: bool,
     /// Log retention in days.
     pub log_retention_days: u32,
     /// ECR repositories this stack owns.
@@ -57,8 +59,10 @@ pub struct InfraStack {
 pub struct SecretIr {
     /// The name in the pipeline.
     pub name: String,
-    /// The Secrets Manager name: `${var.name}/NAME`.
+    /// The Secrets Manager name: `${var.name}/NAME`, or the exact name.
     pub resource_name: Hcl,
+    /// `recovery_window_in_days`.
+    pub recovery_days: u32,
     /// The Terraform variable carrying its value.
     pub variable: Identifier,
 }
@@ -163,6 +167,14 @@ pub struct LoadBalancerIr {
     pub listener_port: u16,
     /// Health check path.
     pub health_path: String,
+    /// Health check matcher.
+    pub matcher: String,
+    /// Deregistration delay, seconds.
+    pub deregistration_seconds: u32,
+    /// Healthy threshold.
+    pub healthy_threshold: u32,
+    /// Unhealthy threshold.
+    pub unhealthy_threshold: u32,
     /// ACM certificate.
     pub certificate: Option<String>,
     /// Allowed client CIDRs.
@@ -184,6 +196,7 @@ pub(super) fn infra_stack(pipeline: &Pipeline, infra: &Infra) -> InfraStack {
         egress: egress("tasks", &infra.egress),
         insights: infra.insights,
         exec_logging: infra.exec_logging,
+        service_connect: infra.service_connect,
         log_retention_days: infra.log_retention_days,
         repositories: Hcl::List(infra.repositories.iter().cloned().map(Hcl::Str).collect()),
         load_balancer: infra.load_balancer.as_ref().map(|lb| LoadBalancerIr {
@@ -191,15 +204,23 @@ pub(super) fn infra_stack(pipeline: &Pipeline, infra: &Infra) -> InfraStack {
             target_port: lb.target_port,
             listener_port: lb.listener_port,
             health_path: lb.health_path.clone(),
+            matcher: lb.matcher.clone(),
+            deregistration_seconds: lb.deregistration_seconds,
+            healthy_threshold: lb.healthy_threshold,
+            unhealthy_threshold: lb.unhealthy_threshold,
             certificate: lb.certificate.clone(),
             allow: Hcl::List(lb.allow.iter().cloned().map(Hcl::Str).collect()),
             access_logs: lb.access_logs.clone(),
         }),
         secret: infra.secret.as_ref().map(|secret| SecretIr {
             name: secret.name.clone(),
-            resource_name: Hcl::template(
-                Template::new().interpolate(HclRef::fixed("var.name")).text("/").text(&secret.name),
-            ),
+            resource_name: match &secret.exact_name {
+                Some(exact) => Hcl::Str(exact.clone()),
+                None => {
+                    Hcl::template(Template::new().interpolate(HclRef::fixed("var.name")).text("/").text(&secret.name))
+                }
+            },
+            recovery_days: secret.recovery_days,
             variable: secret_variable(secret),
         }),
         handoff_parameter: infra.handoff_parameter.clone(),

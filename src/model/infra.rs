@@ -34,6 +34,8 @@ pub struct Infra {
     pub insights: bool,
     /// ECS Exec logging to CloudWatch.
     pub exec_logging: bool,
+    /// A Service Connect namespace named after the stack, the cluster's default.
+    pub service_connect: bool,
     /// Log retention in days.
     pub log_retention_days: u32,
     /// The load balancer, if the services take traffic.
@@ -62,6 +64,14 @@ pub struct InfraLoadBalancer {
     pub listener_port: u16,
     /// The target group's health check path.
     pub health_path: String,
+    /// The HTTP codes a healthy target answers with (`200-399`, `200,301`).
+    pub matcher: String,
+    /// Seconds a deregistering target keeps its connections.
+    pub deregistration_seconds: u32,
+    /// Consecutive passed checks that make a target healthy.
+    pub healthy_threshold: u32,
+    /// Consecutive failed checks that make a target unhealthy.
+    pub unhealthy_threshold: u32,
     /// An ACM certificate: HTTPS on 443 and a redirect from 80.
     pub certificate: Option<String>,
     /// CIDR blocks allowed to reach the listeners.
@@ -115,8 +125,15 @@ impl Risk {
 /// A Secrets Manager secret whose value comes from a GitHub secret.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct InfraSecret {
-    /// The secret's name (after the resource prefix).
+    /// The secret's name in the pipeline (after the resource prefix, unless
+    /// `exact_name` is set).
     pub name: String,
     /// The GitHub secret holding its value.
     pub from: String,
+    /// The Secrets Manager name as written (`name "..."`), without the
+    /// stack's prefix; `None` names it `<infra name>/<name>`.
+    pub exact_name: Option<String>,
+    /// Days Secrets Manager keeps the secret after deletion: 0 (deleted at
+    /// once) or 7 to 30.
+    pub recovery_days: u32,
 }

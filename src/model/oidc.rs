@@ -31,6 +31,9 @@ pub struct Oidc {
     pub repositories: Vec<String>,
     /// Name prefixes of the infrastructure stacks (secrets, KMS aliases).
     pub infra_names: Vec<String>,
+    /// Secrets the stacks create under an exact name (`secret ... name`),
+    /// outside their stack's prefix.
+    pub exact_secrets: Vec<String>,
     /// Terraform version for the instructions.
     pub region: String,
 }

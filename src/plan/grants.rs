@@ -43,9 +43,13 @@ pub(super) fn fill(pipeline: &mut Pipeline) {
         add(&mut iam_policies, names::execution_policy(service));
     }
     let mut infra_names: Vec<String> = Vec::new();
+    let mut exact_secrets: Vec<String> = Vec::new();
     for infra in &pipeline.infras {
         iam_roles.push(names::flow_logs_role(&infra.name));
         infra_names.push(infra.name.clone());
+        if let Some(exact) = infra.secret.as_ref().and_then(|secret| secret.exact_name.clone()) {
+            add(&mut exact_secrets, exact);
+        }
     }
     let mut state_objects: Vec<(String, String)> = Vec::new();
     let states = pipeline.infras.iter().map(|i| &i.state).chain(pipeline.deploys.iter().map(|d| &d.state));
@@ -66,6 +70,7 @@ pub(super) fn fill(pipeline: &mut Pipeline) {
         oidc.state_objects = state_objects;
         oidc.repositories = repositories;
         oidc.infra_names = infra_names;
+        oidc.exact_secrets = exact_secrets;
     }
 }
 
@@ -124,5 +129,32 @@ pipeline shop {
         );
         let keys: Vec<&str> = oidc.state_objects.iter().map(|(_, key)| key.as_str()).collect();
         assert_eq!(keys, ["dev/web.tfstate", "prod/web.tfstate"]);
+    }
+
+    #[test]
+    fn a_secret_with_an_exact_name_is_granted_by_that_name() {
+        let text = r#"
+pipeline shop {
+  region us-east-2
+  role secret.APPLY plan secret.PLAN
+  oidc {
+    repository "acme/shop"
+    state s3 bucket "shop-state" key "bootstrap.tfstate"
+  }
+  infra {
+    state s3 bucket "shop-state" key "infra.tfstate"
+    secret api from secret.API name "shop_api" recovery 0d
+  }
+}
+"#;
+        let file = crate::syntax::parse(text).expect("parses");
+        let pipelines = crate::check::check(&file, "shop.ecspipe").expect("checks");
+        let planned = super::super::plan_one(pipelines).expect("plans");
+        let oidc = planned[0].oidc.as_ref().expect("oidc");
+        assert_eq!(oidc.exact_secrets, ["shop_api"]);
+        let program = crate::lower::lower(&planned[0]);
+        let bootstrap = program.bootstrap.expect("a bootstrap stack");
+        let secrets = format!("{:?}", bootstrap.secrets);
+        assert!(secrets.contains("secret:shop_api-??????"), "{secrets}");
     }
 }

@@ -357,7 +357,12 @@ mod tests {
 
     #[test]
     fn secrets_and_sessions() {
-        let secret = InfraSecret { name: String::from("9-db.url"), from: String::from("DB") };
+        let secret = InfraSecret {
+            name: String::from("9-db.url"),
+            from: String::from("DB"),
+            exact_name: None,
+            recovery_days: 30,
+        };
         assert_eq!(secret_variable(&secret), "_9_db_url");
         assert_eq!(secret_env(&secret), "TF_VAR__9_db_url");
         assert_eq!(session_name("p", &"j".repeat(80)).len(), 64);

@@ -142,6 +142,14 @@ const ECR_REPOSITORY: Kind = Kind {
     help: "two infrastructure stacks cannot both create one repository; let one stack own it",
 };
 
+const SECRET: Kind = Kind {
+    what: "Secrets Manager secret",
+    key: str::to_owned,
+    same_because: "",
+    case_because: None,
+    help: "secret names are unique in an account and region: give one secret another `name`, or drop `name` to prefix it with its stack's",
+};
+
 const SSM_PARAMETER: Kind = Kind {
     what: "handoff parameter",
     key: str::to_owned,
@@ -312,6 +320,9 @@ fn claim_pipeline(claims: &mut Claims, sources: &[Source<'_>], input: usize, ind
         }
         if let Some(parameter) = &infra.handoff_parameter {
             claims.claim(sources, SSM_PARAMETER, &regional, parameter, &infra_owner);
+        }
+        if let Some(exact) = infra.secret.as_ref().and_then(|secret| secret.exact_name.as_ref()) {
+            claims.claim(sources, SECRET, &regional, exact, &infra_owner);
         }
     }
     for deploy in &pipeline.deploys {

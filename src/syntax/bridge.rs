@@ -62,6 +62,13 @@ pub(super) fn syntax_error(text: &str, error: &pest::error::Error<Rule>) -> Diag
             return SyntaxError::UnclosedBlock.at(Span::new(open, open + 1));
         }
     }
+    // `0.5vcpu`: a decimal point after digits.
+    let after_digit = text[..offset].ends_with(|c: char| c.is_ascii_digit());
+    if after_digit && rest.starts_with('.') && rest[1..].starts_with(|c: char| c.is_ascii_digit()) {
+        let start = text[..offset].rfind(|c: char| !c.is_ascii_digit()).map_or(0, |i| i + 1);
+        let end = offset + rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '.')).unwrap_or(rest.len());
+        return SyntaxError::DecimalNumber { written: text[start..end].to_string() }.at(Span::new(start, end));
+    }
     let width = rest.chars().next().map_or(0, char::len_utf8);
     SyntaxError::Expected { expected, found, next: rest.chars().next() }.at(Span::new(offset, offset + width))
 }

@@ -207,6 +207,7 @@ class Verifier:
             equal(f"{name}: cluster name", cluster["clusterName"], infra.name)
             insights = {s["name"]: s["value"] for s in cluster.get("settings", [])}.get("containerInsights")
             equal(f"{name}: Container Insights", insights, "enabled" if infra.insights else "disabled")
+            self.service_connect(stack, infra, cluster)
 
         kms = self.client(stack, "kms")
         key = outputs.get("kms_arn", "-")
@@ -226,7 +227,11 @@ class Verifier:
             secret_name, github_secret = infra.secret
             secrets = self.client(stack, "secretsmanager")
             described = secrets.describe_secret(SecretId=outputs.get("secret_arn", "-"))
-            equal(f"{name}: secret name", described["Name"], f"{infra.name}/{secret_name}")
+            # An exact name (`secret ... name "..."`) is what an app that
+            # reads the secret itself asks Secrets Manager for.
+            equal(f"{name}: secret name", described["Name"], infra.secret_name)
+            check(f"{name}: the secret is found by its name", secrets.describe_secret(
+                SecretId=infra.secret_name)["ARN"] == described["ARN"], infra.secret_name)
             equal(f"{name}: secret encrypted with the stack's key", described.get("KmsKeyId"), key)
             value = secrets.get_secret_value(SecretId=described["ARN"])["SecretString"]
             from runner import secret_value
@@ -296,6 +301,22 @@ class Verifier:
                 equal(f"{name}: private subnet in {zone} routes to the NAT gateway of its zone",
                       subnets[gateway["SubnetId"]]["AvailabilityZone"], zone)
 
+    def service_connect(self, stack, infra, cluster: dict) -> None:
+        """With `service_connect on`: an HTTP namespace named after the
+        stack, the cluster's Service Connect default; without, neither."""
+        name = stack.name
+        discovery = self.client(stack, "servicediscovery")
+        namespaces = [n for n in discovery.list_namespaces()["Namespaces"] if n["Name"] == infra.name]
+        default = cluster.get("serviceConnectDefaults", {}).get("namespace")
+        if not infra.service_connect:
+            self.checks.equal(f"{name}: no Service Connect namespace", (namespaces, default), ([], None))
+            return
+        if self.checks.check(f"{name}: Service Connect namespace {infra.name} exists", len(namespaces) == 1,
+                             namespaces):
+            self.checks.equal(f"{name}: Service Connect namespace type", namespaces[0]["Type"], "HTTP")
+            self.checks.equal(f"{name}: the cluster's Service Connect default is the namespace", default,
+                              namespaces[0]["Arn"])
+
     def repositories(self, stack, infra, key: str) -> None:
         if not infra.repositories:
             self.checks.skip("ECR: the repositories are in the first environment's infrastructure stack")
@@ -329,6 +350,14 @@ class Verifier:
         equal(f"{name}: target group VPC", target_group["VpcId"], vpc["VpcId"])
         equal(f"{name}: target group health check path", target_group.get("HealthCheckPath"), lb_spec.health)
         equal(f"{name}: target group health check protocol", target_group.get("HealthCheckProtocol"), "HTTP")
+        equal(f"{name}: target group matcher", target_group.get("Matcher", {}).get("HttpCode"), lb_spec.matcher)
+        equal(f"{name}: target group thresholds (healthy, unhealthy)",
+              (target_group.get("HealthyThresholdCount"), target_group.get("UnhealthyThresholdCount")),
+              (lb_spec.healthy, lb_spec.unhealthy))
+        group_attributes = {a["Key"]: a["Value"] for a in elb.describe_target_group_attributes(
+            TargetGroupArn=target_group_arn)["Attributes"]}
+        equal(f"{name}: target group deregistration delay", group_attributes.get("deregistration_delay.timeout_seconds"),
+              str(lb_spec.deregistration))
         equal(f"{name}: handoff target_group_arn_suffix", outputs.get("target_group_arn_suffix"),
               target_group_arn.split(":", 5)[5])
 
@@ -800,7 +829,7 @@ def snapshot(stack) -> list[tuple[str, dict]]:
     """The resources of a stack's state worth looking for after destroy."""
     kept = {"aws_ecs_service", "aws_ecs_cluster", "aws_lb", "aws_iam_role", "aws_ecr_repository", "aws_vpc",
             "aws_secretsmanager_secret", "aws_appautoscaling_target", "aws_ecs_task_definition",
-            "aws_nat_gateway"}
+            "aws_nat_gateway", "aws_service_discovery_http_namespace"}
     found = []
     for resource in stack.state().get("resources", []):
         if resource.get("mode") == "managed" and resource["type"] in kept:
@@ -838,6 +867,8 @@ def still_there(stack, region: str, resources: list[tuple[str, dict]]) -> list[s
                 alive = any(g.get("State") not in ("deleted", "deleting") for g in gateways)
             elif type_ == "aws_secretsmanager_secret":
                 alive = "DeletedDate" not in client("secretsmanager").describe_secret(SecretId=a["arn"])
+            elif type_ == "aws_service_discovery_http_namespace":
+                alive = bool(client("servicediscovery").get_namespace(Id=a["id"])["Namespace"])
             elif type_ == "aws_appautoscaling_target":
                 alive = bool(client("application-autoscaling").describe_scalable_targets(
                     ServiceNamespace=a["service_namespace"], ResourceIds=[a["resource_id"]])["ScalableTargets"])

@@ -128,6 +128,10 @@ class LoadBalancer:
     port: int
     listen: int
     health: str
+    matcher: str
+    deregistration: int
+    healthy: int
+    unhealthy: int
     certificate: str | None
     allow: list[str]
     access_logs: str | None
@@ -142,9 +146,12 @@ class Infra:
     zones: list[str]
     endpoints: list[str]
     insights: bool
+    service_connect: bool
     log_retention: int
     load_balancer: LoadBalancer | None
     secret: tuple[str, str] | None  # (name, GitHub secret)
+    secret_name: str | None  # the Secrets Manager name: exact, or <name>/<secret>
+    secret_recovery_days: int | None
     handoff_ssm: str | None
     repositories: list[str]
     nat: str  # "none", "single", "per_zone"
@@ -277,11 +284,16 @@ def infra(i: dict, region: str) -> Infra:
     secret_ = i["secret"]
     return Infra(
         stack=i["stack"], name=i["name"], region=region, vpc=i["vpc_cidr"], zones=list(i["zones"]),
-        endpoints=list(i["endpoints"]), insights=i["insights"], log_retention=i["log_retention_days"],
+        endpoints=list(i["endpoints"]), insights=i["insights"], service_connect=i["service_connect"],
+        log_retention=i["log_retention_days"],
         load_balancer=None if lb is None else LoadBalancer(
             public=lb["public"], port=lb["target_port"], listen=lb["listener_port"], health=lb["health_path"],
+            matcher=lb["matcher"], deregistration=lb["deregistration_seconds"], healthy=lb["healthy_threshold"],
+            unhealthy=lb["unhealthy_threshold"],
             certificate=lb["certificate"], allow=list(lb["allow"]), access_logs=lb["access_logs"]),
         secret=None if secret_ is None else (secret_["name"], secret_["from"]),
+        secret_name=None if secret_ is None else (secret_["exact_name"] or f"{i['name']}/{secret_['name']}"),
+        secret_recovery_days=None if secret_ is None else secret_["recovery_days"],
         handoff_ssm=i["handoff_parameter"], repositories=list(i["repositories"]),
         nat=i["nat"], egress=[egress(e) for e in i["egress"]],
     )

@@ -151,6 +151,7 @@ impl Checker {
         let mut cpu = None;
         let mut port = None;
         let mut health = None;
+        let mut health_span = None;
         let mut bindings = Bindings::default();
         let mut read_only_root = true;
         let mut command = None;
@@ -164,7 +165,10 @@ impl Checker {
             match statement.spec.name {
                 "image" => image = first.and_then(|item| self.image(item, scope)),
                 "port" => port = self.port(statement),
-                "health" => health = self.health(statement),
+                "health" => {
+                    health = self.health(statement);
+                    health_span = first.map(|item| item.span());
+                }
                 "env" => self.env_binding(statement, name, &mut bindings, infra),
                 "secret" => self.secret_binding(statement, name, &mut bindings, infra),
                 "memory" => memory = first.and_then(|item| self.container_memory(item)),
@@ -193,6 +197,23 @@ impl Checker {
                 other => unreachable!("CONTAINER schema has no `{other}`"),
             }
             valid &= self.reader.errors.len() == before;
+        }
+        // A URL path alone (`/health`): executables never sit at the root of
+        // the filesystem, and ECS would run it as a shell command.
+        if let (Some(found), Some(span)) = (&health, health_span) {
+            let command = found.command.trim();
+            let one_word = !command.contains(char::is_whitespace);
+            let url_path = command.starts_with('/') && (command[1..].find('/').is_none() || command.contains('?'));
+            if one_word && url_path {
+                self.report(
+                    ContainerError::HealthPathNotCommand {
+                        path: command.to_owned(),
+                        port: port.map(|p: Port| p.number),
+                    }
+                    .at(span),
+                );
+                valid = false;
+            }
         }
         let image = match image.or_else(|| default_image.cloned()) {
             Some(image) => image,

@@ -60,6 +60,12 @@ impl Checker {
                 if !self.arn_account(arn, value.span, false) {
                     return None;
                 }
+                if let Some(name) = names::secret_arn_without_suffix(arn, true) {
+                    self.report(
+                        ServiceError::SecretArnWithoutSuffix { name: name.to_owned(), in_allow: true }.at(value.span),
+                    );
+                    return None;
+                }
             }
             resources.push(self.scalar(&Item::Value(value.clone()), "a resource", infra)?);
         }

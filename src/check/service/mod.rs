@@ -286,7 +286,7 @@ impl Checker {
             "network" => settings.network = Some(statement),
             "cluster" => {
                 settings.explicit_cluster = true;
-                settings.cluster = first.and_then(|item| self.scalar(item, "the cluster", infra));
+                settings.cluster = first.and_then(|item| self.typed_scalar(item, "cluster_id", "the cluster", infra));
                 return settings.cluster.is_some();
             }
             "logs" => {

@@ -8,6 +8,10 @@
 use super::*;
 use crate::catalogue::{NetworkError, ServiceError};
 
+/// The KMS actions Secrets Manager and SSM take on their caller's behalf,
+/// with the caller's permissions.
+const KMS_THROUGH_A_SERVICE: [&str; 2] = ["kms:Decrypt", "kms:GenerateDataKey"];
+
 impl Checker {
     /// The service's network: its `network` statement, or the subnets and
     /// security group the infrastructure hands over.
@@ -151,7 +155,8 @@ impl Checker {
         containers: &[(Container, Span)],
         infra: Option<&InfraSource>,
     ) -> Option<LoadBalancer> {
-        let target_group = self.scalar(statement.args.first()?, "a target group", infra)?;
+        let target_group =
+            self.typed_scalar(statement.args.first()?, "aws_lb_target_group", "a target group", infra)?;
         let container = match statement.option("container") {
             Some(item) => {
                 let (name, span) = self.reader.text(item, "a container name")?;
@@ -242,8 +247,18 @@ impl Checker {
         if exec {
             needed.push(("ssmmessages", String::from("ECS Exec opens its sessions through Session Manager")));
         }
+        // Secrets Manager and SSM call KMS on the caller's behalf: a task
+        // role that reads (or writes) them holds `kms:Decrypt` (and
+        // `kms:GenerateDataKey`) for that, and never reaches KMS itself.
+        let through_a_service = task_policy
+            .iter()
+            .flat_map(|allow| &allow.actions)
+            .any(|action| action.starts_with("secretsmanager:") || action.starts_with("ssm:"));
         for allow in task_policy {
             for action in &allow.actions {
+                if through_a_service && KMS_THROUGH_A_SERVICE.contains(&action.as_str()) {
+                    continue;
+                }
                 let service = action.split(':').next().unwrap_or_default();
                 if let Some(endpoint) = crate::check::infra::ENDPOINTS.iter().find(|e| **e == service) {
                     needed.push((endpoint, format!("the task role may call `{action}`")));

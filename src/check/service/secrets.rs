@@ -117,7 +117,19 @@ impl Checker {
                     return None;
                 }
                 match service {
-                    Some("secretsmanager") if parts[5].starts_with("secret:") => SecretStore::SecretArn(arn.clone()),
+                    Some("secretsmanager") if parts[5].starts_with("secret:") => {
+                        if let Some(name) = names::secret_arn_without_suffix(arn, false) {
+                            self.report(
+                                crate::catalogue::ServiceError::SecretArnWithoutSuffix {
+                                    name: name.to_owned(),
+                                    in_allow: false,
+                                }
+                                .at(value.span),
+                            );
+                            return None;
+                        }
+                        SecretStore::SecretArn(arn.clone())
+                    }
                     Some("ssm") if parts[5].starts_with("parameter/") => SecretStore::ParameterArn(arn.clone()),
                     _ => {
                         self.report(ContainerError::InvalidSecretArn.at(value.span));

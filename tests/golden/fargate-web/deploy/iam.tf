@@ -88,3 +88,18 @@ resource "aws_iam_role_policy_attachment" "execution_extras" {
   role       = aws_iam_role.execution.name
   policy_arn = aws_iam_policy.execution.arn
 }
+
+# What the containers may do, as the pipeline grants it.
+data "aws_iam_policy_document" "task" {
+  statement {
+    sid       = "Allow1"
+    actions   = ["secretsmanager:GetSecretValue", "kms:Decrypt"]
+    resources = [local.infra.secret_arn, local.infra.kms_arn]
+  }
+}
+
+resource "aws_iam_role_policy" "task" {
+  name   = "${var.name}-task"
+  role   = aws_iam_role.task.id
+  policy = data.aws_iam_policy_document.task.json
+}

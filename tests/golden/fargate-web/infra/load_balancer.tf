@@ -52,16 +52,19 @@ resource "aws_lb" "main" {
 
 resource "aws_lb_target_group" "service" {
   #checkov:skip=CKV_AWS_378:accepted in the pipeline (plain_http): the reference serves HTTP on 8080; no domain or certificate yet
-  name        = var.name
-  port        = 8080
-  protocol    = "HTTP"
-  target_type = "ip"
-  vpc_id      = aws_vpc.main.id
+  name                 = var.name
+  port                 = 8080
+  protocol             = "HTTP"
+  target_type          = "ip"
+  vpc_id               = aws_vpc.main.id
+  deregistration_delay = 300
 
   health_check {
-    path     = "/healthcheck"
-    protocol = "HTTP"
-    matcher  = "200-399"
+    path                = "/healthcheck"
+    protocol            = "HTTP"
+    matcher             = "200,301,302,404"
+    healthy_threshold   = 5
+    unhealthy_threshold = 2
   }
 }
 

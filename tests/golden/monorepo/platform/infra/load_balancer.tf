@@ -66,16 +66,19 @@ resource "aws_lb" "main" {
 }
 
 resource "aws_lb_target_group" "service" {
-  name        = var.name
-  port        = 8080
-  protocol    = "HTTP"
-  target_type = "ip"
-  vpc_id      = aws_vpc.main.id
+  name                 = var.name
+  port                 = 8080
+  protocol             = "HTTP"
+  target_type          = "ip"
+  vpc_id               = aws_vpc.main.id
+  deregistration_delay = 300
 
   health_check {
-    path     = "/healthz"
-    protocol = "HTTP"
-    matcher  = "200-399"
+    path                = "/healthz"
+    protocol            = "HTTP"
+    matcher             = "200-399"
+    healthy_threshold   = 5
+    unhealthy_threshold = 2
   }
 }
 

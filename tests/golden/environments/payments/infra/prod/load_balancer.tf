@@ -51,16 +51,19 @@ resource "aws_lb" "main" {
 
 resource "aws_lb_target_group" "service" {
   #checkov:skip=CKV_AWS_378:accepted in the pipeline (plain_http): internal load balancer: traffic never leaves the VPC
-  name        = var.name
-  port        = 8080
-  protocol    = "HTTP"
-  target_type = "ip"
-  vpc_id      = aws_vpc.main.id
+  name                 = var.name
+  port                 = 8080
+  protocol             = "HTTP"
+  target_type          = "ip"
+  vpc_id               = aws_vpc.main.id
+  deregistration_delay = 300
 
   health_check {
-    path     = "/ready"
-    protocol = "HTTP"
-    matcher  = "200-399"
+    path                = "/ready"
+    protocol            = "HTTP"
+    matcher             = "200-399"
+    healthy_threshold   = 5
+    unhealthy_threshold = 2
   }
 }
 

@@ -3,9 +3,10 @@
 
 resource "aws_secretsmanager_secret" "app" {
   #checkov:skip=CKV2_AWS_57:the pipeline sets the value from GitHub secret PAYMENTS_API_KEYS on every apply; rotate it there
-  name        = "${var.name}/payments_api"
-  description = "Application secret of ${var.name}, set by the workflow."
-  kms_key_id  = aws_kms_key.main.arn
+  name                    = "${var.name}/payments_api"
+  description             = "Application secret of ${var.name}, set by the workflow."
+  kms_key_id              = aws_kms_key.main.arn
+  recovery_window_in_days = 30
 }
 
 resource "aws_secretsmanager_secret_version" "app" {
