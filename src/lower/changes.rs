@@ -13,8 +13,51 @@
 use serde::Serialize;
 
 use super::output::GithubExpr;
+use super::permissions::{permission, Permission};
 use crate::model::*;
 use crate::plan::names;
+
+/// The first job: which jobs' inputs the run changed.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChangesJob {
+    /// Job id.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// `runs-on`.
+    pub runner: String,
+    /// `permissions:`.
+    pub permissions: Vec<Permission>,
+    /// One output per job that runs only when its inputs changed, in job order.
+    pub outputs: Vec<ChangeOutput>,
+}
+
+/// The Terraform scan job of `scan iac`.
+#[derive(Debug, Clone, Serialize)]
+pub struct IacScanJob {
+    /// Job id.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// `needs`: the `changes` job.
+    pub needs: Vec<String>,
+    /// When it runs: when a stack or the workflow changed.
+    pub condition: GithubExpr,
+    /// `runs-on`.
+    pub runner: String,
+    /// `permissions:`.
+    pub permissions: Vec<Permission>,
+    /// The stack directories scanned, from the repository root.
+    pub directories: Vec<String>,
+    /// The checkov release installed.
+    pub checkov_version: &'static str,
+    /// The SHA-256 of its wheel, checked by pip.
+    pub checkov_sha256: &'static str,
+    /// The SARIF file uploaded to code scanning.
+    pub sarif: String,
+    /// Its code scanning category.
+    pub category: String,
+}
 
 /// One output of the `changes` job: `true` when any of the job's inputs changed.
 #[derive(Debug, Clone, Serialize)]
@@ -41,9 +84,16 @@ pub enum Pathspec {
 
 /// The checkov release the scan installs: the one the test suite proves
 /// every generated stack passes.
-pub(super) const CHECKOV_VERSION: &str = "3.3.30";
+const CHECKOV_VERSION: &str = "3.3.30";
 /// The SHA-256 of `checkov-3.3.30-py3-none-any.whl` on PyPI.
-pub(super) const CHECKOV_SHA256: &str = "32c3d6a808399f3fd6ec83e68a337050d17f019336f4d8f3b23aae469ba79408";
+const CHECKOV_SHA256: &str = "32c3d6a808399f3fd6ec83e68a337050d17f019336f4d8f3b23aae469ba79408";
+
+const CHANGES_PERMISSIONS: [Permission; 1] = [permission("contents", "read", "read the commits to compare")];
+
+const SCAN_PERMISSIONS: [Permission; 2] = [
+    permission("contents", "read", "check out the repository"),
+    permission("security-events", "write", "upload the scan to code scanning"),
+];
 
 /// Appends `item` unless the list has it: first occurrence order.
 fn add(list: &mut Vec<Pathspec>, item: Pathspec) {
@@ -98,7 +148,7 @@ fn deploy_inputs(pipeline: &Pipeline, deploy: &Deploy) -> Vec<Pathspec> {
 }
 
 /// The `changes` job's outputs: one per job, in job order.
-pub(super) fn change_outputs(pipeline: &Pipeline, workflow_path: &str) -> Vec<ChangeOutput> {
+fn change_outputs(pipeline: &Pipeline, workflow_path: &str) -> Vec<ChangeOutput> {
     let common = common(pipeline, workflow_path);
     let with_common = |mut paths: Vec<Pathspec>| {
         for path in &common {
@@ -135,7 +185,7 @@ pub(super) fn change_outputs(pipeline: &Pipeline, workflow_path: &str) -> Vec<Ch
 }
 
 /// Every generated stack of the pipeline, in order.
-pub(super) fn scanned_directories(pipeline: &Pipeline) -> Vec<String> {
+fn scanned_directories(pipeline: &Pipeline) -> Vec<String> {
     let mut directories: Vec<String> = Vec::new();
     let stacks = pipeline
         .infras
@@ -149,4 +199,32 @@ pub(super) fn scanned_directories(pipeline: &Pipeline) -> Vec<String> {
         }
     }
     directories
+}
+
+/// The `changes` job of a pipeline's workflow.
+pub(super) fn changes_job(pipeline: &Pipeline, workflow_path: &str) -> ChangesJob {
+    ChangesJob {
+        id: names::CHANGES_JOB.to_owned(),
+        name: String::from("what changed"),
+        runner: pipeline.runner.clone(),
+        permissions: CHANGES_PERMISSIONS.to_vec(),
+        outputs: change_outputs(pipeline, workflow_path),
+    }
+}
+
+/// The `scan iac` job, if the pipeline asks for it.
+pub(super) fn iac_scan_job(pipeline: &Pipeline) -> Option<IacScanJob> {
+    pipeline.scan_iac.then(|| IacScanJob {
+        id: names::SCAN_IAC_JOB.to_owned(),
+        name: String::from("scan the Terraform"),
+        needs: vec![names::CHANGES_JOB.to_owned()],
+        condition: changed_condition(names::SCAN_IAC_JOB),
+        runner: pipeline.runner.clone(),
+        permissions: SCAN_PERMISSIONS.to_vec(),
+        directories: scanned_directories(pipeline),
+        checkov_version: CHECKOV_VERSION,
+        checkov_sha256: CHECKOV_SHA256,
+        sarif: names::iac_scan_sarif(&pipeline.workflow_file),
+        category: names::iac_scan_category(&pipeline.workflow_file),
+    })
 }

@@ -22,6 +22,7 @@ mod infra;
 mod names;
 mod network;
 mod output;
+mod permissions;
 mod service;
 mod terraform;
 mod workflow;
@@ -32,7 +33,7 @@ use crate::actions::{self, Pin};
 use crate::model::*;
 
 pub use bootstrap::BootstrapStack;
-pub use changes::{ChangeOutput, Pathspec};
+pub use changes::{ChangeOutput, ChangesJob, IacScanJob, Pathspec};
 pub use infra::InfraStack;
 // For emit's tests, which render templates built as lower builds them.
 #[cfg(test)]
@@ -40,7 +41,7 @@ pub(crate) use output::Template;
 pub use output::{Attribute, ExprOrText, GithubExpr, GithubPart, Hcl, HclExpr, HclRef, Identifier, TemplatePart};
 pub use service::ServiceStack;
 pub use terraform::{Skip, TerraformSettings};
-pub use workflow::{BuildJob, ChangesJob, IacScanJob, JobBase, ShellPart, TerraformJob, Workflow};
+pub use workflow::{BuildJob, JobBase, ShellPart, TerraformJob, Workflow};
 
 /// Everything one pipeline compiles to.
 #[derive(Debug, Clone, Serialize)]

@@ -3,11 +3,12 @@
 
 use serde::Serialize;
 
-use super::changes::{self, changed_condition, ChangeOutput};
+use super::changes::{changed_condition, changes_job, iac_scan_job, ChangesJob, IacScanJob};
 use super::names::{
     built_images, concurrency_group, image_env, image_variable, secret_env, session_name, workflow_concurrency_group,
 };
 use super::output::{ExprOrText, GithubExpr, Identifier};
+use super::permissions::{permission, Permission};
 use crate::model::*;
 use crate::plan::names;
 use crate::plan::names::{
@@ -77,59 +78,6 @@ pub struct JobBase {
     /// if the apply role's secret or variable is empty, instead of silently
     /// assuming the plan role.
     pub apply_role_check: Option<ApplyRoleCheck>,
-}
-
-/// The first job: which jobs' inputs the run changed.
-#[derive(Debug, Clone, Serialize)]
-pub struct ChangesJob {
-    /// Job id.
-    pub id: String,
-    /// Display name.
-    pub name: String,
-    /// `runs-on`.
-    pub runner: String,
-    /// `permissions:`.
-    pub permissions: Vec<Permission>,
-    /// One output per job that runs only when its inputs changed, in job order.
-    pub outputs: Vec<ChangeOutput>,
-}
-
-/// The Terraform scan job of `scan iac`.
-#[derive(Debug, Clone, Serialize)]
-pub struct IacScanJob {
-    /// Job id.
-    pub id: String,
-    /// Display name.
-    pub name: String,
-    /// `needs`: the `changes` job.
-    pub needs: Vec<String>,
-    /// When it runs: when a stack or the workflow changed.
-    pub condition: GithubExpr,
-    /// `runs-on`.
-    pub runner: String,
-    /// `permissions:`.
-    pub permissions: Vec<Permission>,
-    /// The stack directories scanned, from the repository root.
-    pub directories: Vec<String>,
-    /// The checkov release installed.
-    pub checkov_version: &'static str,
-    /// The SHA-256 of its wheel, checked by pip.
-    pub checkov_sha256: &'static str,
-    /// The SARIF file uploaded to code scanning.
-    pub sarif: String,
-    /// Its code scanning category.
-    pub category: String,
-}
-
-/// One `permissions:` entry.
-#[derive(Debug, Clone, Copy, Serialize)]
-pub struct Permission {
-    /// The scope, such as `contents`.
-    pub scope: &'static str,
-    /// `read` or `write`.
-    pub access: &'static str,
-    /// Why the job needs it.
-    pub why: &'static str,
 }
 
 /// The step that fails a job when the apply role's secret or variable is
@@ -270,10 +218,6 @@ pub struct CostSteps {
     pub stack: String,
 }
 
-const fn permission(scope: &'static str, access: &'static str, why: &'static str) -> Permission {
-    Permission { scope, access, why }
-}
-
 const BUILD_PERMISSIONS: [Permission; 3] = [
     permission("contents", "read", "check out the repository"),
     permission("id-token", "write", "assume the AWS role through OIDC"),
@@ -286,13 +230,6 @@ const TERRAFORM_PERMISSIONS: [Permission; 3] = [
     permission("contents", "read", "check out the repository"),
     permission("id-token", "write", "assume the AWS role through OIDC"),
     permission("pull-requests", "write", "comment the plan on pull requests"),
-];
-
-const CHANGES_PERMISSIONS: [Permission; 1] = [permission("contents", "read", "read the commits to compare")];
-
-const SCAN_PERMISSIONS: [Permission; 2] = [
-    permission("contents", "read", "check out the repository"),
-    permission("security-events", "write", "upload the scan to code scanning"),
 ];
 
 /// A GitHub value as an expression: `secrets.NAME`, `vars.NAME`, or a
@@ -377,13 +314,7 @@ pub(super) fn workflow(pipeline: &Pipeline) -> Workflow {
     if paths.iter().any(|p| p == "**") {
         paths.clear();
     }
-    let changes = ChangesJob {
-        id: names::CHANGES_JOB.to_owned(),
-        name: String::from("what changed"),
-        runner: pipeline.runner.clone(),
-        permissions: CHANGES_PERMISSIONS.to_vec(),
-        outputs: changes::change_outputs(pipeline, &path),
-    };
+    let changes = changes_job(pipeline, &path);
     let builds = pipeline.builds.iter().flat_map(|build| build_jobs(pipeline, build)).collect();
     let manifests = pipeline.builds.iter().filter_map(|build| manifest_job(pipeline, build)).collect();
     let infras = pipeline.infras.iter().map(|infra| infra_job(pipeline, infra)).collect();
@@ -589,23 +520,6 @@ fn deploy_job(pipeline: &Pipeline, deploy: &Deploy) -> TerraformJob {
             stack: deploy.stack.clone(),
         }),
     }
-}
-
-/// The `scan iac` job, if the pipeline asks for it.
-pub(super) fn iac_scan_job(pipeline: &Pipeline) -> Option<IacScanJob> {
-    pipeline.scan_iac.then(|| IacScanJob {
-        id: names::SCAN_IAC_JOB.to_owned(),
-        name: String::from("scan the Terraform"),
-        needs: vec![names::CHANGES_JOB.to_owned()],
-        condition: changed_condition(names::SCAN_IAC_JOB),
-        runner: pipeline.runner.clone(),
-        permissions: SCAN_PERMISSIONS.to_vec(),
-        directories: changes::scanned_directories(pipeline),
-        checkov_version: changes::CHECKOV_VERSION,
-        checkov_sha256: changes::CHECKOV_SHA256,
-        sarif: names::iac_scan_sarif(&pipeline.workflow_file),
-        category: names::iac_scan_category(&pipeline.workflow_file),
-    })
 }
 
 /// `needs`: the `changes` job first, then the jobs the plan linked.
