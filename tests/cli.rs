@@ -158,7 +158,7 @@ fn names_collide_across_files_with_a_note_in_the_first() {
     // Each collision is reported at the copy, with a note at the original.
     for (error, note) in [
         ("pipelines/zz-copy.ecspipe:4:10: error[E011]: two pipelines write the workflow `app-ci-cd`", "pipelines/fargate-web.ecspipe:4:10: note: first pipeline"),
-        ("pipelines/zz-copy.ecspipe:14:3: error[E011]: the infrastructure and the infrastructure in pipelines/fargate-web.ecspipe both use the stack directory `infra`", "pipelines/fargate-web.ecspipe:14:3: note: stack directory `infra`"),
+        ("pipelines/zz-copy.ecspipe:15:3: error[E011]: the infrastructure and the infrastructure in pipelines/fargate-web.ecspipe both use the stack directory `infra`", "pipelines/fargate-web.ecspipe:15:3: note: stack directory `infra`"),
     ] {
         let at = run.stderr.find(error).unwrap_or_else(|| panic!("no `{error}` in\n{}", run.stderr));
         assert!(run.stderr[at..].contains(note), "no `{note}` after `{error}` in\n{}", run.stderr);

@@ -43,6 +43,9 @@ fn oidc_bootstrap_restricts_trust_and_the_workflow_picks_the_role() {
             .expect("YAML");
     let expected = "${{ (github.ref == 'refs/heads/main' && github.event_name != 'pull_request') && secrets.SHOP_APPLY_ROLE || secrets.SHOP_PLAN_ROLE }}";
     for (id, job) in workflow["jobs"].as_mapping().expect("jobs") {
+        if id == "changes" {
+            continue; // compares commits; assumes no role
+        }
         let credentials = job["steps"]
             .as_sequence()
             .expect("steps")
@@ -74,11 +77,11 @@ fn environments_are_promoted_in_order_with_their_own_state_and_role() {
     let needs = |job: &str| -> Vec<String> {
         jobs[job]["needs"].as_sequence().into_iter().flatten().filter_map(|v| v.as_str().map(str::to_owned)).collect()
     };
-    assert_eq!(needs("deploy-dev"), ["build", "infra-dev"]);
-    assert_eq!(needs("deploy-staging"), ["build", "infra-staging", "deploy-dev"]);
-    assert_eq!(needs("deploy-prod"), ["build", "infra-prod", "deploy-staging"]);
-    assert_eq!(needs("infra-prod"), ["infra-staging"]);
-    assert_eq!(needs("build"), ["infra-dev"]);
+    assert_eq!(needs("deploy-dev"), ["changes", "build", "infra-dev"]);
+    assert_eq!(needs("deploy-staging"), ["changes", "build", "infra-staging", "deploy-dev"]);
+    assert_eq!(needs("deploy-prod"), ["changes", "build", "infra-prod", "deploy-staging"]);
+    assert_eq!(needs("infra-prod"), ["changes", "infra-staging"]);
+    assert_eq!(needs("build"), ["changes", "infra-dev"]);
     for stage in ["dev", "staging", "prod"] {
         assert_eq!(jobs[format!("deploy-{stage}").as_str()]["environment"], stage);
         let main = normalized(&dir.path().join(format!("payments/deploy/{stage}/main.tf")));
@@ -219,4 +222,183 @@ fn reading_a_secret_with_the_task_role_needs_no_kms_endpoint() {
     let run = ecspipe(dir.path(), &["build", "encrypts.ecspipe", "--out", "out2"]);
     assert_eq!(run.code, 1, "kms:Encrypt is a call to KMS itself");
     assert!(run.stderr.contains("`kms`"), "{}", run.stderr);
+}
+
+fn workflow_yaml(dir: &std::path::Path, file: &str) -> serde_yaml::Value {
+    let path = dir.join(".github/workflows").join(file);
+    serde_yaml::from_str(&fs::read_to_string(&path).expect("workflow")).expect("YAML")
+}
+
+fn step<'a>(job: &'a serde_yaml::Value, name: &str) -> &'a serde_yaml::Value {
+    job["steps"]
+        .as_sequence()
+        .expect("steps")
+        .iter()
+        .find(|s| s["name"] == name)
+        .unwrap_or_else(|| panic!("no step {name:?}"))
+}
+
+/// Every job but `changes` runs when its inputs changed, and still runs
+/// when a job it needs was skipped: its `if` holds a status function.
+/// The infrastructure runs in its own GitHub environment with Infracost.
+#[test]
+fn jobs_run_only_when_their_inputs_changed() {
+    let dir = built_examples();
+    for file in ["app-ci-cd.yml", "payments.yml", "shop.yml", "orders-api.yml", "queue-worker.yml"] {
+        let workflow = workflow_yaml(dir.path(), file);
+        let jobs = workflow["jobs"].as_mapping().expect("jobs");
+        let changes = &workflow["jobs"]["changes"];
+        assert!(changes["needs"].is_null(), "{file}: changes runs first");
+        assert_eq!(changes["permissions"]["contents"], "read");
+        assert_eq!(changes["permissions"].as_mapping().map(|m| m.len()), Some(1), "{file}");
+        assert_eq!(changes["steps"][0]["with"]["fetch-depth"], 0, "{file}: the diff needs the history");
+        let script = step(changes, "List the jobs whose inputs changed")["run"].as_str().expect("run");
+        assert!(!script.contains("${{"), "{file}: an expression inside the script");
+        for (id, job) in jobs.iter().filter(|(id, _)| *id != "changes") {
+            let id = id.as_str().expect("id");
+            let needs: Vec<&str> =
+                job["needs"].as_sequence().expect("needs").iter().filter_map(|v| v.as_str()).collect();
+            assert_eq!(needs.first(), Some(&"changes"), "{file} {id}");
+            assert_eq!(
+                job["if"],
+                format!("${{{{ !cancelled() && !failure() && needs.changes.outputs.{id} == 'true' }}}}"),
+                "{file} {id}"
+            );
+            assert_eq!(changes["outputs"][id], format!("${{{{ steps.changes.outputs.{id} }}}}"), "{file} {id}");
+            assert!(script.contains(&format!("\nchanged {id} ")), "{file}: no output for {id}\n{script}");
+        }
+    }
+    let workflow = workflow_yaml(dir.path(), "app-ci-cd.yml");
+    let jobs = &workflow["jobs"];
+    assert_eq!(jobs["infra"]["environment"], "production");
+    assert_eq!(jobs["build"]["environment"], "development");
+    assert_eq!(jobs["deploy"]["environment"], "development");
+    let cost = step(&jobs["infra"], "Estimate the cost change")["run"].as_str().expect("run");
+    assert!(cost.contains("infracost breakdown --path=infra "), "{cost}");
+    let script = step(&jobs["changes"], "List the jobs whose inputs changed")["run"].as_str().expect("run");
+    for line in [
+        "changed infra ':(literal)infra' ':(literal).github/workflows/app-ci-cd.yml'",
+        "changed build ':(literal)app' ':(literal)deploy' ':(literal)infra' ':(literal).github/workflows/app-ci-cd.yml'",
+        "changed deploy ':(literal)deploy' ':(literal)app' ':(literal)infra' ':(literal).github/workflows/app-ci-cd.yml'",
+    ] {
+        assert!(script.contains(line), "lacks {line}\n{script}");
+    }
+}
+
+/// The change detection script, run against real commits: a change to the
+/// app builds and deploys without the infrastructure, a change to the
+/// infrastructure applies it and redeploys, anything without a commit to
+/// compare with runs every job.
+#[test]
+fn the_change_detection_script_picks_the_jobs() {
+    let dir = built_examples();
+    let workflow = workflow_yaml(dir.path(), "app-ci-cd.yml");
+    let script = step(&workflow["jobs"]["changes"], "List the jobs whose inputs changed")["run"]
+        .as_str()
+        .expect("run")
+        .to_owned();
+    let repo = assert_fs::TempDir::new().expect("temp dir");
+    let git = |args: &[&str]| -> String {
+        let out = std::process::Command::new("git")
+            .args(["-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false"])
+            .args(args)
+            .current_dir(repo.path())
+            .output()
+            .expect("git runs");
+        assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).trim().to_owned()
+    };
+    let write = |path: &str, text: &str| {
+        let path = repo.path().join(path);
+        fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        fs::write(path, text).expect("write");
+    };
+    git(&["init", "-q"]);
+    for path in ["app/Dockerfile", "infra/main.tf", "deploy/main.tf", ".github/workflows/app-ci-cd.yml", "README.md"] {
+        write(path, "1");
+    }
+    git(&["add", "-A"]);
+    git(&["commit", "-qm", "first"]);
+    let mut commits = vec![git(&["rev-parse", "HEAD"])];
+    for path in ["app/Dockerfile", "infra/main.tf", "README.md"] {
+        write(path, "2");
+        git(&["commit", "-qam", path]);
+        commits.push(git(&["rev-parse", "HEAD"]));
+    }
+    let run = |event: &str, before: &str, head: &str, forced: &str| -> String {
+        let output = repo.path().join("output");
+        let _ = fs::remove_file(&output);
+        let status = std::process::Command::new("bash")
+            .args(["--noprofile", "--norc", "-eo", "pipefail", "-c", &script])
+            .current_dir(repo.path())
+            .env("GITHUB_EVENT_NAME", event)
+            .env("GITHUB_SHA", head)
+            .env("GITHUB_OUTPUT", &output)
+            .env("BEFORE", before)
+            .env("FORCED", forced)
+            .env("PULL_REQUEST_BASE", before)
+            .output()
+            .expect("bash runs");
+        assert!(status.status.success(), "{}", String::from_utf8_lossy(&status.stderr));
+        fs::read_to_string(&output).expect("outputs").split_whitespace().collect::<Vec<_>>().join(" ")
+    };
+    let all = "infra=true build=true deploy=true scan-iac=true";
+    assert_eq!(run("push", &commits[0], &commits[1], "false"), "infra=false build=true deploy=true scan-iac=false");
+    assert_eq!(run("push", &commits[1], &commits[2], "false"), all);
+    assert_eq!(
+        run("pull_request", &commits[2], &commits[3], "false"),
+        "infra=false build=false deploy=false scan-iac=false"
+    );
+    assert_eq!(run("push", &"0".repeat(40), &commits[3], "false"), all, "a new branch");
+    assert_eq!(run("push", &commits[2], &commits[3], "true"), all, "a force push");
+    assert_eq!(run("workflow_dispatch", "", &commits[3], ""), all);
+    assert_eq!(run("push", &"f".repeat(40), &commits[3], "false"), all, "a commit missing from the history");
+}
+
+/// Trivy writes every severity to code scanning and a second run fails the
+/// job on the chosen ones; `scan iac` scans the Terraform with a pinned,
+/// hash-checked checkov and uploads SARIF, with `security-events: write`
+/// on that job alone.
+#[test]
+fn scans_upload_everything_and_fail_on_the_chosen() {
+    let dir = built_examples();
+    let workflow = workflow_yaml(dir.path(), "app-ci-cd.yml");
+    let build = &workflow["jobs"]["build"];
+    let names: Vec<&str> =
+        build["steps"].as_sequence().expect("steps").iter().filter_map(|s| s["name"].as_str()).collect();
+    let position = |name: &str| names.iter().position(|n| *n == name).unwrap_or_else(|| panic!("no {name}"));
+    assert!(position("Scan the image with Trivy") < position("Upload the scan to code scanning"));
+    assert!(position("Upload the scan to code scanning") < position("Fail on the chosen severities"));
+    assert!(position("Fail on the chosen severities") < position("Push the image"));
+    let report = &step(build, "Scan the image with Trivy")["with"];
+    assert_eq!(report["severity"], "UNKNOWN,LOW,MEDIUM,HIGH,CRITICAL");
+    assert_eq!(report["exit-code"], "0");
+    assert!(report["limit-severities-for-sarif"].is_null(), "the SARIF keeps every severity");
+    let gate = &step(build, "Fail on the chosen severities")["with"];
+    assert_eq!(gate["severity"], "HIGH,CRITICAL");
+    assert_eq!(gate["exit-code"], "1");
+    assert_eq!(gate["image-ref"], report["image-ref"]);
+
+    let scan = &workflow["jobs"]["scan-iac"];
+    assert_eq!(scan["permissions"]["security-events"], "write");
+    assert_eq!(scan["permissions"]["contents"], "read");
+    assert_eq!(scan["permissions"].as_mapping().map(|m| m.len()), Some(2));
+    let install = step(scan, "Install checkov")["run"].as_str().expect("run");
+    assert!(install.contains("--require-hashes") && install.contains("checkov==3.3.30 --hash=sha256:"), "{install}");
+    let command = step(scan, "Scan the Terraform with checkov")["run"].as_str().expect("run");
+    assert!(command.contains("--directory infra --directory deploy"), "{command}");
+    let upload = step(scan, "Upload the scan to code scanning");
+    assert!(upload["uses"].as_str().is_some_and(|u| u.starts_with("github/codeql-action/upload-sarif@")));
+    assert_eq!(upload["with"]["category"], "checkov-app-ci-cd");
+    // Only jobs that upload SARIF may write security events.
+    for (id, job) in workflow["jobs"].as_mapping().expect("jobs") {
+        let uploads = job["steps"]
+            .as_sequence()
+            .expect("steps")
+            .iter()
+            .any(|s| s["uses"].as_str().is_some_and(|u| u.starts_with("github/codeql-action/upload-sarif@")));
+        assert_eq!(!job["permissions"]["security-events"].is_null(), uploads, "job {id:?}");
+    }
+    // Without `scan iac`, no scan job.
+    assert!(workflow_yaml(dir.path(), "payments.yml")["jobs"]["scan-iac"].is_null());
 }

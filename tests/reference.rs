@@ -56,10 +56,13 @@ fn workflow_triggers_env_and_jobs() {
     assert_eq!(strings(&w["on"]["push"]["paths"]), paths);
     assert_eq!(strings(&w["on"]["pull_request"]["paths"]), paths);
     assert_eq!(w["env"]["AWS_REGION"], "us-east-2");
-    for (job, directory) in [("infra", "infra"), ("build", "app"), ("deploy", "deploy")] {
+    // The infrastructure runs in `production`, as the reference's own workflow does.
+    for (job, directory, environment) in
+        [("infra", "infra", "production"), ("build", "app", "development"), ("deploy", "deploy", "development")]
+    {
         let job = &w["jobs"][job];
         assert_eq!(job["runs-on"], "ubuntu-latest");
-        assert_eq!(job["environment"], "development");
+        assert_eq!(job["environment"], environment);
         assert_eq!(job["defaults"]["run"]["shell"], "bash");
         assert_eq!(job["defaults"]["run"]["working-directory"], directory);
         assert_eq!(job["permissions"]["contents"], "read");
@@ -88,11 +91,15 @@ fn build_job_tags_scans_pushes_and_outputs_the_full_uri_by_digest() {
         step(build, "Build the image")["run"],
         r#"docker build --platform linux/amd64 -t "$REGISTRY/$ECR_REPOSITORY:$IMAGE_TAG" ."#
     );
-    let trivy = step(build, "aquasecurity/trivy-action@");
+    // Trivy uploads every severity to code scanning and fails the build on
+    // the chosen ones.
+    let trivy = step(build, "Scan the image with Trivy");
     assert_eq!(trivy["with"]["format"], "sarif");
-    assert_eq!(trivy["with"]["exit-code"], "1", "the scan must fail the build");
-    assert_eq!(trivy["with"]["severity"], "HIGH,CRITICAL");
+    assert_eq!(trivy["with"]["severity"], "UNKNOWN,LOW,MEDIUM,HIGH,CRITICAL");
     step(build, "github/codeql-action/upload-sarif@");
+    let gate = step(build, "Fail on the chosen severities");
+    assert_eq!(gate["with"]["exit-code"], "1", "the scan must fail the build");
+    assert_eq!(gate["with"]["severity"], "HIGH,CRITICAL");
     let push = step(build, "Push the image");
     assert_eq!(push["if"], "github.event_name != 'pull_request'");
     let pushed = push["run"].as_str().expect("push script");
@@ -114,7 +121,11 @@ fn build_job_tags_scans_pushes_and_outputs_the_full_uri_by_digest() {
 fn deploy_job_plans_on_pull_requests_and_applies_only_from_main() {
     let r = reference();
     let deploy = &r.workflow["jobs"]["deploy"];
-    assert_eq!(strings(&deploy["needs"]), ["build", "infra"]);
+    assert_eq!(strings(&deploy["needs"]), ["changes", "build", "infra"]);
+    // Main still deploys when only the app changed: the deploy runs when its
+    // stack, its image's context or the infrastructure changed, and a
+    // skipped infrastructure job does not skip it.
+    assert_eq!(deploy["if"], "${{ !cancelled() && !failure() && needs.changes.outputs.deploy == 'true' }}");
     assert_eq!(deploy["env"]["IMAGE_ID"], "${{ needs.build.outputs.image-id }}");
     assert_eq!(deploy["concurrency"]["cancel-in-progress"], false);
     step(deploy, "hashicorp/setup-terraform@");
@@ -134,6 +145,24 @@ fn deploy_job_plans_on_pull_requests_and_applies_only_from_main() {
     let apply = step(deploy, "Terraform apply");
     assert_eq!(apply["run"], r#"terraform apply -auto-approve -input=false -var="image_tag=$IMAGE_ID""#);
     assert_eq!(apply["if"], "github.ref == 'refs/heads/main' && github.event_name != 'pull_request'");
+}
+
+/// The infrastructure applies only when its inputs change, in its own
+/// GitHub environment `production`, with Infracost on its plan; a checkov
+/// scan of the stacks uploads SARIF.
+#[test]
+fn infrastructure_job_runs_on_its_changes_in_production_and_checkov_scans() {
+    let r = reference();
+    let infra = &r.workflow["jobs"]["infra"];
+    assert_eq!(infra["environment"], "production");
+    assert_eq!(infra["if"], "${{ !cancelled() && !failure() && needs.changes.outputs.infra == 'true' }}");
+    assert!(r.workflow_text.contains("changed infra ':(literal)infra' ':(literal).github/workflows/app-ci-cd.yml'"));
+    assert_eq!(step(infra, "infracost/actions/setup@")["if"], "github.event_name == 'pull_request'");
+    let scan = &r.workflow["jobs"]["scan-iac"];
+    assert!(step(scan, "Scan the Terraform with checkov")["run"]
+        .as_str()
+        .is_some_and(|run| run.contains("--directory infra --directory deploy") && run.contains("--output sarif")));
+    step(scan, "github/codeql-action/upload-sarif@");
 }
 
 #[test]
@@ -314,5 +343,5 @@ fn infrastructure_stack_carries_every_reference_fact() {
     assert_eq!(infra["defaults"]["run"]["working-directory"], "infra");
     assert_eq!(step(infra, "Terraform plan")["env"]["TF_VAR_ecs_secret"], "${{ secrets.ECS_SECRET }}");
     assert_eq!(step(infra, "Terraform apply")["env"]["TF_VAR_ecs_secret"], "${{ secrets.ECS_SECRET }}");
-    assert_eq!(strings(&workflow["jobs"]["build"]["needs"]), ["infra"]);
+    assert_eq!(strings(&workflow["jobs"]["build"]["needs"]), ["changes", "infra"]);
 }

@@ -32,6 +32,7 @@ fn run(label: &str, event: &str, branch: &str, fork: bool, repository: &str) -> 
 /// branches whose pushes start it, the repository, the workflow file.
 struct Pipeline {
     workflow: String,
+    infra_jobs: Vec<String>,
     apply_branch: String,
     other_push_branches: Vec<String>,
     repository: String,
@@ -60,7 +61,14 @@ fn pipeline(dir: &Path, source: &str) -> Pipeline {
         .map(|pattern| branch_matching(pattern.as_str().expect("a branch pattern")))
         .filter(|branch| *branch != apply_branch)
         .collect();
+    let infra_jobs = pipeline["infras"]
+        .as_array()
+        .expect("infras")
+        .iter()
+        .map(|infra| infra["target"]["job_id"].as_str().expect("job_id").to_owned())
+        .collect();
     Pipeline {
+        infra_jobs,
         other_push_branches,
         workflow: format!(".github/workflows/{}.yml", pipeline["workflow_file"].as_str().expect("workflow_file")),
         apply_branch,
@@ -86,6 +94,14 @@ fn contexts(pipeline: &Pipeline) -> Vec<Value> {
             .iter()
             .map(|branch| run(&format!("push to `{branch}`"), "push", branch, false, repository)),
     )
+    .chain((!pipeline.infra_jobs.is_empty()).then(|| {
+        // Only the application changed: the infrastructure has nothing to
+        // do, and what needs it must still run.
+        let mut only_app =
+            run(&format!("push to `{apply}`, infrastructure unchanged"), "push", apply, false, repository);
+        only_app["unchanged"] = json!(pipeline.infra_jobs);
+        only_app
+    }))
     .collect()
 }
 
@@ -168,7 +184,9 @@ fn check_invariants(example: &str, pipeline: &Pipeline, results: &[Value]) {
     let apply_ref = format!("`{}`", pipeline.apply_branch);
     for result in results {
         let label = result["label"].as_str().expect("label");
-        let on_apply_branch = !label.starts_with("pull request") && label.ends_with(&apply_ref);
+        let on_apply_branch = [format!("push to {apply_ref}"), format!("manual run on {apply_ref}")]
+            .iter()
+            .any(|run| label == run || label.starts_with(&format!("{run},")));
         for job in result["jobs"].as_array().expect("jobs") {
             let id = &job["job"];
             if !on_apply_branch {
@@ -180,13 +198,29 @@ fn check_invariants(example: &str, pipeline: &Pipeline, results: &[Value]) {
         }
         // A push to the apply branch deploys: every job runs, every
         // Terraform job applies.
-        if label.starts_with("push to") && on_apply_branch {
+        if label == format!("push to {apply_ref}") {
             assert_eq!(result["starts"], true, "{example}: a push to the apply branch does not start the workflow");
             for job in result["jobs"].as_array().expect("jobs") {
                 let id = job["job"].as_str().expect("job");
                 assert_eq!(job["runs"], true, "{example}: job {id} does not run on a push to the apply branch");
                 let terraform = id.starts_with("infra") || id.starts_with("deploy");
                 assert_eq!(job["applies"] == true, terraform, "{example}: job {id} on a push to the apply branch");
+            }
+        }
+        // When only the application changed, the infrastructure jobs are
+        // skipped, and every build and deploy still runs (a skipped need
+        // does not skip them) and applies.
+        if label.ends_with(", infrastructure unchanged") {
+            for job in result["jobs"].as_array().expect("jobs") {
+                let id = job["job"].as_str().expect("job");
+                let infra = pipeline.infra_jobs.iter().any(|infra| infra == id);
+                assert_eq!(job["runs"] == true, !infra, "{example}: job {id} when only the application changed");
+                if id.starts_with("deploy") {
+                    assert_eq!(
+                        job["applies"], true,
+                        "{example}: {id} does not apply when only the application changed"
+                    );
+                }
             }
         }
     }

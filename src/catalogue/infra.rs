@@ -76,6 +76,8 @@ pub enum InfraError {
     InvalidParameterName,
     /// `{version}` is not an exact Terraform version
     InexactTerraformVersion { version: String },
+    /// the infrastructure runs in each environment's GitHub environment
+    EnvironmentWithEnvironments,
 }
 
 impl InfraError {
@@ -284,6 +286,16 @@ impl InfraError {
             Self::InvalidParameterName => Diagnostic::new(Code::InvalidName, span, "invalid SSM parameter name")
                 .label("expected a path such as /app-6/output")
                 .help("SSM parameter paths start with `/` and hold letters, digits, `_`, `.` and `-` between slashes"),
+            Self::EnvironmentWithEnvironments => Diagnostic::new(
+                Code::Conflict,
+                span,
+                "the infrastructure runs in each environment's GitHub environment",
+            )
+            .label("not with an `environments` block")
+            .help(
+                "remove `environment` from the infra block: with `environments`, each environment's \
+                 infrastructure job runs in the GitHub environment of that name",
+            ),
             Self::InexactTerraformVersion { version } => {
                 Diagnostic::new(Code::InvalidText, span, format!("`{version}` is not an exact Terraform version"))
                     .label("expected MAJOR.MINOR.PATCH")

@@ -168,7 +168,7 @@ impl Checker {
     /// Infracost API key, which only a GitHub secret may hold
     /// (`INFRACOST_API_KEY` unless named). `None` when the estimator is not
     /// one ecspipe knows (reported), `Some(None)` when the key is unusable.
-    fn cost(&mut self, statement: &Statement<'_>) -> Option<Option<Cost>> {
+    pub(super) fn cost(&mut self, statement: &Statement<'_>) -> Option<Option<Cost>> {
         statement.args.first().and_then(|item| self.reader.keyword(item, "cost estimator", &[("infracost", ())]))?;
         let secret = match statement.option("key") {
             Some(item) => match self.github_value(item, "the Infracost API key") {

@@ -60,7 +60,7 @@ impl Checker {
         Some(Infra {
             target: Target {
                 job_id: crate::plan::names::infra_job(None),
-                environment: context.environment.map(str::to_owned),
+                environment: settings.environment.or_else(|| context.environment.map(str::to_owned)),
                 role: context.role.cloned()?,
                 stage: environment.map(str::to_owned),
                 // The plan links the jobs.
@@ -91,6 +91,7 @@ impl Checker {
                 accepted
             },
             terraform_version: settings.terraform_version,
+            cost: settings.cost,
         })
     }
 

@@ -20,6 +20,8 @@ pub(super) struct InfraContext<'a> {
     pub(super) role: Option<&'a GithubValue>,
     pub(super) environment: Option<&'a str>,
     pub(super) repositories: &'a [String],
+    /// Whether the pipeline has an `environments` block.
+    pub(super) in_environments: bool,
 }
 
 /// What the statements of an infra block say, with an environment's
@@ -53,6 +55,10 @@ pub(super) struct InfraSettings<'s, 'a> {
     pub(super) accepted: Vec<(Risk, String, Span)>,
     /// The `load_balancer` statement, checked once the VPC is known.
     pub(super) load_balancer: Option<&'s Statement<'a>>,
+    /// The GitHub environment of the block's own `environment`, if any.
+    pub(super) environment: Option<String>,
+    /// Infracost on pull requests.
+    pub(super) cost: Option<Cost>,
 }
 
 impl Checker {
@@ -92,6 +98,8 @@ impl Checker {
             certificate: (None, block.name_span),
             accepted: Vec::new(),
             load_balancer: None,
+            environment: None,
+            cost: None,
         };
         let effective = statements.iter().filter(|s| !overrides.is_some_and(|o| o.sets(s.spec.name)));
         for statement in effective {
@@ -183,6 +191,20 @@ impl Checker {
                 }
             }
             "accept" => self.accept(statement, &mut settings.accepted),
+            "environment" => {
+                if let Some((name, span)) = first.and_then(|item| self.reader.text(item, "an environment name")) {
+                    if context.in_environments {
+                        self.report(InfraError::EnvironmentWithEnvironments.at(span));
+                    } else {
+                        settings.environment = Some(name.to_owned());
+                    }
+                }
+            }
+            "cost" => {
+                if let Some(cost) = self.cost(statement) {
+                    settings.cost = cost;
+                }
+            }
             other => unreachable!("INFRA schema has no `{other}`"),
         }
     }

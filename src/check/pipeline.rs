@@ -20,6 +20,7 @@ pub(super) struct PipelineSettings<'s, 'a> {
     pub(super) infra_statement: Option<&'s Statement<'a>>,
     pub(super) environments_statement: Option<&'s Statement<'a>>,
     pub(super) oidc_statement: Option<&'s Statement<'a>>,
+    pub(super) scan_iac: bool,
 }
 
 /// What the pipeline passes on from one step to the next: its name, its
@@ -108,6 +109,7 @@ impl Checker {
             infras,
             deploys,
             environments,
+            scan_iac: settings.scan_iac,
         })
     }
 
@@ -130,6 +132,7 @@ impl Checker {
             infra_statement: None,
             environments_statement: None,
             oidc_statement: None,
+            scan_iac: false,
         };
         let mut trigger_spans: BTreeMap<&str, Span> = BTreeMap::new();
         for statement in statements {
@@ -172,6 +175,11 @@ impl Checker {
                 "infra" => settings.infra_statement = Some(statement),
                 "environments" => settings.environments_statement = Some(statement),
                 "oidc" => settings.oidc_statement = Some(statement),
+                "scan" => {
+                    if first.and_then(|item| self.reader.keyword(item, "scan", &[("iac", ())])).is_some() {
+                        settings.scan_iac = true;
+                    }
+                }
                 other => unreachable!("PIPELINE schema has no `{other}`"),
             }
         }

@@ -35,6 +35,7 @@ impl Checker {
                 role: scope.settings.role.as_ref(),
                 environment: scope.settings.environment.as_deref(),
                 repositories: &repositories,
+                in_environments: stage.is_some(),
             };
             match self.infra_stack(statement, &context, *stage) {
                 Some(infra) => infras.push(infra),

@@ -104,6 +104,7 @@ pub static PIPELINE: Schema = Schema {
         spec("infra", 0, 0, "infra { vpc 10.0.0.0/24 ... }").block(BlockUse::Required),
         spec("environments", 0, 0, "environments { dev { ... } prod { after dev ... } }").block(BlockUse::Required),
         spec("oidc", 0, 0, "oidc { repository \"OWNER/REPO\" ... }").block(BlockUse::Required),
+        spec("scan", 1, 1, "scan iac"),
     ],
 };
 
@@ -157,6 +158,8 @@ pub static INFRA: Schema = Schema {
         spec("handoff", 2, 2, "handoff ssm \"/NAME/output\""),
         spec("accept", 2, 2, ACCEPT_USAGE).repeatable(),
         spec("terraform", 1, 1, "terraform \"1.11.4\""),
+        spec("environment", 1, 1, "environment NAME"),
+        spec("cost", 1, 1, "cost infracost [key secret.INFRACOST_API_KEY]").options(&["key"]),
     ],
 };
 

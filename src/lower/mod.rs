@@ -15,12 +15,14 @@
 //! or is quoted; it never builds HCL, expression or shell syntax.
 
 mod bootstrap;
+mod changes;
 mod containers;
 mod iam;
 mod infra;
 mod names;
 mod network;
 mod output;
+mod permissions;
 mod service;
 mod terraform;
 mod workflow;
@@ -31,6 +33,7 @@ use crate::actions::{self, Pin};
 use crate::model::*;
 
 pub use bootstrap::BootstrapStack;
+pub use changes::{ChangeOutput, ChangesJob, IacScanJob, Pathspec};
 pub use infra::InfraStack;
 // For emit's tests, which render templates built as lower builds them.
 #[cfg(test)]
@@ -110,7 +113,7 @@ pipeline p {
     fn several_images_get_one_variable_and_env_each() {
         let program = program(TWO_IMAGES);
         let deploy = &program.workflow.deploys[0];
-        assert_eq!(deploy.base.needs, ["build-api", "build-edge-proxy"]);
+        assert_eq!(deploy.base.needs, ["changes", "build-api", "build-edge-proxy"]);
         let pairs: Vec<(&str, &str)> =
             deploy.images.iter().map(|image| (image.variable.as_str(), image.env.as_str())).collect();
         assert_eq!(pairs, [("image_tag_api", "IMAGE_ID_API"), ("image_tag_edge_proxy", "IMAGE_ID_EDGE_PROXY")]);

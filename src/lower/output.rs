@@ -221,6 +221,12 @@ impl GithubExpr {
         self
     }
 
+    /// Appends a property: `.name`.
+    pub(crate) fn then_property(mut self, name: impl Into<String>) -> GithubExpr {
+        self.0.push(GithubPart::Property(name.into()));
+        self
+    }
+
     /// Appends a string literal.
     pub(crate) fn then_literal(mut self, text: impl Into<String>) -> GithubExpr {
         self.0.push(GithubPart::Literal(text.into()));

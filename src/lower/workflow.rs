@@ -3,11 +3,14 @@
 
 use serde::Serialize;
 
+use super::changes::{changed_condition, changes_job, iac_scan_job, ChangesJob, IacScanJob};
 use super::names::{
     built_images, concurrency_group, image_env, image_variable, secret_env, session_name, workflow_concurrency_group,
 };
 use super::output::{ExprOrText, GithubExpr, Identifier};
+use super::permissions::{permission, Permission};
 use crate::model::*;
+use crate::plan::names;
 use crate::plan::names::{
     build_runner, docker_platform, platform_digest_env, platform_jobs, platform_scan_category, platform_tag_suffix,
 };
@@ -33,6 +36,8 @@ pub struct Workflow {
     pub region: String,
     /// The workflow's concurrency group, before the run's ref.
     pub concurrency: String,
+    /// The first job: which jobs' inputs changed.
+    pub changes: ChangesJob,
     /// Infrastructure jobs, in promotion order.
     pub infras: Vec<TerraformJob>,
     /// Build jobs, in pipeline order (a multi-platform build's one job per
@@ -42,6 +47,8 @@ pub struct Workflow {
     pub manifests: Vec<ManifestJob>,
     /// Deploy jobs, in pipeline and promotion order.
     pub deploys: Vec<TerraformJob>,
+    /// The Terraform scan (`scan iac`), if any.
+    pub scan: Option<IacScanJob>,
 }
 
 /// The settings every job shares.
@@ -51,8 +58,10 @@ pub struct JobBase {
     pub id: String,
     /// Display name.
     pub name: String,
-    /// Jobs that must succeed first.
+    /// Jobs that must succeed first (or be skipped): `changes`, then the plan's.
     pub needs: Vec<String>,
+    /// The job's `if`: when its inputs changed.
+    pub condition: GithubExpr,
     /// `runs-on`.
     pub runner: String,
     /// GitHub environment.
@@ -69,17 +78,6 @@ pub struct JobBase {
     /// if the apply role's secret or variable is empty, instead of silently
     /// assuming the plan role.
     pub apply_role_check: Option<ApplyRoleCheck>,
-}
-
-/// One `permissions:` entry.
-#[derive(Debug, Clone, Copy, Serialize)]
-pub struct Permission {
-    /// The scope, such as `contents`.
-    pub scope: &'static str,
-    /// `read` or `write`.
-    pub access: &'static str,
-    /// Why the job needs it.
-    pub why: &'static str,
 }
 
 /// The step that fails a job when the apply role's secret or variable is
@@ -115,13 +113,16 @@ pub struct BuildJob {
     pub scan: Option<ScanStep>,
 }
 
-/// The Trivy scan settings.
+/// The Trivy scan settings: one run writes every finding to SARIF, a
+/// second (the gate) fails the job on the chosen severities.
 #[derive(Debug, Clone, Serialize)]
 pub struct ScanStep {
-    /// `severity:` list.
+    /// The severities that fail the job (every severity when none does).
     pub severity: String,
-    /// `exit-code:`.
+    /// The gate's `exit-code:` on a finding: `1`, or `0` when nothing fails the job.
     pub exit_code: &'static str,
+    /// Whether the gate runs: some severity fails the job.
+    pub gate: bool,
     /// SARIF file name.
     pub sarif: String,
     /// Code scanning category.
@@ -215,10 +216,6 @@ pub struct CostSteps {
     pub api_key: GithubExpr,
     /// The stack path relative to the repository root.
     pub stack: String,
-}
-
-const fn permission(scope: &'static str, access: &'static str, why: &'static str) -> Permission {
-    Permission { scope, access, why }
 }
 
 const BUILD_PERMISSIONS: [Permission; 3] = [
@@ -317,6 +314,7 @@ pub(super) fn workflow(pipeline: &Pipeline) -> Workflow {
     if paths.iter().any(|p| p == "**") {
         paths.clear();
     }
+    let changes = changes_job(pipeline, &path);
     let builds = pipeline.builds.iter().flat_map(|build| build_jobs(pipeline, build)).collect();
     let manifests = pipeline.builds.iter().filter_map(|build| manifest_job(pipeline, build)).collect();
     let infras = pipeline.infras.iter().map(|infra| infra_job(pipeline, infra)).collect();
@@ -331,10 +329,12 @@ pub(super) fn workflow(pipeline: &Pipeline) -> Workflow {
         paths,
         region: pipeline.region.clone(),
         concurrency: workflow_concurrency_group(&pipeline.workflow_file),
+        changes,
         infras,
         builds,
         manifests,
         deploys,
+        scan: iac_scan_job(pipeline),
     }
 }
 
@@ -367,7 +367,8 @@ fn one_build_job(pipeline: &Pipeline, build: &Build, arch: Arch, id: &str) -> Bu
         base: JobBase {
             id: id.to_owned(),
             name: format!("build {}", build.name),
-            needs: build.after.clone(),
+            needs: after_changes(&build.after),
+            condition: changed_condition(&build.job_id),
             runner: build_runner(arch, &pipeline.runner),
             environment: build.environment.clone(),
             working_directory: build.context.clone(),
@@ -391,6 +392,7 @@ fn one_build_job(pipeline: &Pipeline, build: &Build, arch: Arch, id: &str) -> Bu
                 None => String::from("UNKNOWN,LOW,MEDIUM,HIGH,CRITICAL"),
             },
             exit_code: if scan.fail_on.is_some() { "1" } else { "0" },
+            gate: scan.fail_on.is_some(),
             sarif: crate::plan::names::scan_sarif(&build.name),
             category: crate::plan::names::scan_category(&build.name),
         }),
@@ -417,7 +419,8 @@ fn manifest_job(pipeline: &Pipeline, build: &Build) -> Option<ManifestJob> {
         base: JobBase {
             id: build.job_id.clone(),
             name: format!("build {} (join the platforms)", build.name),
-            needs: platform_jobs.into_iter().map(|(_, job)| job).collect(),
+            needs: after_changes(&platform_jobs.into_iter().map(|(_, job)| job).collect::<Vec<_>>()),
+            condition: changed_condition(&build.job_id),
             runner: pipeline.runner.clone(),
             environment: build.environment.clone(),
             working_directory: String::from("."),
@@ -443,7 +446,8 @@ fn terraform_base(
     JobBase {
         id: target.job_id.clone(),
         name,
-        needs,
+        needs: after_changes(&needs),
+        condition: changed_condition(&target.job_id),
         runner: pipeline.runner.clone(),
         environment: target.environment.clone(),
         working_directory: stack.to_owned(),
@@ -475,7 +479,10 @@ fn infra_job(pipeline: &Pipeline, infra: &Infra) -> TerraformJob {
         apply_if,
         plan_if,
         terraform_version: infra.terraform_version.clone(),
-        cost: None,
+        cost: infra.cost.as_ref().map(|cost| CostSteps {
+            api_key: GithubExpr::context("secrets", cost.api_key_secret.clone()),
+            stack: infra.stack.clone(),
+        }),
     }
 }
 
@@ -513,6 +520,11 @@ fn deploy_job(pipeline: &Pipeline, deploy: &Deploy) -> TerraformJob {
             stack: deploy.stack.clone(),
         }),
     }
+}
+
+/// `needs`: the `changes` job first, then the jobs the plan linked.
+fn after_changes(after: &[String]) -> Vec<String> {
+    std::iter::once(names::CHANGES_JOB.to_owned()).chain(after.iter().cloned()).collect()
 }
 
 /// The tag as shell text inside double quotes.

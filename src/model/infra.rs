@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use super::{Backend, Egress, Nat, Target};
+use super::{Backend, Cost, Egress, Nat, Target};
 use crate::span::Span;
 
 /// `infra { ... }`: the infrastructure stack of the reference deployment.
@@ -51,6 +51,8 @@ pub struct Infra {
     pub accepted: Vec<(Risk, String)>,
     /// Terraform version for the job.
     pub terraform_version: String,
+    /// Infracost on pull requests, if wanted.
+    pub cost: Option<Cost>,
 }
 
 /// The infrastructure's application load balancer.

@@ -60,6 +60,8 @@ pub struct Pipeline {
     pub deploys: Vec<Deploy>,
     /// The environments, in promotion order.
     pub environments: Vec<Environment>,
+    /// `scan iac`: a job scanning the generated Terraform with checkov.
+    pub scan_iac: bool,
 }
 
 /// One environment of `environments { ... }`: where jobs promote from.

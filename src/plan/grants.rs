@@ -157,4 +157,43 @@ pipeline shop {
         let secrets = format!("{:?}", bootstrap.secrets);
         assert!(secrets.contains("secret:shop_api-??????"), "{secrets}");
     }
+
+    #[test]
+    fn the_infrastructures_own_environment_is_trusted_to_apply() {
+        let text = r#"
+pipeline shop {
+  region us-east-2
+  role secret.APPLY plan secret.PLAN
+  environment development
+  oidc {
+    repository "acme/shop"
+    state s3 bucket "shop-state" key "bootstrap.tfstate"
+  }
+  infra {
+    state s3 bucket "shop-state" key "infra.tfstate"
+    environment production
+  }
+  deploy web {
+    state s3 bucket "shop-state" key "web.tfstate"
+    service web {
+      container app { image "123456789012.dkr.ecr.us-east-2.amazonaws.com/web:1" }
+    }
+  }
+}
+"#;
+        let file = crate::syntax::parse(text).expect("parses");
+        let pipelines = crate::check::check(&file, "shop.ecspipe").expect("checks");
+        let planned = super::super::plan_one(pipelines).expect("plans");
+        assert_eq!(planned[0].infras[0].target.environment.as_deref(), Some("production"));
+        assert_eq!(planned[0].deploys[0].target.environment.as_deref(), Some("development"));
+        let oidc = planned[0].oidc.as_ref().expect("oidc");
+        assert_eq!(
+            oidc.apply_subjects,
+            [
+                "repo:acme/shop:ref:refs/heads/main",
+                "repo:acme/shop:environment:development",
+                "repo:acme/shop:environment:production",
+            ]
+        );
+    }
 }

@@ -76,6 +76,23 @@ pub const TEMPLATE_NAMES: TemplateNames = TemplateNames {
     github_plan_ecr_login_policy: GITHUB_PLAN_ECR_LOGIN_POLICY,
 };
 
+/// The job that lists which jobs' inputs a run changed; its outputs are
+/// named after those jobs.
+pub const CHANGES_JOB: &str = "changes";
+
+/// The job that scans the generated Terraform with checkov (`scan iac`).
+pub const SCAN_IAC_JOB: &str = "scan-iac";
+
+/// The code scanning category of a workflow's Terraform scan.
+pub fn iac_scan_category(workflow_file: &str) -> String {
+    format!("checkov-{workflow_file}")
+}
+
+/// The SARIF file the Terraform scan writes.
+pub fn iac_scan_sarif(workflow_file: &str) -> String {
+    format!("{}.sarif", iac_scan_category(workflow_file))
+}
+
 /// `build`, or `build-NAME` when the pipeline has several builds.
 pub fn build_job(build: &str, single: bool) -> String {
     if single {

@@ -299,6 +299,13 @@ fn claim_pipeline(claims: &mut Claims, sources: &[Source<'_>], input: usize, ind
         let environment_owner = owner(environment.span, format!("environment `{}`", environment.name));
         claims.claim(sources, ENVIRONMENT, &workflow_scope, &environment.name, &environment_owner);
     }
+    // The workflow's own jobs: a `job` id may not take their names.
+    let changes_owner = owner(pipeline.span, String::from("the job listing what changed"));
+    claims.claim(sources, JOB_ID, &workflow_scope, names::CHANGES_JOB, &changes_owner);
+    if pipeline.scan_iac {
+        let scan_owner = owner(pipeline.span, String::from("the Terraform scan (`scan iac`)"));
+        claims.claim(sources, JOB_ID, &workflow_scope, names::SCAN_IAC_JOB, &scan_owner);
+    }
     for build in &pipeline.builds {
         let build_owner = owner(build.span, format!("build `{}`", build.name));
         claims.claim(sources, JOB_ID, &workflow_scope, &build.job_id, &build_owner);

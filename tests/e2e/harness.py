@@ -334,7 +334,7 @@ class Stack:
     job_id: str
     directory: Path
     kind: str  # "infra" or "service"
-    environment: str | None
+    environment: str | None  # the deployment environment (`environments`), not the GitHub one
     account: Account
     apply_argv: list[str]
     env: dict[str, str]

@@ -140,6 +140,7 @@ class LoadBalancer:
 @dataclass
 class Infra:
     stack: str
+    environment: str | None  # the deployment environment (`environments` block), if any
     name: str
     region: str
     vpc: str
@@ -283,7 +284,7 @@ def infra(i: dict, region: str) -> Infra:
     lb = i["load_balancer"]
     secret_ = i["secret"]
     return Infra(
-        stack=i["stack"], name=i["name"], region=region, vpc=i["vpc_cidr"], zones=list(i["zones"]),
+        stack=i["stack"], environment=i["target"]["stage"], name=i["name"], region=region, vpc=i["vpc_cidr"], zones=list(i["zones"]),
         endpoints=list(i["endpoints"]), insights=i["insights"], service_connect=i["service_connect"],
         log_retention=i["log_retention_days"],
         load_balancer=None if lb is None else LoadBalancer(

@@ -185,7 +185,10 @@ class Example:
         # Build jobs in the workflow's order, which is `needs` order: one
         # platform's jobs come before the job that joins them.
         for job in jobs.values():
-            if job.is_terraform or not job.outputs:
+            # Only build jobs assume a role and output something: the
+            # `changes` job (whose outputs are replayed as "everything
+            # changed": every job runs) and the Terraform scan do neither.
+            if job.is_terraform or not job.outputs or job.role_key() is None:
                 continue
             account = self.accounts[job.role_key()]
             registry = f"{account.id}.dkr.ecr.{region}.amazonaws.com"
@@ -228,8 +231,11 @@ class Example:
                 kind, self.spec[job.id] = "service", deploy_stacks[directory]
             else:
                 raise AssertionError(f"job {job.id} applies {directory}, which the pipeline does not declare")
+            # The deployment environment, not the job's GitHub environment:
+            # the infrastructure may run in a GitHub environment of its own.
+            stage = self.spec[job.id].environment
             self.stacks[job.id] = harness.Stack(
-                job_id=job.id, directory=self.out / directory, kind=kind, environment=job.environment,
+                job_id=job.id, directory=self.out / directory, kind=kind, environment=stage,
                 account=self.accounts[job.role_key()], apply_argv=argv, env=env, log=self.log,
                 terraform_env=terraform_env,
             )
@@ -265,7 +271,7 @@ class Example:
                 self.configure(stack, self.spec[job_id])
                 continue
             job = jobs[job_id]
-            # `needs` between Terraform jobs of the same GitHub environment
+            # `needs` between Terraform jobs of the same deployment environment
             # are applied in order; needs across environments are promotion
             # gates (dev before staging), and environments are independent
             # here, so they run side by side.

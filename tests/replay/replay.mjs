@@ -5,7 +5,9 @@
 // asks for. Nothing runs; every step is taken to succeed.
 //
 // usage: node --import ./register.mjs replay.mjs WORKFLOW < contexts.json
-// Each context: {"label", "event_name", "ref", "base_ref", "fork", "repository"}.
+// Each context: {"label", "event_name", "ref", "base_ref", "fork", "repository"} and
+// optionally "unchanged": the jobs whose inputs the run did not change (the
+// `changes` job's outputs for them read "false"; every other reads "true").
 // Prints, per context, whether the workflow starts and, per job, what it does.
 
 import fs from "node:fs";
@@ -104,9 +106,14 @@ function replay(template, raw, content, run) {
       needs.map((need) => [need, { result: results[need], outputs: new Proxy({}, { get: (_, key) => `needs.${need}.outputs.${String(key)}` }) }]),
     );
     // The evaluator reads plain data; outputs are made concrete per name.
+    // The `changes` job says which jobs' inputs the run changed: every job's
+    // but those the context lists as `unchanged`.
+    const unchanged = new Set(run.unchanged ?? []);
     for (const need of needs) {
       const outputs = Object.keys(raw.jobs[need]?.outputs ?? {});
-      needsContext[need].outputs = Object.fromEntries(outputs.map((key) => [key, `needs.${need}.outputs.${key}`]));
+      const changed = (key) => (unchanged.has(key) ? "false" : "true");
+      const value = (key) => (need === "changes" ? changed(key) : `needs.${need}.outputs.${key}`);
+      needsContext[need].outputs = Object.fromEntries(outputs.map((key) => [key, value(key)]));
     }
     const env = { ...(raw.env ?? {}), ...(rawJob.env ?? {}) };
     const base = { github, env, vars, secrets, needs: needsContext, inputs: {}, matrix: {}, strategy: {}, runner: { os: "Linux" }, job: {} };
