@@ -191,6 +191,7 @@ fn check_invariants(example: &str, pipeline: &Pipeline, results: &[Value]) {
             let id = &job["job"];
             if !on_apply_branch {
                 assert_ne!(job["applies"], true, "{example}: job {id} applies in a run of `{label}`");
+                assert_ne!(job["pushes"], true, "{example}: job {id} pushes an image in a run of `{label}`");
             }
             if label == "pull request from a fork" {
                 assert!(job["role"].is_null(), "{example}: job {id} gets AWS credentials in a fork's pull request");

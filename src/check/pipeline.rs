@@ -468,6 +468,7 @@ impl Checker {
                 environment: None,
                 role: GithubValue::Literal(String::new()),
                 platforms: Vec::new(),
+                apply_branches: Vec::new(),
             },
             name_span,
         ))

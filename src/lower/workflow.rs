@@ -111,6 +111,8 @@ pub struct BuildJob {
     pub tag_script: Vec<ShellPart>,
     /// The Trivy scan, if any.
     pub scan: Option<ScanStep>,
+    /// When the image is pushed: a run that applies a deploy of it.
+    pub push_if: GithubExpr,
 }
 
 /// The Trivy scan settings: one run writes every finding to SARIF, a
@@ -153,6 +155,8 @@ pub struct ManifestJob {
     pub tag_script: Vec<ShellPart>,
     /// Each platform's pushed image, in platform order.
     pub sources: Vec<PlatformDigest>,
+    /// When the images are joined and pushed: as for [`BuildJob::push_if`].
+    pub push_if: GithubExpr,
 }
 
 /// One platform's image, by the digest its job pushed.
@@ -275,6 +279,19 @@ fn apply_role_check(pipeline: &Pipeline, role: &GithubValue, apply_if: &GithubEx
 }
 
 /// Where a job applies (a push to the branch) and where it only plans.
+/// Where a build pushes its image: a push or manual run on one of the
+/// branches where a deploy of it applies.
+fn push_condition(branches: &[String]) -> GithubExpr {
+    let mut condition = GithubExpr::code(if branches.len() > 1 { "(" } else { "" });
+    for (index, branch) in branches.iter().enumerate() {
+        if index > 0 {
+            condition = condition.then_code(" || ");
+        }
+        condition = condition.then_code("github.ref == ").then_literal(format!("refs/heads/{branch}"));
+    }
+    condition.then_code(if branches.len() > 1 { ")" } else { "" }).then_code(" && github.event_name != 'pull_request'")
+}
+
 fn apply_conditions(branch: &str) -> (GithubExpr, GithubExpr) {
     let git_ref = format!("refs/heads/{branch}");
     (
@@ -363,6 +380,7 @@ fn build_job(pipeline: &Pipeline, build: &Build, arch: Arch, id: &str, suffix: O
 }
 
 fn one_build_job(pipeline: &Pipeline, build: &Build, arch: Arch, id: &str) -> BuildJob {
+    let push_if = push_condition(&build.apply_branches);
     BuildJob {
         base: JobBase {
             id: id.to_owned(),
@@ -372,10 +390,10 @@ fn one_build_job(pipeline: &Pipeline, build: &Build, arch: Arch, id: &str) -> Bu
             runner: build_runner(arch, &pipeline.runner),
             environment: build.environment.clone(),
             working_directory: build.context.clone(),
-            role: role_value(&build.role, pipeline.plan_role.as_ref(), &apply_conditions("main").0),
+            role: role_value(&build.role, pipeline.plan_role.as_ref(), &push_if),
             session_name: session_name(pipeline, id),
             permissions: BUILD_PERMISSIONS.to_vec(),
-            apply_role_check: apply_role_check(pipeline, &build.role, &apply_conditions("main").0),
+            apply_role_check: apply_role_check(pipeline, &build.role, &push_if),
         },
         repository: build.repository.clone(),
         platform: docker_platform(arch),
@@ -396,6 +414,7 @@ fn one_build_job(pipeline: &Pipeline, build: &Build, arch: Arch, id: &str) -> Bu
             sarif: crate::plan::names::scan_sarif(&build.name),
             category: crate::plan::names::scan_category(&build.name),
         }),
+        push_if,
     }
 }
 
@@ -414,7 +433,7 @@ fn manifest_job(pipeline: &Pipeline, build: &Build) -> Option<ManifestJob> {
             from: GithubExpr::context("needs", job).then_code(".outputs.digest"),
         })
         .collect();
-    let (apply_if, _) = apply_conditions("main");
+    let push_if = push_condition(&build.apply_branches);
     Some(ManifestJob {
         base: JobBase {
             id: build.job_id.clone(),
@@ -424,14 +443,15 @@ fn manifest_job(pipeline: &Pipeline, build: &Build) -> Option<ManifestJob> {
             runner: pipeline.runner.clone(),
             environment: build.environment.clone(),
             working_directory: String::from("."),
-            role: role_value(&build.role, pipeline.plan_role.as_ref(), &apply_if),
+            role: role_value(&build.role, pipeline.plan_role.as_ref(), &push_if),
             session_name: session_name(pipeline, &build.job_id),
             permissions: MANIFEST_PERMISSIONS.to_vec(),
-            apply_role_check: apply_role_check(pipeline, &build.role, &apply_if),
+            apply_role_check: apply_role_check(pipeline, &build.role, &push_if),
         },
         repository: build.repository.clone(),
         tag_script: tag_script(&build.tag),
         sources,
+        push_if,
     })
 }
 

@@ -34,6 +34,9 @@ pub struct Build {
     /// environment (x86_64 first): the platforms the build produces. Plan
     /// fills it; `[x86_64]` when no service runs the image.
     pub platforms: Vec<Arch>,
+    /// The branches whose runs push the image: the `apply on` branches of
+    /// the deploys that run it (`main` when none does). Plan fills it.
+    pub apply_branches: Vec<String>,
 }
 
 /// A piece of an image tag template.

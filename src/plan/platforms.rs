@@ -1,5 +1,6 @@
-//! The platforms each build produces: the architectures of the tasks that
-//! run its image, in every environment.
+//! What each build's consumers need of it: the platforms it produces (the
+//! architectures of the tasks that run its image, in every environment)
+//! and the branches whose runs push it (where those tasks' deploys apply).
 //!
 //! A task definition says `X86_64` or `ARM64`; an image of another
 //! architecture fails to start (`exec format error`). Check resolved each
@@ -29,6 +30,22 @@ pub(super) fn fill(pipeline: &mut Pipeline) {
             platforms.push(Arch::X86_64);
         }
         build.platforms = platforms;
+        // An image is pushed only where a deploy of it applies: a run that
+        // only plans has no use for it, and the role that plans may not push.
+        let mut branches: Vec<String> = pipeline
+            .deploys
+            .iter()
+            .filter(|deploy| {
+                deploy.service.containers.iter().any(|c| matches!(&c.image, Image::Build(name) if *name == build.name))
+            })
+            .map(|deploy| deploy.apply_branch.clone())
+            .collect();
+        branches.sort_unstable();
+        branches.dedup();
+        if branches.is_empty() {
+            branches.push(String::from("main"));
+        }
+        build.apply_branches = branches;
     }
 }
 

@@ -185,10 +185,7 @@ class Example:
         # Build jobs in the workflow's order, which is `needs` order: one
         # platform's jobs come before the job that joins them.
         for job in jobs.values():
-            # Only build jobs assume a role and output something: the
-            # `changes` job (whose outputs are replayed as "everything
-            # changed": every job runs) and the Terraform scan do neither.
-            if job.is_terraform or not job.outputs or job.role_key() is None:
+            if not job.is_build:
                 continue
             account = self.accounts[job.role_key()]
             registry = f"{account.id}.dkr.ecr.{region}.amazonaws.com"

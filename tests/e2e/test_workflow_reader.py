@@ -31,7 +31,7 @@ def build_outputs(binary, tmp_path, text: str) -> tuple[workflow.Workflow, dict[
     log.write_text("")
     needs: dict[str, dict[str, str]] = {}
     for job in flow.jobs.values():
-        if job.is_terraform:
+        if not job.is_build:
             continue
         context = workflow.Context(lambda e: "", {**flow.env, **job.env}, needs, {})
         needs[job.id] = workflow.run_build(flow, job, context,

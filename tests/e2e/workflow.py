@@ -97,6 +97,13 @@ class Job:
     def is_terraform(self) -> bool:
         return self.apply_step() is not None
 
+    @property
+    def is_build(self) -> bool:
+        """Only build jobs assume a role and output something: the `changes`
+        job (whose outputs a replay reads as "everything changed") and the
+        Terraform scan do neither."""
+        return not self.is_terraform and bool(self.outputs) and self.role_key() is not None
+
 
 @dataclass
 class Workflow:
