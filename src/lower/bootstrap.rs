@@ -27,8 +27,6 @@ pub struct BootstrapStack {
     pub state_objects: Hcl,
     /// Their lock files.
     pub state_locks: Hcl,
-    /// ECR repositories builds push to.
-    pub repositories: Hcl,
     /// Secrets the plan reads (a plan refreshes their versions).
     pub secrets: Hcl,
     /// KMS aliases whose keys the plan may decrypt with.
@@ -76,9 +74,6 @@ pub(super) fn bootstrap_stack(pipeline: &Pipeline, oidc: &Oidc) -> BootstrapStac
         state_buckets: Hcl::List(buckets),
         state_objects: Hcl::List(objects),
         state_locks: Hcl::List(locks),
-        repositories: Hcl::List(
-            oidc.repositories.iter().map(|name| arn("ecr", &format!("repository/{name}"), true)).collect(),
-        ),
         // An exact name's ARN ends in `-` and six random characters.
         secrets: Hcl::List(
             oidc.infra_names

@@ -493,7 +493,7 @@ class Verifier:
         if plan:
             for repository in self.pipeline.builds.values():
                 arn = f"arn:aws:ecr:{self.region}:{account}:repository/{repository}"
-                check(f"{name}: the plan role may push to {repository}", allowed(plan, "ecr:PutImage", arn),
+                check(f"{name}: the plan role may not push to {repository}", not allowed(plan, "ecr:PutImage", arn),
                       sorted(plan.get("ecr:PutImage", [])))
 
     def handoff(self, stack) -> dict[str, Any]:

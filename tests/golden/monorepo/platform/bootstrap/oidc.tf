@@ -121,7 +121,7 @@ data "aws_iam_policy_document" "plan_trust" {
 
 resource "aws_iam_role" "plan" {
   name                 = "${var.name}-github-plan"
-  description          = "Assumed by acme/shop's workflow to plan and to push images."
+  description          = "Assumed by acme/shop's workflow to plan; it cannot push images or apply."
   assume_role_policy   = data.aws_iam_policy_document.plan_trust.json
   max_session_duration = 3600
 }
@@ -150,19 +150,6 @@ data "aws_iam_policy_document" "plan" {
     sid       = "TakeTheStateLock"
     actions   = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]
     resources = ["arn:${data.aws_partition.current.partition}:s3:::shop-terraform/infra.tfstate.tflock", "arn:${data.aws_partition.current.partition}:s3:::shop-terraform/storefront.tfstate.tflock", "arn:${data.aws_partition.current.partition}:s3:::shop-terraform/billing.tfstate.tflock"]
-  }
-
-  statement {
-    sid = "PushImages"
-    actions = [
-      "ecr:BatchCheckLayerAvailability",
-      "ecr:BatchGetImage",
-      "ecr:CompleteLayerUpload",
-      "ecr:InitiateLayerUpload",
-      "ecr:PutImage",
-      "ecr:UploadLayerPart",
-    ]
-    resources = ["arn:${data.aws_partition.current.partition}:ecr:${var.region}:${data.aws_caller_identity.current.account_id}:repository/shop/storefront", "arn:${data.aws_partition.current.partition}:ecr:${var.region}:${data.aws_caller_identity.current.account_id}:repository/shop/billing"]
   }
 
   # Refreshing a secret's version reads its value.
