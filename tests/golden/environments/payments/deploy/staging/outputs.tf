@@ -6,6 +6,11 @@ output "service_name" {
   value       = aws_ecs_service.service.name
 }
 
+output "cluster" {
+  description = "The ECS cluster the service runs in."
+  value       = aws_ecs_service.service.cluster
+}
+
 output "task_definition_arn" {
   description = "ARN of the task definition revision this stack registered."
   value       = aws_ecs_task_definition.service.arn
