@@ -108,7 +108,7 @@ impl ServiceError {
                 .help("name an existing CloudWatch alarm"),
             Self::RolloutWaitWord { word, min, max } => Diagnostic::new(Code::WrongType, span, format!("the rollout wait is a duration or `off`, found `{word}`"))
                 .label("not a duration")
-                .help(format!("write how long the deploy job waits for ECS to complete the deployment, from {}m to {}h (`wait 15m`), or `wait off` to end the job when `terraform apply` returns", min / 60, max / 3600)),
+                .help(format!("write how long the deploy job waits for ECS to complete the deployment, from {} to {} (`wait 15m`), or `wait off` to end the job when `terraform apply` returns", duration(min.into()), duration(max.into()))),
             Self::RolloutWaitOutOfRange { found, min, max } => Diagnostic::new(Code::OutOfRange, span, format!("the rollout wait must be from {} to {}, found {}", duration(min.into()), duration(max.into()), duration(found)))
                 .label("out of range")
                 .help(format!("choose a wait from {} to {}, or `wait off` to end the job when `terraform apply` returns", duration(min.into()), duration(max.into()))),

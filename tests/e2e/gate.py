@@ -101,11 +101,16 @@ def remake_service(source: harness.Account, target: harness.Account, region: str
     ecs_from, ecs_to = source.client("ecs", region), target.client("ecs", region)
     described = ecs_from.describe_services(cluster=cluster, services=[service])["services"][0]
     definition = ecs_from.describe_task_definition(taskDefinition=task_definition)["taskDefinition"]
-    ecs_to.create_cluster(clusterName=cluster.rsplit("/", 1)[-1])
+    name = cluster.rsplit("/", 1)[-1]
+    if not [c for c in ecs_to.describe_clusters(clusters=[name])["clusters"] if c.get("status") == "ACTIVE"]:
+        ecs_to.create_cluster(clusterName=name)
+    # Environments in one account share the family: revisions up to this
+    # one may exist already (the gate compares ARNs, not contents).
     keys = ["family", "taskRoleArn", "executionRoleArn", "networkMode", "containerDefinitions",
             "requiresCompatibilities", "cpu", "memory", "runtimePlatform", "ephemeralStorage"]
-    arn = ""
-    for _ in range(definition["revision"]):
+    arns = ecs_to.list_task_definitions(familyPrefix=definition["family"])["taskDefinitionArns"]
+    arn = task_definition if task_definition in arns else ""
+    while not arn or int(arn.rsplit(":", 1)[1]) < definition["revision"]:
         arn = ecs_to.register_task_definition(**{k: definition[k] for k in keys if k in definition})[
             "taskDefinition"]["taskDefinitionArn"]
     assert arn == task_definition, f"the second moto registered {arn}, not {task_definition}"
