@@ -409,8 +409,8 @@ class Example:
         gated = [(job_id, step) for job_id, step in gated if step is not None]
         if not gated:
             return
-        self.checks.workaround(f"ECS rollouts: moto started with MOTO_ECS_SERVICE_RUNNING={self.moto.env.get('MOTO_ECS_SERVICE_RUNNING')} "
-                               "(its deployments complete); a second moto without it for the gate's failing run, "
+        self.checks.workaround("ECS rollouts: moto started with MOTO_ECS_SERVICE_RUNNING at the largest count (its "
+                               "deployments complete); a second moto without it for the gate's failing run, "
                                "each gated service made again there with boto3")
         region = self.pipeline.region
         for job_id, step in gated:
