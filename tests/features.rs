@@ -402,3 +402,92 @@ fn scans_upload_everything_and_fail_on_the_chosen() {
     // Without `scan iac`, no scan job.
     assert!(workflow_yaml(dir.path(), "payments.yml")["jobs"]["scan-iac"].is_null());
 }
+
+fn steps(job: &serde_yaml::Value) -> &[serde_yaml::Value] {
+    job["steps"].as_sequence().map(Vec::as_slice).expect("steps")
+}
+
+fn step_at<'a>(job: &'a serde_yaml::Value, name: &str) -> Option<(usize, &'a serde_yaml::Value)> {
+    steps(job).iter().enumerate().find(|(_, s)| s["name"] == name)
+}
+
+/// Every deploy job waits for the rollout right after its apply, under the
+/// apply's condition, with the pipeline's `wait` in seconds and a job
+/// timeout that covers Terraform and the wait.
+#[test]
+fn deploy_jobs_wait_for_the_rollout() {
+    let dir = built_examples();
+    let mut gates = 0;
+    for path in workflows(dir.path()) {
+        let workflow: serde_yaml::Value =
+            serde_yaml::from_str(&fs::read_to_string(&path).expect("workflow")).expect("YAML");
+        for (id, job) in workflow["jobs"].as_mapping().expect("jobs") {
+            let Some((apply, apply_step)) = step_at(job, "Terraform apply") else { continue };
+            let is_deploy = job["name"].as_str().is_some_and(|name| name.starts_with("deploy "));
+            let gate = step_at(job, "Wait for the rollout");
+            if !is_deploy {
+                assert!(gate.is_none() && job["timeout-minutes"].is_null(), "{id:?} is not a deploy job");
+                continue;
+            }
+            let (index, gate) = gate.unwrap_or_else(|| panic!("{id:?} does not wait for the rollout"));
+            assert_eq!(index, apply + 1, "{id:?}: the gate follows the apply");
+            assert_eq!(gate["if"], apply_step["if"], "{id:?}");
+            let script = gate["run"].as_str().expect("run");
+            assert!(!script.contains("${{"), "{id:?}: an expression in the gate script");
+            for needed in ["terraform output -raw task_definition_arn", "aws ecs describe-services", "FAILED"] {
+                assert!(script.contains(needed), "{id:?}: the gate lacks {needed}");
+            }
+            // `environments.ecspipe` waits 20 minutes; the others the default 15.
+            let wait: u64 = if path.ends_with("payments.yml") { 1200 } else { 900 };
+            assert_eq!(gate["env"]["ROLLOUT_TIMEOUT"], wait.to_string().as_str(), "{id:?}");
+            assert_eq!(job["timeout-minutes"].as_u64(), Some(30 + wait / 60), "{id:?}");
+            gates += 1;
+        }
+    }
+    assert_eq!(gates, 8, "deploy jobs in the examples");
+}
+
+/// `wait off` is visible: no gate, a warning where the job applies; an
+/// environment's `deployment` sets its own wait.
+#[test]
+fn rollout_wait_off_warns_and_environments_set_their_own_wait() {
+    let dir = assert_fs::TempDir::new().expect("temp dir");
+    fs::write(
+        dir.path().join("p.ecspipe"),
+        r#"pipeline p {
+  region us-east-2
+  role   secret.ROLE
+  environments {
+    dev  { deployment wait off }
+    prod { after dev  deployment wait 1h }
+  }
+  deploy web {
+    state s3 bucket "p-tfstate" key "web.tfstate"
+    infra ssm "/p/output"
+    service web {
+      deployment wait 5m
+      container app { image "public.ecr.aws/nginx/nginx:1.27"  port 8080 }
+    }
+  }
+}
+"#,
+    )
+    .expect("write");
+    let run = ecspipe(dir.path(), &["build", "p.ecspipe"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let workflow: serde_yaml::Value =
+        serde_yaml::from_str(&fs::read_to_string(dir.path().join(".github/workflows/p.yml")).expect("workflow"))
+            .expect("YAML");
+    let jobs = &workflow["jobs"];
+    let dev = &jobs["deploy-dev"];
+    assert!(step_at(dev, "Wait for the rollout").is_none());
+    let (_, warning) = step_at(dev, "Say that the rollout is not awaited").expect("a warning step");
+    assert!(warning["run"].as_str().is_some_and(|run| run.contains("::warning::deployment wait off")));
+    assert_eq!(warning["if"], step_at(dev, "Terraform apply").expect("apply").1["if"]);
+    assert_eq!(dev["timeout-minutes"].as_u64(), Some(30));
+    let prod = &jobs["deploy-prod"];
+    assert_eq!(step_at(prod, "Wait for the rollout").expect("gate").1["env"]["ROLLOUT_TIMEOUT"], "3600");
+    assert_eq!(prod["timeout-minutes"].as_u64(), Some(90));
+    let needs = prod["needs"].as_sequence().expect("needs");
+    assert!(needs.iter().any(|need| need == "deploy-dev"), "prod waits for dev's deploy: {needs:?}");
+}

@@ -347,3 +347,31 @@ fn infrastructure_stack_carries_every_reference_fact() {
     assert_eq!(step(infra, "Terraform apply")["env"]["TF_VAR_ecs_secret"], "${{ secrets.ECS_SECRET }}");
     assert_eq!(strings(&workflow["jobs"]["build"]["needs"]), ["changes", "infra"]);
 }
+
+/// Beyond the reference: its deploy job ends when the apply returns; this
+/// one is green only once ECS completed the deployment it applied.
+#[test]
+fn deploy_job_waits_for_the_rollout_of_what_it_applied() {
+    let r = reference();
+    let deploy = &r.workflow["jobs"]["deploy"];
+    let gate = step(deploy, "Wait for the rollout");
+    assert_eq!(gate["if"], step(deploy, "Terraform apply")["if"]);
+    assert_eq!(gate["env"]["ROLLOUT_TIMEOUT"], "900");
+    assert_eq!(deploy["timeout-minutes"].as_u64(), Some(45));
+    let script = gate["run"].as_str().expect("run");
+    for fact in [
+        r#"task_definition="$(terraform output -raw task_definition_arn)""#,
+        "services[0].deployments[].[taskDefinition, id, rolloutState, rolloutStateReason]",
+        "COMPLETED)",
+        "FAILED)",
+        "stoppedReason",
+    ] {
+        assert!(script.contains(fact), "the rollout step lacks: {fact}");
+    }
+    for fact in [
+        r#"output "cluster" { description = "The ECS cluster the service runs in." value = nonsensitive(aws_ecs_service.service.cluster) }"#,
+        r#"output "task_definition_arn" {"#,
+    ] {
+        assert!(r.stack.contains(fact), "the service stack lacks: {fact}");
+    }
+}

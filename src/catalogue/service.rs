@@ -15,6 +15,10 @@ pub enum ServiceError {
     InvalidAlarmName,
     /// minimum 0% with maximum 100% stops every task before starting new ones
     DeploymentWithoutRoom,
+    /// the rollout wait is a duration or `off`, found `{word}`
+    RolloutWaitWord { word: String, min: u32, max: u32 },
+    /// the rollout wait must be from {min} to {max}, found {found}
+    RolloutWaitOutOfRange { found: u64, min: u32, max: u32 },
     /// Fargate ephemeral storage is 21 to 200 GiB in whole GiB
     StorageSize,
     /// service name `{name}` is too long for its IAM roles
@@ -102,6 +106,12 @@ impl ServiceError {
             Self::InvalidAlarmName => Diagnostic::new(Code::InvalidName, span, "invalid alarm name")
                 .label("CloudWatch alarm names are 1 to 255 characters")
                 .help("name an existing CloudWatch alarm"),
+            Self::RolloutWaitWord { word, min, max } => Diagnostic::new(Code::WrongType, span, format!("the rollout wait is a duration or `off`, found `{word}`"))
+                .label("not a duration")
+                .help(format!("write how long the deploy job waits for ECS to complete the deployment, from {} to {} (`wait 15m`), or `wait off` to end the job when `terraform apply` returns", duration(min.into()), duration(max.into()))),
+            Self::RolloutWaitOutOfRange { found, min, max } => Diagnostic::new(Code::OutOfRange, span, format!("the rollout wait must be from {} to {}, found {}", duration(min.into()), duration(max.into()), duration(found)))
+                .label("out of range")
+                .help(format!("choose a wait from {} to {}, or `wait off` to end the job when `terraform apply` returns", duration(min.into()), duration(max.into()))),
             Self::DeploymentWithoutRoom => Diagnostic::new(Code::Conflict, span, "minimum 0% with maximum 100% stops every task before starting new ones")
                 .label("no room to deploy without downtime")
                 .help("raise `maximum` above 100%, or accept downtime explicitly with `minimum 0%` and `maximum 200%`"),
@@ -220,5 +230,15 @@ impl ServiceError {
                 .label("expected an IANA time zone")
                 .help("write a zone such as \"Europe/Berlin\" or \"UTC\""),
         }
+    }
+}
+
+/// Seconds as the largest whole unit: `3h`, `15m`, `90s`.
+fn duration(seconds: u64) -> String {
+    match seconds {
+        0 => String::from("0s"),
+        s if s % 3600 == 0 => format!("{}h", s / 3600),
+        s if s % 60 == 0 => format!("{}m", s / 60),
+        s => format!("{s}s"),
     }
 }

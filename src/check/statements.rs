@@ -190,8 +190,8 @@ const ACCEPT_USAGE: &str =
     "accept plain_http|no_waf|no_access_logs|short_log_retention|no_insights|no_exec_logging \"REASON\"";
 
 const DEPLOYMENT_USAGE: &str =
-    "deployment [minimum 100%] [maximum 200%] [grace 60s] [rollback yes|no] [alarms [\"ALARM\", ...]]";
-const DEPLOYMENT_OPTIONS: &[&str] = &["minimum", "maximum", "grace", "rollback", "alarms"];
+    "deployment [minimum 100%] [maximum 200%] [grace 60s] [rollback yes|no] [alarms [\"ALARM\", ...]] [wait 15m|off]";
+const DEPLOYMENT_OPTIONS: &[&str] = &["minimum", "maximum", "grace", "rollback", "alarms", "wait"];
 
 /// `build NAME { ... }`.
 pub static BUILD: Schema = Schema {

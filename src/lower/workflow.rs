@@ -190,7 +190,39 @@ pub struct TerraformJob {
     pub terraform_version: String,
     /// Infracost on pull requests.
     pub cost: Option<CostSteps>,
+    /// A deploy job's rollout gate: what it does after the apply.
+    pub rollout: Option<Rollout>,
+    /// `timeout-minutes`: the apply and the rollout wait (deploy jobs).
+    pub timeout_minutes: Option<u32>,
 }
+
+/// What a deploy job does after `terraform apply`: wait until ECS completes
+/// the deployment of the task definition it applied, or say that it does not.
+#[derive(Debug, Clone, Serialize)]
+pub struct Rollout {
+    /// Seconds to wait for the deployment (`deployment ... wait`); `None`:
+    /// `wait off`, and the job says so in a warning.
+    pub wait: Option<u32>,
+    /// The wait in whole minutes, rounded up (0 with `wait off`).
+    pub wait_minutes: u32,
+    /// The minutes of the job's timeout left for Terraform.
+    pub apply_minutes: u32,
+}
+
+impl Rollout {
+    fn new(wait: Option<u32>) -> Rollout {
+        Rollout { wait, wait_minutes: wait.map_or(0, |wait| wait.div_ceil(60)), apply_minutes: APPLY_MINUTES }
+    }
+
+    /// The job's `timeout-minutes`.
+    fn job_minutes(&self) -> u32 {
+        self.apply_minutes + self.wait_minutes
+    }
+}
+
+/// Minutes a deploy job gets for everything but the rollout wait: init,
+/// plan, apply (a replaced service drains before it is deleted), Infracost.
+const APPLY_MINUTES: u32 = 30;
 
 /// A sensitive Terraform variable set from a GitHub secret.
 #[derive(Debug, Clone, Serialize)]
@@ -503,6 +535,8 @@ fn infra_job(pipeline: &Pipeline, infra: &Infra) -> TerraformJob {
             api_key: GithubExpr::context("secrets", cost.api_key_secret.clone()),
             stack: infra.stack.clone(),
         }),
+        rollout: None,
+        timeout_minutes: None,
     }
 }
 
@@ -523,6 +557,7 @@ fn deploy_job(pipeline: &Pipeline, deploy: &Deploy) -> TerraformJob {
     // earlier environments.
     let needs = deploy.target.after.clone();
     let (apply_if, plan_if) = apply_conditions(&deploy.apply_branch);
+    let rollout = Rollout::new(deploy.service.deployment.wait);
     let name = match &deploy.target.stage {
         Some(stage) => format!("deploy {} ({stage})", deploy.name),
         None => format!("deploy {}", deploy.name),
@@ -539,6 +574,8 @@ fn deploy_job(pipeline: &Pipeline, deploy: &Deploy) -> TerraformJob {
             api_key: GithubExpr::context("secrets", cost.api_key_secret.clone()),
             stack: deploy.stack.clone(),
         }),
+        timeout_minutes: Some(rollout.job_minutes()),
+        rollout: Some(rollout),
     }
 }
 

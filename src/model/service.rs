@@ -91,11 +91,30 @@ pub struct Deployment {
     pub rollback: bool,
     /// CloudWatch alarms that roll a deployment back.
     pub alarms: Vec<String>,
+    /// Seconds the deploy job waits for ECS to complete the deployment of
+    /// the task definition it applied; `None` (`wait off`): it does not wait.
+    pub wait: Option<u32>,
+}
+
+impl Deployment {
+    /// The rollout wait without `wait`: 15 minutes.
+    pub const DEFAULT_WAIT: u32 = 15 * 60;
+    /// The shortest rollout wait: a task needs about a minute to start.
+    pub const MIN_WAIT: u32 = 60;
+    /// The longest rollout wait: 3 hours.
+    pub const MAX_WAIT: u32 = 3 * 3600;
 }
 
 impl Default for Deployment {
     fn default() -> Self {
-        Deployment { minimum_percent: 100, maximum_percent: 200, grace: None, rollback: true, alarms: Vec::new() }
+        Deployment {
+            minimum_percent: 100,
+            maximum_percent: 200,
+            grace: None,
+            rollback: true,
+            alarms: Vec::new(),
+            wait: Some(Deployment::DEFAULT_WAIT),
+        }
     }
 }
 

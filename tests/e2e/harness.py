@@ -47,6 +47,20 @@ workaround used is printed under the suite's table:
   to AWS would have been answered.
 - Deletion protection on the load balancer does not stop `terraform destroy`
   under moto; on AWS it does (by design: turn it off first).
+- Rollouts: moto runs no tasks. It reports a new service's deployment as
+  `runningCount` = the server's `MOTO_ECS_SERVICE_RUNNING` (read at
+  CreateService) and COMPLETED once that reaches the desired count, else
+  IN_PROGRESS for ever. The example's moto is started with it set to the
+  largest `count` of the pipeline's services, so each deployment Terraform
+  makes completes and the deploy jobs' rollout gate (gate.py) must pass; a
+  second moto, started without it only for the gate, gets each gated
+  service made again with boto3 (its cluster, its task definition at the
+  same revision, the service with its desired count, no network), and
+  there the gate must fail within its wait, naming the deployment.
+  moto's UpdateService keeps the first deployment's task definition (a
+  forced new deployment only renews its id and dates), so a gate after a
+  second apply that registered a new revision would find no deployment of
+  it; the replay applies each task definition once, and needs no help.
 """
 
 from __future__ import annotations
@@ -101,9 +115,10 @@ class MotoServer:
     """`moto_server` on 127.0.0.1 at a free port, with the AWS managed IAM
     policies loaded. Always stop it (it runs in its own process group)."""
 
-    def __init__(self, executable: str, log: Path):
+    def __init__(self, executable: str, log: Path, env: dict[str, str] | None = None):
         self.executable = executable
         self.log = log
+        self.env = env or {}
         self.process: subprocess.Popen | None = None
         self.port = 0
 
@@ -115,7 +130,9 @@ class MotoServer:
         for _ in range(5):
             self.port = free_port()
             env = {**os.environ, "MOTO_IAM_LOAD_MANAGED_POLICIES": "true"}
-            env.pop("MOTO_ACCOUNT_ID", None)
+            for name in ("MOTO_ACCOUNT_ID", "MOTO_ECS_SERVICE_RUNNING", "MOTO_ECS_SERVICE_FAILED_TASKS"):
+                env.pop(name, None)
+            env.update(self.env)
             with open(self.log, "ab") as log:
                 self.process = subprocess.Popen(
                     [self.executable, "-H", "127.0.0.1", "-p", str(self.port)],

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import checks
+import gate
 import harness
 import model as model_reader
 import prerequisites
@@ -100,9 +101,13 @@ class Example:
         self.tmp = Path(tempfile.mkdtemp(prefix=f"ecspipe-e2e-{self.name}-"))
         self.log = self.tmp / "log.txt"
         moto = harness.MotoServer(self.moto_server, self.tmp / "moto.log")
+        self.stalled_moto: harness.MotoServer | None = None
         proxy = None
         try:
             self.compile()
+            # Every deployment completes in this moto: see harness.py.
+            running = max([d.service.count for d in self.pipeline.deploys] + [1])
+            moto.env["MOTO_ECS_SERVICE_RUNNING"] = str(running)
             moto.start()
             proxy = harness.Proxy(moto.port)
             proxy.start()
@@ -118,6 +123,7 @@ class Example:
                     self.checks.workaround(
                         "the provider lost moto's answer to " + ", ".join(sorted(proxy.replayed))
                         + " and resent it; the harness's proxy answered the resend from the first answer")
+                self.replay_gates()
                 self.verify()
             finally:
                 # Whatever happened, every stack that has a state is destroyed,
@@ -130,6 +136,8 @@ class Example:
             if proxy is not None:
                 proxy.stop()
             moto.stop()
+            if self.stalled_moto is not None:
+                self.stalled_moto.stop()
             keep = os.environ.get("ECSPIPE_E2E_KEEP", "")
             if keep == "always" or (keep and (self.result.failures or self.checks.failures)):
                 self.result.notes.append(f"kept {self.tmp}")
@@ -388,6 +396,46 @@ class Example:
             self.applied_ok.setdefault(job_id, False)
             self.applied_event[job_id].set()
             stack.seconds = time.monotonic() - started
+
+    def replay_gates(self) -> None:
+        """Each applied deploy job's rollout gate: it passes where the
+        deployment completes, and fails within its wait, naming the
+        deployment, where it never does (gate.py)."""
+        gated = [(job_id, step) for job_id in sorted(self.applied) if self.stacks[job_id].kind == "service"
+                 for step in [gate.step_of(self.workflow.jobs[job_id])]]
+        for job_id, step in gated:
+            self.checks.check(f"{job_id}: the deploy job waits for the rollout", step is not None,
+                              f"no step named {gate.STEP!r}")
+        gated = [(job_id, step) for job_id, step in gated if step is not None]
+        if not gated:
+            return
+        self.checks.workaround("ECS rollouts: moto started with MOTO_ECS_SERVICE_RUNNING at the largest count (its "
+                               "deployments complete); a second moto without it for the gate's failing run, "
+                               "each gated service made again there with boto3")
+        region = self.pipeline.region
+        for job_id, step in gated:
+            stack = self.stacks[job_id]
+            code, output, seconds = gate.run(step, stack, stack.account, region, gate.PASSING_WAIT, self.workflow.env)
+            self.checks.check(f"{job_id}: the rollout gate passes when ECS reports the deployment COMPLETED",
+                              code == 0 and "completed" in output, f"exit {code}:\n{harness.tail(output)}")
+            outputs = stack.outputs()
+            service = self.spec[job_id].service
+            if service.count == 0:
+                self.checks.skip(f"{job_id}: no failing rollout: a deployment of 0 tasks completes at once")
+                continue
+            if self.stalled_moto is None:
+                self.stalled_moto = harness.MotoServer(self.moto_server, self.tmp / "moto-stalled.log")
+                self.stalled_moto.start()
+                self.stalled_accounts = {a.id: a for a in harness.accounts(self.stalled_moto.url, len(self.accounts))}
+            account = self.stalled_accounts[stack.account.id]
+            deployment = gate.remake_service(stack.account, account, region, outputs["cluster"],
+                                             outputs["service_name"], outputs["task_definition_arn"])
+            code, output, seconds = gate.run(step, stack, account, region, gate.FAILING_WAIT, self.workflow.env)
+            self.checks.check(
+                f"{job_id}: the rollout gate fails when the deployment never completes, naming it",
+                code != 0 and f"::error::ECS deployment {deployment} " in output
+                and f"did not complete within {gate.FAILING_WAIT}s" in output,
+                f"exit {code} after {seconds:.0f}s, deployment {deployment}:\n{harness.tail(output)}")
 
     def verify(self) -> None:
         verifier = checks.Verifier(self)

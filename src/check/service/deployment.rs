@@ -1,5 +1,6 @@
 //! A service's `deployment` settings (healthy percentages, grace period,
-//! rollback, alarms) and its ephemeral `storage`.
+//! rollback, alarms, how long the deploy job waits for the rollout) and its
+//! ephemeral `storage`.
 //!
 //! Contract: a deployment leaves room to replace tasks without stopping
 //! every one first; storage is what Fargate offers.
@@ -44,11 +45,39 @@ impl Checker {
             }
             deployment.alarms = alarms.into_iter().map(|(alarm, _)| alarm.to_owned()).collect();
         }
+        if let Some(item) = statement.option("wait") {
+            deployment.wait = self.rollout_wait(item)?;
+        }
         if deployment.minimum_percent == 0 && deployment.maximum_percent == 100 {
             self.report(ServiceError::DeploymentWithoutRoom.at(statement.span));
             return None;
         }
         Some(deployment)
+    }
+
+    /// `wait DURATION` (1m to 3h) or `wait off`.
+    fn rollout_wait(&mut self, item: &Item) -> Option<Option<u32>> {
+        if let Item::Value(crate::syntax::Value { kind: ValueKind::Word(word), span }) = item {
+            if word == "off" {
+                return Some(None);
+            }
+            self.report(
+                ServiceError::RolloutWaitWord {
+                    word: word.clone(),
+                    min: Deployment::MIN_WAIT,
+                    max: Deployment::MAX_WAIT,
+                }
+                .at(*span),
+            );
+            return None;
+        }
+        let seconds = self.reader.seconds(item, "the rollout wait", 0, u64::MAX)?;
+        let (min, max) = (Deployment::MIN_WAIT, Deployment::MAX_WAIT);
+        if !(u64::from(min)..=u64::from(max)).contains(&seconds) {
+            self.report(ServiceError::RolloutWaitOutOfRange { found: seconds, min, max }.at(item.span()));
+            return None;
+        }
+        u32::try_from(seconds).ok().map(Some)
     }
 
     pub(super) fn storage(&mut self, item: &Item) -> Option<u32> {

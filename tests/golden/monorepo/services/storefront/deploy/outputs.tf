@@ -6,6 +6,13 @@ output "service_name" {
   value       = aws_ecs_service.service.name
 }
 
+# An ARN, not a secret, even when it comes from an SSM handoff (whose value
+# Terraform marks sensitive): the deploy job's rollout step reads it.
+output "cluster" {
+  description = "The ECS cluster the service runs in."
+  value       = nonsensitive(aws_ecs_service.service.cluster)
+}
+
 output "task_definition_arn" {
   description = "ARN of the task definition revision this stack registered."
   value       = aws_ecs_task_definition.service.arn
