@@ -29,9 +29,13 @@ fn oidc_bootstrap_restricts_trust_and_the_workflow_picks_the_role() {
         r#""arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:policy/billing-execution""#,
         r#"sid = "ReadState" actions = ["s3:GetObject"]"#,
         r#"actions = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"] resources = ["arn:${data.aws_partition.current.partition}:s3:::shop-terraform/infra.tfstate.tflock""#,
-        r#""arn:${data.aws_partition.current.partition}:ecr:${var.region}:${data.aws_caller_identity.current.account_id}:repository/shop/billing""#,
     ] {
         assert!(oidc.contains(fact), "bootstrap lacks: {fact}\n{oidc}");
+    }
+    // Only runs that apply push images, with the apply role: the role every
+    // branch and pull request may assume cannot write to ECR.
+    for action in ["ecr:PutImage", "ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload"] {
+        assert!(!oidc.contains(action), "the plan role may {action}:\n{oidc}");
     }
     // The apply role may manage exactly the stacks' roles: no wildcard that
     // could match the bootstrap's own roles.

@@ -93,8 +93,8 @@ resource "aws_iam_role_policy" "apply_iam" {
   policy = data.aws_iam_policy_document.apply_iam.json
 }
 
-# Plans, and builds on branches: any ref of this repository, read-only,
-# plus what a plan and an image push need.
+# Plans, and builds that push nothing: any ref of this repository,
+# read-only, plus the state lock and the secrets a plan reads.
 data "aws_iam_policy_document" "plan_trust" {
   statement {
     sid     = "GitHubActionsPlan"
