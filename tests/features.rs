@@ -181,7 +181,11 @@ fn concurrency_groups_follow_files_and_stack_directories() {
     let job_group = |workflow: &serde_yaml::Value| {
         workflow["jobs"]["deploy"]["concurrency"]["group"].as_str().expect("job group").to_owned()
     };
-    assert_eq!(job_group(&alpha), "terraform-svc/a-b");
+    assert_eq!(
+        job_group(&alpha),
+        "${{ (github.ref == 'refs/heads/main' && github.event_name != 'pull_request') && 'terraform-svc/a-b' \
+         || format('terraform-plan-svc/a-b-{0}', github.ref) }}"
+    );
     assert_ne!(job_group(&alpha).to_lowercase(), job_group(&beta).to_lowercase());
 }
 

@@ -137,7 +137,12 @@ fn deploy_job_plans_on_pull_requests_and_applies_only_from_main() {
     assert_eq!(step(deploy, "Terraform format")["run"], "terraform fmt -check -no-color");
     assert_eq!(step(deploy, "Terraform validate")["run"], "terraform validate -no-color");
     let plan = step(deploy, "Terraform plan");
-    assert_eq!(plan["run"], r#"terraform plan -no-color -input=false -var="image_tag=$IMAGE_ID" -out=tfplan"#);
+    // A plan runs beside an apply of the same stack (their concurrency
+    // groups differ) and waits for its state lock.
+    assert_eq!(
+        plan["run"],
+        r#"terraform plan -no-color -input=false -lock-timeout=10m -var="image_tag=$IMAGE_ID" -out=tfplan"#
+    );
     assert_eq!(plan["if"], "github.ref != 'refs/heads/main' || github.event_name == 'pull_request'");
     assert_eq!(plan["continue-on-error"], true);
     let comment = step(deploy, "actions/github-script@");

@@ -182,11 +182,36 @@ fn table(results: &[Value]) -> String {
 /// The safety every run must have, whatever the pipeline says.
 fn check_invariants(example: &str, pipeline: &Pipeline, results: &[Value]) {
     let apply_ref = format!("`{}`", pipeline.apply_branch);
+    // A push or manual run on the apply branch, however much changed.
+    let applies_here = |label: &str| {
+        [format!("push to {apply_ref}"), format!("manual run on {apply_ref}")]
+            .iter()
+            .any(|run| label == run || label.starts_with(&format!("{run},")))
+    };
+    // GitHub cancels a pending job when another joins its group: no job of
+    // a run that only plans may share a group with a job that applies.
+    let apply_groups: BTreeSet<&str> = results
+        .iter()
+        .filter(|result| applies_here(result["label"].as_str().expect("label")))
+        .flat_map(|result| result["jobs"].as_array().expect("jobs"))
+        .filter(|job| job["applies"] == true)
+        .filter_map(|job| job["concurrency"].as_str())
+        .collect();
+    for result in results.iter().filter(|result| !applies_here(result["label"].as_str().expect("label"))) {
+        for job in result["jobs"].as_array().expect("jobs") {
+            if let Some(group) = job["concurrency"].as_str() {
+                assert!(
+                    !apply_groups.contains(group),
+                    "{example}: job {} of a `{}` run joins the applies' group {group}",
+                    job["job"],
+                    result["label"]
+                );
+            }
+        }
+    }
     for result in results {
         let label = result["label"].as_str().expect("label");
-        let on_apply_branch = [format!("push to {apply_ref}"), format!("manual run on {apply_ref}")]
-            .iter()
-            .any(|run| label == run || label.starts_with(&format!("{run},")));
+        let on_apply_branch = applies_here(label);
         for job in result["jobs"].as_array().expect("jobs") {
             let id = &job["job"];
             if !on_apply_branch {

@@ -7,7 +7,21 @@ use super::output::Identifier;
 use crate::model::*;
 use crate::plan::names;
 
-pub(super) use crate::plan::names::{built_images, concurrency_group, workflow_concurrency_group};
+use super::output::GithubExpr;
+
+pub(super) use crate::plan::names::{built_images, workflow_concurrency_group};
+
+/// A Terraform job's concurrency group: the stack's apply group where the
+/// job applies, the stack's plan group of the run's ref elsewhere.
+pub(super) fn concurrency_group(stack: &str, apply_if: &GithubExpr) -> GithubExpr {
+    GithubExpr::code("(")
+        .then(apply_if.clone())
+        .then_code(") && ")
+        .then_literal(names::concurrency_group(stack))
+        .then_code(" || format(")
+        .then_literal(format!("{}{{0}}", names::plan_concurrency_group(stack)))
+        .then_code(", github.ref)")
+}
 
 /// The Terraform variable for an image of a deploy.
 pub(super) fn image_variable(deploy: &Deploy, build: &str) -> Identifier {

@@ -180,8 +180,8 @@ pub struct TerraformJob {
     pub images: Vec<ImageInput>,
     /// Sensitive variables passed from GitHub secrets to plan and apply.
     pub secrets: Vec<SecretEnv>,
-    /// `concurrency.group`.
-    pub concurrency: String,
+    /// `concurrency.group`: applies and plans never share one.
+    pub concurrency: GithubExpr,
     /// The condition under which the job applies.
     pub apply_if: GithubExpr,
     /// The condition under which it plans (the negation).
@@ -527,7 +527,7 @@ fn infra_job(pipeline: &Pipeline, infra: &Infra) -> TerraformJob {
                 value: GithubExpr::context("secrets", secret.from.clone()),
             })
             .collect(),
-        concurrency: concurrency_group(&infra.stack),
+        concurrency: concurrency_group(&infra.stack, &apply_if),
         apply_if,
         plan_if,
         terraform_version: infra.terraform_version.clone(),
@@ -566,7 +566,7 @@ fn deploy_job(pipeline: &Pipeline, deploy: &Deploy) -> TerraformJob {
         base: terraform_base(pipeline, &deploy.target, name, &deploy.stack, needs, &apply_if),
         images,
         secrets: Vec::new(),
-        concurrency: concurrency_group(&deploy.stack),
+        concurrency: concurrency_group(&deploy.stack, &apply_if),
         apply_if,
         plan_if,
         terraform_version: deploy.terraform_version.clone(),

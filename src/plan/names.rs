@@ -277,6 +277,14 @@ pub fn concurrency_group(stack: &str) -> String {
     format!("terraform-{stack}")
 }
 
+/// The concurrency group of a run that only plans a stack, before the
+/// run's ref: one per ref, never the applies' group. GitHub cancels a
+/// pending job when another joins its group, so a plan sharing the
+/// applies' group could cancel a queued apply.
+pub fn plan_concurrency_group(stack: &str) -> String {
+    format!("terraform-plan-{stack}-")
+}
+
 /// The start of a workflow's own concurrency group, which the workflow
 /// ends with the run's ref: named after the workflow's file, which is
 /// unique in the repository, never after its display name, which two

@@ -122,12 +122,14 @@ function replay(template, raw, content, run) {
     const anyFailed = needs.some((need) => results[need] === "failure");
     const runs = truthy(evaluate(job.if.expr, context({}), { success: allSucceeded, failure: anyFailed, always: true, cancelled: false }));
     results[id] = runs ? "success" : "skipped";
-    const record = { job: id, runs, environment: null, subject: null, role: null, applies: false, pushes: false };
+    const record = { job: id, runs, environment: null, subject: null, role: null, applies: false, pushes: false, concurrency: null };
     jobs.push(record);
     if (!runs) continue;
 
     const environment = rawJob.environment === undefined ? "" : interpolate(typeof rawJob.environment === "object" ? rawJob.environment.name : rawJob.environment, context({}));
     record.environment = environment || null;
+    const group = rawJob.concurrency === undefined ? null : typeof rawJob.concurrency === "object" ? rawJob.concurrency.group : rawJob.concurrency;
+    record.concurrency = group === null ? null : interpolate(group, context({}));
     const permissions = rawJob.permissions ?? raw.permissions ?? {};
     // A pull request from a fork never gets an OIDC token, whatever the
     // workflow asks for.
