@@ -191,6 +191,8 @@ fn service_stack_carries_every_reference_fact() {
         r#"name = "${var.name}-task-execution-role""#,
         "policy_arn = \"arn:${data.aws_partition.current.partition}:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy\"",
         r#"identifiers = ["ecs-tasks.amazonaws.com"]"#,
+        // Both roles only on behalf of this account (the reference trusts any).
+        r#"data "aws_iam_policy_document" "execution_assume" { statement { sid = "EcsTasksAssume" actions = ["sts:AssumeRole"] principals { type = "Service" identifiers = ["ecs-tasks.amazonaws.com"] } condition { test = "StringEquals" variable = "aws:SourceAccount" values = [data.aws_caller_identity.current.account_id] } } }"#,
         r#"name = "${var.name}-task-role""#,
         r#"test = "ArnLike" variable = "aws:SourceArn" values = ["arn:${data.aws_partition.current.partition}:ecs:${var.region}:${data.aws_caller_identity.current.account_id}:*"]"#,
         r#"test = "StringEquals" variable = "aws:SourceAccount" values = [data.aws_caller_identity.current.account_id]"#,

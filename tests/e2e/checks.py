@@ -708,12 +708,15 @@ class Verifier:
                 docs.append(iam.get_role_policy(RoleName=role, PolicyName=policy_name)["PolicyDocument"])
             return policy(described["AssumeRolePolicyDocument"]), attached, docs
 
-        # The execution role: ECS may assume it; the managed execution policy
-        # plus exactly the secrets, parameters and files the containers name.
+        # The execution role: ECS may assume it on behalf of this account; the
+        # managed execution policy plus exactly the secrets, parameters and
+        # files the containers name.
         trust, attached, docs = documents(execution_role)
         trusted = [s for s in as_list(trust.get("Statement")) if s.get("Effect") == "Allow"]
-        equal(f"{name}: execution role trust", [(s.get("Principal"), s.get("Action")) for s in trusted],
-              [({"Service": "ecs-tasks.amazonaws.com"}, "sts:AssumeRole")])
+        equal(f"{name}: execution role trust",
+              [(s.get("Principal"), s.get("Action"), s.get("Condition")) for s in trusted],
+              [({"Service": "ecs-tasks.amazonaws.com"}, "sts:AssumeRole",
+                {"StringEquals": {"aws:SourceAccount": account}})])
         check(f"{name}: execution role has AmazonECSTaskExecutionRolePolicy", EXECUTION_MANAGED in attached, attached)
         managed = iam.get_policy(PolicyArn=EXECUTION_MANAGED)["Policy"]
         check(f"{name}: AmazonECSTaskExecutionRolePolicy is the AWS managed policy",
