@@ -252,6 +252,14 @@ pub fn relative_path(path: &str) -> Result<(), String> {
     if path.chars().any(|c| c.is_control() || "\"'$`*?[]{}".contains(c)) {
         return Err(String::from("paths may not hold quotes, `$`, glob characters or control characters"));
     }
+    // A build context or stack becomes a path filter (`CONTEXT/**`): a
+    // leading `!` would make it a negative one.
+    if path.starts_with('!') {
+        return Err(String::from("paths may not start with `!`, which makes a path filter a negative one"));
+    }
+    if path.split('/').any(|part| part.trim() != part) {
+        return Err(String::from("no part of a path starts or ends with a space"));
+    }
     Ok(())
 }
 
