@@ -31,6 +31,10 @@ pub enum NetworkError {
     ImageNeedsEgress { container: String, uri: String },
     /// the service's egress rules need `vpc_id` from the infrastructure
     EgressNeedsVpc,
+    /// tasks with a public IP; say so explicitly
+    PublicIpNotAccepted,
+    /// `accept` on a network without `public_ip`
+    PublicIpAcceptUnused,
     /// a task has at most 5 security groups; its egress rules add a sixth
     TooManySecurityGroups { given: usize },
 }
@@ -81,6 +85,12 @@ impl NetworkError {
             .help(format!(
                 "narrow it to the ranges or a prefix list of what the tasks call, or accept it: `... to {cidr} accept \"REASON\"`"
             )),
+            Self::PublicIpNotAccepted => Diagnostic::new(Code::UnacceptedRisk, span, "tasks with a public IP; say so explicitly")
+                .label("needs `accept \"REASON\"`")
+                .help("give the subnets a way out instead (a NAT gateway), or accept it: `network ... public_ip accept \"REASON\"`"),
+            Self::PublicIpAcceptUnused => Diagnostic::new(Code::Conflict, span, "`accept` on a network without `public_ip`")
+                .label("nothing to accept")
+                .help("remove it; an acceptance that no longer applies misleads reviewers"),
             Self::EgressAcceptUnused => {
                 Diagnostic::new(Code::Conflict, span, "`accept` on an egress rule that reaches no more than named ranges")
                     .label("nothing to accept")

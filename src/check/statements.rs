@@ -238,9 +238,9 @@ pub static SERVICE: Schema = Schema {
             "network",
             0,
             0,
-            "network [subnets infra.subnet_ids] [security_groups [infra.security_group_id]] [public_ip]",
+            "network [subnets infra.subnet_ids] [security_groups [infra.security_group_id]] [public_ip accept \"REASON\"]",
         )
-        .options(&["subnets", "security_groups"])
+        .options(&["subnets", "security_groups", "accept"])
         .flags(&["public_ip"]),
         spec("cluster", 1, 1, "cluster infra.cluster_id"),
         spec("logs", 1, 1, "logs infra.cloud_watch_log_group_name"),

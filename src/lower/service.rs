@@ -65,6 +65,8 @@ pub struct ServiceStack {
     pub scaling: Option<ScalingBlock>,
     /// checkov checks the task definition skips, with reasons.
     pub task_definition_skips: Vec<Skip>,
+    /// checkov checks the service skips, with reasons.
+    pub service_skips: Vec<Skip>,
 }
 
 /// A Terraform variable carrying the URI of a build's image.
@@ -198,6 +200,15 @@ pub(super) fn service_stack(pipeline: &Pipeline, deploy: &Deploy) -> ServiceStac
         exec: service.exec,
         scaling: service.scaling.as_ref().map(scaling),
         task_definition_skips: writable_skip(service).into_iter().collect(),
+        service_skips: service
+            .network
+            .public_ip_reason
+            .iter()
+            .map(|reason| Skip {
+                check: "CKV_AWS_333",
+                reason: format!("public IP accepted in the pipeline: {reason}"),
+            })
+            .collect(),
     }
 }
 

@@ -157,6 +157,8 @@ pub struct Network {
     pub security_groups: ScalarList,
     /// Whether tasks get a public IP.
     pub public_ip: bool,
+    /// Why tasks get one: the `accept` of the `network` statement.
+    pub public_ip_reason: Option<String>,
     /// Egress rules of the service's own security group (none: no group).
     pub egress: Vec<Egress>,
 }

@@ -31,11 +31,19 @@ impl Checker {
                     Some(item) => self.scalar_list(item, "security groups", infra),
                     None => self.default_handoff_one(infra, "security_group_id", statement.span, "security_groups"),
                 };
+                let public_ip = statement.flag("public_ip");
+                let reason = statement.option("accept").and_then(|item| self.reason(item));
+                match (public_ip, statement.option("accept")) {
+                    (true, None) => self.report(NetworkError::PublicIpNotAccepted.at(statement.span)),
+                    (false, Some(item)) => self.report(NetworkError::PublicIpAcceptUnused.at(item.span())),
+                    _ => {}
+                }
                 match (subnets, security_groups) {
                     (Some(subnets), Some(security_groups)) => Some(Network {
                         subnets,
                         security_groups,
-                        public_ip: statement.flag("public_ip"),
+                        public_ip,
+                        public_ip_reason: reason.filter(|_| public_ip),
                         egress: Vec::new(),
                     }),
                     _ => None,
@@ -49,6 +57,7 @@ impl Checker {
                     subnets,
                     security_groups,
                     public_ip: false,
+                    public_ip_reason: None,
                     egress: Vec::new(),
                 })
             }
