@@ -112,7 +112,7 @@ impl DeployError {
                 .label(rule)
                 .help("write the name of an existing bucket"),
             Self::InvalidStateKey => Diagnostic::new(Code::InvalidText, span, "invalid state key")
-                .label("empty or starts with `/`")
+                .label("empty, starts with `/`, or holds `*` or `?` (wildcards in the IAM grants of the key)")
                 .help("write a key such as \"deploy.tfstate\""),
             Self::InfraParameterAndBlock => Diagnostic::new(Code::Conflict, span, "`infra` takes either `ssm \"...\"` or a block, not both")
                 .label("remove this, or the block")

@@ -31,6 +31,10 @@ pub enum ServiceError {
     ExpectedResourceList { found: String },
     /// `{arn}` is not a resource ARN
     InvalidResourceArn { arn: String },
+    /// `{arn}` reaches any account, any region or every resource of its kind; say so explicitly
+    BroadResourceNotAccepted { arn: String },
+    /// `accept` on an `allow` whose resources are all named
+    AllowAcceptUnused,
     /// a Secrets Manager ARN without its random suffix
     SecretArnWithoutSuffix { name: String, in_allow: bool },
     /// the resource list is empty
@@ -130,6 +134,12 @@ impl ServiceError {
             Self::ExpectedResourceList { found } => Diagnostic::new(Code::WrongType, span, format!("expected a list of resources, found {found}"))
                 .label("expected a list")
                 .help("write `on [\"arn:aws:s3:::bucket/*\"]`"),
+            Self::BroadResourceNotAccepted { arn } => Diagnostic::new(Code::UnacceptedRisk, span, format!("`{arn}` reaches any account, any region or every resource of its kind; say so explicitly"))
+                .label("a wildcard in the account, the region or the whole resource")
+                .help("name the account, the region and the resources, or accept it: `allow [...] on [...] accept \"REASON\"`"),
+            Self::AllowAcceptUnused => Diagnostic::new(Code::Conflict, span, "`accept` on an `allow` whose resources are all named")
+                .label("nothing to accept")
+                .help("remove it; an acceptance that no longer applies misleads reviewers"),
             Self::InvalidResourceArn { arn } => Diagnostic::new(Code::InvalidText, span, format!("`{arn}` is not a resource ARN"))
                 .label("expected an ARN")
                 .help("name the resources by ARN; `*` would grant the actions on everything"),

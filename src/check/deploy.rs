@@ -322,7 +322,9 @@ impl Checker {
                     return None;
                 }
                 let (key, key_span) = key?;
-                if key.is_empty() || key.starts_with('/') {
+                // The bootstrap grants the key in IAM ARNs, where `*` and `?`
+                // are wildcards: `key "*"` would grant every object.
+                if key.is_empty() || key.starts_with('/') || key.contains(['*', '?']) {
                     self.report(DeployError::InvalidStateKey.at(key_span));
                     return None;
                 }

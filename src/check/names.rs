@@ -263,6 +263,16 @@ pub fn relative_path(path: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// Whether an ARN reaches any account, any region, or every resource of
+/// its kind: a `*` or `?` in its account or region part, or a resource part
+/// that is only a wildcard (`arn:aws:iam::*:*`, `arn:aws:s3:::*`).
+pub fn arn_is_broad(arn: &str) -> bool {
+    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    let [_, _, _, region, account, resource] = parts[..] else { return false };
+    let wild = |part: &str| part.contains(['*', '?']);
+    wild(region) || wild(account) || (!resource.is_empty() && resource.chars().all(|c| c == '*' || c == '?'))
+}
+
 /// A stack directory: a relative path (see [`relative_path`]) of named
 /// parts, no `.`, no empty part, no trailing `/`: it is where the stack's
 /// files are written, and `.` would be the output directory itself.
@@ -476,6 +486,23 @@ pub fn role_arn(value: &str) -> Result<(), String> {
 #[cfg(test)]
 mod handoff_tests {
     use super::*;
+
+    #[test]
+    fn broad_arns() {
+        for arn in [
+            "arn:aws:iam::*:role/app",
+            "arn:aws:s3:::*",
+            "arn:aws:sqs:*:123456789012:jobs",
+            "arn:aws:iam::123456789012:*",
+        ] {
+            assert!(arn_is_broad(arn), "{arn}");
+        }
+        for arn in
+            ["arn:aws:s3:::bucket/*", "arn:aws:iam::123456789012:role/app-*", "arn:aws:sqs:us-east-1:123456789012:jobs"]
+        {
+            assert!(!arn_is_broad(arn), "{arn}");
+        }
+    }
 
     #[test]
     fn literal_handoff_values() {

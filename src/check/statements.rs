@@ -250,7 +250,9 @@ pub static SERVICE: Schema = Schema {
             .repeatable(),
         spec("deployment", 0, 0, DEPLOYMENT_USAGE).options(DEPLOYMENT_OPTIONS),
         spec("storage", 1, 1, "storage 50gb"),
-        spec("allow", 1, 1, "allow [\"s3:GetObject\"] on [\"arn:aws:s3:::bucket/*\"]").options(&["on"]).repeatable(),
+        spec("allow", 1, 1, "allow [\"s3:GetObject\"] on [\"arn:aws:s3:::bucket/*\"] [accept \"REASON\"]")
+            .options(&["on", "accept"])
+            .repeatable(),
         spec("exec", 0, 0, "exec"),
         spec("egress", 1, 2, EGRESS_USAGE).options(&["to", "accept"]).repeatable(),
     ],

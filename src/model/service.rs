@@ -125,6 +125,9 @@ pub struct Allow {
     pub actions: Vec<String>,
     /// Resource ARNs (or handed-over values).
     pub resources: Vec<Scalar>,
+    /// Why a resource may be any account's, any region's or every one of
+    /// its kind: the statement's `accept`.
+    pub reason: Option<String>,
 }
 
 /// The task's CPU architecture (ordered: x86_64 first).

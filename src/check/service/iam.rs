@@ -51,8 +51,17 @@ impl Checker {
             return None;
         };
         let mut resources = Vec::with_capacity(values.len());
+        let reason = statement.option("accept").and_then(|item| self.reason(item));
+        let mut broad = false;
         for value in values {
             if let ValueKind::Str(arn) = &value.kind {
+                if names::arn_is_broad(arn) {
+                    broad = true;
+                    if statement.option("accept").is_none() {
+                        self.report(ServiceError::BroadResourceNotAccepted { arn: arn.to_string() }.at(value.span));
+                        return None;
+                    }
+                }
                 if arn == "*" || !arn.starts_with("arn:") {
                     self.report(ServiceError::InvalidResourceArn { arn: arn.to_string() }.at(value.span));
                     return None;
@@ -73,6 +82,10 @@ impl Checker {
             self.report(ServiceError::EmptyResourceList.at(value.span));
             return None;
         }
-        Some(Allow { actions: actions.into_iter().map(|(a, _)| a.to_owned()).collect(), resources })
+        if let (false, Some(item)) = (broad, statement.option("accept")) {
+            self.report(ServiceError::AllowAcceptUnused.at(item.span()));
+            return None;
+        }
+        Some(Allow { actions: actions.into_iter().map(|(a, _)| a.to_owned()).collect(), resources, reason })
     }
 }
