@@ -16,6 +16,7 @@
 
 mod bootstrap;
 mod changes;
+mod conditions;
 mod containers;
 mod iam;
 mod infra;

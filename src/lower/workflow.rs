@@ -4,6 +4,7 @@
 use serde::Serialize;
 
 use super::changes::{changed_condition, changes_job, iac_scan_job, ChangesJob, IacScanJob};
+use super::conditions::{apply_conditions, push_condition};
 use super::names::{
     built_images, concurrency_group, image_env, image_variable, secret_env, session_name, workflow_concurrency_group,
 };
@@ -308,30 +309,6 @@ fn apply_role_check(pipeline: &Pipeline, role: &GithubValue, apply_if: &GithubEx
         kind,
         name: Identifier::sanitized(name),
     })
-}
-
-/// Where a job applies (a push to the branch) and where it only plans.
-/// Where a build pushes its image: a push or manual run on one of the
-/// branches where a deploy of it applies.
-fn push_condition(branches: &[String]) -> GithubExpr {
-    let mut condition = GithubExpr::code(if branches.len() > 1 { "(" } else { "" });
-    for (index, branch) in branches.iter().enumerate() {
-        if index > 0 {
-            condition = condition.then_code(" || ");
-        }
-        condition = condition.then_code("github.ref == ").then_literal(format!("refs/heads/{branch}"));
-    }
-    condition.then_code(if branches.len() > 1 { ")" } else { "" }).then_code(" && github.event_name != 'pull_request'")
-}
-
-fn apply_conditions(branch: &str) -> (GithubExpr, GithubExpr) {
-    let git_ref = format!("refs/heads/{branch}");
-    (
-        GithubExpr::code("github.ref == ")
-            .then_literal(git_ref.clone())
-            .then_code(" && github.event_name != 'pull_request'"),
-        GithubExpr::code("github.ref != ").then_literal(git_ref).then_code(" || github.event_name == 'pull_request'"),
-    )
 }
 
 pub(super) fn workflow(pipeline: &Pipeline) -> Workflow {

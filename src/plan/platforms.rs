@@ -11,42 +11,35 @@
 //! platform and one that joins them). A build no service runs is built for
 //! `x86_64`, the runner's own.
 
-use crate::model::{Arch, Image, Pipeline};
+use crate::model::{Arch, Deploy, Image, Pipeline};
 
 /// Fills every build's `platforms` of one pipeline.
 pub(super) fn fill(pipeline: &mut Pipeline) {
     for build in &mut pipeline.builds {
-        let mut platforms: Vec<Arch> = pipeline
+        let consumers: Vec<&Deploy> = pipeline
             .deploys
             .iter()
             .filter(|deploy| {
                 deploy.service.containers.iter().any(|c| matches!(&c.image, Image::Build(name) if *name == build.name))
             })
-            .map(|deploy| deploy.service.arch)
             .collect();
-        platforms.sort_unstable();
-        platforms.dedup();
-        if platforms.is_empty() {
-            platforms.push(Arch::X86_64);
-        }
-        build.platforms = platforms;
+        build.platforms = distinct_or(consumers.iter().map(|deploy| deploy.service.arch), Arch::X86_64);
         // An image is pushed only where a deploy of it applies: a run that
         // only plans has no use for it, and the role that plans may not push.
-        let mut branches: Vec<String> = pipeline
-            .deploys
-            .iter()
-            .filter(|deploy| {
-                deploy.service.containers.iter().any(|c| matches!(&c.image, Image::Build(name) if *name == build.name))
-            })
-            .map(|deploy| deploy.apply_branch.clone())
-            .collect();
-        branches.sort_unstable();
-        branches.dedup();
-        if branches.is_empty() {
-            branches.push(String::from("main"));
-        }
-        build.apply_branches = branches;
+        build.apply_branches =
+            distinct_or(consumers.iter().map(|deploy| deploy.apply_branch.clone()), String::from("main"));
     }
+}
+
+/// The values sorted and without repeats; `fallback` alone when there are none.
+fn distinct_or<T: Ord>(values: impl Iterator<Item = T>, fallback: T) -> Vec<T> {
+    let mut values: Vec<T> = values.collect();
+    values.sort_unstable();
+    values.dedup();
+    if values.is_empty() {
+        values.push(fallback);
+    }
+    values
 }
 
 #[cfg(test)]

@@ -51,13 +51,14 @@ impl Checker {
             return None;
         };
         let mut resources = Vec::with_capacity(values.len());
-        let reason = statement.option("accept").and_then(|item| self.reason(item));
+        let accept = statement.option("accept");
+        let reason = accept.and_then(|item| self.reason(item));
         let mut broad = false;
         for value in values {
             if let ValueKind::Str(arn) = &value.kind {
                 if names::arn_is_broad(arn) {
                     broad = true;
-                    if statement.option("accept").is_none() {
+                    if accept.is_none() {
                         self.report(ServiceError::BroadResourceNotAccepted { arn: arn.to_string() }.at(value.span));
                         return None;
                     }
@@ -82,7 +83,7 @@ impl Checker {
             self.report(ServiceError::EmptyResourceList.at(value.span));
             return None;
         }
-        if let (false, Some(item)) = (broad, statement.option("accept")) {
+        if let (false, Some(item)) = (broad, accept) {
             self.report(ServiceError::AllowAcceptUnused.at(item.span()));
             return None;
         }

@@ -32,8 +32,9 @@ impl Checker {
                     None => self.default_handoff_one(infra, "security_group_id", statement.span, "security_groups"),
                 };
                 let public_ip = statement.flag("public_ip");
-                let reason = statement.option("accept").and_then(|item| self.reason(item));
-                match (public_ip, statement.option("accept")) {
+                let accept = statement.option("accept");
+                let reason = accept.and_then(|item| self.reason(item));
+                match (public_ip, accept) {
                     (true, None) => self.report(NetworkError::PublicIpNotAccepted.at(statement.span)),
                     (false, Some(item)) => self.report(NetworkError::PublicIpAcceptUnused.at(item.span())),
                     _ => {}
