@@ -102,19 +102,18 @@ function replay(template, raw, content, run) {
     const id = job.id.value;
     const rawJob = raw.jobs[id];
     const needs = (job.needs ?? []).map((token) => token.value);
-    const needsContext = Object.fromEntries(
-      needs.map((need) => [need, { result: results[need], outputs: new Proxy({}, { get: (_, key) => `needs.${need}.outputs.${String(key)}` }) }]),
-    );
-    // The evaluator reads plain data; outputs are made concrete per name.
-    // The `changes` job says which jobs' inputs the run changed: every job's
-    // but those the context lists as `unchanged`.
+    // The evaluator reads plain data: each output of a need reads as its own
+    // name, but the `changes` job's, which say which jobs' inputs the run
+    // changed: every job's but those the context lists as `unchanged`.
     const unchanged = new Set(run.unchanged ?? []);
-    for (const need of needs) {
-      const outputs = Object.keys(raw.jobs[need]?.outputs ?? {});
-      const changed = (key) => (unchanged.has(key) ? "false" : "true");
-      const value = (key) => (need === "changes" ? changed(key) : `needs.${need}.outputs.${key}`);
-      needsContext[need].outputs = Object.fromEntries(outputs.map((key) => [key, value(key)]));
-    }
+    const needsContext = Object.fromEntries(
+      needs.map((need) => {
+        const value = (key) =>
+          need === "changes" ? (unchanged.has(key) ? "false" : "true") : `needs.${need}.outputs.${key}`;
+        const outputs = Object.keys(raw.jobs[need]?.outputs ?? {}).map((key) => [key, value(key)]);
+        return [need, { result: results[need], outputs: Object.fromEntries(outputs) }];
+      }),
+    );
     const env = { ...(raw.env ?? {}), ...(rawJob.env ?? {}) };
     const base = { github, env, vars, secrets, needs: needsContext, inputs: {}, matrix: {}, strategy: {}, runner: { os: "Linux" }, job: {} };
     const context = (extra) => JSON.parse(JSON.stringify({ ...base, ...extra }), data.reviver);
