@@ -45,27 +45,30 @@ fn oidc_bootstrap_restricts_trust_and_the_workflow_picks_the_role() {
     let workflow: serde_yaml::Value =
         serde_yaml::from_str(&fs::read_to_string(dir.path().join(".github/workflows/shop.yml")).expect("workflow"))
             .expect("YAML");
-    let expected = "${{ (github.ref == 'refs/heads/main' && github.event_name != 'pull_request') && secrets.SHOP_APPLY_ROLE || secrets.SHOP_PLAN_ROLE }}";
+    // Each job's variant for the runs that apply asks for the apply role,
+    // its variant for every other run (`-plan`) for the plan role.
     for (id, job) in workflow["jobs"].as_mapping().expect("jobs") {
+        let id = id.as_str().expect("id");
         if id == "changes" {
             continue; // compares commits; assumes no role
         }
-        let credentials = job["steps"]
-            .as_sequence()
-            .expect("steps")
+        let plans = id.ends_with("-plan");
+        let steps = job["steps"].as_sequence().expect("steps");
+        let credentials = steps
             .iter()
             .find(|s| s["uses"].as_str().is_some_and(|u| u.starts_with("aws-actions/configure-aws-credentials@")))
             .expect("credentials step");
-        assert_eq!(credentials["with"]["role-to-assume"], expected, "job {id:?}");
-        // Where the job applies, an empty apply secret fails the job
-        // instead of silently falling back to the plan role.
-        let check = job["steps"]
-            .as_sequence()
-            .expect("steps")
-            .iter()
-            .find(|s| s["name"] == "Check that the apply role is set")
-            .unwrap_or_else(|| panic!("job {id:?} does not check the apply role"));
-        assert_eq!(check["env"]["APPLY_ROLE"], "${{ secrets.SHOP_APPLY_ROLE }}");
+        let role = if plans { "${{ secrets.SHOP_PLAN_ROLE }}" } else { "${{ secrets.SHOP_APPLY_ROLE }}" };
+        assert_eq!(credentials["with"]["role-to-assume"], role, "job {id:?}");
+        // Where the job applies, an empty apply secret fails the job with
+        // its name, before the credentials step.
+        let check = steps.iter().find(|s| s["name"] == "Check that the apply role is set");
+        assert_eq!(check.is_some(), !plans, "job {id:?}");
+        if let Some(check) = check {
+            assert_eq!(check["env"]["APPLY_ROLE"], "${{ secrets.SHOP_APPLY_ROLE }}");
+        }
+        let environment = if plans { "production-plan" } else { "production" };
+        assert_eq!(job["environment"], environment, "job {id:?}");
     }
 }
 
@@ -81,13 +84,22 @@ fn environments_are_promoted_in_order_with_their_own_state_and_role() {
     let needs = |job: &str| -> Vec<String> {
         jobs[job]["needs"].as_sequence().into_iter().flatten().filter_map(|v| v.as_str().map(str::to_owned)).collect()
     };
-    assert_eq!(needs("deploy-dev"), ["changes", "build", "infra-dev"]);
-    assert_eq!(needs("deploy-staging"), ["changes", "build", "infra-staging", "deploy-dev"]);
-    assert_eq!(needs("deploy-prod"), ["changes", "build", "infra-prod", "deploy-staging"]);
-    assert_eq!(needs("infra-prod"), ["changes", "infra-staging"]);
-    assert_eq!(needs("build"), ["changes", "infra-dev"]);
+    // Each job needs both variants of the jobs before it: whichever ran.
+    assert_eq!(needs("deploy-dev"), ["changes", "build-plan", "build", "infra-dev-plan", "infra-dev"]);
+    assert_eq!(
+        needs("deploy-staging"),
+        ["changes", "build-plan", "build", "infra-staging-plan", "infra-staging", "deploy-dev-plan", "deploy-dev"]
+    );
+    assert_eq!(
+        needs("deploy-prod"),
+        ["changes", "build-plan", "build", "infra-prod-plan", "infra-prod", "deploy-staging-plan", "deploy-staging"]
+    );
+    assert_eq!(needs("deploy-prod-plan"), needs("deploy-prod"));
+    assert_eq!(needs("infra-prod"), ["changes", "infra-staging-plan", "infra-staging"]);
+    assert_eq!(needs("build"), ["changes", "infra-dev-plan", "infra-dev"]);
     for stage in ["dev", "staging", "prod"] {
         assert_eq!(jobs[format!("deploy-{stage}").as_str()]["environment"], stage);
+        assert_eq!(jobs[format!("deploy-{stage}-plan").as_str()]["environment"], format!("{stage}-plan"));
         let main = normalized(&dir.path().join(format!("payments/deploy/{stage}/main.tf")));
         assert!(main.contains(&format!(r#"key = "{stage}/api.tfstate""#)), "{stage}: {main}");
     }
@@ -178,15 +190,12 @@ fn concurrency_groups_follow_files_and_stack_directories() {
     let group = |workflow: &serde_yaml::Value| workflow["concurrency"]["group"].as_str().expect("group").to_owned();
     assert_eq!(group(&alpha), "workflow-alpha.yml-${{ github.ref }}");
     assert_ne!(group(&alpha).to_lowercase(), group(&beta).to_lowercase());
-    let job_group = |workflow: &serde_yaml::Value| {
-        workflow["jobs"]["deploy"]["concurrency"]["group"].as_str().expect("job group").to_owned()
+    let job_group = |workflow: &serde_yaml::Value, job: &str| {
+        workflow["jobs"][job]["concurrency"]["group"].as_str().expect("job group").to_owned()
     };
-    assert_eq!(
-        job_group(&alpha),
-        "${{ (github.ref == 'refs/heads/main' && github.event_name != 'pull_request') && 'terraform-svc/a-b' \
-         || format('terraform-plan-svc/a-b-{0}', github.ref) }}"
-    );
-    assert_ne!(job_group(&alpha).to_lowercase(), job_group(&beta).to_lowercase());
+    assert_eq!(job_group(&alpha, "deploy"), "terraform-svc/a-b");
+    assert_eq!(job_group(&alpha, "deploy-plan"), "${{ format('terraform-plan-svc/a-b-{0}', github.ref) }}");
+    assert_ne!(job_group(&alpha, "deploy").to_lowercase(), job_group(&beta, "deploy").to_lowercase());
 }
 
 /// Secrets Manager calls KMS on its caller's behalf: a task role that reads
@@ -267,11 +276,16 @@ fn jobs_run_only_when_their_inputs_changed() {
             let needs: Vec<&str> =
                 job["needs"].as_sequence().expect("needs").iter().filter_map(|v| v.as_str()).collect();
             assert_eq!(needs.first(), Some(&"changes"), "{file} {id}");
-            assert_eq!(
-                job["if"],
-                format!("${{{{ !cancelled() && !failure() && needs.changes.outputs.{id} == 'true' }}}}"),
-                "{file} {id}"
-            );
+            // Both variants of a job read its one output, and then say
+            // which runs they serve.
+            let (id, variant) = match id.strip_suffix("-plan") {
+                Some(id) => (id, " && !(github.ref == "),
+                None if id == "scan-iac" => (id, " }}"),
+                None => (id, " && github.ref == "),
+            };
+            let condition = job["if"].as_str().expect("if");
+            let changed = format!("${{{{ !cancelled() && !failure() && needs.changes.outputs.{id} == 'true'{variant}");
+            assert!(condition.starts_with(&changed), "{file} {id}: {condition}");
             assert_eq!(changes["outputs"][id], format!("${{{{ steps.changes.outputs.{id} }}}}"), "{file} {id}");
             assert!(script.contains(&format!("\nchanged {id} ")), "{file}: no output for {id}\n{script}");
         }
@@ -281,7 +295,8 @@ fn jobs_run_only_when_their_inputs_changed() {
     assert_eq!(jobs["infra"]["environment"], "production");
     assert_eq!(jobs["build"]["environment"], "development");
     assert_eq!(jobs["deploy"]["environment"], "development");
-    let cost = step(&jobs["infra"], "Estimate the cost change")["run"].as_str().expect("run");
+    assert_eq!(jobs["infra-plan"]["environment"], "production-plan");
+    let cost = step(&jobs["infra-plan"], "Estimate the cost change")["run"].as_str().expect("run");
     assert!(cost.contains("infracost breakdown --path=infra "), "{cost}");
     let script = step(&jobs["changes"], "List the jobs whose inputs changed")["run"].as_str().expect("run");
     for line in [

@@ -27,6 +27,12 @@ fn reference() -> Reference {
     Reference { workflow: serde_yaml::from_str(&workflow_text).expect("YAML"), workflow_text, stack }
 }
 
+/// The id of a job of the workflow.
+fn job_id<'a>(job: &Value, workflow: &'a Value) -> &'a str {
+    let jobs = workflow["jobs"].as_mapping().expect("jobs");
+    jobs.iter().find(|(_, value)| *value == job).and_then(|(id, _)| id.as_str()).expect("a job of the workflow")
+}
+
 fn strings(value: &Value) -> Vec<&str> {
     value.as_sequence().expect("a list").iter().map(|v| v.as_str().expect("a string")).collect()
 }
@@ -67,6 +73,19 @@ fn workflow_triggers_env_and_jobs() {
         assert_eq!(job["defaults"]["run"]["working-directory"], directory);
         assert_eq!(job["permissions"]["contents"], "read");
         assert_eq!(job["permissions"]["id-token"], "write");
+        // Unlike the reference, whose every run holds the one role: the runs
+        // that do not apply run each job's `-plan` variant, outside the
+        // environment that applies and, with no plan role, with no
+        // credentials at all.
+        let plan = &w["jobs"][format!("{}-plan", job_id(job, w)).as_str()];
+        assert_eq!(plan["environment"], format!("{environment}-plan"));
+        assert_eq!(plan["defaults"]["run"]["working-directory"], directory);
+        assert!(plan["permissions"]["id-token"].is_null());
+        assert!(plan["steps"]
+            .as_sequence()
+            .expect("steps")
+            .iter()
+            .all(|step| { !step["uses"].as_str().is_some_and(|uses| uses.starts_with("aws-actions/")) }));
     }
     assert_eq!(w["jobs"]["build"]["env"]["ECR_REPOSITORY"], "app-6");
 }
@@ -101,9 +120,23 @@ fn build_job_tags_scans_pushes_and_outputs_the_full_uri_by_digest() {
     assert_eq!(gate["with"]["exit-code"], "1", "the scan must fail the build");
     assert_eq!(gate["with"]["severity"], "HIGH,CRITICAL");
     // Unlike the reference, which pushes from every branch: only a run that
-    // applies the deploy pushes (the book's reference page says why).
+    // applies the deploy pushes (the book's reference page says why). The
+    // build job runs only then; its `-plan` variant builds, scans and
+    // pushes nothing.
+    let main = "github.ref == 'refs/heads/main' && github.event_name != 'pull_request' }}";
+    assert!(build["if"].as_str().is_some_and(|condition| condition.ends_with(&format!("&& {main}"))));
     let push = step(build, "Push the image");
-    assert_eq!(push["if"], "github.ref == 'refs/heads/main' && github.event_name != 'pull_request'");
+    assert!(push["if"].is_null());
+    let build_plan = &r.workflow["jobs"]["build-plan"];
+    assert!(build_plan["if"]
+        .as_str()
+        .is_some_and(|condition| condition.ends_with(&format!("&& !({}", main.replace(" }}", ") }}")))));
+    assert_eq!(
+        step(build_plan, "Build the image")["run"],
+        r#"docker build --platform linux/amd64 -t "$ECR_REPOSITORY:$IMAGE_TAG" ."#
+    );
+    assert!(!r.workflow_text.contains("docker push \"$ECR_REPOSITORY"));
+    assert!(build_plan["steps"].as_sequence().expect("steps").iter().all(|step| step["id"] != "push"));
     let pushed = push["run"].as_str().expect("push script");
     assert!(pushed.starts_with(r#"digest="$(docker push "$REGISTRY/$ECR_REPOSITORY:$IMAGE_TAG" | "#), "{pushed}");
     assert!(pushed.contains(r#"echo "digest=$digest" >> "$GITHUB_OUTPUT""#), "{pushed}");
@@ -123,35 +156,39 @@ fn build_job_tags_scans_pushes_and_outputs_the_full_uri_by_digest() {
 fn deploy_job_plans_on_pull_requests_and_applies_only_from_main() {
     let r = reference();
     let deploy = &r.workflow["jobs"]["deploy"];
-    assert_eq!(strings(&deploy["needs"]), ["changes", "build", "infra"]);
+    assert_eq!(strings(&deploy["needs"]), ["changes", "build-plan", "build", "infra-plan", "infra"]);
     // Main still deploys when only the app changed: the deploy runs when its
     // stack, its image's context or the infrastructure changed, and a
     // skipped infrastructure job does not skip it.
-    assert_eq!(deploy["if"], "${{ !cancelled() && !failure() && needs.changes.outputs.deploy == 'true' }}");
+    let on_main = "github.ref == 'refs/heads/main' && github.event_name != 'pull_request'";
+    let changed = "!cancelled() && !failure() && needs.changes.outputs.deploy == 'true'";
+    assert_eq!(deploy["if"], format!("${{{{ {changed} && {on_main} }}}}"));
+    // An apply deploys only the image its run pushed.
     assert_eq!(deploy["env"]["IMAGE_ID"], "${{ needs.build.outputs.image-id }}");
     assert_eq!(deploy["concurrency"]["cancel-in-progress"], false);
     step(deploy, "hashicorp/setup-terraform@");
-    let infracost = step(deploy, "infracost/actions/setup@");
-    assert_eq!(infracost["if"], "github.event_name == 'pull_request'");
     assert_eq!(step(deploy, "Terraform init")["run"], "terraform init -input=false -no-color");
     assert_eq!(step(deploy, "Terraform format")["run"], "terraform fmt -check -no-color");
     assert_eq!(step(deploy, "Terraform validate")["run"], "terraform validate -no-color");
-    let plan = step(deploy, "Terraform plan");
-    // A plan runs beside an apply of the same stack (their concurrency
-    // groups differ) and waits for its state lock.
-    assert_eq!(
-        plan["run"],
-        r#"terraform plan -no-color -input=false -lock-timeout=10m -var="image_tag=$IMAGE_ID" -out=tfplan"#
-    );
-    assert_eq!(plan["if"], "github.ref != 'refs/heads/main' || github.event_name == 'pull_request'");
-    assert_eq!(plan["continue-on-error"], true);
-    let comment = step(deploy, "actions/github-script@");
-    assert_eq!(comment["if"], "github.event_name == 'pull_request'");
-    assert_eq!(comment["env"]["PLAN"], "${{ steps.plan.outputs.stdout }}");
-    assert!(comment["with"]["script"].as_str().expect("script").contains("<details>"));
     let apply = step(deploy, "Terraform apply");
     assert_eq!(apply["run"], r#"terraform apply -auto-approve -input=false -var="image_tag=$IMAGE_ID""#);
-    assert_eq!(apply["if"], "github.ref == 'refs/heads/main' && github.event_name != 'pull_request'");
+    assert!(apply["if"].is_null());
+    // Every other run: the reference plans with its one role; with no plan
+    // role, the `-plan` variant gets no credentials: it checks the code and
+    // says that nothing was planned, and Infracost still comments.
+    let plan = &r.workflow["jobs"]["deploy-plan"];
+    assert_eq!(plan["if"], format!("${{{{ {changed} && !({on_main}) }}}}"));
+    assert_eq!(plan["env"]["IMAGE_ID"], "${{ needs.build.outputs.image-id || needs.build-plan.outputs.image-id }}");
+    assert_eq!(step(plan, "infracost/actions/setup@")["if"], "github.event_name == 'pull_request'");
+    assert_eq!(
+        step(plan, "Terraform init (no backend)")["run"],
+        "terraform init -input=false -no-color -backend=false"
+    );
+    assert_eq!(step(plan, "Terraform validate")["run"], "terraform validate -no-color");
+    assert!(step(plan, "Say that nothing was planned")["run"].as_str().is_some_and(|run| run.contains("::notice::")));
+    for absent in ["Terraform plan", "Terraform apply", "Configure AWS credentials (OIDC)"] {
+        assert!(plan["steps"].as_sequence().expect("steps").iter().all(|step| step["name"] != absent), "{absent}");
+    }
 }
 
 /// The infrastructure applies only when its inputs change, in its own
@@ -162,9 +199,15 @@ fn infrastructure_job_runs_on_its_changes_in_production_and_checkov_scans() {
     let r = reference();
     let infra = &r.workflow["jobs"]["infra"];
     assert_eq!(infra["environment"], "production");
-    assert_eq!(infra["if"], "${{ !cancelled() && !failure() && needs.changes.outputs.infra == 'true' }}");
+    assert_eq!(
+        infra["if"],
+        "${{ !cancelled() && !failure() && needs.changes.outputs.infra == 'true' \
+         && github.ref == 'refs/heads/main' && github.event_name != 'pull_request' }}"
+    );
     assert!(r.workflow_text.contains("changed infra ':(literal)infra' ':(literal).github/workflows/app-ci-cd.yml'"));
-    assert_eq!(step(infra, "infracost/actions/setup@")["if"], "github.event_name == 'pull_request'");
+    let plan = &r.workflow["jobs"]["infra-plan"];
+    assert_eq!(plan["environment"], "production-plan");
+    assert_eq!(step(plan, "infracost/actions/setup@")["if"], "github.event_name == 'pull_request'");
     let scan = &r.workflow["jobs"]["scan-iac"];
     assert!(step(scan, "Scan the Terraform with checkov")["run"]
         .as_str()
@@ -350,9 +393,15 @@ fn infrastructure_stack_carries_every_reference_fact() {
     // passed as a sensitive variable, before the build pushes to its ECR.
     let infra = &workflow["jobs"]["infra"];
     assert_eq!(infra["defaults"]["run"]["working-directory"], "infra");
-    assert_eq!(step(infra, "Terraform plan")["env"]["TF_VAR_ecs_secret"], "${{ secrets.ECS_SECRET }}");
     assert_eq!(step(infra, "Terraform apply")["env"]["TF_VAR_ecs_secret"], "${{ secrets.ECS_SECRET }}");
-    assert_eq!(strings(&workflow["jobs"]["build"]["needs"]), ["changes", "infra"]);
+    // Without a plan role nothing plans, so no run that does not apply
+    // reads the secret.
+    assert!(!workflow["jobs"]["infra-plan"]["steps"]
+        .as_sequence()
+        .expect("steps")
+        .iter()
+        .any(|step| !step["env"]["TF_VAR_ecs_secret"].is_null()));
+    assert_eq!(strings(&workflow["jobs"]["build"]["needs"]), ["changes", "infra-plan", "infra"]);
 }
 
 /// Beyond the reference: its deploy job ends when the apply returns; this

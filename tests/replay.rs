@@ -7,7 +7,7 @@
 //! book (`book/src/reference/runs.md`), so the page is what the evaluator
 //! says; `ECSPIPE_BLESS=1` rewrites them.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::process::{Command, Stdio};
 
@@ -29,13 +29,32 @@ fn run(label: &str, event: &str, branch: &str, fork: bool, repository: &str) -> 
 }
 
 /// What the pipeline says about its runs: the apply branch, the other
-/// branches whose pushes start it, the repository, the workflow file.
+/// branches whose pushes start it, the repository, the workflow file, the
+/// roles that can apply; and, from the IR, each job's variant.
 struct Pipeline {
     workflow: String,
+    /// Both variants of every infrastructure job.
     infra_jobs: Vec<String>,
     apply_branch: String,
     other_push_branches: Vec<String>,
     repository: String,
+    /// Every role a job that applies or pushes assumes, as the workflow
+    /// names it (`secrets.NAME`, `vars.NAME` or the ARN).
+    apply_roles: BTreeSet<String>,
+    /// Every GitHub environment a job that applies or pushes runs in.
+    apply_environments: BTreeSet<String>,
+    /// Each job that comes in two variants: whether this one applies.
+    applies: BTreeMap<String, bool>,
+}
+
+/// A role as `role-to-assume` names it.
+fn role_text(role: &Value) -> String {
+    let value = role["value"].as_str().expect("a role's value");
+    match role["kind"].as_str().expect("a role's kind") {
+        "secret" => format!("secrets.{value}"),
+        "variable" => format!("vars.{value}"),
+        _ => value.to_owned(),
+    }
 }
 
 /// A branch a filter pattern matches: `release/*` gives `release/x`.
@@ -61,14 +80,34 @@ fn pipeline(dir: &Path, source: &str) -> Pipeline {
         .map(|pattern| branch_matching(pattern.as_str().expect("a branch pattern")))
         .filter(|branch| *branch != apply_branch)
         .collect();
-    let infra_jobs = pipeline["infras"]
-        .as_array()
-        .expect("infras")
+    let targets = ["infras", "deploys"]
         .iter()
-        .map(|infra| infra["target"]["job_id"].as_str().expect("job_id").to_owned())
+        .flat_map(|kind| pipeline[kind].as_array().expect("targets"))
+        .map(|target| &target["target"]["role"]);
+    let builds = pipeline["builds"].as_array().expect("builds").iter();
+    let apply_roles = targets.chain(builds.clone().map(|build| &build["role"])).map(role_text).collect();
+    let apply_environments = ["infras", "deploys"]
+        .iter()
+        .flat_map(|kind| pipeline[kind].as_array().expect("targets"))
+        .map(|target| &target["target"]["environment"])
+        .chain(builds.map(|build| &build["environment"]))
+        .filter_map(|environment| environment.as_str().map(str::to_owned))
+        .collect();
+    let ir = ecspipe(dir, &["debug", "ir", source, "--format", "json"]);
+    assert_eq!(ir.code, 0, "{}", ir.stderr);
+    let ir: Value = serde_json::from_str(&ir.stdout).expect("JSON");
+    let workflow = &ir["programs"][0]["workflow"];
+    let jobs_of = |kind: &str| workflow[kind].as_array().expect("jobs").clone();
+    let applies = ["infras", "builds", "manifests", "deploys"]
+        .iter()
+        .flat_map(|kind| jobs_of(kind))
+        .map(|job| (job["id"].as_str().expect("id").to_owned(), job["applies"].as_bool().expect("applies")))
         .collect();
     Pipeline {
-        infra_jobs,
+        infra_jobs: jobs_of("infras").iter().map(|job| job["id"].as_str().expect("id").to_owned()).collect(),
+        apply_roles,
+        apply_environments,
+        applies,
         other_push_branches,
         workflow: format!(".github/workflows/{}.yml", pipeline["workflow_file"].as_str().expect("workflow_file")),
         apply_branch,
@@ -221,16 +260,46 @@ fn check_invariants(example: &str, pipeline: &Pipeline, results: &[Value]) {
             if label == "pull request from a fork" {
                 assert!(job["role"].is_null(), "{example}: job {id} gets AWS credentials in a fork's pull request");
             }
+            // A run that does not apply never enters a GitHub environment
+            // that applies (whose subject the apply role may trust, whose
+            // secrets and protection rules are the deployment's) and never
+            // asks for a role that applies; only the variants that plan run.
+            if !on_apply_branch && job["runs"] == true {
+                if let Some(environment) = job["environment"].as_str() {
+                    assert!(
+                        !pipeline.apply_environments.contains(environment),
+                        "{example}: job {id} enters the environment {environment}, which applies, in a run of `{label}`"
+                    );
+                }
+                if let Some(role) = job["role"].as_str() {
+                    assert!(
+                        !pipeline.apply_roles.contains(role),
+                        "{example}: job {id} asks for the apply role {role} in a run of `{label}`"
+                    );
+                }
+                let variant = pipeline.applies.get(id.as_str().expect("job"));
+                assert_ne!(variant, Some(&true), "{example}: job {id}, which applies, runs in a run of `{label}`");
+            }
         }
-        // A push to the apply branch deploys: every job runs, every
-        // Terraform job applies.
+        // A push to the apply branch deploys: every job runs in its variant
+        // that applies, every Terraform job applies, no variant that plans
+        // runs.
         if label == format!("push to {apply_ref}") {
             assert_eq!(result["starts"], true, "{example}: a push to the apply branch does not start the workflow");
             for job in result["jobs"].as_array().expect("jobs") {
                 let id = job["job"].as_str().expect("job");
-                assert_eq!(job["runs"], true, "{example}: job {id} does not run on a push to the apply branch");
+                let applying = pipeline.applies.get(id).copied();
+                assert_eq!(
+                    job["runs"] == true,
+                    applying != Some(false),
+                    "{example}: job {id} on a push to the apply branch"
+                );
                 let terraform = id.starts_with("infra") || id.starts_with("deploy");
-                assert_eq!(job["applies"] == true, terraform, "{example}: job {id} on a push to the apply branch");
+                assert_eq!(
+                    job["applies"] == true,
+                    terraform && applying == Some(true),
+                    "{example}: job {id} on a push to the apply branch"
+                );
             }
         }
         // When only the application changed, the infrastructure jobs are
@@ -240,8 +309,13 @@ fn check_invariants(example: &str, pipeline: &Pipeline, results: &[Value]) {
             for job in result["jobs"].as_array().expect("jobs") {
                 let id = job["job"].as_str().expect("job");
                 let infra = pipeline.infra_jobs.iter().any(|infra| infra == id);
-                assert_eq!(job["runs"] == true, !infra, "{example}: job {id} when only the application changed");
-                if id.starts_with("deploy") {
+                let planning = pipeline.applies.get(id) == Some(&false);
+                assert_eq!(
+                    job["runs"] == true,
+                    !infra && !planning,
+                    "{example}: job {id} when only the application changed"
+                );
+                if id.starts_with("deploy") && !planning {
                     assert_eq!(
                         job["applies"], true,
                         "{example}: {id} does not apply when only the application changed"

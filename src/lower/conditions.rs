@@ -21,12 +21,12 @@ pub(super) fn push_condition(branches: &[String]) -> GithubExpr {
     refs.then_code(" && github.event_name != 'pull_request'")
 }
 
-/// Where a job applies (a push to the branch) and where it only plans.
-pub(super) fn apply_conditions(branch: &str) -> (GithubExpr, GithubExpr) {
-    (
-        push_condition(&[branch.to_owned()]),
-        GithubExpr::code("github.ref != ")
-            .then_literal(format!("refs/heads/{branch}"))
-            .then_code(" || github.event_name == 'pull_request'"),
-    )
+/// Where a job applies: a push or manual run on its branch.
+pub(super) fn apply_condition(branch: &str) -> GithubExpr {
+    push_condition(&[branch.to_owned()])
+}
+
+/// Every other run: where the job only plans (or builds without pushing).
+pub(super) fn not(condition: &GithubExpr) -> GithubExpr {
+    GithubExpr::code("!(").then(condition.clone()).then_code(")")
 }

@@ -15,11 +15,13 @@
 //! or is quoted; it never builds HCL, expression or shell syntax.
 
 mod bootstrap;
+mod builds;
 mod changes;
 mod conditions;
 mod containers;
 mod iam;
 mod infra;
+mod jobs;
 mod names;
 mod network;
 mod output;
@@ -37,12 +39,14 @@ pub use bootstrap::BootstrapStack;
 pub use changes::{ChangeOutput, ChangesJob, IacScanJob, Pathspec};
 pub use infra::InfraStack;
 // For emit's tests, which render templates built as lower builds them.
+pub use builds::{BuildJob, ShellPart};
+pub use jobs::JobBase;
 #[cfg(test)]
 pub(crate) use output::Template;
 pub use output::{Attribute, ExprOrText, GithubExpr, GithubPart, Hcl, HclExpr, HclRef, Identifier, TemplatePart};
 pub use service::ServiceStack;
 pub use terraform::{Skip, TerraformSettings};
-pub use workflow::{BuildJob, JobBase, ShellPart, TerraformJob, Workflow};
+pub use workflow::{TerraformJob, Workflow};
 
 /// Everything one pipeline compiles to.
 #[derive(Debug, Clone, Serialize)]
@@ -113,8 +117,13 @@ pipeline p {
     #[test]
     fn several_images_get_one_variable_and_env_each() {
         let program = program(TWO_IMAGES);
-        let deploy = &program.workflow.deploys[0];
-        assert_eq!(deploy.base.needs, ["changes", "build-api", "build-edge-proxy"]);
+        // The variant that applies, after either variant of each build.
+        let deploy = &program.workflow.deploys[1];
+        assert!(deploy.base.applies);
+        assert_eq!(
+            deploy.base.needs,
+            ["changes", "build-api-plan", "build-api", "build-edge-proxy-plan", "build-edge-proxy"]
+        );
         let pairs: Vec<(&str, &str)> =
             deploy.images.iter().map(|image| (image.variable.as_str(), image.env.as_str())).collect();
         assert_eq!(pairs, [("image_tag_api", "IMAGE_ID_API"), ("image_tag_edge_proxy", "IMAGE_ID_EDGE_PROXY")]);
@@ -125,14 +134,17 @@ pipeline p {
     #[test]
     fn apply_branch_and_job_ids_follow_the_pipeline() {
         let program = program(TWO_IMAGES);
-        let deploy = &program.workflow.deploys[0];
-        assert_eq!(deploy.base.id, "deploy");
-        assert_eq!(
-            deploy.apply_if,
-            GithubExpr::code("github.ref == ")
-                .then_literal("refs/heads/release")
-                .then_code(" && github.event_name != 'pull_request'")
-        );
+        let [plan, apply] = &program.workflow.deploys[..] else { panic!("two variants of one deploy") };
+        let on_release = GithubExpr::code("github.ref == ")
+            .then_literal("refs/heads/release")
+            .then_code(" && github.event_name != 'pull_request'");
+        let changed = crate::lower::changes::changed_condition("deploy").then_code(" && ");
+        assert_eq!((apply.base.id.as_str(), plan.base.id.as_str()), ("deploy", "deploy-plan"));
+        assert_eq!(apply.base.condition, changed.clone().then(on_release.clone()));
+        assert_eq!(plan.base.condition, changed.then_code("!(").then(on_release).then_code(")"));
+        // Only the variant that applies asks for the apply role; without a
+        // plan role, the other asks for none.
+        assert!(apply.base.role.is_some() && plan.base.role.is_none());
         // Which group each kind of run lands in: tests/replay.rs.
     }
 

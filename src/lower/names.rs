@@ -7,20 +7,24 @@ use super::output::Identifier;
 use crate::model::*;
 use crate::plan::names;
 
-use super::output::GithubExpr;
+use super::output::{ExprOrText, GithubExpr};
 
 pub(super) use crate::plan::names::{built_images, workflow_concurrency_group};
 
-/// A Terraform job's concurrency group: the stack's apply group where the
-/// job applies, the stack's plan group of the run's ref elsewhere.
-pub(super) fn concurrency_group(stack: &str, apply_if: &GithubExpr) -> GithubExpr {
-    GithubExpr::code("(")
-        .then(apply_if.clone())
-        .then_code(") && ")
-        .then_literal(names::concurrency_group(stack))
-        .then_code(" || format(")
-        .then_literal(format!("{}{{0}}", names::plan_concurrency_group(stack)))
-        .then_code(", github.ref)")
+/// The concurrency group of a Terraform job's variant that applies: the
+/// stack's, one apply at a time.
+pub(super) fn apply_concurrency_group(stack: &str) -> ExprOrText {
+    ExprOrText::Text(names::concurrency_group(stack))
+}
+
+/// The group of its variant that only plans: the stack's plan group of
+/// the run's ref, never the applies' group.
+pub(super) fn plan_concurrency_group(stack: &str) -> ExprOrText {
+    ExprOrText::Expression(
+        GithubExpr::code("format(")
+            .then_literal(format!("{}{{0}}", names::plan_concurrency_group(stack)))
+            .then_code(", github.ref)"),
+    )
 }
 
 /// The Terraform variable for an image of a deploy.

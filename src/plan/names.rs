@@ -102,6 +102,23 @@ pub fn build_job(build: &str, single: bool) -> String {
     }
 }
 
+/// The id of a job's variant for the runs that only plan (`infra-plan`,
+/// `build-web-plan`): every job that assumes a role comes twice, once for
+/// the runs that apply, in its GitHub environment with the apply role, and
+/// once for every other run, outside any environment, with the plan role
+/// or no role at all.
+pub fn plan_job(job: &str) -> String {
+    format!("{job}-plan")
+}
+
+/// The GitHub environment a job's variant for the runs that only plan
+/// runs in, when its variant that applies runs in `environment`: never the
+/// environment that applies (whose protection rules, secrets and OIDC
+/// subject are the deployment's), but one beside it for the plan's own.
+pub fn plan_environment(environment: &str) -> String {
+    format!("{environment}-plan")
+}
+
 /// GitHub's hosted arm64 runner: an arm64 image is built natively on it.
 pub const ARM64_RUNNER: &str = "ubuntu-24.04-arm";
 

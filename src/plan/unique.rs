@@ -299,6 +299,32 @@ fn claim_pipeline(claims: &mut Claims, sources: &[Source<'_>], input: usize, ind
         let environment_owner = owner(environment.span, format!("environment `{}`", environment.name));
         claims.claim(sources, ENVIRONMENT, &workflow_scope, &environment.name, &environment_owner);
     }
+    // Each GitHub environment a job applies in has a plan environment
+    // beside it (`NAME-plan`, where the job's runs that only plan go),
+    // which must not be another environment that applies.
+    let mut github_environments: Vec<(&String, Span)> = Vec::new();
+    let targets = pipeline.infras.iter().map(|infra| (&infra.target.environment, infra.span));
+    let deploys = pipeline.deploys.iter().map(|deploy| (&deploy.target.environment, deploy.span));
+    let builds = pipeline.builds.iter().map(|build| (&build.environment, build.span));
+    for (name, span) in targets.chain(deploys).chain(builds) {
+        let Some(name) = name else { continue };
+        if github_environments.iter().all(|(seen, _)| *seen != name) {
+            // Where the name was written: its block, the pipeline's
+            // `environment`, or the job's own.
+            let span = match pipeline.environments.iter().find(|environment| &environment.name == name) {
+                Some(environment) => environment.span,
+                None if pipeline.environment.as_ref() == Some(name) => pipeline.span,
+                None => span,
+            };
+            github_environments.push((name, span));
+        }
+    }
+    for (name, span) in github_environments {
+        let environment_owner = owner(span, format!("the GitHub environment `{name}`"));
+        claims.claim(sources, ENVIRONMENT, &workflow_scope, name, &environment_owner);
+        let plan_owner = owner(span, format!("the plan environment of `{name}`"));
+        claims.claim(sources, ENVIRONMENT, &workflow_scope, &names::plan_environment(name), &plan_owner);
+    }
     // The workflow's own jobs: a `job` id may not take their names.
     let changes_owner = owner(pipeline.span, String::from("the job listing what changed"));
     claims.claim(sources, JOB_ID, &workflow_scope, names::CHANGES_JOB, &changes_owner);
@@ -308,14 +334,18 @@ fn claim_pipeline(claims: &mut Claims, sources: &[Source<'_>], input: usize, ind
     }
     for build in &pipeline.builds {
         let build_owner = owner(build.span, format!("build `{}`", build.name));
-        claims.claim(sources, JOB_ID, &workflow_scope, &build.job_id, &build_owner);
-        for (_, job) in names::platform_jobs(build) {
+        // Each job comes twice: for the runs that apply, and (`-plan`) for the others.
+        let jobs =
+            std::iter::once(build.job_id.clone()).chain(names::platform_jobs(build).into_iter().map(|(_, job)| job));
+        for job in jobs {
             claims.claim(sources, JOB_ID, &workflow_scope, &job, &build_owner);
+            claims.claim(sources, JOB_ID, &workflow_scope, &names::plan_job(&job), &build_owner);
         }
     }
     for infra in &pipeline.infras {
         let infra_owner = owner(infra.span, in_environment(String::from("the infrastructure"), &infra.target));
         claims.claim(sources, JOB_ID, &workflow_scope, &infra.target.job_id, &infra_owner);
+        claims.claim(sources, JOB_ID, &workflow_scope, &names::plan_job(&infra.target.job_id), &infra_owner);
         claims.claim(sources, STACK, everywhere, &infra.stack, &infra_owner);
         claims.claim(sources, STATE, everywhere, &state_object(&infra.stack, &infra.state), &infra_owner);
         claims.claim(sources, CONCURRENCY_GROUP, everywhere, &names::concurrency_group(&infra.stack), &infra_owner);
@@ -336,6 +366,7 @@ fn claim_pipeline(claims: &mut Claims, sources: &[Source<'_>], input: usize, ind
         let deploy_owner = owner(deploy.span, in_environment(format!("deploy `{}`", deploy.name), &deploy.target));
         let job = &deploy.target.job_id;
         claims.claim(sources, JOB_ID, &workflow_scope, job, &deploy_owner);
+        claims.claim(sources, JOB_ID, &workflow_scope, &names::plan_job(job), &deploy_owner);
         claims.claim(sources, STACK, everywhere, &deploy.stack, &deploy_owner);
         claims.claim(sources, STATE, everywhere, &state_object(&deploy.stack, &deploy.state), &deploy_owner);
         claims.claim(sources, CONCURRENCY_GROUP, everywhere, &names::concurrency_group(&deploy.stack), &deploy_owner);

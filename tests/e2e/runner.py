@@ -168,8 +168,9 @@ class Example:
         and the prerequisites of stacks whose handoff no stack here creates."""
         jobs = self.workflow.jobs
         roles: list[str] = []
+        # The jobs of a push to main: those that push or apply.
         for job in jobs.values():
-            role = job.role_key()
+            role = job.role_key() if job.is_build or job.is_terraform else None
             if role and role not in roles:
                 roles.append(role)
         # One account per role (or apply/plan pair of roles): jobs that assume

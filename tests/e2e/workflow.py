@@ -99,10 +99,9 @@ class Job:
 
     @property
     def is_build(self) -> bool:
-        """Only build jobs assume a role and output something: the `changes`
-        job (whose outputs a replay reads as "everything changed") and the
-        Terraform scan do neither."""
-        return not self.is_terraform and bool(self.outputs) and self.role_key() is not None
+        """A build job that pushes: the variant of the runs that apply (its
+        variant for other runs builds and scans, and pushes nothing)."""
+        return not self.is_terraform and bool(self.outputs) and any(step.get("id") == "push" for step in self.steps)
 
 
 @dataclass
