@@ -45,6 +45,67 @@ struct Pipeline {
     apply_environments: BTreeSet<String>,
     /// Each job that comes in two variants: whether this one applies.
     applies: BTreeMap<String, bool>,
+    /// With an `oidc` block: the conditions of the apply role's trust
+    /// policy, as the bootstrap stack writes them.
+    apply_trust: Option<Vec<Value>>,
+}
+
+/// The prefix of the GitHub claims in a trust policy's condition keys.
+const CLAIM: &str = "token.actions.githubusercontent.com:";
+
+/// Whether a token with these claims meets every condition of a trust
+/// policy, as STS decides it: a claim the token lacks meets none.
+fn admits(trust: &[Value], claims: &BTreeMap<String, String>) -> bool {
+    trust.iter().all(|condition| {
+        let variable = condition["variable"].as_str().expect("variable");
+        let key = variable.strip_prefix(CLAIM).unwrap_or_else(|| panic!("not a GitHub claim: {variable}"));
+        let Some(claim) = claims.get(key) else { return false };
+        let mut values = condition["values"].as_array().expect("values").iter().map(|v| v.as_str().expect("value"));
+        match condition["test"].as_str().expect("test") {
+            "StringEquals" => values.any(|value| value == claim),
+            "StringLike" => values.any(|pattern| like(pattern, claim)),
+            test => panic!("the replay does not evaluate {test}"),
+        }
+    })
+}
+
+/// IAM's `StringLike`: `*` matches any run of characters, `?` one.
+fn like(pattern: &str, text: &str) -> bool {
+    match pattern.chars().next() {
+        None => text.is_empty(),
+        Some('*') => (0..=text.len()).filter(|i| text.is_char_boundary(*i)).any(|i| like(&pattern[1..], &text[i..])),
+        Some(c) => {
+            let Some(first) = text.chars().next() else { return false };
+            (c == '?' || c == first) && like(&pattern[c.len_utf8()..], &text[first.len_utf8()..])
+        }
+    }
+}
+
+/// The claims of a token GitHub issues to a job of `run` that runs in
+/// `environment`, whatever job it is: what a workflow edited on the run's
+/// branch could present.
+fn token_claims(pipeline: &Pipeline, run: &Value, environment: Option<&str>) -> BTreeMap<String, String> {
+    let repository = &pipeline.repository;
+    let reference = run["ref"].as_str().expect("ref");
+    let subject = match environment {
+        Some(environment) => format!("repo:{repository}:environment:{environment}"),
+        None if run["event_name"] == "pull_request" => format!("repo:{repository}:pull_request"),
+        None => format!("repo:{repository}:ref:{reference}"),
+    };
+    let mut claims: BTreeMap<String, String> = [
+        ("aud", String::from("sts.amazonaws.com")),
+        ("sub", subject),
+        ("ref", reference.to_owned()),
+        ("repository", repository.clone()),
+        ("job_workflow_ref", format!("{repository}/{}@{reference}", pipeline.workflow)),
+    ]
+    .into_iter()
+    .map(|(key, value)| (key.to_owned(), value))
+    .collect();
+    if let Some(environment) = environment {
+        claims.insert(String::from("environment"), environment.to_owned());
+    }
+    claims
 }
 
 /// A role as `role-to-assume` names it.
@@ -108,6 +169,7 @@ fn pipeline(dir: &Path, source: &str) -> Pipeline {
         apply_roles,
         apply_environments,
         applies,
+        apply_trust: pipeline["oidc"]["apply_trust"].as_array().cloned(),
         other_push_branches,
         workflow: format!(".github/workflows/{}.yml", pipeline["workflow_file"].as_str().expect("workflow_file")),
         apply_branch,
@@ -145,7 +207,7 @@ fn contexts(pipeline: &Pipeline) -> Vec<Value> {
 }
 
 /// Runs `replay.mjs` on one workflow.
-fn replay(workflow: &Path, contexts: &[Value]) -> Vec<Value> {
+fn replay(workflow: &Path, in_repository: &str, contexts: &[Value]) -> Vec<Value> {
     let dir = root().join("tests/replay");
     assert!(
         dir.join("node_modules/@actions/expressions").is_dir(),
@@ -154,6 +216,7 @@ fn replay(workflow: &Path, contexts: &[Value]) -> Vec<Value> {
     let mut child = Command::new("node")
         .args(["--import", "./register.mjs", "replay.mjs"])
         .arg(workflow)
+        .arg(in_repository)
         .current_dir(&dir)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -172,11 +235,18 @@ fn text(value: &Value) -> Option<&str> {
     value.as_str()
 }
 
+/// The claims the replay gave a job's token, if it asked for a role.
+fn claims_of(job: &Value) -> Option<BTreeMap<String, String>> {
+    let claims = job["claims"].as_object()?;
+    Some(claims.iter().map(|(key, value)| (key.clone(), value.as_str().expect("a claim").to_owned())).collect())
+}
+
 /// One row of an example's table.
-fn row(result: &Value) -> String {
+fn row(pipeline: &Pipeline, result: &Value) -> String {
     let label = result["label"].as_str().expect("label");
+    let trust_column = pipeline.apply_trust.is_some();
     if result["starts"] != true {
-        return format!("| {label} | does not start | | |");
+        return format!("| {label} | does not start | | |{}", if trust_column { " |" } else { "" });
     }
     let jobs = result["jobs"].as_array().expect("jobs");
     let ran: Vec<&str> = jobs.iter().filter(|job| job["runs"] == true).filter_map(|job| text(&job["job"])).collect();
@@ -199,20 +269,31 @@ fn row(result: &Value) -> String {
         })
         .collect();
     let or_none = |items: Vec<String>| if items.is_empty() { String::from("none") } else { items.join("<br>") };
-    format!(
+    let mut row = format!(
         "| {label} | {} | {} | {} |",
         ran.iter().map(|job| format!("`{job}`")).collect::<Vec<_>>().join(" "),
         or_none(credentials),
         or_none(effects)
-    )
+    );
+    if let Some(trust) = &pipeline.apply_trust {
+        let admitted: Vec<String> = jobs
+            .iter()
+            .filter(|job| claims_of(job).is_some_and(|claims| admits(trust, &claims)))
+            .map(|job| format!("`{}`", job["job"].as_str().expect("job")))
+            .collect();
+        row.push_str(&format!(" {} |", if admitted.is_empty() { String::from("none") } else { admitted.join(" ") }));
+    }
+    row
 }
 
-fn table(results: &[Value]) -> String {
-    let mut table = String::from(
-        "| run | jobs that run | AWS credentials (job: role as token subject) | applies or pushes |\n|---|---|---|---|\n",
-    );
+fn table(pipeline: &Pipeline, results: &[Value]) -> String {
+    let mut table = String::from(if pipeline.apply_trust.is_some() {
+        "| run | jobs that run | AWS credentials (job: role as token subject) | applies or pushes | tokens the apply role's trust admits |\n|---|---|---|---|---|\n"
+    } else {
+        "| run | jobs that run | AWS credentials (job: role as token subject) | applies or pushes |\n|---|---|---|---|\n"
+    });
     for result in results {
-        table.push_str(&row(result));
+        table.push_str(&row(pipeline, result));
         table.push('\n');
     }
     table
@@ -326,6 +407,53 @@ fn check_invariants(example: &str, pipeline: &Pipeline, results: &[Value]) {
     }
 }
 
+/// With an `oidc` block, the apply role's trust policy, evaluated on the
+/// tokens' claims as STS does: it admits every job that applies or pushes in
+/// a run on the apply branch, and no token of any other run, whatever job
+/// it is and whatever environment it enters (a pull request's author may
+/// edit the workflow to ask for the apply role from any environment).
+fn check_trust(example: &str, pipeline: &Pipeline, contexts: &[Value], results: &[Value]) {
+    let Some(trust) = &pipeline.apply_trust else { return };
+    let apply_ref = format!("`{}`", pipeline.apply_branch);
+    let applies_here = |label: &str| {
+        [format!("push to {apply_ref}"), format!("manual run on {apply_ref}")]
+            .iter()
+            .any(|run| label == run || label.starts_with(&format!("{run},")))
+    };
+    let environments: BTreeSet<String> = results
+        .iter()
+        .flat_map(|result| result["jobs"].as_array().expect("jobs"))
+        .filter_map(|job| job["environment"].as_str().map(str::to_owned))
+        .chain(pipeline.apply_environments.iter().cloned())
+        .collect();
+    for (run, result) in contexts.iter().zip(results) {
+        let label = result["label"].as_str().expect("label");
+        if applies_here(label) {
+            for job in result["jobs"].as_array().expect("jobs") {
+                if job["applies"] == true || job["pushes"] == true {
+                    let claims = claims_of(job).expect("a job that applies has a token");
+                    assert!(
+                        admits(trust, &claims),
+                        "{example}: the apply trust refuses {} in `{label}`: {claims:?}",
+                        job["job"]
+                    );
+                }
+            }
+            continue;
+        }
+        let every_environment = std::iter::once(None).chain(environments.iter().map(|e| Some(e.as_str())));
+        for environment in every_environment {
+            let claims = token_claims(pipeline, run, environment);
+            assert!(!admits(trust, &claims), "{example}: the apply trust admits a token of `{label}`: {claims:?}");
+        }
+        for job in result["jobs"].as_array().expect("jobs") {
+            if let Some(claims) = claims_of(job) {
+                assert!(!admits(trust, &claims), "{example}: the apply trust admits {} in `{label}`", job["job"]);
+            }
+        }
+    }
+}
+
 #[test]
 fn every_run_of_every_example_does_what_the_book_says() {
     let dir = built_examples();
@@ -335,9 +463,11 @@ fn every_run_of_every_example_does_what_the_book_says() {
     for example in pipelines() {
         let name = example.file_stem().expect("stem").to_string_lossy().into_owned();
         let pipeline = pipeline(dir.path(), &format!("pipelines/{name}.ecspipe"));
-        let results = replay(&dir.path().join(&pipeline.workflow), &contexts(&pipeline));
+        let contexts = contexts(&pipeline);
+        let results = replay(&dir.path().join(&pipeline.workflow), &pipeline.workflow, &contexts);
         check_invariants(&name, &pipeline, &results);
-        expected = with_table(&expected, &name, &table(&results));
+        check_trust(&name, &pipeline, &contexts, &results);
+        expected = with_table(&expected, &name, &table(&pipeline, &results));
     }
     if blessing() {
         std::fs::write(&page_path, &expected).expect("write the runs page");

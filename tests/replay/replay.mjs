@@ -4,7 +4,7 @@
 // evaluates each job's and step's `if:`, its `environment` and the role it
 // asks for. Nothing runs; every step is taken to succeed.
 //
-// usage: node --import ./register.mjs replay.mjs WORKFLOW < contexts.json
+// usage: node --import ./register.mjs replay.mjs WORKFLOW PATH_IN_REPOSITORY < contexts.json
 // Each context: {"label", "event_name", "ref", "base_ref", "fork", "repository"} and
 // optionally "unchanged": the jobs whose inputs the run did not change (the
 // `changes` job's outputs for them read "false"; every other reads "true").
@@ -80,7 +80,7 @@ function namesIn(content, prefix) {
   return [...found];
 }
 
-function replay(template, raw, content, run) {
+function replay(template, raw, content, run, workflowPath) {
   const fork = run.event_name === "pull_request" && run.fork;
   const github = {
     event_name: run.event_name,
@@ -121,7 +121,7 @@ function replay(template, raw, content, run) {
     const anyFailed = needs.some((need) => results[need] === "failure");
     const runs = truthy(evaluate(job.if.expr, context({}), { success: allSucceeded, failure: anyFailed, always: true, cancelled: false }));
     results[id] = runs ? "success" : "skipped";
-    const record = { job: id, runs, environment: null, subject: null, role: null, applies: false, pushes: false, concurrency: null };
+    const record = { job: id, runs, environment: null, subject: null, claims: null, role: null, applies: false, pushes: false, concurrency: null };
     jobs.push(record);
     if (!runs) continue;
 
@@ -151,6 +151,16 @@ function replay(template, raw, content, run) {
             : github.event_name === "pull_request"
               ? `repo:${github.repository}:pull_request`
               : `repo:${github.repository}:ref:${github.ref}`;
+          // The token's claims a trust policy can test, as GitHub issues
+          // them (the audience is configure-aws-credentials' default).
+          record.claims = {
+            aud: "sts.amazonaws.com",
+            sub: record.subject,
+            ref: github.ref,
+            repository: github.repository,
+            job_workflow_ref: `${github.repository}/${workflowPath}@${github.ref}`,
+            ...(environment ? { environment } : {}),
+          };
         }
       }
       if (/\bterraform apply\b/.test(run)) record.applies = true;
@@ -161,6 +171,8 @@ function replay(template, raw, content, run) {
 }
 
 const path = process.argv[2];
+// The workflow's path in its repository, as `job_workflow_ref` names it.
+const workflowPath = process.argv[3];
 const content = fs.readFileSync(path, "utf8");
 const parsed = parseWorkflow({ name: path, content }, new NoOperationTraceWriter());
 const errors = parsed.context.errors.getErrors().map((error) => error.message);
@@ -173,6 +185,6 @@ const raw = parseYaml(content);
 const runs = JSON.parse(fs.readFileSync(0, "utf8"));
 const output = runs.map((run) => {
   const started = starts(template.events, run);
-  return { label: run.label, starts: started, jobs: started ? replay(template, raw, content, run) : [] };
+  return { label: run.label, starts: started, jobs: started ? replay(template, raw, content, run, workflowPath) : [] };
 });
 process.stdout.write(`${JSON.stringify(output, null, 2)}\n`);
