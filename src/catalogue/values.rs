@@ -54,6 +54,9 @@ pub enum ValueError {
     /// the account id `{account}` in `{arn}` is not 12 digits (or `{arn}`
     /// has no account id)
     ArnAccount { arn: String, account: String },
+    /// the region `{region}` in `{arn}` is not one AWS accepts there (or
+    /// `{arn}` has no region)
+    ArnRegion { arn: String, region: String, rule: String },
     /// {what} `{written}` is too large
     QuantityTooLarge { what: String, written: String },
     /// `{unit}` is not a unit of time
@@ -264,6 +267,16 @@ impl ValueError {
                 Diagnostic::new(Code::InvalidText, span, message)
                     .label(label)
                     .help("AWS account ids are exactly 12 digits, leading zeros included: copy the ARN from the AWS console, or the account from `aws sts get-caller-identity`")
+            }
+            Self::ArnRegion { arn, region, rule } => {
+                let message = if region.is_empty() {
+                    format!("`{arn}` has no region")
+                } else {
+                    format!("the region `{region}` in `{arn}` is not one AWS accepts there")
+                };
+                Diagnostic::new(Code::InvalidText, span, message)
+                    .label(rule)
+                    .help("the fourth part of an ARN is the resource's region (`us-east-1`), in the ARN's partition (`arn:aws-cn:…:cn-north-1:…`, `arn:aws-us-gov:…:us-gov-west-1:…`); IAM, STS, Route 53, CloudFront and S3 bucket ARNs have none (`arn:aws:s3:::BUCKET`): copy the ARN from the AWS console")
             }
             Self::QuantityTooLarge { what, written } => {
                 Diagnostic::new(Code::OutOfRange, span, format!("{what} `{written}` is too large"))

@@ -428,7 +428,7 @@ impl Checker {
 
     pub(super) fn handoff_literal(&mut self, key: &str, text: &str, span: Span) -> bool {
         match names::handoff_value(key, text) {
-            Ok(()) => self.arn_account(text, span, true),
+            Ok(()) => self.arn_parts(text, span, true),
             Err(expected) => {
                 self.report(
                     DeployError::InvalidHandoffValue {

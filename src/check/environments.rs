@@ -186,10 +186,10 @@ impl Checker {
                     let first = statement.args.first();
                     role = first.and_then(|item| self.github_value(item, "the OIDC role"));
                     if let (Some(GithubValue::Literal(arn)), Some(item)) = (&role, first) {
-                        if let Err(rule) = names::role_arn(arn) {
+                        if let Err(rule) = arn::role(arn) {
                             self.report(PipelineError::InvalidRoleArn { rule }.at(item.span()));
                             role = None;
-                        } else if !self.arn_account(arn, item.span(), true) {
+                        } else if !self.arn_parts(arn, item.span(), true) {
                             role = None;
                         }
                     }

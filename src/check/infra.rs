@@ -401,9 +401,10 @@ impl Checker {
 
     pub(super) fn certificate(&mut self, item: &Item) -> Option<String> {
         let (arn, span) = self.reader.text(item, "a certificate ARN")?;
-        let parts: Vec<&str> = arn.splitn(6, ':').collect();
-        if parts.len() == 6 && parts[0] == "arn" && parts[2] == "acm" && parts[5].starts_with("certificate/") {
-            return self.arn_account(arn, span, true).then(|| arn.to_owned());
+        if arn::Arn::parse(arn)
+            .is_some_and(|parts| parts.service == "acm" && parts.resource.starts_with("certificate/"))
+        {
+            return self.arn_parts(arn, span, true).then(|| arn.to_owned());
         }
         self.report(InfraError::ExpectedCertificateArn.at(span));
         None

@@ -6,6 +6,7 @@
 //! fills in documented defaults, and reports *all* problems of a file at
 //! once, in source order. It never emits text and never touches the disk.
 
+mod arn;
 mod credentials;
 mod deploy;
 mod egress;
@@ -152,16 +153,19 @@ impl Checker {
         }
     }
 
-    /// Whether the account of `arn` is one AWS accepts (see
-    /// [`names::arn_account`]); reported at `span` if not.
-    fn arn_account(&mut self, arn: &str, span: Span, required: bool) -> bool {
-        match names::arn_account(arn, required) {
-            Ok(()) => true,
-            Err(account) => {
-                self.report(ValueError::ArnAccount { arn: arn.to_owned(), account }.at(span));
-                false
-            }
+    /// Whether the account and the region of `arn` are ones AWS accepts
+    /// (see [`arn::account`], [`arn::region`]); reported at `span` if not.
+    fn arn_parts(&mut self, text: &str, span: Span, required: bool) -> bool {
+        if let Err(account) = arn::account(text, required) {
+            self.report(ValueError::ArnAccount { arn: text.to_owned(), account }.at(span));
+            return false;
         }
+        if let Err(rule) = arn::region(text) {
+            let region = arn::Arn::parse(text).map(|arn| arn.region.to_owned()).unwrap_or_default();
+            self.report(ValueError::ArnRegion { arn: text.to_owned(), region, rule }.at(span));
+            return false;
+        }
+        true
     }
 
     /// An AWS region, or an error with the closest one ecspipe knows.

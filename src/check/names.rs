@@ -187,20 +187,6 @@ pub fn secrets_manager_name(name: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// The secret name in a Secrets Manager ARN (`arn:...:secret:NAME-AbCdEf`,
-/// without ECS's `:KEY:STAGE:VERSION` tail) when it lacks the random
-/// suffix IAM matches; `None` for a full ARN, another ARN, or (where
-/// `wildcards`) a name ending in `-??????` or `*`.
-pub fn secret_arn_without_suffix(arn: &str, wildcards: bool) -> Option<&str> {
-    let parts: Vec<&str> = arn.splitn(7, ':').collect();
-    if parts.len() < 7 || parts[0] != "arn" || parts[2] != "secretsmanager" || parts[5] != "secret" {
-        return None;
-    }
-    let name = parts[6].split(':').next().unwrap_or_default();
-    let wildcard = wildcards && (name.ends_with("-??????") || name.ends_with('*'));
-    (!has_arn_suffix(name) && !wildcard).then_some(name)
-}
-
 /// Whether a secret name ends as Secrets Manager's ARNs do: `-` and six
 /// letters or digits.
 pub fn has_arn_suffix(name: &str) -> bool {
@@ -261,16 +247,6 @@ pub fn relative_path(path: &str) -> Result<(), String> {
         return Err(String::from("no part of a path starts or ends with a space"));
     }
     Ok(())
-}
-
-/// Whether an ARN reaches any account, any region, or every resource of
-/// its kind: a `*` or `?` in its account or region part, or a resource part
-/// that is only a wildcard (`arn:aws:iam::*:*`, `arn:aws:s3:::*`).
-pub fn arn_is_broad(arn: &str) -> bool {
-    let parts: Vec<&str> = arn.splitn(6, ':').collect();
-    let [_, _, _, region, account, resource] = parts[..] else { return false };
-    let wild = |part: &str| part.contains(['*', '?']);
-    wild(region) || wild(account) || (!resource.is_empty() && resource.chars().all(|c| c == '*' || c == '?'))
 }
 
 /// A stack directory: a relative path (see [`relative_path`]) of named
@@ -376,12 +352,6 @@ mod tests {
     }
 }
 
-/// An ARN of `service` (`arn:PARTITION:SERVICE:...`).
-fn arn_of(value: &str, service: &str) -> bool {
-    let parts: Vec<&str> = value.splitn(6, ':').collect();
-    parts.len() == 6 && parts[0] == "arn" && parts[1].starts_with("aws") && parts[2] == service && !parts[5].is_empty()
-}
-
 fn aws_id(value: &str, prefix: &str) -> bool {
     value.strip_prefix(prefix).is_some_and(|hex| {
         (8..=17).contains(&hex.len()) && hex.chars().all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())
@@ -416,26 +386,6 @@ pub fn reserved_range(address: u32, prefix: u32) -> Option<(&'static str, &'stat
     })
 }
 
-/// The account of an ARN (its fifth part), if AWS would refuse it: where
-/// the resource has an account (`required`), exactly 12 digits; else also
-/// none (S3), `aws` (AWS's own, such as managed policies) or a wildcard
-/// (policy resources). Text that is not an ARN passes: its shape is
-/// checked where it is read.
-pub fn arn_account(arn: &str, required: bool) -> Result<(), String> {
-    let parts: Vec<&str> = arn.splitn(6, ':').collect();
-    if parts.len() < 5 || parts[0] != "arn" {
-        return Ok(());
-    }
-    let account = parts[4];
-    let twelve_digits = account.len() == 12 && account.chars().all(|c| c.is_ascii_digit());
-    let other = !required && (account.is_empty() || account == "aws" || account.contains(['*', '?']));
-    if twelve_digits || other {
-        Ok(())
-    } else {
-        Err(account.to_owned())
-    }
-}
-
 /// A literal value handed over for `key` (the checker knows the key exists).
 pub fn handoff_value(key: &str, value: &str) -> Result<(), String> {
     let (valid, expected) = match key {
@@ -444,19 +394,20 @@ pub fn handoff_value(key: &str, value: &str) -> Result<(), String> {
         "vpc_id" => (aws_id(value, "vpc-"), "a VPC ID such as `vpc-0123456789abcdef0`"),
         "private_route_table_ids" => (aws_id(value, "rtb-"), "a route table ID such as `rtb-0123456789abcdef0`"),
         "aws_lb_target_group" => {
-            (arn_of(value, "elasticloadbalancing") && value.contains(":targetgroup/"), "a target group ARN")
+            (super::arn::of(value, "elasticloadbalancing") && value.contains(":targetgroup/"), "a target group ARN")
         }
-        "cluster_id" => {
-            ((arn_of(value, "ecs") && value.contains(":cluster/")) || ecs_name(value).is_ok(), "a cluster name or ARN")
-        }
+        "cluster_id" => (
+            (super::arn::of(value, "ecs") && value.contains(":cluster/")) || ecs_name(value).is_ok(),
+            "a cluster name or ARN",
+        ),
         "cloud_watch_log_group_name" => (
             !value.is_empty()
                 && value.len() <= 512
                 && value.chars().all(|c| c.is_ascii_alphanumeric() || "._-/#".contains(c)),
             "a log group name: up to 512 of letters, digits and `._-/#`",
         ),
-        "secret_arn" => (arn_of(value, "secretsmanager"), "a Secrets Manager secret ARN"),
-        "kms_arn" => (arn_of(value, "kms"), "a KMS key ARN"),
+        "secret_arn" => (super::arn::of(value, "secretsmanager"), "a Secrets Manager secret ARN"),
+        "kms_arn" => (super::arn::of(value, "kms"), "a KMS key ARN"),
         "load_balancer_arn_suffix" => (
             value.starts_with("app/") && value.matches('/').count() == 2,
             "an ALB ARN suffix such as `app/web/50dc6c495c0c9188`",
@@ -474,35 +425,9 @@ pub fn handoff_value(key: &str, value: &str) -> Result<(), String> {
     }
 }
 
-/// An IAM role ARN.
-pub fn role_arn(value: &str) -> Result<(), String> {
-    if arn_of(value, "iam") && value.splitn(6, ':').nth(5).is_some_and(|resource| resource.starts_with("role/")) {
-        Ok(())
-    } else {
-        Err(String::from("expected an IAM role ARN such as `arn:aws:iam::123456789012:role/deploy`"))
-    }
-}
-
 #[cfg(test)]
 mod handoff_tests {
     use super::*;
-
-    #[test]
-    fn broad_arns() {
-        for arn in [
-            "arn:aws:iam::*:role/app",
-            "arn:aws:s3:::*",
-            "arn:aws:sqs:*:123456789012:jobs",
-            "arn:aws:iam::123456789012:*",
-        ] {
-            assert!(arn_is_broad(arn), "{arn}");
-        }
-        for arn in
-            ["arn:aws:s3:::bucket/*", "arn:aws:iam::123456789012:role/app-*", "arn:aws:sqs:us-east-1:123456789012:jobs"]
-        {
-            assert!(!arn_is_broad(arn), "{arn}");
-        }
-    }
 
     #[test]
     fn literal_handoff_values() {
@@ -511,17 +436,6 @@ mod handoff_tests {
         assert!(handoff_value("cluster_id", "acme").is_ok());
         assert!(handoff_value("cluster_id", "arn:aws:ecs:us-east-1:123456789012:cluster/acme").is_ok());
         assert!(handoff_value("secret_arn", "arn:aws:kms:us-east-1:1:key/x").is_err());
-        assert!(role_arn("arn:aws:iam::123456789012:role/deploy").is_ok());
-        assert!(role_arn("deploy").is_err());
-        assert!(arn_account("arn:aws:iam::123456789012:role/deploy", true).is_ok());
-        assert_eq!(arn_account("arn:aws:iam::1234:role/deploy", true), Err(String::from("1234")));
-        assert!(arn_account("arn:aws:iam::1234567890123:role/deploy", true).is_err());
-        assert!(arn_account("arn:aws:sqs:us-east-1:12345678901a:q", false).is_err());
-        assert!(arn_account("arn:aws:s3:::bucket/*", false).is_ok());
-        assert!(arn_account("arn:aws:s3:::bucket/*", true).is_err());
-        assert!(arn_account("arn:aws:iam::aws:policy/ReadOnlyAccess", false).is_ok());
-        assert!(arn_account("arn:aws:sqs:*:*:q", false).is_ok());
-        assert!(arn_account("not an arn", true).is_ok());
     }
 
     #[test]
@@ -531,14 +445,6 @@ mod handoff_tests {
         assert!(secrets_manager_name("api-AbCdEf").is_err());
         assert!(secrets_manager_name("").is_err());
         assert!(secrets_manager_name("a b").is_err());
-        let arn = "arn:aws:secretsmanager:us-east-2:123456789012:secret:";
-        assert_eq!(secret_arn_without_suffix(&format!("{arn}web/db"), false), Some("web/db"));
-        assert_eq!(secret_arn_without_suffix(&format!("{arn}web/db-AbCdEf"), false), None);
-        assert_eq!(secret_arn_without_suffix(&format!("{arn}web/db-AbCdEf:url::"), false), None);
-        assert_eq!(secret_arn_without_suffix(&format!("{arn}web/db:url::"), false), Some("web/db"));
-        assert_eq!(secret_arn_without_suffix(&format!("{arn}web/db-??????"), true), None);
-        assert_eq!(secret_arn_without_suffix(&format!("{arn}web/db-??????"), false), Some("web/db-??????"));
-        assert_eq!(secret_arn_without_suffix("arn:aws:ssm:us-east-2:1:parameter/x", false), None);
         assert!(health_matcher("200,301,302,404").is_ok());
         assert!(health_matcher("200-399").is_ok());
         assert!(health_matcher("200,600").is_err());

@@ -193,20 +193,20 @@ impl Checker {
         let first = statement.args.first();
         settings.role = first.and_then(|item| self.github_value(item, "the OIDC role"));
         if let (Some(GithubValue::Literal(arn)), Some(item)) = (&settings.role, first) {
-            if let Err(rule) = names::role_arn(arn) {
+            if let Err(rule) = arn::role(arn) {
                 self.report(PipelineError::InvalidRoleArn { rule: rule.to_string() }.at(item.span()));
                 settings.role = None;
-            } else if !self.arn_account(arn, item.span(), true) {
+            } else if !self.arn_parts(arn, item.span(), true) {
                 settings.role = None;
             }
         }
         if let Some(item) = statement.option("plan") {
             settings.plan_role = self.github_value(item, "the plan role");
             if let Some(GithubValue::Literal(arn)) = &settings.plan_role {
-                if let Err(rule) = names::role_arn(arn) {
+                if let Err(rule) = arn::role(arn) {
                     self.report(PipelineError::InvalidPlanRoleArn { rule: rule.to_string() }.at(item.span()));
                     settings.plan_role = None;
-                } else if !self.arn_account(arn, item.span(), true) {
+                } else if !self.arn_parts(arn, item.span(), true) {
                     settings.plan_role = None;
                 }
             }

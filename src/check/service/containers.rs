@@ -321,10 +321,13 @@ impl Checker {
     /// `env_file "arn:aws:s3:::BUCKET/KEY.env"`.
     fn env_file(&mut self, item: &Item) -> Option<String> {
         let (arn, span) = self.reader.text(item, "an environment file ARN")?;
-        let valid = arn
-            .strip_prefix("arn:")
-            .and_then(|rest| rest.split_once(":s3:::"))
-            .is_some_and(|(_, object)| object.contains('/') && object.ends_with(".env"));
+        let valid = arn::Arn::parse(arn).is_some_and(|parts| {
+            parts.service == "s3"
+                && parts.region.is_empty()
+                && parts.account.is_empty()
+                && parts.resource.contains('/')
+                && parts.resource.ends_with(".env")
+        });
         if !valid {
             self.report(ContainerError::InvalidEnvFile.at(span));
             return None;

@@ -56,7 +56,7 @@ impl Checker {
         let mut broad = false;
         for value in values {
             if let ValueKind::Str(arn) = &value.kind {
-                if names::arn_is_broad(arn) {
+                if arn::is_broad(arn) {
                     broad = true;
                     if accept.is_none() {
                         self.report(ServiceError::BroadResourceNotAccepted { arn: arn.to_string() }.at(value.span));
@@ -67,10 +67,10 @@ impl Checker {
                     self.report(ServiceError::InvalidResourceArn { arn: arn.to_string() }.at(value.span));
                     return None;
                 }
-                if !self.arn_account(arn, value.span, false) {
+                if !self.arn_parts(arn, value.span, false) {
                     return None;
                 }
-                if let Some(name) = names::secret_arn_without_suffix(arn, true) {
+                if let Some(name) = arn::secret_without_suffix(arn, true) {
                     self.report(
                         ServiceError::SecretArnWithoutSuffix { name: name.to_owned(), in_allow: true }.at(value.span),
                     );

@@ -111,14 +111,15 @@ impl Checker {
                 SecretStore::Parameter(self.ssm_parameter_name(name)?)
             }
             ValueKind::Str(arn) => {
-                let parts: Vec<&str> = arn.splitn(6, ':').collect();
-                let service = (parts.len() == 6 && parts[0] == "arn").then(|| parts[2]);
-                if matches!(service, Some("secretsmanager" | "ssm")) && !self.arn_account(arn, value.span, true) {
+                let parts = arn::Arn::parse(arn).filter(|parts| !parts.resource.is_empty());
+                let service = parts.map(|parts| parts.service);
+                let resource = parts.map(|parts| parts.resource).unwrap_or_default();
+                if matches!(service, Some("secretsmanager" | "ssm")) && !self.arn_parts(arn, value.span, true) {
                     return None;
                 }
                 match service {
-                    Some("secretsmanager") if parts[5].starts_with("secret:") => {
-                        if let Some(name) = names::secret_arn_without_suffix(arn, false) {
+                    Some("secretsmanager") if resource.starts_with("secret:") => {
+                        if let Some(name) = arn::secret_without_suffix(arn, false) {
                             self.report(
                                 crate::catalogue::ServiceError::SecretArnWithoutSuffix {
                                     name: name.to_owned(),
@@ -130,7 +131,7 @@ impl Checker {
                         }
                         SecretStore::SecretArn(arn.clone())
                     }
-                    Some("ssm") if parts[5].starts_with("parameter/") => SecretStore::ParameterArn(arn.clone()),
+                    Some("ssm") if resource.starts_with("parameter/") => SecretStore::ParameterArn(arn.clone()),
                     _ => {
                         self.report(ContainerError::InvalidSecretArn.at(value.span));
                         return None;
