@@ -21,6 +21,7 @@ use minijinja::{Environment, UndefinedBehavior};
 use serde::Serialize;
 
 use crate::lower::Program;
+use crate::plan::names::{BOOTSTRAP_FILES, INFRA_FILES, SERVICE_FILES};
 pub use header::{generated_source, is_generated, GENERATED_MARKER, HEADER_LINE, SOURCE_PREFIX};
 pub use quote::{comment_text, hcl_quote, read_source_name, shell_quote, source_name, yaml_plain, yaml_quote};
 
@@ -84,34 +85,30 @@ pub fn emit(program: &Program) -> Vec<GeneratedFile> {
         contents: render("workflow.yml", &program.workflow),
     }];
     for infra in &program.infras {
-        let mut names = vec!["main.tf", "variables.tf", "network.tf", "kms.tf", "ecs.tf"];
-        if infra.load_balancer.is_some() {
-            names.push("load_balancer.tf");
-        }
-        if infra.secret.is_some() {
-            names.push("secrets.tf");
-        }
-        names.push("outputs.tf");
-        files.extend(stack_files("infra", &infra.settings.dir, &names, infra));
+        let names = INFRA_FILES.iter().filter(|name| match **name {
+            "load_balancer.tf" => infra.load_balancer.is_some(),
+            "secrets.tf" => infra.secret.is_some(),
+            _ => true,
+        });
+        files.extend(stack_files("infra", &infra.settings.dir, names, infra));
     }
     for stack in &program.stacks {
-        let mut names = vec!["main.tf", "variables.tf", "iam.tf", "ecs.tf"];
-        if stack.scaling.is_some() {
-            names.push("scaling.tf");
-        }
-        names.push("outputs.tf");
-        files.extend(stack_files("service", &stack.settings.dir, &names, stack));
+        let names = SERVICE_FILES.iter().filter(|name| **name != "scaling.tf" || stack.scaling.is_some());
+        files.extend(stack_files("service", &stack.settings.dir, names, stack));
     }
     if let Some(bootstrap) = &program.bootstrap {
-        let names = ["main.tf", "variables.tf", "oidc.tf", "outputs.tf"];
-        files.extend(stack_files("bootstrap", &bootstrap.settings.dir, &names, bootstrap));
+        files.extend(stack_files("bootstrap", &bootstrap.settings.dir, BOOTSTRAP_FILES.iter(), bootstrap));
     }
     files
 }
 
-fn stack_files<T: Serialize>(kind: &str, dir: &str, names: &[&str], document: &T) -> Vec<GeneratedFile> {
+fn stack_files<'a, T: Serialize>(
+    kind: &str,
+    dir: &str,
+    names: impl Iterator<Item = &'a &'a str>,
+    document: &T,
+) -> Vec<GeneratedFile> {
     names
-        .iter()
         .map(|name| GeneratedFile {
             path: format!("{dir}/{name}"),
             contents: align_hcl(&render(&format!("{kind}/{name}"), document)),

@@ -31,6 +31,10 @@ pub enum DeployError {
     InvalidStateBucket { rule: String },
     /// invalid state key
     InvalidStateKey,
+    /// the state key `{key}` names a lock object
+    StateKeyIsLock { key: String },
+    /// the state file cannot be `{path}`
+    StateFileInConfiguration { path: String, rule: String },
     /// `infra` takes either `ssm "..."` or a block, not both
     InfraParameterAndBlock,
     /// `infra ssm` needs the parameter name
@@ -114,6 +118,12 @@ impl DeployError {
             Self::InvalidStateKey => Diagnostic::new(Code::InvalidText, span, "invalid state key")
                 .label("empty, starts with `/`, or holds `*` or `?` (wildcards in the IAM grants of the key)")
                 .help("write a key such as \"deploy.tfstate\""),
+            Self::StateKeyIsLock { key } => Diagnostic::new(Code::InvalidText, span, format!("the state key `{key}` names a lock object"))
+                .label("ends in `.tflock`")
+                .help(format!("S3's own state locking writes `KEY.tflock` next to each state object: `{key}` is the lock of the stack whose key is `{}`, and either apply would delete the other's; write a key such as \"deploy.tfstate\"", key.trim_end_matches(".tflock"))),
+            Self::StateFileInConfiguration { path, rule } => Diagnostic::new(Code::InvalidText, span, format!("the state file cannot be `{path}`"))
+                .label(rule)
+                .help("keep the state beside the configuration under another name, such as `state local path \"terraform.tfstate\"` (the default) or `path \"state/web.tfstate\"`"),
             Self::InfraParameterAndBlock => Diagnostic::new(Code::Conflict, span, "`infra` takes either `ssm \"...\"` or a block, not both")
                 .label("remove this, or the block")
                 .help("use `infra ssm \"/NAME/output\"` to read the handoff, or a block of literal IDs"),

@@ -328,12 +328,25 @@ impl Checker {
                     self.report(DeployError::InvalidStateKey.at(key_span));
                     return None;
                 }
+                // S3's own locking writes `KEY.tflock` next to each state:
+                // such a key is, or may become, another stack's lock.
+                if key.ends_with(crate::plan::names::LOCK_OBJECT_SUFFIX) {
+                    self.report(DeployError::StateKeyIsLock { key }.at(key_span));
+                    return None;
+                }
                 Some(Backend::S3 { bucket, key, region: bucket_region? })
             }
             Kind::Local => {
                 misplaced(self, &["bucket", "key", "region"], "local");
                 let path = match statement.option("path") {
-                    Some(item) => self.path(item, "state file")?,
+                    Some(item) => {
+                        let path = self.path(item, "state file")?;
+                        if let Err(rule) = names::local_state_path(&path) {
+                            self.report(DeployError::StateFileInConfiguration { path, rule }.at(item.span()));
+                            return None;
+                        }
+                        path
+                    }
                     None => String::from("terraform.tfstate"),
                 };
                 Some(Backend::Local { path })

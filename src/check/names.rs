@@ -262,6 +262,33 @@ pub fn stack_directory(path: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// A local state file's path in its stack directory, if Terraform could
+/// keep state there: not the directory itself, not a file ecspipe writes
+/// in a stack, not configuration Terraform reads (`*.tf`, `*.tf.json` at
+/// the top) and not Terraform's own `.terraform` files.
+pub fn local_state_path(path: &str) -> Result<(), String> {
+    let generated = crate::plan::names::INFRA_FILES
+        .iter()
+        .chain(&crate::plan::names::SERVICE_FILES)
+        .chain(&crate::plan::names::BOOTSTRAP_FILES)
+        .find(|file| **file == path);
+    if let Some(file) = generated {
+        return Err(format!("`{file}` is configuration ecspipe writes in the stack directory"));
+    }
+    if path == "." {
+        return Err(String::from("`.` is the stack directory itself"));
+    }
+    if !path.contains('/') && (path.ends_with(".tf") || path.ends_with(".tf.json")) {
+        return Err(String::from(
+            "Terraform reads every `*.tf` and `*.tf.json` file of the stack directory as configuration",
+        ));
+    }
+    if path.split('/').next().is_some_and(|first| first == ".terraform" || first == ".terraform.lock.hcl") {
+        return Err(String::from("`.terraform` and `.terraform.lock.hcl` are Terraform's own"));
+    }
+    Ok(())
+}
+
 /// A name usable in a file name and a concurrency group: `[A-Za-z0-9_.-]`.
 pub fn file_stem(name: &str) -> Result<(), String> {
     if !name.is_empty()

@@ -59,6 +59,18 @@ pub struct TemplateNames {
     github_plan_ecr_login_policy: &'static str,
 }
 
+/// The files of an infrastructure stack, in the order they are written:
+/// `load_balancer.tf` with a load balancer, `secrets.tf` with a secret.
+pub const INFRA_FILES: [&str; 8] =
+    ["main.tf", "variables.tf", "network.tf", "kms.tf", "ecs.tf", "load_balancer.tf", "secrets.tf", "outputs.tf"];
+/// The files of a service stack: `scaling.tf` with scaling.
+pub const SERVICE_FILES: [&str; 6] = ["main.tf", "variables.tf", "iam.tf", "ecs.tf", "scaling.tf", "outputs.tf"];
+/// The files of the bootstrap stack.
+pub const BOOTSTRAP_FILES: [&str; 4] = ["main.tf", "variables.tf", "oidc.tf", "outputs.tf"];
+/// The S3 object next to each state object that holds its lock
+/// (`use_lockfile`): `KEY.tflock`.
+pub const LOCK_OBJECT_SUFFIX: &str = ".tflock";
+
 /// The suffixes, for the templates' `names` global.
 pub const TEMPLATE_NAMES: TemplateNames = TemplateNames {
     task_execution_role: TASK_EXECUTION_ROLE,

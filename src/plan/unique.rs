@@ -286,7 +286,9 @@ fn claim_pipeline(claims: &mut Claims, sources: &[Source<'_>], input: usize, ind
     let regional = format!("region {}", pipeline.region);
     if let Some(oidc) = &pipeline.oidc {
         claims.claim(sources, STACK, everywhere, &oidc.stack, &pipeline_owner);
-        claims.claim(sources, STATE, everywhere, &state_object(&oidc.stack, &oidc.state), &pipeline_owner);
+        for object in state_objects(&oidc.stack, &oidc.state) {
+            claims.claim(sources, STATE, everywhere, &object, &pipeline_owner);
+        }
         if !oidc.existing_provider {
             claims.claim(sources, OIDC_PROVIDER, everywhere, names::GITHUB_OIDC_URL, &pipeline_owner);
         }
@@ -347,7 +349,9 @@ fn claim_pipeline(claims: &mut Claims, sources: &[Source<'_>], input: usize, ind
         claims.claim(sources, JOB_ID, &workflow_scope, &infra.target.job_id, &infra_owner);
         claims.claim(sources, JOB_ID, &workflow_scope, &names::plan_job(&infra.target.job_id), &infra_owner);
         claims.claim(sources, STACK, everywhere, &infra.stack, &infra_owner);
-        claims.claim(sources, STATE, everywhere, &state_object(&infra.stack, &infra.state), &infra_owner);
+        for object in state_objects(&infra.stack, &infra.state) {
+            claims.claim(sources, STATE, everywhere, &object, &infra_owner);
+        }
         claims.claim(sources, CONCURRENCY_GROUP, everywhere, &names::concurrency_group(&infra.stack), &infra_owner);
         // Before its IAM role: the name, not the role, is what to change.
         claims.claim(sources, INFRA_NAME, &regional, &infra.name, &infra_owner);
@@ -368,7 +372,9 @@ fn claim_pipeline(claims: &mut Claims, sources: &[Source<'_>], input: usize, ind
         claims.claim(sources, JOB_ID, &workflow_scope, job, &deploy_owner);
         claims.claim(sources, JOB_ID, &workflow_scope, &names::plan_job(job), &deploy_owner);
         claims.claim(sources, STACK, everywhere, &deploy.stack, &deploy_owner);
-        claims.claim(sources, STATE, everywhere, &state_object(&deploy.stack, &deploy.state), &deploy_owner);
+        for object in state_objects(&deploy.stack, &deploy.state) {
+            claims.claim(sources, STATE, everywhere, &object, &deploy_owner);
+        }
         claims.claim(sources, CONCURRENCY_GROUP, everywhere, &names::concurrency_group(&deploy.stack), &deploy_owner);
         let service = &deploy.service.name;
         claims.claim(sources, ECS_SERVICE, everywhere, service, &deploy_owner);
@@ -393,17 +399,21 @@ fn claim_pipeline(claims: &mut Claims, sources: &[Source<'_>], input: usize, ind
     }
 }
 
-/// The state object a stack's backend names: `s3://BUCKET/KEY` (bucket
-/// names are global, keys exact), or the local file's path from the output
-/// directory, `.` and empty segments left out (a path is relative to its
-/// stack and never holds `..`).
-fn state_object(stack: &str, state: &Backend) -> String {
+/// The objects a stack's backend writes: `s3://BUCKET/KEY` (bucket names
+/// are global, keys exact) and its lock `s3://BUCKET/KEY.tflock`, or the
+/// local file's path from the output directory, `.` and empty segments
+/// left out (a path is relative to its stack and never holds `..`).
+fn state_objects(stack: &str, state: &Backend) -> Vec<String> {
     match state {
-        Backend::S3 { bucket, key, .. } => format!("s3://{bucket}/{key}"),
+        Backend::S3 { bucket, key, .. } => {
+            let object = format!("s3://{bucket}/{key}");
+            let lock = format!("{object}{}", names::LOCK_OBJECT_SUFFIX);
+            vec![object, lock]
+        }
         Backend::Local { path } => {
             let parts: Vec<&str> =
                 stack.split('/').chain(path.split('/')).filter(|part| !part.is_empty() && *part != ".").collect();
-            parts.join("/")
+            vec![parts.join("/")]
         }
     }
 }
@@ -447,8 +457,8 @@ mod tests {
     use super::super::{plan, Checked};
     use crate::diagnostic::Diagnostic;
 
-    fn collisions(files: &[&str]) -> Vec<Vec<Diagnostic>> {
-        let inputs = files
+    fn checked<'a>(files: &[&'a str]) -> Vec<Checked<'a>> {
+        files
             .iter()
             .enumerate()
             .map(|(index, text)| {
@@ -456,8 +466,11 @@ mod tests {
                 let pipelines = crate::check::check(&file, "test.ecspipe").expect("checks");
                 Checked { file: ["a.ecspipe", "b.ecspipe"][index], text, pipelines }
             })
-            .collect();
-        plan(inputs).errors
+            .collect()
+    }
+
+    fn collisions(files: &[&str]) -> Vec<Vec<Diagnostic>> {
+        plan(checked(files)).errors
     }
 
     fn pipeline(name: &str, body: &str) -> String {
@@ -512,6 +525,29 @@ mod tests {
         format!(
             "pipeline {repository} {{\n  region {region}\n  role secret.R\n  infra {{\n    stack {stack}\n    state {state}\n    name {repository}\n    handoff ssm \"/shared/output\"\n  }}\n  build web {{ repository {repository} }}\n}}\n"
         )
+    }
+
+    #[test]
+    fn a_state_object_that_is_another_stacks_lock_collides() {
+        // The checker refuses keys ending in `.tflock`; the plan compares
+        // lock objects too, so no other way to a key can meet one.
+        let (a, b) = (
+            infra("us-east-2", "a/infra", "s3 bucket \"acme-state\" key \"infra.tfstate\"", "aa"),
+            infra("eu-west-1", "b/infra", "s3 bucket \"acme-state\" key \"other.tfstate\"", "bb"),
+        );
+        let mut inputs = checked(&[&a, &b]);
+        let crate::model::Backend::S3 { key, .. } = &mut inputs[1].pipelines[0].infras[0].state else {
+            panic!("an S3 backend")
+        };
+        *key = String::from("infra.tfstate.tflock");
+        let errors = plan(inputs).errors;
+        assert!(errors[0].is_empty());
+        assert_eq!(errors[1].len(), 1, "{:?}", errors[1]);
+        assert!(
+            errors[1][0].message.contains("Terraform state `s3://acme-state/infra.tfstate.tflock`"),
+            "{}",
+            errors[1][0].message
+        );
     }
 
     #[test]
