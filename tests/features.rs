@@ -514,3 +514,35 @@ fn rollout_wait_off_warns_and_environments_set_their_own_wait() {
     let needs = prod["needs"].as_sequence().expect("needs");
     assert!(needs.iter().any(|need| need == "deploy-dev"), "prod waits for dev's deploy: {needs:?}");
 }
+
+/// `capacity` becomes the service's capacity provider strategy in place of
+/// the launch type, per environment: dev overrides it with all Spot, prod
+/// keeps the service's on-demand base; the cluster has both providers.
+#[test]
+fn capacity_places_tasks_per_environment() {
+    let dir = assert_fs::TempDir::new().expect("temp dir");
+    let source = "pipeline spot {\n  region us-east-2\n  role secret.R\n  infra {\n    state local\n    name spot\n    vpc 10.60.0.0/24\n    handoff ssm \"/spot/output\"\n  }\n  environments {\n    dev { capacity spot }\n    prod { after dev }\n  }\n  build app { repository spot-app }\n  deploy worker {\n    state local\n    service worker {\n      count 4\n      capacity { fargate base 2 weight 1  spot weight 3 }\n      container app { image build.app }\n    }\n  }\n}\n";
+    fs::write(dir.path().join("spot.ecspipe"), source).expect("write");
+    let run = ecspipe(dir.path(), &["build", "spot.ecspipe", "--out", "out"]);
+    assert_eq!(run.code, 0, "build failed:\n{}", run.stderr);
+    let out = dir.path().join("out");
+    let dev = normalized(&out.join("deploy/dev/ecs.tf"));
+    let prod = normalized(&out.join("deploy/prod/ecs.tf"));
+    let spot = r#"capacity_provider_strategy { capacity_provider = "FARGATE_SPOT" base = 0 weight = 1 }"#;
+    assert!(
+        dev.contains(spot) && !dev.contains(r#"capacity_provider = "FARGATE" "#) && !dev.contains("launch_type"),
+        "{dev}"
+    );
+    for fact in [
+        r#"capacity_provider_strategy { capacity_provider = "FARGATE" base = 2 weight = 1 }"#,
+        r#"capacity_provider_strategy { capacity_provider = "FARGATE_SPOT" base = 0 weight = 3 }"#,
+    ] {
+        assert!(prod.contains(fact) && !prod.contains("launch_type"), "prod lacks {fact}:\n{prod}");
+    }
+    let cluster = normalized(&out.join("infra/dev/ecs.tf"));
+    assert!(
+        cluster
+            .contains(r#"cluster_name = aws_ecs_cluster.main.name capacity_providers = ["FARGATE", "FARGATE_SPOT"]"#),
+        "{cluster}"
+    );
+}

@@ -9,6 +9,14 @@ use crate::span::Span;
 pub enum ServiceError {
     /// Fargate does not offer {cpu} CPU units with {memory} MiB
     FargateSize { cpu: u32, memory: u32, choices: Option<String> },
+    /// `capacity` takes a provider or a block, not both
+    CapacityWordAndBlock,
+    /// the capacity block names no provider
+    CapacityEmpty,
+    /// only one capacity provider may have a base
+    CapacityBaseTwice { first: Span },
+    /// every capacity weight is 0: no task beyond the base has a place
+    CapacityWithoutWeight,
     /// a health check grace period of {grace}s needs a load balancer
     GraceWithoutLoadBalancer { grace: u32 },
     /// invalid alarm name
@@ -104,6 +112,19 @@ impl ServiceError {
                     .label("no such Fargate task size")
                     .help(help)
             }
+            Self::CapacityWordAndBlock => Diagnostic::new(Code::Conflict, span, "`capacity` takes a provider or a block, not both")
+                .label("remove this, or the block")
+                .help("write `capacity spot`, or `capacity { fargate base 1 weight 1  spot weight 3 }`"),
+            Self::CapacityEmpty => Diagnostic::new(Code::Missing, span, "the capacity block names no provider")
+                .label("empty")
+                .help("name `fargate`, `spot` or both: `capacity { fargate base 1 weight 1  spot weight 3 }`"),
+            Self::CapacityBaseTwice { first } => Diagnostic::new(Code::Conflict, span, "only one capacity provider may have a base")
+                .label("a second base")
+                .note(first, "the first base")
+                .help("ECS places the base on one provider, then shares the rest by weight: keep `base` on one of them (usually `fargate`, so that a Spot interruption never takes the last tasks)"),
+            Self::CapacityWithoutWeight => Diagnostic::new(Code::OutOfRange, span, "every capacity weight is 0: no task beyond the base has a place")
+                .label("no provider with a weight")
+                .help("give one provider a weight of 1 or more, such as `spot weight 1`"),
             Self::GraceWithoutLoadBalancer { grace } => Diagnostic::new(Code::Conflict, span, format!("a health check grace period of {grace}s needs a load balancer"))
                 .label("`grace` without `load_balancer`")
                 .help("remove `grace`: without a load balancer, the container health check's own `grace` applies"),

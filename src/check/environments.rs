@@ -40,6 +40,7 @@ pub(super) struct Overrides {
     /// The task count, and where it is written.
     pub(super) count: Override<(u32, Span)>,
     pub(super) arch: Override<Arch>,
+    pub(super) capacity: Override<Vec<CapacityShare>>,
     pub(super) storage: Override<u32>,
     /// The scaling range, and the statement's span.
     pub(super) scale: Override<(Scaling, Span)>,
@@ -75,6 +76,7 @@ impl Overrides {
             "memory" => self.memory.is_some(),
             "count" => self.count.is_some(),
             "platform" => self.arch.is_some(),
+            "capacity" => self.capacity.is_some(),
             "storage" => self.storage.is_some(),
             "scale" => self.scale.is_some(),
             "deployment" => self.deployment.is_some(),
@@ -92,7 +94,9 @@ impl Overrides {
 
     /// Whether the environment overrides any service setting.
     pub(super) fn touch_services(&self) -> bool {
-        ["cpu", "memory", "count", "platform", "storage", "scale", "deployment"].iter().any(|name| self.sets(name))
+        ["cpu", "memory", "count", "platform", "capacity", "storage", "scale", "deployment"]
+            .iter()
+            .any(|name| self.sets(name))
     }
 }
 

@@ -174,12 +174,25 @@ pub static ENVIRONMENT: Schema = Schema {
         spec("memory", 1, 1, "memory 3gb"),
         spec("count", 1, 1, "count 2"),
         spec("platform", 1, 1, "platform x86_64|arm64"),
+        spec("capacity", 1, 1, CAPACITY_USAGE).block(BlockUse::Optional),
         spec("storage", 1, 1, "storage 50gb"),
         spec("scale", 1, 1, SCALE_USAGE).options(SCALE_OPTIONS),
         spec("deployment", 0, 0, DEPLOYMENT_USAGE).options(DEPLOYMENT_OPTIONS),
         spec("vpc", 1, 1, "vpc 10.0.0.0/24 [zones [us-east-2a, us-east-2b]]").options(&["zones"]),
         spec("certificate", 1, 1, "certificate \"arn:aws:acm:...\""),
         spec("accept", 2, 2, ACCEPT_USAGE).repeatable(),
+    ],
+};
+
+const CAPACITY_USAGE: &str =
+    "capacity fargate|spot  |  capacity { fargate [base 1] [weight 1]  spot [base 1] [weight 3] }";
+
+/// `capacity { ... }`: the providers of a service's strategy.
+pub static CAPACITY: Schema = Schema {
+    name: "a capacity block",
+    specs: &[
+        spec("fargate", 0, 0, "fargate [base 1] [weight 1]").options(&["base", "weight"]),
+        spec("spot", 0, 0, "spot [base 1] [weight 3]").options(&["base", "weight"]),
     ],
 };
 
@@ -231,6 +244,7 @@ pub static SERVICE: Schema = Schema {
         spec("memory", 1, 1, "memory 3gb"),
         spec("count", 1, 1, "count 2"),
         spec("platform", 1, 1, "platform x86_64|arm64"),
+        spec("capacity", 1, 1, CAPACITY_USAGE).block(BlockUse::Optional),
         spec("container", 1, 1, "container NAME { ... }").block(BlockUse::Required).repeatable(),
         spec("load_balancer", 1, 1, "load_balancer infra.aws_lb_target_group [container NAME] [port 8080]")
             .options(&["container", "port"]),

@@ -27,6 +27,8 @@ pub struct ServiceStack {
     pub memory: u32,
     /// `X86_64` or `ARM64`.
     pub arch: &'static str,
+    /// The capacity provider strategy; empty for the Fargate launch type.
+    pub capacity: Vec<CapacityItem>,
     /// Ephemeral storage, GiB.
     pub storage: Option<u32>,
     /// `container_definitions` as an HCL tuple.
@@ -67,6 +69,17 @@ pub struct ServiceStack {
     pub task_definition_skips: Vec<Skip>,
     /// checkov checks the service skips, with reasons.
     pub service_skips: Vec<Skip>,
+}
+
+/// One `capacity_provider_strategy` block of the service.
+#[derive(Debug, Clone, Serialize)]
+pub struct CapacityItem {
+    /// `FARGATE` or `FARGATE_SPOT`.
+    pub provider: &'static str,
+    /// Tasks placed on it first.
+    pub base: u32,
+    /// Its share of the rest.
+    pub weight: u32,
 }
 
 /// A Terraform variable carrying the URI of a build's image.
@@ -177,6 +190,15 @@ pub(super) fn service_stack(pipeline: &Pipeline, deploy: &Deploy) -> ServiceStac
             Arch::X86_64 => "X86_64",
             Arch::Arm64 => "ARM64",
         },
+        capacity: service
+            .capacity
+            .iter()
+            .map(|share| CapacityItem {
+                provider: crate::plan::names::capacity_provider(share.provider),
+                base: share.base,
+                weight: share.weight,
+            })
+            .collect(),
         storage: service.storage,
         containers,
         execution_statements: execution_statements(deploy),

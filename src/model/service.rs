@@ -18,6 +18,9 @@ pub struct Service {
     pub count: u32,
     /// CPU architecture.
     pub arch: Arch,
+    /// The capacity provider strategy (`capacity ...`); empty for the
+    /// Fargate launch type.
+    pub capacity: Vec<CapacityShare>,
     /// The containers, in source order.
     pub containers: Vec<Container>,
     /// The load balancer target, if the service takes traffic.
@@ -128,6 +131,28 @@ pub struct Allow {
     /// Why a resource may be any account's, any region's or every one of
     /// its kind: the statement's `accept`.
     pub reason: Option<String>,
+}
+
+/// One capacity provider of a service's strategy: ECS places `base` tasks
+/// on it first, then shares the rest by `weight`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct CapacityShare {
+    /// Where the tasks run.
+    pub provider: CapacityProvider,
+    /// Tasks placed here before the weights apply.
+    pub base: u32,
+    /// This provider's share of the tasks beyond the base.
+    pub weight: u32,
+}
+
+/// A Fargate capacity provider.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CapacityProvider {
+    /// `FARGATE`: on-demand.
+    Fargate,
+    /// `FARGATE_SPOT`: spare capacity, interrupted with two minutes' notice.
+    FargateSpot,
 }
 
 /// The task's CPU architecture (ordered: x86_64 first).

@@ -9,7 +9,7 @@
 
 use serde::Serialize;
 
-use crate::model::{Arch, Build, Deploy, Image, InfraSecret};
+use crate::model::{Arch, Build, CapacityProvider, Deploy, Image, InfraSecret};
 
 /// GitHub's OIDC identity provider, of which an AWS account holds one.
 pub const GITHUB_OIDC_URL: &str = "https://token.actions.githubusercontent.com";
@@ -70,6 +70,15 @@ pub const BOOTSTRAP_FILES: [&str; 4] = ["main.tf", "variables.tf", "oidc.tf", "o
 /// The S3 object next to each state object that holds its lock
 /// (`use_lockfile`): `KEY.tflock`.
 pub const LOCK_OBJECT_SUFFIX: &str = ".tflock";
+
+/// A Fargate capacity provider as ECS names it (the infrastructure's
+/// cluster has both).
+pub fn capacity_provider(provider: CapacityProvider) -> &'static str {
+    match provider {
+        CapacityProvider::Fargate => "FARGATE",
+        CapacityProvider::FargateSpot => "FARGATE_SPOT",
+    }
+}
 
 /// The suffixes, for the templates' `names` global.
 pub const TEMPLATE_NAMES: TemplateNames = TemplateNames {

@@ -207,6 +207,11 @@ class Verifier:
             equal(f"{name}: cluster name", cluster["clusterName"], infra.name)
             insights = {s["name"]: s["value"] for s in cluster.get("settings", [])}.get("containerInsights")
             equal(f"{name}: Container Insights", insights, "enabled" if infra.insights else "disabled")
+            equal(f"{name}: the cluster's capacity providers", sorted(cluster.get("capacityProviders") or []),
+                  ["FARGATE", "FARGATE_SPOT"])
+            equal(f"{name}: the cluster's default strategy is on-demand Fargate",
+                  [(c["capacityProvider"], c.get("weight")) for c in
+                   cluster.get("defaultCapacityProviderStrategy") or []], [("FARGATE", 1)])
             self.service_connect(stack, infra, cluster)
 
         kms = self.client(stack, "kms")
@@ -541,7 +546,24 @@ class Verifier:
             return
         svc = found[0]
         equal(f"{name}: service desired count", svc["desiredCount"], service.count)
-        equal(f"{name}: service launch type", svc.get("launchType"), "FARGATE")
+        strategy = sorted((c["capacityProvider"], c.get("base", 0), c.get("weight", 0))
+                          for c in svc.get("capacityProviderStrategy") or [])
+        equal(f"{name}: service capacity provider strategy", strategy, sorted(service.capacity))
+        if service.capacity:
+            # AWS reports no launch type for a service with a strategy; moto's
+            # CreateService defaults it to EC2 when none is sent.
+            if svc.get("launchType") == "EC2":
+                self.checks.workaround("moto reports launchType EC2 for a service created with a capacity "
+                                       "provider strategy (AWS reports none); the strategy is checked instead",
+                                       name)
+            check(f"{name}: service has no Fargate launch type beside its strategy",
+                  svc.get("launchType") in (None, "EC2"), svc.get("launchType"))
+            # AWS refuses a strategy whose providers the cluster lacks; moto does not.
+            providers = (ecs.describe_clusters(clusters=[cluster])["clusters"] or [{}])[0].get("capacityProviders")
+            check(f"{name}: the cluster has every provider of the strategy",
+                  {p for p, _, _ in service.capacity} <= set(providers or []), providers)
+        else:
+            equal(f"{name}: service launch type", svc.get("launchType"), "FARGATE")
         network = svc.get("networkConfiguration", {}).get("awsvpcConfiguration", {})
         equal(f"{name}: service subnets", sorted(network.get("subnets", [])), sorted(resolve_all(service.subnets)))
         given = resolve_all(service.security_groups)

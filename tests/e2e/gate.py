@@ -114,6 +114,8 @@ def remake_service(source: harness.Account, target: harness.Account, region: str
         arn = ecs_to.register_task_definition(**{k: definition[k] for k in keys if k in definition})[
             "taskDefinition"]["taskDefinitionArn"]
     assert arn == task_definition, f"the second moto registered {arn}, not {task_definition}"
+    placement = ({"capacityProviderStrategy": described["capacityProviderStrategy"]}
+                 if described.get("capacityProviderStrategy") else {"launchType": "FARGATE"})
     made = ecs_to.create_service(cluster=cluster, serviceName=service, taskDefinition=arn,
-                                 desiredCount=described["desiredCount"], launchType="FARGATE")["service"]
+                                 desiredCount=described["desiredCount"], **placement)["service"]
     return made["deployments"][0]["id"]

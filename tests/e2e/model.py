@@ -101,6 +101,8 @@ class Service:
     memory: int
     count: int
     arch: str  # ECS's spelling: X86_64, ARM64
+    # the capacity provider strategy, ECS's spelling: [(FARGATE_SPOT, base, weight)]; [] for the launch type
+    capacity: list[tuple[str, int, int]]
     storage: int | None
     containers: list[Container]
     load_balancer: tuple[Ref, str, int] | None  # (target group, container, port)
@@ -333,6 +335,8 @@ def service(s: dict) -> Service:
     return Service(
         name=s["name"], cpu=s["cpu"], memory=s["memory"], count=s["count"],
         arch={"x86_64": "X86_64", "arm64": "ARM64"}[s["arch"]], storage=s["storage"],
+        capacity=[({"fargate": "FARGATE", "fargate_spot": "FARGATE_SPOT"}[c["provider"]], c["base"], c["weight"])
+                  for c in s["capacity"]],
         containers=[container(c) for c in s["containers"]],
         load_balancer=None if lb is None else (scalar(lb["target_group"]), lb["container"], lb["port"]),
         subnets=scalar_list(network["subnets"]), security_groups=scalar_list(network["security_groups"]),

@@ -62,7 +62,12 @@ class Made:
         self.values.update(subnet_ids=ids, security_group_id=group, vpc_id=vpc, private_route_table_ids=[table])
 
     def cluster(self, name: str) -> None:
-        self.values["cluster_id"] = self.client("ecs").create_cluster(clusterName=name)["cluster"]["clusterArn"]
+        """A cluster as the book asks of one ecspipe does not create: both
+        Fargate capacity providers associated, so that `capacity` may use them."""
+        ecs = self.client("ecs")
+        self.values["cluster_id"] = ecs.create_cluster(clusterName=name)["cluster"]["clusterArn"]
+        ecs.put_cluster_capacity_providers(cluster=name, capacityProviders=["FARGATE", "FARGATE_SPOT"],
+                                           defaultCapacityProviderStrategy=[])
 
     def log_group(self, name: str) -> None:
         self.client("logs").create_log_group(logGroupName=name)

@@ -8,8 +8,10 @@
 //! (`env`/`secret` bindings and where secrets come from), `networking.rs`
 //! (load balancer, network, VPC endpoints), `scaling.rs` (`scale`,
 //! `schedule`), `deployment.rs` (`deployment`, `storage`) and `iam.rs`
-//! (`allow` and the role names a service implies).
+//! (`allow` and the role names a service implies), `capacity.rs` (the
+//! capacity provider strategy).
 
+mod capacity;
 mod containers;
 mod deployment;
 mod iam;
@@ -31,6 +33,7 @@ struct Settings<'s, 'a> {
     count: u32,
     count_span: Option<Span>,
     arch: Arch,
+    capacity: Vec<CapacityShare>,
     containers: Vec<(Container, Span)>,
     /// How many `container` statements were read, valid or not.
     container_statements: usize,
@@ -59,6 +62,7 @@ impl Default for Settings<'_, '_> {
             count: 1,
             count_span: None,
             arch: Arch::X86_64,
+            capacity: Vec::new(),
             containers: Vec::new(),
             container_statements: 0,
             load_balancer: None,
@@ -94,6 +98,9 @@ fn apply_overrides(settings: &mut Settings<'_, '_>, overrides: &Overrides, valid
     if let Some(arch) = overridden(&overrides.arch, valid) {
         settings.arch = arch;
     }
+    if let Some(capacity) = overridden(&overrides.capacity, valid) {
+        settings.capacity = capacity;
+    }
     if let Some(gib) = overridden(&overrides.storage, valid) {
         settings.storage = Some(gib);
     }
@@ -128,6 +135,7 @@ impl Checker {
                 let choices = [("x86_64", Arch::X86_64), ("arm64", Arch::Arm64)];
                 overrides.arch = Some(first.and_then(|item| self.reader.keyword(item, "platform", &choices)));
             }
+            "capacity" => overrides.capacity = Some(self.capacity(statement)),
             "storage" => overrides.storage = Some(first.and_then(|item| self.storage(item))),
             "scale" => overrides.scale = Some(self.scale(statement).map(|scale| (scale, statement.span))),
             "deployment" => {
@@ -208,6 +216,7 @@ impl Checker {
             memory: settings.memory.0,
             count: settings.count,
             arch: settings.arch,
+            capacity: settings.capacity,
             containers: settings.containers.into_iter().map(|(c, _)| c).collect(),
             load_balancer,
             network: network?,
@@ -268,6 +277,10 @@ impl Checker {
             },
             "allow" => match self.allow(statement, infra) {
                 Some(found) => settings.task_policy.push(found),
+                None => return false,
+            },
+            "capacity" => match self.capacity(statement) {
+                Some(capacity) => settings.capacity = capacity,
                 None => return false,
             },
             "exec" => settings.exec = true,

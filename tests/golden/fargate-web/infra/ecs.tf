@@ -39,6 +39,19 @@ resource "aws_ecs_cluster" "main" {
   }
 }
 
+# Both Fargate capacity providers, so that a service may place tasks on
+# Fargate Spot (`capacity` in a service). Services without `capacity` keep
+# the Fargate launch type and do not use this.
+resource "aws_ecs_cluster_capacity_providers" "main" {
+  cluster_name       = aws_ecs_cluster.main.name
+  capacity_providers = ["FARGATE", "FARGATE_SPOT"]
+
+  default_capacity_provider_strategy {
+    capacity_provider = "FARGATE"
+    weight            = 1
+  }
+}
+
 resource "aws_ecr_repository" "repository" {
   for_each             = toset(["app-6"])
   name                 = each.value

@@ -103,7 +103,6 @@ resource "aws_ecs_service" "service" {
   cluster                            = local.infra.cluster_id
   task_definition                    = aws_ecs_task_definition.service.arn
   desired_count                      = 3
-  launch_type                        = "FARGATE"
   force_new_deployment               = true
   propagate_tags                     = "SERVICE"
   deployment_minimum_healthy_percent = 100
@@ -112,6 +111,18 @@ resource "aws_ecs_service" "service" {
   deployment_circuit_breaker {
     enable   = true
     rollback = true
+  }
+
+  capacity_provider_strategy {
+    capacity_provider = "FARGATE"
+    base              = 1
+    weight            = 0
+  }
+
+  capacity_provider_strategy {
+    capacity_provider = "FARGATE_SPOT"
+    base              = 0
+    weight            = 1
   }
 
   network_configuration {
