@@ -29,6 +29,12 @@ workaround used is printed under the suite's table:
   changes, runs the workflow's apply once more (UpdateService keeps them),
   and then requires an empty plan. The deployment configuration never
   reaches moto, so checks.py compares it in Terraform's state instead.
+- `aws_ecs_service` with `capacity_provider_strategy`: moto's CreateService
+  drops the strategy (it takes one only for task sets), so the provider
+  reads none back and plans to replace the service for ever. The proxy
+  follows each CreateService that carries a strategy with an UpdateService
+  setting the same strategy (moto's UpdateService keeps it) and answers the
+  create with that service; checks.py then reads the strategy from moto.
 - Literal IDs (`infra { subnet_ids [...] ... }`, `network subnets [...]`):
   moto cannot create a subnet or security group under a chosen ID, and its
   CreateService rejects unknown ones, so the stack's `locals { infra = ...
@@ -176,8 +182,12 @@ class Proxy:
       (InvalidPermission.Duplicate, FlowLogAlreadyExists), while AWS itself
       would have answered a single request;
     - keeps HTTP/1.1 connections open towards the provider (moto closes
-      every connection after one response).
+      every connection after one response);
+    - keeps the capacity provider strategy moto's CreateService drops (see
+      the module docstring), counting each in `strategies`.
     """
+
+    ECS_TARGET = "AmazonEC2ContainerServiceV20141113."
 
     TAG_TARGET = "AnyScaleFrontendService."
     TAG_ACTIONS = {"ListTagsForResource", "TagResource", "UntagResource"}
@@ -189,6 +199,7 @@ class Proxy:
         self.calls: dict[str, int] = {}
         self.answered: dict[str, tuple[int, list, bytes]] = {}
         self.replayed: dict[str, int] = {}
+        self.strategies = 0
         self.lock = threading.Lock()
         proxy = self
 
@@ -246,6 +257,8 @@ class Proxy:
                     self.replayed[name] = self.replayed.get(name, 0) + 1
                     return earlier
         answer = self.forward(method, path, body, headers)
+        if target == self.ECS_TARGET + "CreateService" and answer[0] == 200:
+            answer = self.keep_strategy(method, path, body, headers, answer)
         if invocation:
             with self.lock:
                 self.answered[invocation] = answer
@@ -265,6 +278,25 @@ class Proxy:
             return response.status, response.getheaders(), response.read()
         finally:
             connection.close()
+
+    def keep_strategy(self, method: str, path: str, body: bytes, headers: Any,
+                      created: tuple[int, list, bytes]) -> tuple[int, list, bytes]:
+        """After a CreateService with a capacity provider strategy, the same
+        strategy set by UpdateService, whose answer replaces the create's."""
+        request = json.loads(body or b"{}")
+        strategy = request.get("capacityProviderStrategy")
+        if not strategy:
+            return created
+        update = {"cluster": request.get("cluster", "default"), "service": request["serviceName"],
+                  "capacityProviderStrategy": strategy}
+        headers = {k: v for k, v in headers.items() if k.lower() not in ("content-length", "amz-sdk-invocation-id")}
+        headers["X-Amz-Target"] = self.ECS_TARGET + "UpdateService"
+        updated = self.forward(method, path, json.dumps(update).encode(), headers)
+        if updated[0] != 200:
+            return created
+        with self.lock:
+            self.strategies += 1
+        return updated
 
     def tag_call(self, action: str, request: dict) -> dict:
         arn = request.get("ResourceARN", "")

@@ -119,6 +119,10 @@ class Example:
                     self.checks.workaround(
                         "aws_appautoscaling_target: moto has no ListTagsForResource/TagResource/UntagResource; "
                         "the harness's proxy answered " + ", ".join(sorted(proxy.calls)))
+                if proxy.strategies:
+                    self.checks.workaround(
+                        "aws_ecs_service: moto's CreateService drops capacityProviderStrategy; the harness's proxy "
+                        "set it with UpdateService after each such create")
                 if proxy.replayed:
                     self.checks.workaround(
                         "the provider lost moto's answer to " + ", ".join(sorted(proxy.replayed))
