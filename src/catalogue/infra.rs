@@ -20,6 +20,8 @@ pub enum InfraError {
     NoStateBackend,
     /// a load balancer needs subnets in at least two zones
     LoadBalancerOneZone,
+    /// the certificate is in `{found}`, the load balancer in `{region}`
+    CertificateInOtherRegion { found: String, region: String },
     /// `{zone}` is not a zone of the pipeline's region
     ZoneNotInRegion { zone: String, region: String },
     /// zone `{zone}` is listed twice
@@ -117,6 +119,13 @@ impl InfraError {
                     .label("one zone")
                     .help("list two or more zones: `zones [us-east-2a, us-east-2b]`")
             }
+            Self::CertificateInOtherRegion { found, region } => Diagnostic::new(
+                Code::Conflict,
+                span,
+                format!("the certificate is in `{found}`, the load balancer in `{region}`"),
+            )
+            .label("a certificate of another region")
+            .help(format!("a load balancer serves ACM certificates of its own region only: request or import the certificate in `{region}` and write its ARN")),
             Self::ZoneNotInRegion { zone, region } => {
                 Diagnostic::new(Code::InvalidName, span, format!("`{zone}` is not a zone of the pipeline's region"))
                     .label("not in this region")

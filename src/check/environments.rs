@@ -220,7 +220,7 @@ impl Checker {
         match statement.spec.name {
             "vpc" => overrides.vpc = Some(self.vpc(statement, region)),
             "certificate" => {
-                let certificate = first.and_then(|item| self.certificate(item));
+                let certificate = first.and_then(|item| self.certificate(item, region));
                 overrides.certificate = Some(certificate.map(|certificate| (certificate, statement.span)));
             }
             "accept" => {

@@ -26,7 +26,7 @@ impl Checker {
         let environment = stage.map(|stage| stage.name.as_str());
         let overrides = stage.map(|stage| &stage.overrides);
         let settings = self.infra_settings(statement, &statements, context, overrides);
-        let load_balancer = self.infra_load_balancer_and_certificate(&settings);
+        let load_balancer = self.infra_load_balancer_and_certificate(&settings, context.region);
         let name_in_environment = crate::plan::names::in_environment(settings.name.0.clone(), environment);
         let name_ok = self.name_rule(settings.name.1, "infrastructure name", lb_name_rule(&name_in_environment));
         let subnet_bits = self.subnets(&settings.vpc.0, settings.vpc.2, settings.vpc.1.as_ref().map_or(2, Vec::len));
@@ -98,8 +98,13 @@ impl Checker {
     /// Checks the `load_balancer` statement against the VPC in effect (its
     /// default `allow` is the VPC's range) and gives it the certificate; a
     /// certificate with no load balancer to serve it is reported.
-    fn infra_load_balancer_and_certificate(&mut self, settings: &InfraSettings<'_, '_>) -> Option<InfraLoadBalancer> {
-        let mut load_balancer = settings.load_balancer.and_then(|lb| self.infra_load_balancer(lb, &settings.vpc.0));
+    fn infra_load_balancer_and_certificate(
+        &mut self,
+        settings: &InfraSettings<'_, '_>,
+        region: Option<&str>,
+    ) -> Option<InfraLoadBalancer> {
+        let mut load_balancer =
+            settings.load_balancer.and_then(|lb| self.infra_load_balancer(lb, &settings.vpc.0, region));
         match (load_balancer.as_mut(), settings.certificate.0.clone()) {
             (Some(lb), Some(certificate)) => lb.certificate = Some(certificate),
             (None, Some(_)) if settings.load_balancer.is_none() => {
@@ -269,7 +274,12 @@ impl Checker {
         valid.then_some(chosen)
     }
 
-    fn infra_load_balancer(&mut self, statement: &Statement<'_>, vpc: &str) -> Option<InfraLoadBalancer> {
+    fn infra_load_balancer(
+        &mut self,
+        statement: &Statement<'_>,
+        vpc: &str,
+        region: Option<&str>,
+    ) -> Option<InfraLoadBalancer> {
         let public = self.reader.keyword(
             statement.args.first()?,
             "load balancer scheme",
@@ -323,7 +333,7 @@ impl Checker {
         let (matcher, healthy_threshold, unhealthy_threshold, deregistration_seconds) =
             (matcher?, healthy_threshold?, unhealthy_threshold?, deregistration_seconds?);
         let certificate = match statement.option("certificate") {
-            Some(item) => Some(self.certificate(item)?),
+            Some(item) => Some(self.certificate(item, region)?),
             None => None,
         };
         if certificate.is_some() && matches!(listener_port, 443) {
@@ -399,12 +409,24 @@ impl Checker {
         }
     }
 
-    pub(super) fn certificate(&mut self, item: &Item) -> Option<String> {
+    /// An ACM certificate ARN in the load balancer's `region` (ELB takes
+    /// certificates of its own region only).
+    pub(super) fn certificate(&mut self, item: &Item, region: Option<&str>) -> Option<String> {
         let (arn, span) = self.reader.text(item, "a certificate ARN")?;
-        if arn::Arn::parse(arn)
-            .is_some_and(|parts| parts.service == "acm" && parts.resource.starts_with("certificate/"))
-        {
-            return self.arn_parts(arn, span, true).then(|| arn.to_owned());
+        let parts =
+            arn::Arn::parse(arn).filter(|parts| parts.service == "acm" && parts.resource.starts_with("certificate/"));
+        if let Some(parts) = parts {
+            if !self.arn_parts(arn, span, true) {
+                return None;
+            }
+            if let Some(region) = region.filter(|region| *region != parts.region) {
+                self.report(
+                    InfraError::CertificateInOtherRegion { found: parts.region.to_owned(), region: region.to_owned() }
+                        .at(span),
+                );
+                return None;
+            }
+            return Some(arn.to_owned());
         }
         self.report(InfraError::ExpectedCertificateArn.at(span));
         None

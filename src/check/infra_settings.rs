@@ -173,7 +173,9 @@ impl Checker {
             // Checked once all are read: its default `allow` is the VPC's
             // range, which an environment may override.
             "load_balancer" => settings.load_balancer = Some(statement),
-            "certificate" => settings.certificate = (first.and_then(|item| self.certificate(item)), statement.span),
+            "certificate" => {
+                settings.certificate = (first.and_then(|item| self.certificate(item, context.region)), statement.span)
+            }
             "secret" => {
                 settings.secret = self.infra_secret(statement);
                 settings.secret_span = statement.span;
