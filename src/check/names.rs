@@ -263,22 +263,24 @@ pub fn stack_directory(path: &str) -> Result<(), String> {
 }
 
 /// A local state file's path in its stack directory, if Terraform could
-/// keep state there: not the directory itself, not a file ecspipe writes
-/// in a stack, not configuration Terraform reads (`*.tf`, `*.tf.json` at
-/// the top) and not Terraform's own `.terraform` files.
+/// keep state there: not the directory itself, not named as a file ecspipe
+/// writes in a stack, not configuration Terraform reads (`*.tf`,
+/// `*.tf.json`), in this directory or in a stack below it, and not
+/// Terraform's own `.terraform` files.
 pub fn local_state_path(path: &str) -> Result<(), String> {
+    let file_name = path.rsplit('/').next().unwrap_or(path);
     let generated = crate::plan::names::INFRA_FILES
         .iter()
         .chain(&crate::plan::names::SERVICE_FILES)
         .chain(&crate::plan::names::BOOTSTRAP_FILES)
-        .find(|file| **file == path);
+        .find(|file| **file == file_name);
     if let Some(file) = generated {
-        return Err(format!("`{file}` is configuration ecspipe writes in the stack directory"));
+        return Err(format!("`{file}` is configuration ecspipe writes in a stack directory"));
     }
     if path == "." {
         return Err(String::from("`.` is the stack directory itself"));
     }
-    if !path.contains('/') && (path.ends_with(".tf") || path.ends_with(".tf.json")) {
+    if file_name.ends_with(".tf") || file_name.ends_with(".tf.json") {
         return Err(String::from(
             "Terraform reads every `*.tf` and `*.tf.json` file of the stack directory as configuration",
         ));
