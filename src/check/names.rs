@@ -55,6 +55,18 @@ pub fn iam_role(name: &str) -> Result<(), String> {
     }
 }
 
+/// An IAM managed policy name: 1–128 of the characters role names take.
+pub fn iam_policy(name: &str) -> Result<(), String> {
+    if name.is_empty() || name.len() > 128 {
+        return Err(format!("IAM policy names are at most 128 characters; `{name}` has {}", name.len()));
+    }
+    if name.chars().all(|c| c.is_ascii_alphanumeric() || "_+=,.@-".contains(c)) {
+        Ok(())
+    } else {
+        Err(String::from("IAM policy names hold only letters, digits and `_+=,.@-`"))
+    }
+}
+
 /// An ECR repository name: 2–256 characters, lowercase, `/`-separated
 /// segments of `[a-z0-9]` runs joined by single `.`, `_` or `-`.
 pub fn ecr_repository(name: &str) -> Result<(), String> {
@@ -359,6 +371,8 @@ mod tests {
         assert!(job_id("1build").is_err());
         assert!(iam_role(&"x".repeat(64)).is_ok());
         assert!(iam_role(&"x".repeat(65)).is_err());
+        assert!(iam_policy(&"x".repeat(128)).is_ok());
+        assert!(iam_policy(&"x".repeat(129)).is_err());
     }
 
     #[test]

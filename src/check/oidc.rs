@@ -43,8 +43,10 @@ impl Checker {
             state: settings.state?,
             name: pipeline.to_owned(),
             existing_provider: settings.existing_provider,
-            apply_subjects: Vec::new(),
-            iam_roles: Vec::new(),
+            apply_trust: Vec::new(),
+            boundary_policy: crate::plan::names::github_boundary_policy(pipeline),
+            task_roles: Vec::new(),
+            flow_logs_roles: Vec::new(),
             iam_policies: Vec::new(),
             state_objects: Vec::new(),
             repositories: Vec::new(),
@@ -122,9 +124,16 @@ impl Checker {
             self.report(PipelineError::OidcUnusedPlanRole.at(statement.name_span));
         }
         let longest = crate::plan::names::github_apply_role(pipeline);
+        let boundary = crate::plan::names::github_boundary_policy(pipeline);
         if names::iam_role(&longest).is_err() {
             self.report(PipelineError::OidcRoleTooLong { longest: longest.to_string() }.at(statement.name_span));
         }
+        // The boundary policy's name is three characters longer than the
+        // apply role's, and policies take 128: the role's limit covers it.
+        debug_assert!(
+            names::iam_role(&longest).is_err() || names::iam_policy(&boundary).is_ok(),
+            "`{boundary}` fits no IAM policy name"
+        );
     }
 }
 

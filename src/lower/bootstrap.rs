@@ -3,6 +3,8 @@
 
 use serde::Serialize;
 
+use super::boundary::{apply_iam_statements, boundary_statements};
+use super::iam::{condition, Condition, PolicyStatement};
 use super::output::{Hcl, Template, ACCOUNT, PARTITION, REGION};
 use super::terraform::{settings, TerraformSettings};
 use crate::model::*;
@@ -17,10 +19,12 @@ pub struct BootstrapStack {
     pub repository: String,
     /// Read the account's provider instead of creating it.
     pub existing_provider: bool,
-    /// `sub` claims the apply role trusts.
-    pub apply_subjects: Hcl,
-    /// IAM roles and policies the apply role manages.
-    pub iam_resources: Hcl,
+    /// The apply role's trust conditions, all required: the model's.
+    pub apply_trust: Vec<Condition>,
+    /// The apply role's IAM statements: the stacks' roles, under the boundary.
+    pub apply_iam: Vec<PolicyStatement>,
+    /// The permissions boundary of every role the stacks create.
+    pub boundary: Vec<PolicyStatement>,
     /// State buckets.
     pub state_buckets: Hcl,
     /// State objects.
@@ -48,12 +52,6 @@ fn s3_arn(resource: &str) -> Hcl {
 }
 
 pub(super) fn bootstrap_stack(pipeline: &Pipeline, oidc: &Oidc) -> BootstrapStack {
-    let iam = oidc
-        .iam_roles
-        .iter()
-        .map(|role| arn("iam", &format!("role/{role}"), false))
-        .chain(oidc.iam_policies.iter().map(|policy| arn("iam", &format!("policy/{policy}"), false)))
-        .collect();
     let mut buckets: Vec<Hcl> = Vec::new();
     let mut objects: Vec<Hcl> = Vec::new();
     let mut locks: Vec<Hcl> = Vec::new();
@@ -69,8 +67,13 @@ pub(super) fn bootstrap_stack(pipeline: &Pipeline, oidc: &Oidc) -> BootstrapStac
         settings: settings(pipeline, &oidc.stack, &None, &oidc.state, &oidc.name),
         repository: oidc.repository.clone(),
         existing_provider: oidc.existing_provider,
-        apply_subjects: Hcl::List(oidc.apply_subjects.iter().cloned().map(Hcl::Str).collect()),
-        iam_resources: Hcl::List(iam),
+        apply_trust: oidc
+            .apply_trust
+            .iter()
+            .map(|trust| condition(trust.test, &trust.variable, trust.values.iter().cloned().map(Hcl::Str).collect()))
+            .collect(),
+        apply_iam: apply_iam_statements(oidc),
+        boundary: boundary_statements(pipeline),
         state_buckets: Hcl::List(buckets),
         state_objects: Hcl::List(objects),
         state_locks: Hcl::List(locks),

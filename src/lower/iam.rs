@@ -8,7 +8,7 @@ use super::output::{Hcl, HclRef, Template, REGION};
 use crate::model::*;
 
 /// One IAM policy statement.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PolicyStatement {
     /// Statement id.
     pub sid: String,
@@ -16,28 +16,33 @@ pub struct PolicyStatement {
     pub actions: Hcl,
     /// Resources.
     pub resources: Hcl,
-    /// An optional condition.
-    pub condition: Option<Condition>,
+    /// Its conditions, all of which must hold.
+    pub conditions: Vec<Condition>,
 }
 
 /// A `condition` block of a policy statement.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Condition {
     /// The operator, such as `StringEquals`.
     pub test: &'static str,
     /// The context key.
-    pub variable: &'static str,
+    pub variable: String,
     /// The values.
     pub values: Hcl,
 }
 
-fn statement(sid: &str, actions: &[&str], resources: Vec<Hcl>) -> PolicyStatement {
+pub(super) fn statement(sid: &str, actions: &[&str], resources: Vec<Hcl>) -> PolicyStatement {
     PolicyStatement {
         sid: sid.to_owned(),
         actions: Hcl::List(actions.iter().map(|a| Hcl::str(*a)).collect()),
         resources: Hcl::List(resources),
-        condition: None,
+        conditions: Vec::new(),
     }
+}
+
+/// A condition of a statement.
+pub(super) fn condition(test: &'static str, variable: &str, values: Vec<Hcl>) -> Condition {
+    Condition { test, variable: variable.to_owned(), values: Hcl::List(values) }
 }
 
 fn push_unique(list: &mut Vec<Hcl>, value: Hcl) {
@@ -94,11 +99,7 @@ pub(super) fn execution_statements(deploy: &Deploy) -> Vec<PolicyStatement> {
     if infra_secret && kms_known(deploy) {
         let mut decrypt = statement("DecryptSecrets", &["kms:Decrypt"], vec![handoff("kms_arn")]);
         let via = Template::new().text("secretsmanager.").interpolate(REGION).text(".amazonaws.com");
-        decrypt.condition = Some(Condition {
-            test: "StringEquals",
-            variable: "kms:ViaService",
-            values: Hcl::List(vec![Hcl::template(via)]),
-        });
+        decrypt.conditions.push(condition("StringEquals", "kms:ViaService", vec![Hcl::template(via)]));
         statements.push(decrypt);
     }
     if !env_files.is_empty() {
@@ -119,7 +120,7 @@ pub(super) fn task_statements(deploy: &Deploy) -> Vec<PolicyStatement> {
             sid: format!("Allow{}", index + 1),
             actions: Hcl::strings(&allow.actions),
             resources: Hcl::List(allow.resources.iter().map(scalar).collect()),
-            condition: None,
+            conditions: Vec::new(),
         })
         .collect();
     if !service.exec {

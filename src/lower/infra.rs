@@ -49,6 +49,9 @@ pub struct InfraStack {
     pub handoff_parameter: Option<String>,
     /// The flow logs' log group retention, days.
     pub flow_log_retention_days: u32,
+    /// The permissions boundary of the stack's roles: with an `oidc` block,
+    /// the bootstrap's.
+    pub permissions_boundary: Option<Hcl>,
     /// checkov checks skipped per resource, each with its reason. Every
     /// resource that may carry skips has an entry (maybe empty).
     pub skips: BTreeMap<&'static str, Vec<Skip>>,
@@ -186,6 +189,7 @@ pub struct LoadBalancerIr {
 pub(super) fn infra_stack(pipeline: &Pipeline, infra: &Infra) -> InfraStack {
     let interface: Vec<Hcl> = infra.endpoints.iter().filter(|e| *e != "s3").cloned().map(Hcl::Str).collect();
     InfraStack {
+        permissions_boundary: super::boundary::permissions_boundary(pipeline),
         settings: settings(pipeline, &infra.stack, &infra.target.stage, &infra.state, &infra.name),
         vpc_cidr: infra.vpc_cidr.clone(),
         zones: Hcl::List(infra.zones.iter().cloned().map(Hcl::Str).collect()),

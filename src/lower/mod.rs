@@ -15,6 +15,7 @@
 //! or is quoted; it never builds HCL, expression or shell syntax.
 
 mod bootstrap;
+mod boundary;
 mod builds;
 mod changes;
 mod conditions;

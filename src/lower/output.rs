@@ -59,6 +59,23 @@ impl Hcl {
     pub(crate) fn strings(items: &[String]) -> Hcl {
         Hcl::List(items.iter().cloned().map(Hcl::Str).collect())
     }
+
+    /// Whether the value refers to nothing but the partition, the region
+    /// and the account, which every stack of a pipeline reads alike: it
+    /// means the same in another stack.
+    pub(crate) fn portable(&self) -> bool {
+        let fixed = |reference: &HclRef| [REGION, PARTITION, ACCOUNT].contains(reference);
+        match self {
+            Hcl::Str(_) | Hcl::Num(_) | Hcl::Bool(_) => true,
+            Hcl::Expr(HclExpr::Reference(reference)) => fixed(reference),
+            Hcl::Expr(HclExpr::Template(parts)) => parts.iter().all(|part| match part {
+                TemplatePart::Text(_) => true,
+                TemplatePart::Interpolation(reference) => fixed(reference),
+            }),
+            Hcl::List(items) => items.iter().all(Hcl::portable),
+            Hcl::Object { object } => object.iter().all(|attribute| attribute.value.portable()),
+        }
+    }
 }
 
 /// One attribute of an HCL object.

@@ -37,6 +37,9 @@ pub struct ServiceStack {
     pub execution_statements: Vec<PolicyStatement>,
     /// Statements of the task role's policy.
     pub task_statements: Vec<PolicyStatement>,
+    /// The permissions boundary of the stack's roles: with an `oidc` block,
+    /// the bootstrap's.
+    pub permissions_boundary: Option<Hcl>,
     /// `desired_count`.
     pub count: u32,
     /// The ECS cluster.
@@ -181,6 +184,7 @@ pub(super) fn service_stack(pipeline: &Pipeline, deploy: &Deploy) -> ServiceStac
         service.containers.iter().map(|container| container_definition(deploy, container, &log_group)).collect(),
     );
     ServiceStack {
+        permissions_boundary: super::boundary::permissions_boundary(pipeline),
         settings: settings(pipeline, &deploy.stack, &deploy.target.stage, &deploy.state, &service.name),
         image_variables,
         handoff: handoff(deploy),

@@ -18,10 +18,18 @@ pub struct Oidc {
     pub name: String,
     /// Whether the account's OIDC provider exists already (one per account).
     pub existing_provider: bool,
-    /// `sub` claims the apply role trusts: the apply branches and environments.
-    pub apply_subjects: Vec<String>,
-    /// The IAM roles the stacks create, by name.
-    pub iam_roles: Vec<String>,
+    /// The apply role's trust: every condition must hold (`aud`, `sub`,
+    /// `ref` and `job_workflow_ref`), one of its values each. The template
+    /// renders exactly this list.
+    pub apply_trust: Vec<TrustCondition>,
+    /// The permissions boundary every role the stacks create gets, by name.
+    pub boundary_policy: String,
+    /// The IAM roles the service stacks create and pass to ECS tasks (task
+    /// execution roles and task roles), by name.
+    pub task_roles: Vec<String>,
+    /// The IAM roles the infrastructure stacks create and pass to VPC flow
+    /// logs, by name.
+    pub flow_logs_roles: Vec<String>,
     /// The IAM managed policies the stacks create, by name.
     pub iam_policies: Vec<String>,
     /// Terraform state objects: (bucket, key).
@@ -36,4 +44,16 @@ pub struct Oidc {
     pub exact_secrets: Vec<String>,
     /// Terraform version for the instructions.
     pub region: String,
+}
+
+/// One condition of a trust policy: the token's claim `variable` must
+/// compare to one of `values` by `test`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TrustCondition {
+    /// The operator, such as `StringEquals`.
+    pub test: &'static str,
+    /// The condition key, such as `token.actions.githubusercontent.com:ref`.
+    pub variable: String,
+    /// The values, one of which must match.
+    pub values: Vec<String>,
 }

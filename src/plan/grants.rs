@@ -7,7 +7,7 @@
 //! trust. Every name comes from [`super::names`], so the grants and the
 //! stacks cannot drift apart.
 
-use crate::model::{Backend, Pipeline};
+use crate::model::{Backend, Pipeline, TrustCondition};
 
 use super::names;
 
@@ -16,36 +16,21 @@ pub(super) fn fill(pipeline: &mut Pipeline) {
     let Some(oidc) = &pipeline.oidc else { return };
     let repository = oidc.repository.clone();
 
-    // A job in a GitHub environment presents `environment:NAME` as its
-    // subject; other jobs present their ref. Protect each environment
-    // with a deployment branch policy to keep applies on those branches.
-    let mut apply_subjects: Vec<String> = Vec::new();
-    add(&mut apply_subjects, format!("repo:{repository}:ref:refs/heads/main"));
-    for deploy in &pipeline.deploys {
-        add(&mut apply_subjects, format!("repo:{repository}:ref:refs/heads/{}", deploy.apply_branch));
-    }
-    let environments = pipeline
-        .environment
-        .iter()
-        .chain(pipeline.builds.iter().filter_map(|b| b.environment.as_ref()))
-        .chain(pipeline.infras.iter().filter_map(|i| i.target.environment.as_ref()))
-        .chain(pipeline.deploys.iter().filter_map(|d| d.target.environment.as_ref()));
-    for environment in environments {
-        add(&mut apply_subjects, format!("repo:{repository}:environment:{environment}"));
-    }
+    let apply_trust = apply_trust(pipeline, &repository);
 
-    let mut iam_roles: Vec<String> = Vec::new();
+    let mut task_roles: Vec<String> = Vec::new();
+    let mut flow_logs_roles: Vec<String> = Vec::new();
     let mut iam_policies: Vec<String> = Vec::new();
     for deploy in &pipeline.deploys {
         let service = &deploy.service.name;
-        add(&mut iam_roles, names::task_execution_role(service));
-        add(&mut iam_roles, names::task_role(service));
+        add(&mut task_roles, names::task_execution_role(service));
+        add(&mut task_roles, names::task_role(service));
         add(&mut iam_policies, names::execution_policy(service));
     }
     let mut infra_names: Vec<String> = Vec::new();
     let mut exact_secrets: Vec<String> = Vec::new();
     for infra in &pipeline.infras {
-        iam_roles.push(names::flow_logs_role(&infra.name));
+        add(&mut flow_logs_roles, names::flow_logs_role(&infra.name));
         infra_names.push(infra.name.clone());
         if let Some(exact) = infra.secret.as_ref().and_then(|secret| secret.exact_name.clone()) {
             add(&mut exact_secrets, exact);
@@ -64,14 +49,60 @@ pub(super) fn fill(pipeline: &mut Pipeline) {
     }
 
     if let Some(oidc) = &mut pipeline.oidc {
-        oidc.apply_subjects = apply_subjects;
-        oidc.iam_roles = iam_roles;
+        oidc.apply_trust = apply_trust;
+        oidc.task_roles = task_roles;
+        oidc.flow_logs_roles = flow_logs_roles;
         oidc.iam_policies = iam_policies;
         oidc.state_objects = state_objects;
         oidc.repositories = repositories;
         oidc.infra_names = infra_names;
         oidc.exact_secrets = exact_secrets;
     }
+}
+
+/// The apply role's trust, every condition required (`StringEquals`, no
+/// wildcard):
+///
+/// - `aud`: the audience of the workflow's tokens;
+/// - `sub`: the apply branches' subjects, and `environment:NAME` for each
+///   GitHub environment a job runs in (such a job presents that subject on
+///   every event, whatever its branch);
+/// - `ref`: the apply branches, which an environment's subject does not say;
+/// - `job_workflow_ref`: this pipeline's workflow file on an apply branch,
+///   so that no other workflow of the repository (nor this one from
+///   another branch) can assume the role.
+fn apply_trust(pipeline: &Pipeline, repository: &str) -> Vec<TrustCondition> {
+    let mut branches: Vec<&str> = vec!["main"];
+    for deploy in &pipeline.deploys {
+        add(&mut branches, deploy.apply_branch.as_str());
+    }
+    let mut subjects: Vec<String> = branches.iter().map(|branch| names::branch_subject(repository, branch)).collect();
+    let environments = pipeline
+        .environment
+        .iter()
+        .chain(pipeline.builds.iter().filter_map(|b| b.environment.as_ref()))
+        .chain(pipeline.infras.iter().filter_map(|i| i.target.environment.as_ref()))
+        .chain(pipeline.deploys.iter().filter_map(|d| d.target.environment.as_ref()));
+    for environment in environments {
+        add(&mut subjects, names::environment_subject(repository, environment));
+    }
+    let claim = |name: &str, values: Vec<String>| TrustCondition {
+        test: "StringEquals",
+        variable: format!("{}{name}", names::GITHUB_CLAIM),
+        values,
+    };
+    vec![
+        claim("aud", vec![names::GITHUB_AUDIENCE.to_owned()]),
+        claim("sub", subjects),
+        claim("ref", branches.iter().map(|branch| names::branch_ref(branch)).collect()),
+        claim(
+            "job_workflow_ref",
+            branches
+                .iter()
+                .map(|branch| names::job_workflow_ref(repository, &pipeline.workflow_file, branch))
+                .collect(),
+        ),
+    ]
 }
 
 /// Appends `item` unless the list has it: first occurrence order.
@@ -83,6 +114,16 @@ fn add<T: PartialEq>(list: &mut Vec<T>, item: T) {
 
 #[cfg(test)]
 mod tests {
+    use crate::model::Oidc;
+
+    /// The values the apply role's trust accepts for the token's `claim`.
+    fn trusted<'a>(oidc: &'a Oidc, claim: &str) -> Vec<&'a str> {
+        let variable = format!("token.actions.githubusercontent.com:{claim}");
+        let conditions: Vec<_> = oidc.apply_trust.iter().filter(|c| c.variable == variable).collect();
+        assert_eq!(conditions.len(), 1, "one condition on {claim}");
+        assert_eq!(conditions[0].test, "StringEquals");
+        conditions[0].values.iter().map(String::as_str).collect()
+    }
     const PIPELINE: &str = r#"
 pipeline shop {
   region us-east-2
@@ -114,12 +155,12 @@ pipeline shop {
         let planned = super::super::plan_one(pipelines).expect("plans");
         let oidc = planned[0].oidc.as_ref().expect("oidc");
         assert_eq!(
-            oidc.iam_roles,
+            oidc.task_roles,
             ["web-dev-task-execution-role", "web-dev-task-role", "web-prod-task-execution-role", "web-prod-task-role"]
         );
         assert_eq!(oidc.iam_policies, ["web-dev-execution", "web-prod-execution"]);
         assert_eq!(
-            oidc.apply_subjects,
+            trusted(oidc, "sub"),
             [
                 "repo:acme/shop:ref:refs/heads/main",
                 "repo:acme/shop:ref:refs/heads/release",
@@ -129,6 +170,25 @@ pipeline shop {
         );
         let keys: Vec<&str> = oidc.state_objects.iter().map(|(_, key)| key.as_str()).collect();
         assert_eq!(keys, ["dev/web.tfstate", "prod/web.tfstate"]);
+    }
+
+    #[test]
+    fn the_apply_trust_pins_the_apply_branches_and_the_workflow_file() {
+        let file = crate::syntax::parse(PIPELINE).expect("parses");
+        let pipelines = crate::check::check(&file, "shop.ecspipe").expect("checks");
+        let planned = super::super::plan_one(pipelines).expect("plans");
+        let oidc = planned[0].oidc.as_ref().expect("oidc");
+        assert_eq!(trusted(oidc, "aud"), ["sts.amazonaws.com"]);
+        assert_eq!(trusted(oidc, "ref"), ["refs/heads/main", "refs/heads/release"]);
+        assert_eq!(
+            trusted(oidc, "job_workflow_ref"),
+            [
+                "acme/shop/.github/workflows/shop.yml@refs/heads/main",
+                "acme/shop/.github/workflows/shop.yml@refs/heads/release",
+            ]
+        );
+        assert_eq!(oidc.apply_trust.len(), 4, "aud, sub, ref and job_workflow_ref, nothing else");
+        assert_eq!(oidc.boundary_policy, "shop-github-boundary");
     }
 
     #[test]
@@ -188,7 +248,7 @@ pipeline shop {
         assert_eq!(planned[0].deploys[0].target.environment.as_deref(), Some("development"));
         let oidc = planned[0].oidc.as_ref().expect("oidc");
         assert_eq!(
-            oidc.apply_subjects,
+            trusted(oidc, "sub"),
             [
                 "repo:acme/shop:ref:refs/heads/main",
                 "repo:acme/shop:environment:development",

@@ -25,6 +25,10 @@ pub const TASK_POLICY: &str = "-task";
 pub const FLOW_LOGS_ROLE: &str = "-flow-logs";
 /// Suffix of the flow logs role's inline policy.
 pub const FLOW_LOGS_POLICY: &str = "-flow-logs";
+/// Prefix of the infrastructure's VPC flow logs log group, before its name.
+pub const FLOW_LOGS_GROUP_PREFIX: &str = "/vpc/";
+/// Suffix of that log group, after the name.
+pub const FLOW_LOGS_GROUP_SUFFIX: &str = "/flow-logs";
 /// Suffix of a service's own security group, which carries its egress rules.
 pub const EGRESS_GROUP: &str = "-egress";
 /// Suffix of the infrastructure's NAT gateways and their addresses, before the zone.
@@ -39,6 +43,14 @@ pub const GITHUB_PLAN_ROLE: &str = "-github-plan";
 pub const GITHUB_PLAN_POLICY: &str = "-github-plan";
 /// Suffix of the plan role's inline policy that logs in to ECR.
 pub const GITHUB_PLAN_ECR_LOGIN_POLICY: &str = "-github-plan-ecr-login";
+/// Suffix of the permissions boundary every role the stacks create gets.
+pub const GITHUB_BOUNDARY_POLICY: &str = "-github-boundary";
+/// The AWS managed policy every task execution role gets.
+pub const TASK_EXECUTION_MANAGED_POLICY: &str = "service-role/AmazonECSTaskExecutionRolePolicy";
+/// The prefix of the GitHub token's claims as STS condition keys.
+pub const GITHUB_CLAIM: &str = "token.actions.githubusercontent.com:";
+/// The audience the workflow's tokens carry, and the provider's client id.
+pub const GITHUB_AUDIENCE: &str = "sts.amazonaws.com";
 
 /// The suffixes templates append to `${var.name}`, so that no template
 /// spells a role or policy name of its own.
@@ -57,6 +69,10 @@ pub struct TemplateNames {
     github_plan_role: &'static str,
     github_plan_policy: &'static str,
     github_plan_ecr_login_policy: &'static str,
+    github_boundary_policy: &'static str,
+    flow_logs_group_prefix: &'static str,
+    flow_logs_group_suffix: &'static str,
+    task_execution_managed_policy: &'static str,
 }
 
 /// The files of an infrastructure stack, in the order they are written:
@@ -95,6 +111,10 @@ pub const TEMPLATE_NAMES: TemplateNames = TemplateNames {
     github_plan_role: GITHUB_PLAN_ROLE,
     github_plan_policy: GITHUB_PLAN_POLICY,
     github_plan_ecr_login_policy: GITHUB_PLAN_ECR_LOGIN_POLICY,
+    github_boundary_policy: GITHUB_BOUNDARY_POLICY,
+    flow_logs_group_prefix: FLOW_LOGS_GROUP_PREFIX,
+    flow_logs_group_suffix: FLOW_LOGS_GROUP_SUFFIX,
+    task_execution_managed_policy: TASK_EXECUTION_MANAGED_POLICY,
 };
 
 /// The job that lists which jobs' inputs a run changed; its outputs are
@@ -249,6 +269,11 @@ pub fn flow_logs_role(infra: &str) -> String {
     format!("{infra}{FLOW_LOGS_ROLE}")
 }
 
+/// The VPC flow logs log group of an infrastructure stack.
+pub fn flow_logs_group(infra: &str) -> String {
+    format!("{FLOW_LOGS_GROUP_PREFIX}{infra}{FLOW_LOGS_GROUP_SUFFIX}")
+}
+
 /// The bootstrap's apply role.
 pub fn github_apply_role(pipeline: &str) -> String {
     format!("{pipeline}{GITHUB_APPLY_ROLE}")
@@ -257,6 +282,42 @@ pub fn github_apply_role(pipeline: &str) -> String {
 /// The bootstrap's plan role.
 pub fn github_plan_role(pipeline: &str) -> String {
     format!("{pipeline}{GITHUB_PLAN_ROLE}")
+}
+
+/// The permissions boundary of every role the pipeline's stacks create.
+pub fn github_boundary_policy(pipeline: &str) -> String {
+    format!("{pipeline}{GITHUB_BOUNDARY_POLICY}")
+}
+
+/// A workflow's file in the repository, from its stem.
+pub fn workflow_path(workflow_file: &str) -> String {
+    format!(".github/workflows/{workflow_file}.yml")
+}
+
+/// The ref a push to `branch` runs on, as the token's `ref` claim says it.
+pub fn branch_ref(branch: &str) -> String {
+    format!("refs/heads/{branch}")
+}
+
+/// The token's `sub` claim of a job outside any environment on `branch`.
+pub fn branch_subject(repository: &str, branch: &str) -> String {
+    format!("repo:{repository}:ref:{}", branch_ref(branch))
+}
+
+/// The token's `sub` claim of a job in GitHub environment `environment`.
+pub fn environment_subject(repository: &str, environment: &str) -> String {
+    format!("repo:{repository}:environment:{environment}")
+}
+
+/// The token's `sub` pattern of every run of the repository.
+pub fn any_subject(repository: &str) -> String {
+    format!("repo:{repository}:*")
+}
+
+/// The token's `job_workflow_ref` claim of a job of the workflow
+/// `workflow_file` running on `branch`: `OWNER/REPO/PATH@REF`.
+pub fn job_workflow_ref(repository: &str, workflow_file: &str, branch: &str) -> String {
+    format!("{repository}/{}@{}", workflow_path(workflow_file), branch_ref(branch))
 }
 
 /// The builds whose images a deploy runs, in container order.
@@ -408,6 +469,12 @@ mod tests {
         assert_eq!(github_apply_role("shop"), "shop-github-apply");
         assert_eq!(github_plan_role("shop"), "shop-github-plan");
         assert_eq!(TEMPLATE_NAMES.task_policy, TASK_POLICY);
+        assert_eq!(github_boundary_policy("shop"), "shop-github-boundary");
+        assert_eq!(
+            job_workflow_ref("acme/shop", "shop", "release/1"),
+            "acme/shop/.github/workflows/shop.yml@refs/heads/release/1"
+        );
+        assert_eq!(branch_subject("acme/shop", "main"), "repo:acme/shop:ref:refs/heads/main");
     }
 
     #[test]

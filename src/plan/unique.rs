@@ -294,6 +294,7 @@ fn claim_pipeline(claims: &mut Claims, sources: &[Source<'_>], input: usize, ind
         }
         claims.claim(sources, IAM_ROLE, everywhere, &names::github_apply_role(&pipeline.name), &pipeline_owner);
         claims.claim(sources, IAM_ROLE, everywhere, &names::github_plan_role(&pipeline.name), &pipeline_owner);
+        claims.claim(sources, IAM_POLICY, everywhere, &oidc.boundary_policy, &pipeline_owner);
     }
     // An environment's name ends its jobs' ids: two that meet there would
     // otherwise collide once per block, and be reported at the block.

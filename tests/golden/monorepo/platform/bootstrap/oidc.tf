@@ -14,8 +14,10 @@ locals {
   github_provider_arn = aws_iam_openid_connect_provider.github.arn
 }
 
-# Applies: only from the apply branches, or from jobs in the pipeline's
-# GitHub environments (protect them with a deployment branch policy).
+# Applies: only this pipeline's workflow file, run on an apply branch. A
+# job in a GitHub environment presents the environment as its subject on
+# every branch; `ref` and `job_workflow_ref` still say which branch and
+# which workflow file.
 data "aws_iam_policy_document" "apply_trust" {
   statement {
     sid     = "GitHubActionsApply"
@@ -37,6 +39,18 @@ data "aws_iam_policy_document" "apply_trust" {
       variable = "token.actions.githubusercontent.com:sub"
       values   = ["repo:acme/shop:ref:refs/heads/main", "repo:acme/shop:environment:production"]
     }
+
+    condition {
+      test     = "StringEquals"
+      variable = "token.actions.githubusercontent.com:ref"
+      values   = ["refs/heads/main"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "token.actions.githubusercontent.com:job_workflow_ref"
+      values   = ["acme/shop/.github/workflows/shop.yml@refs/heads/main"]
+    }
   }
 }
 
@@ -52,38 +66,138 @@ resource "aws_iam_role_policy_attachment" "apply_power_user" {
   policy_arn = "arn:${data.aws_partition.current.partition}:iam::aws:policy/PowerUserAccess"
 }
 
+# Every role the stacks create carries this boundary: whatever policy a
+# role gets, it can do no more than the stacks' roles need. The apply role
+# cannot change it, and cannot create or change a role without it.
+data "aws_iam_policy_document" "boundary" {
+  statement {
+    sid       = "ExecutionEcrLogIn"
+    actions   = ["ecr:GetAuthorizationToken"]
+    resources = ["*"]
+  }
+
+  statement {
+    sid       = "ExecutionPullImages"
+    actions   = ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]
+    resources = ["arn:${data.aws_partition.current.partition}:ecr:${var.region}:${data.aws_caller_identity.current.account_id}:repository/shop/storefront", "arn:${data.aws_partition.current.partition}:ecr:${var.region}:${data.aws_caller_identity.current.account_id}:repository/shop/billing"]
+  }
+
+  statement {
+    sid       = "ExecutionWriteLogs"
+    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+    resources = ["arn:${data.aws_partition.current.partition}:logs:${var.region}:${data.aws_caller_identity.current.account_id}:*"]
+  }
+
+  statement {
+    sid       = "ExecutionReadSecrets"
+    actions   = ["secretsmanager:GetSecretValue"]
+    resources = ["arn:${data.aws_partition.current.partition}:secretsmanager:${var.region}:${data.aws_caller_identity.current.account_id}:*"]
+  }
+
+  statement {
+    sid       = "ExecutionDecryptSecrets"
+    actions   = ["kms:Decrypt"]
+    resources = ["arn:${data.aws_partition.current.partition}:kms:${var.region}:${data.aws_caller_identity.current.account_id}:*"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "kms:ViaService"
+      values   = ["secretsmanager.${var.region}.amazonaws.com"]
+    }
+  }
+
+  statement {
+    sid       = "TaskAllow1"
+    actions   = ["sqs:ReceiveMessage", "sqs:DeleteMessage"]
+    resources = ["arn:aws:sqs:us-east-1:123456789012:shop-orders"]
+  }
+
+  statement {
+    sid       = "FlowLogsWriteFlowLogs"
+    actions   = ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"]
+    resources = ["arn:${data.aws_partition.current.partition}:logs:${var.region}:${data.aws_caller_identity.current.account_id}:log-group:/vpc/shop/flow-logs:*"]
+  }
+}
+
+resource "aws_iam_policy" "boundary" {
+  name        = "${var.name}-github-boundary"
+  description = "The most any role of acme/shop's stacks may do."
+  policy      = data.aws_iam_policy_document.boundary.json
+}
+
 # PowerUserAccess excludes IAM: exactly the stacks' own roles and policies,
-# never these two roles.
+# never the bootstrap's roles or the boundary, and only under the boundary.
 data "aws_iam_policy_document" "apply_iam" {
   statement {
-    sid = "ManageThePipelinesRolesAndPolicies"
-    actions = [
-      "iam:AttachRolePolicy",
-      "iam:CreatePolicy",
-      "iam:CreatePolicyVersion",
-      "iam:CreateRole",
-      "iam:DeletePolicy",
-      "iam:DeletePolicyVersion",
-      "iam:DeleteRole",
-      "iam:DeleteRolePolicy",
-      "iam:DetachRolePolicy",
-      "iam:GetPolicy",
-      "iam:GetPolicyVersion",
-      "iam:GetRole",
-      "iam:GetRolePolicy",
-      "iam:ListAttachedRolePolicies",
-      "iam:ListInstanceProfilesForRole",
-      "iam:ListPolicyVersions",
-      "iam:ListRolePolicies",
-      "iam:PassRole",
-      "iam:PutRolePolicy",
-      "iam:TagPolicy",
-      "iam:TagRole",
-      "iam:UntagRole",
-      "iam:UpdateAssumeRolePolicy",
-      "iam:UpdateRole",
-    ]
+    sid       = "ReadThePipelinesRolesAndPolicies"
+    actions   = ["iam:GetPolicy", "iam:GetPolicyVersion", "iam:GetRole", "iam:GetRolePolicy", "iam:ListAttachedRolePolicies", "iam:ListInstanceProfilesForRole", "iam:ListPolicyVersions", "iam:ListRolePolicies"]
     resources = ["arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:role/storefront-task-execution-role", "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:role/storefront-task-role", "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:role/billing-task-execution-role", "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:role/billing-task-role", "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:role/shop-flow-logs", "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:policy/storefront-execution", "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:policy/billing-execution"]
+  }
+
+  statement {
+    sid       = "ManageThePipelinesPolicies"
+    actions   = ["iam:CreatePolicy", "iam:CreatePolicyVersion", "iam:DeletePolicy", "iam:DeletePolicyVersion", "iam:TagPolicy", "iam:UntagPolicy"]
+    resources = ["arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:policy/storefront-execution", "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:policy/billing-execution"]
+  }
+
+  statement {
+    sid       = "ManageThePipelinesRoles"
+    actions   = ["iam:DeleteRole", "iam:TagRole", "iam:UntagRole", "iam:UpdateAssumeRolePolicy", "iam:UpdateRole"]
+    resources = ["arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:role/storefront-task-execution-role", "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:role/storefront-task-role", "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:role/billing-task-execution-role", "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:role/billing-task-role", "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:role/shop-flow-logs"]
+  }
+
+  statement {
+    sid       = "ChangeRolesOnlyUnderTheBoundary"
+    actions   = ["iam:CreateRole", "iam:DeleteRolePolicy", "iam:DetachRolePolicy", "iam:PutRolePermissionsBoundary", "iam:PutRolePolicy"]
+    resources = ["arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:role/storefront-task-execution-role", "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:role/storefront-task-role", "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:role/billing-task-execution-role", "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:role/billing-task-role", "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:role/shop-flow-logs"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "iam:PermissionsBoundary"
+      values   = [aws_iam_policy.boundary.arn]
+    }
+  }
+
+  statement {
+    sid       = "AttachOnlyThePipelinesPolicies"
+    actions   = ["iam:AttachRolePolicy"]
+    resources = ["arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:role/storefront-task-execution-role", "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:role/storefront-task-role", "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:role/billing-task-execution-role", "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:role/billing-task-role"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "iam:PermissionsBoundary"
+      values   = [aws_iam_policy.boundary.arn]
+    }
+
+    condition {
+      test     = "ArnEquals"
+      variable = "iam:PolicyARN"
+      values   = ["arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:policy/storefront-execution", "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:policy/billing-execution", "arn:${data.aws_partition.current.partition}:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"]
+    }
+  }
+
+  statement {
+    sid       = "PassRolesToEcsTasks"
+    actions   = ["iam:PassRole"]
+    resources = ["arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:role/storefront-task-execution-role", "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:role/storefront-task-role", "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:role/billing-task-execution-role", "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:role/billing-task-role"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "iam:PassedToService"
+      values   = ["ecs-tasks.amazonaws.com"]
+    }
+  }
+
+  statement {
+    sid       = "PassRolesToVpcFlowLogs"
+    actions   = ["iam:PassRole"]
+    resources = ["arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:role/shop-flow-logs"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "iam:PassedToService"
+      values   = ["vpc-flow-logs.amazonaws.com"]
+    }
   }
 }
 

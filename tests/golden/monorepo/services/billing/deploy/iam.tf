@@ -22,8 +22,9 @@ data "aws_iam_policy_document" "execution_assume" {
 
 # Used by ECS itself to pull the image, write logs and read the secrets.
 resource "aws_iam_role" "execution" {
-  name               = "${var.name}-task-execution-role"
-  assume_role_policy = data.aws_iam_policy_document.execution_assume.json
+  name                 = "${var.name}-task-execution-role"
+  assume_role_policy   = data.aws_iam_policy_document.execution_assume.json
+  permissions_boundary = "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:policy/shop-github-boundary"
 }
 
 resource "aws_iam_role_policy_attachment" "execution" {
@@ -59,8 +60,9 @@ data "aws_iam_policy_document" "task_assume" {
 
 # Assumed by the containers; it holds no permissions unless the pipeline grants them.
 resource "aws_iam_role" "task" {
-  name               = "${var.name}-task-role"
-  assume_role_policy = data.aws_iam_policy_document.task_assume.json
+  name                 = "${var.name}-task-role"
+  assume_role_policy   = data.aws_iam_policy_document.task_assume.json
+  permissions_boundary = "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:policy/shop-github-boundary"
 }
 
 # Exactly the secrets, parameters and files the containers name, for the

@@ -1,0 +1,266 @@
+//! The bootstrap's IAM: the permissions boundary every role of the
+//! pipeline's stacks carries, and the apply role's IAM statements, which
+//! create and change those roles only under that boundary.
+//!
+//! `PowerUserAccess` leaves IAM out, so the apply role gets IAM on exactly
+//! the stacks' roles and policies. Unconditioned, that would be a path to
+//! administrator: attach `AdministratorAccess` to a task role, make it
+//! trust the apply role, assume it. With the boundary required on every
+//! role it creates or changes, and only the pipeline's own policies
+//! attachable, a role the apply role controls can do no more than the
+//! boundary allows: what the stacks' roles need.
+
+use super::containers::{regional_arn, scalar};
+use super::iam::{condition, execution_statements, statement, task_statements, PolicyStatement};
+use super::output::{Hcl, HclRef, Template, ACCOUNT, PARTITION};
+use crate::model::*;
+use crate::plan::names;
+
+/// `arn:PARTITION:iam::ACCOUNT:RESOURCE`.
+pub(super) fn iam_arn(resource: &str) -> Hcl {
+    Hcl::template(
+        Template::new()
+            .text("arn:")
+            .interpolate(PARTITION)
+            .text(":iam::")
+            .interpolate(ACCOUNT)
+            .text(":")
+            .text(resource),
+    )
+}
+
+/// An AWS managed policy's ARN.
+fn managed_policy_arn(name: &str) -> Hcl {
+    Hcl::template(Template::new().text("arn:").interpolate(PARTITION).text(":iam::aws:policy/").text(name))
+}
+
+/// The boundary's ARN, for every role the stacks of a pipeline with an
+/// `oidc` block create; without one, the user manages the roles' limits.
+pub(super) fn permissions_boundary(pipeline: &Pipeline) -> Option<Hcl> {
+    pipeline.oidc.as_ref().map(|oidc| iam_arn(&format!("policy/{}", oidc.boundary_policy)))
+}
+
+/// The boundary policy in the bootstrap stack, as its statements name it.
+const BOUNDARY: HclRef = HclRef::fixed("aws_iam_policy.boundary.arn");
+
+/// The apply role's IAM statements.
+pub(super) fn apply_iam_statements(oidc: &Oidc) -> Vec<PolicyStatement> {
+    let role = |name: &String| iam_arn(&format!("role/{name}"));
+    let task_roles: Vec<Hcl> = oidc.task_roles.iter().map(role).collect();
+    let flow_logs_roles: Vec<Hcl> = oidc.flow_logs_roles.iter().map(role).collect();
+    let roles: Vec<Hcl> = task_roles.iter().chain(&flow_logs_roles).cloned().collect();
+    let policies: Vec<Hcl> = oidc.iam_policies.iter().map(|name| iam_arn(&format!("policy/{name}"))).collect();
+    let under_boundary = || condition("StringEquals", "iam:PermissionsBoundary", vec![Hcl::reference(BOUNDARY)]);
+    let passed_to = |service: &str| condition("StringEquals", "iam:PassedToService", vec![Hcl::str(service)]);
+
+    let mut statements = Vec::new();
+    if roles.is_empty() {
+        return statements;
+    }
+    let read = [
+        "iam:GetPolicy",
+        "iam:GetPolicyVersion",
+        "iam:GetRole",
+        "iam:GetRolePolicy",
+        "iam:ListAttachedRolePolicies",
+        "iam:ListInstanceProfilesForRole",
+        "iam:ListPolicyVersions",
+        "iam:ListRolePolicies",
+    ];
+    statements.push(statement(
+        "ReadThePipelinesRolesAndPolicies",
+        &read,
+        roles.iter().chain(&policies).cloned().collect(),
+    ));
+    if !policies.is_empty() {
+        let manage = [
+            "iam:CreatePolicy",
+            "iam:CreatePolicyVersion",
+            "iam:DeletePolicy",
+            "iam:DeletePolicyVersion",
+            "iam:TagPolicy",
+            "iam:UntagPolicy",
+        ];
+        statements.push(statement("ManageThePipelinesPolicies", &manage, policies.clone()));
+    }
+    // What cannot add permissions: a role's trust is edited only on the
+    // pipeline's roles, whose boundary caps whoever assumes them.
+    let lifecycle = ["iam:DeleteRole", "iam:TagRole", "iam:UntagRole", "iam:UpdateAssumeRolePolicy", "iam:UpdateRole"];
+    statements.push(statement("ManageThePipelinesRoles", &lifecycle, roles.clone()));
+    let change = [
+        "iam:CreateRole",
+        "iam:DeleteRolePolicy",
+        "iam:DetachRolePolicy",
+        "iam:PutRolePermissionsBoundary",
+        "iam:PutRolePolicy",
+    ];
+    let mut change = statement("ChangeRolesOnlyUnderTheBoundary", &change, roles.clone());
+    change.conditions.push(under_boundary());
+    statements.push(change);
+    if !task_roles.is_empty() {
+        let mut attachable = policies.clone();
+        attachable.push(managed_policy_arn(names::TASK_EXECUTION_MANAGED_POLICY));
+        let mut attach = statement("AttachOnlyThePipelinesPolicies", &["iam:AttachRolePolicy"], task_roles.clone());
+        attach.conditions.push(under_boundary());
+        attach.conditions.push(condition("ArnEquals", "iam:PolicyARN", attachable));
+        statements.push(attach);
+        let mut pass = statement("PassRolesToEcsTasks", &["iam:PassRole"], task_roles);
+        pass.conditions.push(passed_to("ecs-tasks.amazonaws.com"));
+        statements.push(pass);
+    }
+    if !flow_logs_roles.is_empty() {
+        let mut pass = statement("PassRolesToVpcFlowLogs", &["iam:PassRole"], flow_logs_roles);
+        pass.conditions.push(passed_to("vpc-flow-logs.amazonaws.com"));
+        statements.push(pass);
+    }
+    statements
+}
+
+/// The boundary: the union of what the stacks' roles are granted, with the
+/// resources the bootstrap can name. A resource the infrastructure hands
+/// over (a key's or a secret's ARN) is not known when the bootstrap is
+/// applied: it becomes every resource of that service in the account and
+/// region.
+pub(super) fn boundary_statements(pipeline: &Pipeline) -> Vec<PolicyStatement> {
+    let mut boundary = Boundary::default();
+    if !pipeline.deploys.is_empty() {
+        // AmazonECSTaskExecutionRolePolicy: the token cannot be scoped.
+        boundary.add("Execution", statement("EcrLogIn", &["ecr:GetAuthorizationToken"], vec![Hcl::str("*")]));
+    }
+    for deploy in &pipeline.deploys {
+        let repositories = image_repositories(pipeline, deploy);
+        if !repositories.is_empty() {
+            let pull = ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"];
+            boundary.add("Execution", statement("PullImages", &pull, repositories));
+        }
+        let log_group = match &deploy.service.log_group {
+            Scalar::Text(name) => Hcl::template(regional_arn("logs").text("log-group:").text(name).text(":*")),
+            other => scalar(other),
+        };
+        boundary
+            .add("Execution", statement("WriteLogs", &["logs:CreateLogStream", "logs:PutLogEvents"], vec![log_group]));
+        for each in execution_statements(deploy) {
+            boundary.add("Execution", each);
+        }
+        for each in task_statements(deploy) {
+            boundary.add("Task", each);
+        }
+    }
+    for infra in &pipeline.infras {
+        let group = regional_arn("logs").text("log-group:").text(&names::flow_logs_group(&infra.name)).text(":*");
+        let write = ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"];
+        boundary.add("FlowLogs", statement("WriteFlowLogs", &write, vec![Hcl::template(group)]));
+    }
+    boundary.statements
+}
+
+/// The ECR repositories a deploy's images come from: the builds' own, and
+/// any image written as an ECR URI. Other registries need no IAM.
+fn image_repositories(pipeline: &Pipeline, deploy: &Deploy) -> Vec<Hcl> {
+    let mut repositories: Vec<Hcl> = Vec::new();
+    for container in &deploy.service.containers {
+        let arn = match &container.image {
+            Image::Build(name) => pipeline
+                .builds
+                .iter()
+                .find(|build| &build.name == name)
+                .map(|build| Hcl::template(regional_arn("ecr").text("repository/").text(&build.repository))),
+            Image::Uri(uri) => ecr_repository(uri),
+        };
+        if let Some(arn) = arn.filter(|arn| !repositories.contains(arn)) {
+            repositories.push(arn);
+        }
+    }
+    repositories
+}
+
+/// `ACCOUNT.dkr.ecr.REGION.amazonaws.com/REPO[:TAG][@DIGEST]` as the
+/// repository's ARN.
+fn ecr_repository(uri: &str) -> Option<Hcl> {
+    let (host, path) = uri.split_once('/')?;
+    let parts: Vec<&str> = host.split('.').collect();
+    if parts.len() < 5 || parts[1] != "dkr" || parts[2] != "ecr" {
+        return None;
+    }
+    let path = path.split('@').next().unwrap_or(path);
+    let repository = match path.rsplit_once(':') {
+        Some((repository, tag)) if !tag.contains('/') => repository,
+        _ => path,
+    };
+    let arn = Template::new()
+        .text("arn:")
+        .interpolate(PARTITION)
+        .text(":ecr:")
+        .text(parts[3])
+        .text(":")
+        .text(parts[0])
+        .text(":repository/")
+        .text(repository);
+    Some(Hcl::template(arn))
+}
+
+/// Statements merged as they come: one with the actions and conditions of
+/// an earlier one adds its resources to it.
+#[derive(Default)]
+struct Boundary {
+    statements: Vec<PolicyStatement>,
+}
+
+impl Boundary {
+    fn add(&mut self, role: &str, statement: PolicyStatement) {
+        let statement = portable(statement);
+        if let Some(same) =
+            self.statements.iter_mut().find(|s| s.actions == statement.actions && s.conditions == statement.conditions)
+        {
+            if let (Hcl::List(have), Hcl::List(more)) = (&mut same.resources, statement.resources) {
+                for resource in more {
+                    if !have.contains(&resource) {
+                        have.push(resource);
+                    }
+                }
+            }
+            return;
+        }
+        let base = format!("{role}{}", statement.sid);
+        let mut sid = base.clone();
+        let mut counter = 2;
+        while self.statements.iter().any(|s| s.sid == sid) {
+            sid = format!("{base}{counter}");
+            counter += 1;
+        }
+        self.statements.push(PolicyStatement { sid, ..statement });
+    }
+}
+
+/// The statement with each resource the bootstrap cannot name (one the
+/// infrastructure hands over) replaced by every resource of the actions'
+/// services in the account and region.
+fn portable(mut statement: PolicyStatement) -> PolicyStatement {
+    let Hcl::List(resources) = &statement.resources else { return statement };
+    if resources.iter().all(Hcl::portable) {
+        statement.conditions.retain(|c| c.values.portable());
+        return statement;
+    }
+    let mut kept: Vec<Hcl> = resources.iter().filter(|r| r.portable()).cloned().collect();
+    let actions: Vec<&str> = match &statement.actions {
+        Hcl::List(items) => {
+            items.iter().filter_map(|a| if let Hcl::Str(a) = a { Some(a.as_str()) } else { None }).collect()
+        }
+        _ => Vec::new(),
+    };
+    for action in actions {
+        let service = action.split(':').next().unwrap_or("*");
+        let any = match service {
+            "*" => Hcl::str("*"),
+            "s3" => Hcl::template(Template::new().text("arn:").interpolate(PARTITION).text(":s3:::*")),
+            "iam" => iam_arn("*"),
+            service => Hcl::template(regional_arn(service).text("*")),
+        };
+        if !kept.contains(&any) {
+            kept.push(any);
+        }
+    }
+    statement.resources = Hcl::List(kept);
+    statement.conditions.retain(|c| c.values.portable());
+    statement
+}
