@@ -39,8 +39,8 @@ fn oidc_bootstrap_restricts_trust_and_the_workflow_picks_the_role() {
     }
     // The apply role may manage exactly the stacks' roles: no wildcard that
     // could match the bootstrap's own roles.
-    let iam = oidc.split("ManageThePipelinesRolesAndPolicies").nth(1).expect("IAM statement");
-    let iam = &iam[..iam.find('}').expect("end of statement")];
+    let iam = oidc.split(r#"data "aws_iam_policy_document" "apply_iam""#).nth(1).expect("IAM statements");
+    let iam = &iam[..iam.find(r#"resource "aws_iam_role_policy" "apply_iam""#).expect("end of the statements")];
     assert!(!iam.contains('*') && !iam.contains("github"), "{iam}");
     let workflow: serde_yaml::Value =
         serde_yaml::from_str(&fs::read_to_string(dir.path().join(".github/workflows/shop.yml")).expect("workflow"))

@@ -23,4 +23,5 @@ mod readback;
 mod reference;
 mod replay;
 mod tools;
+mod trust;
 mod writes;
