@@ -158,6 +158,8 @@ class Verifier:
               sorted(infra.zones))
         check(f"{name}: no subnet maps public IPs on launch",
               not any(s.get("MapPublicIpOnLaunch") for s in subnets.values()), "MapPublicIpOnLaunch set")
+        if self.pipeline.oidc is not None:
+            self.boundary(stack, f"{infra.name}-flow-logs")
         tables = ec2.describe_route_tables(Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])["RouteTables"]
 
         def routes_of(subnet: str) -> list[dict]:
@@ -481,6 +483,13 @@ class Verifier:
             policies[output]["attached"] = {p["PolicyArn"] for p in
                                             iam.list_attached_role_policies(RoleName=role_name)["AttachedPolicies"]}
 
+            if output == "apply_role_arn":
+                # Every condition of the model's apply trust, as written.
+                equal(f"{name}: {role_name} trusts exactly the model's conditions",
+                      sorted((test_, key, sorted(as_list(values))) for test_, block in conditions.items()
+                             for key, values in block.items()),
+                      sorted((test_, key, sorted(values)) for test_, key, values in oidc.apply_trust))
+
         def allowed(permissions_: dict[str, set[str]], action: str, resource: str) -> bool:
             return any(fnmatch.fnmatchcase(resource, pattern) for pattern in permissions_.get(action, set()))
 
@@ -500,6 +509,14 @@ class Verifier:
                 arn = f"arn:aws:ecr:{self.region}:{account}:repository/{repository}"
                 check(f"{name}: the plan role may not push to {repository}", not allowed(plan, "ecr:PutImage", arn),
                       sorted(plan.get("ecr:PutImage", [])))
+
+    def boundary(self, stack, role: str) -> None:
+        """The role carries the bootstrap's permissions boundary."""
+        iam = self.client(stack, "iam")
+        described = iam.get_role(RoleName=role)["Role"]
+        expected = f"arn:aws:iam::{stack.account.id}:policy/{self.pipeline.oidc.boundary_policy}"
+        self.checks.equal(f"{stack.name}: {role} carries the permissions boundary",
+                          described.get("PermissionsBoundary", {}).get("PermissionsBoundaryArn"), expected)
 
     def handoff(self, stack) -> dict[str, Any]:
         example = self.example
@@ -729,6 +746,12 @@ class Verifier:
             for policy_name in iam.list_role_policies(RoleName=role)["PolicyNames"]:
                 docs.append(iam.get_role_policy(RoleName=role, PolicyName=policy_name)["PolicyDocument"])
             return policy(described["AssumeRolePolicyDocument"]), attached, docs
+
+        # With an `oidc` block, every role the stacks create carries the
+        # bootstrap's permissions boundary.
+        if self.pipeline.oidc is not None:
+            for role in (execution_role, task_role):
+                self.boundary(stack, role)
 
         # The execution role: ECS may assume it on behalf of this account; the
         # managed execution policy plus exactly the secrets, parameters and

@@ -177,6 +177,9 @@ class Oidc:
     repository: str
     stack: str
     existing_provider: bool
+    # The apply role's trust, every condition required: (test, key, values).
+    apply_trust: list[tuple[str, str, list[str]]]
+    boundary_policy: str  # the boundary every role the stacks create carries
 
 
 @dataclass
@@ -277,7 +280,9 @@ def pipeline(p: dict, handoff_keys: list[str]) -> Pipeline:
     return Pipeline(
         name=p["name"], region=p["region"], builds=builds, infras=infras, deploys=deploys,
         github_environments=environments, apply_branches=branches,
-        oidc=None if oidc is None else Oidc(oidc["repository"], oidc["stack"], oidc["existing_provider"]),
+        oidc=None if oidc is None else Oidc(
+            oidc["repository"], oidc["stack"], oidc["existing_provider"],
+            [(c["test"], c["variable"], c["values"]) for c in oidc["apply_trust"]], oidc["boundary_policy"]),
         handoff_keys=handoff_keys,
     )
 
