@@ -264,3 +264,45 @@ fn portable(mut statement: PolicyStatement) -> PolicyStatement {
     statement.conditions.retain(|c| c.values.portable());
     statement
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lower::output::{HclExpr, TemplatePart};
+
+    fn texts(hcl: &Hcl) -> String {
+        match hcl {
+            Hcl::Expr(HclExpr::Template(parts)) => parts
+                .iter()
+                .map(|part| match part {
+                    TemplatePart::Text(text) => text.clone(),
+                    TemplatePart::Interpolation(_) => String::from("${}"),
+                })
+                .collect(),
+            other => format!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn an_ecr_image_names_its_repository() {
+        let arn = ecr_repository("123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/api:1.2@sha256:abc").expect("ECR");
+        assert_eq!(texts(&arn), "arn:${}:ecr:eu-west-1:123456789012:repository/team/api");
+        let arn = ecr_repository("123456789012.dkr.ecr.eu-west-1.amazonaws.com/api").expect("ECR");
+        assert_eq!(texts(&arn), "arn:${}:ecr:eu-west-1:123456789012:repository/api");
+        assert!(ecr_repository("public.ecr.aws/nginx/nginx:1.27").is_none());
+        assert!(ecr_repository("ghcr.io/acme/api:1").is_none());
+    }
+
+    #[test]
+    fn a_handed_over_resource_becomes_its_service_in_the_account_and_region() {
+        let handed = Hcl::reference(HclRef::handoff("secret_arn"));
+        let mut allow = statement("Allow1", &["secretsmanager:GetSecretValue", "s3:GetObject"], vec![handed]);
+        allow.conditions.push(condition("StringEquals", "kms:ViaService", vec![Hcl::str("secretsmanager.x")]));
+        let widened = portable(allow);
+        let Hcl::List(resources) = &widened.resources else { panic!("a list") };
+        let resources: Vec<String> = resources.iter().map(texts).collect();
+        assert_eq!(resources, ["arn:${}:secretsmanager:${}:${}:*", "arn:${}:s3:::*"]);
+        assert_eq!(widened.conditions.len(), 1, "the condition stays");
+        assert!(widened.resources.portable());
+    }
+}
