@@ -117,10 +117,10 @@ pub(super) fn apply_iam_statements(oidc: &Oidc) -> Vec<PolicyStatement> {
 }
 
 /// The boundary: the union of what the stacks' roles are granted, with the
-/// resources the bootstrap can name. A resource the infrastructure hands
-/// over (a key's or a secret's ARN) is not known when the bootstrap is
-/// applied: it becomes every resource of that service in the account and
-/// region.
+/// resources the bootstrap can name. A value the pipeline's own
+/// infrastructure hands over is named as that stack names it; any other
+/// (the handoff of another pipeline, or a key the stack does not name)
+/// becomes every resource of its service in the account and region.
 pub(super) fn boundary_statements(pipeline: &Pipeline) -> Vec<PolicyStatement> {
     let mut boundary = Boundary::default();
     if !pipeline.deploys.is_empty() {
@@ -128,22 +128,34 @@ pub(super) fn boundary_statements(pipeline: &Pipeline) -> Vec<PolicyStatement> {
         boundary.add("Execution", statement("EcrLogIn", &["ecr:GetAuthorizationToken"], vec![Hcl::str("*")]));
     }
     for deploy in &pipeline.deploys {
+        let known = known_handoff(pipeline, deploy);
+        let resolve = |reference: &HclRef| {
+            let key = reference.handoff_key()?;
+            known.iter().find(|(k, _)| *k == key).map(|(_, value)| value.clone())
+        };
+        let mut add = |role: &str, mut each: PolicyStatement| {
+            each.resources = each.resources.resolved(&resolve);
+            boundary.add(role, each);
+        };
         let repositories = image_repositories(pipeline, deploy);
         if !repositories.is_empty() {
             let pull = ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"];
-            boundary.add("Execution", statement("PullImages", &pull, repositories));
+            add("Execution", statement("PullImages", &pull, repositories));
         }
         let log_group = match &deploy.service.log_group {
             Scalar::Text(name) => Hcl::template(regional_arn("logs").text("log-group:").text(name).text(":*")),
-            other => scalar(other),
+            Scalar::Infra(key) => Hcl::template(
+                regional_arn("logs").text("log-group:").interpolate(HclRef::handoff(key.clone())).text(":*"),
+            ),
+            // Not a log group the bootstrap can name.
+            Scalar::Region => scalar(&Scalar::Infra(String::new())),
         };
-        boundary
-            .add("Execution", statement("WriteLogs", &["logs:CreateLogStream", "logs:PutLogEvents"], vec![log_group]));
+        add("Execution", statement("WriteLogs", &["logs:CreateLogStream", "logs:PutLogEvents"], vec![log_group]));
         for each in execution_statements(deploy) {
-            boundary.add("Execution", each);
+            add("Execution", each);
         }
         for each in task_statements(deploy) {
-            boundary.add("Task", each);
+            add("Task", each);
         }
     }
     for infra in &pipeline.infras {
@@ -152,6 +164,31 @@ pub(super) fn boundary_statements(pipeline: &Pipeline) -> Vec<PolicyStatement> {
         boundary.add("FlowLogs", statement("WriteFlowLogs", &write, vec![Hcl::template(group)]));
     }
     boundary.statements
+}
+
+/// The handed-over values the bootstrap can name: those of the pipeline's
+/// own infrastructure stack, when the deploy reads that one's handoff (from
+/// its state or its parameter). A key's id is random: any key of the
+/// account and region.
+fn known_handoff(pipeline: &Pipeline, deploy: &Deploy) -> Vec<(&'static str, Template)> {
+    let infra = match &deploy.infra {
+        InfraSource::Stack { stack, .. } => pipeline.infras.iter().find(|infra| &infra.stack == stack),
+        InfraSource::Ssm { parameter } => {
+            pipeline.infras.iter().find(|infra| infra.handoff_parameter.as_ref() == Some(parameter))
+        }
+        InfraSource::Literal(_) => None,
+    };
+    let Some(infra) = infra else { return Vec::new() };
+    let mut known = vec![
+        ("cloud_watch_log_group_name", Template::new().text(&names::app_log_group(&infra.name))),
+        ("kms_arn", regional_arn("kms").text("key/*")),
+    ];
+    if let Some(secret) = &infra.secret {
+        // Secrets Manager appends `-` and six random characters.
+        let name = names::infra_secret(&infra.name, secret);
+        known.push(("secret_arn", regional_arn("secretsmanager").text("secret:").text(&name).text("-??????")));
+    }
+    known
 }
 
 /// The ECR repositories a deploy's images come from: the builds' own, and

@@ -60,6 +60,29 @@ impl Hcl {
         Hcl::List(items.iter().cloned().map(Hcl::Str).collect())
     }
 
+    /// The value with each reference `resolve` knows replaced by the
+    /// template it gives.
+    pub(crate) fn resolved(&self, resolve: &dyn Fn(&HclRef) -> Option<Template>) -> Hcl {
+        match self {
+            Hcl::Expr(HclExpr::Reference(reference)) => resolve(reference).map_or_else(|| self.clone(), Hcl::template),
+            Hcl::Expr(HclExpr::Template(parts)) => {
+                let mut template = Template::new();
+                for part in parts {
+                    template = match part {
+                        TemplatePart::Text(text) => template.text(text),
+                        TemplatePart::Interpolation(reference) => match resolve(reference) {
+                            Some(known) => template.then(&known.parts),
+                            None => template.interpolate(reference.clone()),
+                        },
+                    };
+                }
+                Hcl::template(template)
+            }
+            Hcl::List(items) => Hcl::List(items.iter().map(|item| item.resolved(resolve)).collect()),
+            other => other.clone(),
+        }
+    }
+
     /// Whether the value refers to nothing but the partition, the region
     /// and the account, which every stack of a pipeline reads alike: it
     /// means the same in another stack.
@@ -133,6 +156,15 @@ impl HclRef {
     pub(crate) fn handoff(key: impl Into<String>) -> HclRef {
         HclRef::attribute("local.infra", key)
     }
+
+    /// The key of a handed-over value, if this is one.
+    pub(crate) fn handoff_key(&self) -> Option<&str> {
+        if self.root == "local.infra" {
+            self.key.as_deref()
+        } else {
+            None
+        }
+    }
 }
 
 /// One part of an HCL string template.
@@ -170,6 +202,14 @@ impl Template {
     pub(crate) fn interpolate(mut self, reference: HclRef) -> Template {
         self.parts.push(TemplatePart::Interpolation(reference));
         self
+    }
+
+    /// Appends another template's parts.
+    fn then(self, other: &[TemplatePart]) -> Template {
+        other.iter().fold(self, |template, part| match part {
+            TemplatePart::Text(text) => template.text(text),
+            TemplatePart::Interpolation(reference) => template.interpolate(reference.clone()),
+        })
     }
 }
 

@@ -29,6 +29,10 @@ pub const FLOW_LOGS_POLICY: &str = "-flow-logs";
 pub const FLOW_LOGS_GROUP_PREFIX: &str = "/vpc/";
 /// Suffix of that log group, after the name.
 pub const FLOW_LOGS_GROUP_SUFFIX: &str = "/flow-logs";
+/// Prefix of the infrastructure's application log group, before its name.
+pub const APP_LOG_GROUP_PREFIX: &str = "/amazon-ecs/";
+/// Suffix of that log group, after the name.
+pub const APP_LOG_GROUP_SUFFIX: &str = "/log";
 /// Suffix of a service's own security group, which carries its egress rules.
 pub const EGRESS_GROUP: &str = "-egress";
 /// Suffix of the infrastructure's NAT gateways and their addresses, before the zone.
@@ -71,6 +75,8 @@ pub struct TemplateNames {
     github_plan_ecr_login_policy: &'static str,
     github_boundary_policy: &'static str,
     flow_logs_group_prefix: &'static str,
+    app_log_group_prefix: &'static str,
+    app_log_group_suffix: &'static str,
     flow_logs_group_suffix: &'static str,
     task_execution_managed_policy: &'static str,
 }
@@ -113,6 +119,8 @@ pub const TEMPLATE_NAMES: TemplateNames = TemplateNames {
     github_plan_ecr_login_policy: GITHUB_PLAN_ECR_LOGIN_POLICY,
     github_boundary_policy: GITHUB_BOUNDARY_POLICY,
     flow_logs_group_prefix: FLOW_LOGS_GROUP_PREFIX,
+    app_log_group_prefix: APP_LOG_GROUP_PREFIX,
+    app_log_group_suffix: APP_LOG_GROUP_SUFFIX,
     flow_logs_group_suffix: FLOW_LOGS_GROUP_SUFFIX,
     task_execution_managed_policy: TASK_EXECUTION_MANAGED_POLICY,
 };
@@ -272,6 +280,20 @@ pub fn flow_logs_role(infra: &str) -> String {
 /// The VPC flow logs log group of an infrastructure stack.
 pub fn flow_logs_group(infra: &str) -> String {
     format!("{FLOW_LOGS_GROUP_PREFIX}{infra}{FLOW_LOGS_GROUP_SUFFIX}")
+}
+
+/// The application log group of an infrastructure stack.
+pub fn app_log_group(infra: &str) -> String {
+    format!("{APP_LOG_GROUP_PREFIX}{infra}{APP_LOG_GROUP_SUFFIX}")
+}
+
+/// The Secrets Manager name of an infrastructure stack's secret:
+/// `<infra>/<secret>`, or the exact name the pipeline gives.
+pub fn infra_secret(infra: &str, secret: &InfraSecret) -> String {
+    match &secret.exact_name {
+        Some(exact) => exact.clone(),
+        None => format!("{infra}/{}", secret.name),
+    }
 }
 
 /// The bootstrap's apply role.
