@@ -117,10 +117,8 @@ fn the_bootstrap_renders_the_models_trust_and_nothing_else() {
     let block = &oidc[start..start + oidc[start..].find("\n}\n").expect("its end")];
     assert_eq!(block.matches("condition {").count(), from_model.as_array().map_or(0, Vec::len), "{block}");
     for condition in from_model.as_array().expect("a list") {
-        assert!(
-            block.contains(&format!("variable = \"{}\"", condition["variable"].as_str().unwrap()))
-                || block.contains(&format!("\"{}\"", condition["variable"].as_str().unwrap()))
-        );
+        let variable = condition["variable"].as_str().expect("a key");
+        assert!(block.contains(&format!("variable = \"{variable}\"")), "{variable} rendered:\n{block}");
         for value in strings(&condition["values"]) {
             assert!(block.contains(&format!("\"{value}\"")), "{value} rendered:\n{block}");
         }
