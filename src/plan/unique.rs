@@ -312,8 +312,7 @@ fn claim_pipeline(claims: &mut Claims, sources: &[Source<'_>], input: usize, ind
     for (name, span) in targets.chain(deploys).chain(builds) {
         let Some(name) = name else { continue };
         if github_environments.iter().all(|(seen, _)| *seen != name) {
-            // Where the name was written: its block, the pipeline's
-            // `environment`, or the job's own.
+            // Where the name was written: its block, the pipeline's `environment`, or the job's own.
             let span = match pipeline.environments.iter().find(|environment| &environment.name == name) {
                 Some(environment) => environment.span,
                 None if pipeline.environment.as_ref() == Some(name) => pipeline.span,
