@@ -147,7 +147,7 @@ fn terraform_permissions(variant: Variant, assumes_role: bool, comments: bool) -
 }
 
 pub(super) fn workflow(pipeline: &Pipeline) -> Workflow {
-    let path = format!(".github/workflows/{}.yml", pipeline.workflow_file);
+    let path = names::workflow_path(&pipeline.workflow_file);
     let mut paths: Vec<String> = Vec::new();
     let mut add = |path: String| {
         if !paths.contains(&path) {
