@@ -15,6 +15,7 @@ mod pipeline;
 mod plan;
 mod service;
 mod syntax;
+mod task;
 mod values;
 
 pub use container::ContainerError;
@@ -25,6 +26,7 @@ pub use pipeline::PipelineError;
 pub use plan::PlanError;
 pub use service::ServiceError;
 pub use syntax::SyntaxError;
+pub use task::TaskError;
 pub use values::{whole_spelling, Form, ValueError};
 
 use crate::diagnostic::{Code, Diagnostic};

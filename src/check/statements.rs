@@ -269,6 +269,19 @@ pub static SERVICE: Schema = Schema {
             .repeatable(),
         spec("exec", 0, 0, "exec"),
         spec("egress", 1, 2, EGRESS_USAGE).options(&["to", "accept"]).repeatable(),
+        spec("task", 1, 1, "task NAME { command [\"ARG\", ...] [container NAME] [timeout 10m] }")
+            .block(BlockUse::Required)
+            .repeatable(),
+    ],
+};
+
+/// `task NAME { ... }` in a service: a one-off task before the deploy.
+pub static TASK: Schema = Schema {
+    name: "a task block",
+    specs: &[
+        spec("command", 1, 1, "command [\"bin/rails\", \"db:migrate\"]"),
+        spec("container", 1, 1, "container NAME"),
+        spec("timeout", 1, 1, "timeout 10m"),
     ],
 };
 

@@ -202,7 +202,7 @@ pub(super) fn container_definition(deploy: &Deploy, container: &Container, log_g
                 Hcl::object(vec![
                     ("awslogs-group", log_group.clone()),
                     ("awslogs-region", Hcl::reference(REGION)),
-                    ("awslogs-stream-prefix", Hcl::str("ecs")),
+                    ("awslogs-stream-prefix", Hcl::str(crate::plan::names::LOG_STREAM_PREFIX)),
                 ]),
             ),
         ]),

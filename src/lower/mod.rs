@@ -28,6 +28,7 @@ mod network;
 mod output;
 mod permissions;
 mod service;
+mod tasks;
 mod terraform;
 mod workflow;
 

@@ -8,6 +8,7 @@ use super::iam::{execution_statements, task_statements, PolicyStatement};
 use super::names::{built_images, image_variable, schedule_label};
 use super::network::{egress, EgressIr};
 use super::output::{Attribute, Hcl, HclRef, Identifier, Template};
+use super::tasks::{one_off_stack, task_definitions, OneOffStack, TaskDefinitionIr};
 use super::terraform::{settings, Skip, TerraformSettings};
 use crate::model::*;
 
@@ -72,6 +73,10 @@ pub struct ServiceStack {
     pub task_definition_skips: Vec<Skip>,
     /// checkov checks the service skips, with reasons.
     pub service_skips: Vec<Skip>,
+    /// The one-off tasks' task definitions, in order.
+    pub tasks: Vec<TaskDefinitionIr>,
+    /// The outputs the one-off tasks' steps read, if there are tasks.
+    pub one_off: Option<OneOffStack>,
 }
 
 /// One `capacity_provider_strategy` block of the service.
@@ -183,6 +188,8 @@ pub(super) fn service_stack(pipeline: &Pipeline, deploy: &Deploy) -> ServiceStac
     let containers = Hcl::List(
         service.containers.iter().map(|container| container_definition(deploy, container, &log_group)).collect(),
     );
+    let tasks = task_definitions(deploy, &log_group);
+    let one_off = one_off_stack(service, &log_group);
     ServiceStack {
         permissions_boundary: super::boundary::permissions_boundary(pipeline),
         settings: settings(pipeline, &deploy.stack, &deploy.target.stage, &deploy.state, &service.name),
@@ -235,6 +242,8 @@ pub(super) fn service_stack(pipeline: &Pipeline, deploy: &Deploy) -> ServiceStac
                 reason: format!("public IP accepted in the pipeline: {reason}"),
             })
             .collect(),
+        tasks,
+        one_off,
     }
 }
 

@@ -13,6 +13,7 @@ use super::names::{
 };
 use super::output::{ExprOrText, GithubExpr, Identifier};
 use super::permissions::{permission, Permission};
+use super::tasks::{task_runs, TaskRuns};
 use crate::model::*;
 use crate::plan::names;
 
@@ -71,7 +72,11 @@ pub struct TerraformJob {
     /// A deploy job's rollout gate: what it does after the apply (where the
     /// job applies).
     pub rollout: Option<Rollout>,
-    /// `timeout-minutes`: the apply and the rollout wait (deploy jobs that apply).
+    /// A deploy job's one-off tasks, run before the service is updated
+    /// (where the job applies).
+    pub tasks: Option<TaskRuns>,
+    /// `timeout-minutes`: the apply, the one-off tasks and the rollout wait
+    /// (deploy jobs that apply).
     pub timeout_minutes: Option<u32>,
 }
 
@@ -233,6 +238,7 @@ fn terraform_job(
         terraform_version: terraform_version.to_owned(),
         cost,
         rollout: None,
+        tasks: None,
         timeout_minutes: None,
     }
 }
@@ -282,7 +288,8 @@ fn deploy_job(pipeline: &Pipeline, deploy: &Deploy, variant: Variant) -> Terrafo
     job.images = images;
     if variant == Variant::Apply {
         let rollout = Rollout::new(deploy.service.deployment.wait);
-        job.timeout_minutes = Some(rollout.job_minutes());
+        job.tasks = task_runs(deploy);
+        job.timeout_minutes = Some(rollout.job_minutes() + job.tasks.as_ref().map_or(0, |tasks| tasks.minutes));
         job.rollout = Some(rollout);
     }
     job

@@ -41,6 +41,34 @@ pub struct Service {
     pub task_policy: Vec<Allow>,
     /// ECS Exec (`aws ecs execute-command`).
     pub exec: bool,
+    /// One-off tasks the deploy job runs, in order, before it updates the
+    /// service (`task NAME { ... }`: database migrations).
+    pub tasks: Vec<OneOffTask>,
+}
+
+/// `task NAME { command [...] }`: a task the deploy job runs to completion
+/// before it updates the service, with the image, environment, secrets,
+/// roles and network of one of the service's containers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OneOffTask {
+    /// Its name: the task family is `<service>-<name>`.
+    pub name: String,
+    /// The service's container whose definition it copies.
+    pub container: String,
+    /// What the container runs instead of its command.
+    pub command: Vec<String>,
+    /// Seconds the deploy job waits for the task to stop before it stops
+    /// the task and fails.
+    pub timeout: u32,
+}
+
+impl OneOffTask {
+    /// The wait without `timeout`: 10 minutes.
+    pub const DEFAULT_TIMEOUT: u32 = 10 * 60;
+    /// The shortest wait: a Fargate task needs about a minute to start.
+    pub const MIN_TIMEOUT: u32 = 60;
+    /// The longest wait: 3 hours.
+    pub const MAX_TIMEOUT: u32 = 3 * 3600;
 }
 
 /// Application Auto Scaling of the service's task count.

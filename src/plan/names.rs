@@ -56,6 +56,33 @@ pub const GITHUB_CLAIM: &str = "token.actions.githubusercontent.com:";
 /// The audience the workflow's tokens carry, and the provider's client id.
 pub const GITHUB_AUDIENCE: &str = "sts.amazonaws.com";
 
+/// The task family of a service's one-off task `task` (`task NAME { ... }`).
+pub fn one_off_family(service: &str, task: &str) -> String {
+    format!("{service}-{task}")
+}
+
+/// The Terraform label of a one-off task's task definition.
+pub fn one_off_label(task: &str) -> String {
+    format!("one_off_{task}")
+}
+
+/// The service stack's output holding a one-off task's task definition ARN.
+pub fn one_off_output(task: &str) -> String {
+    format!("one_off_{task}_task_definition_arn")
+}
+
+/// The service stack's outputs the one-off tasks' steps read: the cluster,
+/// `--network-configuration` as JSON, and the log group.
+pub const ONE_OFF_CLUSTER_OUTPUT: &str = "one_off_cluster";
+/// See [`ONE_OFF_CLUSTER_OUTPUT`].
+pub const ONE_OFF_NETWORK_OUTPUT: &str = "one_off_network_configuration";
+/// See [`ONE_OFF_CLUSTER_OUTPUT`].
+pub const ONE_OFF_LOG_GROUP_OUTPUT: &str = "one_off_log_group";
+
+/// The prefix of every container's log streams: ECS names a stream
+/// `PREFIX/CONTAINER/TASK-ID`.
+pub const LOG_STREAM_PREFIX: &str = "ecs";
+
 /// The suffixes templates append to `${var.name}`, so that no template
 /// spells a role or policy name of its own.
 #[derive(Debug, Clone, Copy, Serialize)]

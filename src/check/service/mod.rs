@@ -7,9 +7,10 @@
 //! blocks, their dependencies and the task's size), `secrets.rs`
 //! (`env`/`secret` bindings and where secrets come from), `networking.rs`
 //! (load balancer, network, VPC endpoints), `scaling.rs` (`scale`,
-//! `schedule`), `deployment.rs` (`deployment`, `storage`) and `iam.rs`
+//! `schedule`), `deployment.rs` (`deployment`, `storage`), `iam.rs`
 //! (`allow` and the role names a service implies), `capacity.rs` (the
-//! capacity provider strategy).
+//! capacity provider strategy) and `tasks.rs` (one-off tasks before a
+//! deploy).
 
 mod capacity;
 mod containers;
@@ -18,6 +19,7 @@ mod iam;
 mod networking;
 mod scaling;
 mod secrets;
+mod tasks;
 
 use super::environments::{overridden, Overrides, Stage};
 use super::*;
@@ -52,6 +54,8 @@ struct Settings<'s, 'a> {
     exec: bool,
     /// Egress rules of the service's own group, each with where it is written.
     egress: Vec<(Egress, Span)>,
+    /// One-off tasks, in order, their containers not yet resolved.
+    tasks: Vec<tasks::TaskDraft>,
 }
 
 impl Default for Settings<'_, '_> {
@@ -78,6 +82,7 @@ impl Default for Settings<'_, '_> {
             task_policy: Vec::new(),
             exec: false,
             egress: Vec::new(),
+            tasks: Vec::new(),
         }
     }
 }
@@ -202,6 +207,8 @@ impl Checker {
         let scaling = self.service_scaling(&mut settings, load_balancer.is_some(), stage, infra, &mut valid);
         valid &= self.check_grace(&settings, load_balancer.is_some());
         valid &= self.check_dependencies(&settings.containers);
+        let tasks = self.resolve_tasks(&settings);
+        valid &= tasks.is_some();
         if let Some(own) = own_infra {
             valid &= self.check_endpoints(own, &settings.containers, settings.exec, &settings.task_policy, name_span);
             valid &= self.check_way_out(own.nat, &settings.egress);
@@ -227,6 +234,7 @@ impl Checker {
             storage: settings.storage,
             task_policy: settings.task_policy,
             exec: settings.exec,
+            tasks: tasks?,
         })
     }
 
@@ -294,6 +302,7 @@ impl Checker {
                 Some(arch) => settings.arch = arch,
                 None => return false,
             },
+            "task" => return self.add_task(statement, settings, service),
             "container" => return self.add_container(statement, settings, service, scope, default_image, infra),
             "load_balancer" => settings.load_balancer = Some(statement),
             "network" => settings.network = Some(statement),

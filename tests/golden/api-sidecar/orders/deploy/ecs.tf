@@ -112,6 +112,82 @@ resource "aws_ecs_task_definition" "service" {
   ])
 }
 
+# The one-off task `migrate`: the deploy job runs it to
+# completion before it updates the service. Its container is the service's,
+# with the task's command, the same roles, secrets and log group.
+resource "aws_ecs_task_definition" "one_off_migrate" {
+  family                   = "${var.name}-migrate"
+  execution_role_arn       = aws_iam_role.execution.arn
+  task_role_arn            = aws_iam_role.task.arn
+  network_mode             = "awsvpc"
+  requires_compatibilities = ["FARGATE"]
+  cpu                      = "2048"
+  memory                   = "8192"
+
+  runtime_platform {
+    operating_system_family = "LINUX"
+    cpu_architecture        = "X86_64"
+  }
+
+  ephemeral_storage {
+    size_in_gib = 40
+  }
+
+  container_definitions = jsonencode([
+    {
+      name                   = "app"
+      image                  = var.image_tag
+      essential              = true
+      cpu                    = 1536
+      memory                 = 6144
+      readonlyRootFilesystem = true
+      command                = ["npm", "run", "migrate"]
+      environment = [
+        {
+          name  = "CLUSTER"
+          value = local.infra.cluster_id
+        },
+        {
+          name  = "NODE_ENV"
+          value = "production"
+        },
+        {
+          name  = "OTEL_EXPORTER_OTLP_ENDPOINT"
+          value = "http://localhost:4317"
+        },
+      ]
+      environmentFiles = [
+        {
+          value = "arn:aws:s3:::orders-config/api/production.env"
+          type  = "s3"
+        },
+      ]
+      secrets = [
+        {
+          name      = "DB_PASSWORD"
+          valueFrom = "${local.infra.secret_arn}:password::"
+        },
+        {
+          name      = "DB_USER"
+          valueFrom = "${local.infra.secret_arn}:username::"
+        },
+        {
+          name      = "STRIPE_KEY"
+          valueFrom = "arn:${data.aws_partition.current.partition}:ssm:${var.region}:${data.aws_caller_identity.current.account_id}:parameter/orders/stripe-key"
+        },
+      ]
+      logConfiguration = {
+        logDriver = "awslogs"
+        options = {
+          awslogs-group         = local.infra.cloud_watch_log_group_name
+          awslogs-region        = var.region
+          awslogs-stream-prefix = "ecs"
+        }
+      }
+    },
+  ])
+}
+
 resource "aws_ecs_service" "service" {
   name                               = var.name
   cluster                            = local.infra.cluster_id

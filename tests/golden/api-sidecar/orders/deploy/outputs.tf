@@ -27,3 +27,35 @@ output "task_role_arn" {
   description = "ARN of the task role the containers assume."
   value       = aws_iam_role.task.arn
 }
+
+# What the deploy job's one-off task steps read after the apply that
+# registers the tasks' definitions (`terraform apply -target=...`): each
+# output depends on them, so that apply writes it.
+output "one_off_cluster" {
+  description = "The ECS cluster the one-off tasks run in."
+  value       = nonsensitive(local.infra.cluster_id)
+  depends_on  = [aws_ecs_task_definition.one_off_migrate]
+}
+
+output "one_off_network_configuration" {
+  description = "The one-off tasks' network, as `aws ecs run-task --network-configuration` takes it: the service's."
+  value = nonsensitive(jsonencode({
+    awsvpcConfiguration = {
+      subnets        = local.infra.subnet_ids
+      securityGroups = [local.infra.security_group_id]
+      assignPublicIp = "DISABLED"
+    }
+  }))
+  depends_on = [aws_ecs_task_definition.one_off_migrate]
+}
+
+output "one_off_log_group" {
+  description = "The log group of the one-off tasks' containers."
+  value       = nonsensitive(local.infra.cloud_watch_log_group_name)
+  depends_on  = [aws_ecs_task_definition.one_off_migrate]
+}
+
+output "one_off_migrate_task_definition_arn" {
+  description = "ARN of the task definition of the one-off task `migrate`."
+  value       = aws_ecs_task_definition.one_off_migrate.arn
+}
