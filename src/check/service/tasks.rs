@@ -37,8 +37,9 @@ impl Checker {
             && self.name_rule(name_span, "task family", names::ecs_name(&family));
         // `a-b` and `a_b` name the same Terraform resource and output.
         let same = |other: &str| other.replace('-', "_") == name.replace('-', "_");
-        if let Some(first) = settings.tasks.iter().find(|task| same(&task.name)).map(|task| task.name_span) {
-            self.report(TaskError::TaskDuplicate { name: name.to_owned(), first }.at(name_span));
+        if let Some(task) = settings.tasks.iter().find(|task| same(&task.name)) {
+            let (first_name, first) = (task.name.clone(), task.name_span);
+            self.report(TaskError::TaskDuplicate { name: name.to_owned(), first_name, first }.at(name_span));
             valid = false;
         }
         let statements = split(&statements::TASK, &block.lines, &mut self.reader.errors);
