@@ -20,6 +20,7 @@ from pathlib import Path
 
 import checks
 import gate
+import tasks
 import harness
 import model as model_reader
 import prerequisites
@@ -108,6 +109,8 @@ class Example:
             # Every deployment completes in this moto: see harness.py.
             running = max([d.service.count for d in self.pipeline.deploys] + [1])
             moto.env["MOTO_ECS_SERVICE_RUNNING"] = str(running)
+            # What moto lacks for RunTask on Fargate: moto_patches/sitecustomize.py.
+            moto.env["PYTHONPATH"] = str(Path(__file__).parent / "moto_patches")
             moto.start()
             proxy = harness.Proxy(moto.port)
             proxy.start()
@@ -229,12 +232,17 @@ class Example:
         deploy_stacks = {d.stack: d for d in self.pipeline.deploys}
         self.stacks: dict[str, harness.Stack] = {}
         self.spec: dict[str, object] = {}
+        # Deploy jobs with one-off tasks: the argv of their targeted apply.
+        self.register_argv: dict[str, list[str]] = {}
         for job in jobs.values():
             if not job.is_terraform:
                 continue
             directory = job.working_directory or "."
             context = workflow_reader.Context(secrets, {**self.workflow.env, **job.env}, self.needs, {})
             argv, env = workflow_reader.apply_command(self.workflow, job, context)
+            register = job.register_step()
+            if register is not None:
+                self.register_argv[job.id] = workflow_reader.apply_command(self.workflow, job, context, register)[0]
             if directory in infra_stacks:
                 kind, self.spec[job.id] = "infra", infra_stacks[directory]
             elif directory in deploy_stacks:
@@ -374,6 +382,7 @@ class Example:
                     self.fail(f"{job_id}: not applied, {dep} failed")
                     return False
             try:
+                self.run_one_off_tasks(job_id)
                 stack.apply()
                 self.applied_ok[job_id] = True
             finally:
@@ -401,6 +410,52 @@ class Example:
             self.applied_ok.setdefault(job_id, False)
             self.applied_event[job_id].set()
             stack.seconds = time.monotonic() - started
+
+    def run_one_off_tasks(self, job_id: str) -> None:
+        """A deploy job's one-off tasks, as its variant that applies runs
+        them before its full apply: the targeted apply that registers their
+        task definitions, then each task's step against moto, whose tasks
+        stop with exit code 0 after a few DescribeTasks calls (the failing
+        cases run against stand-ins: test_task_script.py)."""
+        argv = self.register_argv.get(job_id)
+        if argv is None:
+            return
+        stack = self.stacks[job_id]
+        code, output = stack.terraform(argv, {**stack.env, "TF_CLI_ARGS_apply": "-no-color"})
+        assert code == 0, f"{job_id}: the targeted apply `{' '.join(argv)}` failed:\n{harness.errors(output)}"
+        managed = stack.managed_resources()
+        self.checks.check(f"{job_id}: the targeted apply registers the tasks' definitions but not the service",
+                          not any(name.startswith("aws_ecs_service.") for name in managed)
+                          and any(name.startswith("aws_ecs_task_definition.one_off_") for name in managed), managed)
+        region = self.pipeline.region
+        env = {
+            **stack.terraform_env, **workflow_reader.GITHUB, **self.workflow.env, **stack.env,
+            "AWS_ACCESS_KEY_ID": stack.account.access_key, "AWS_SECRET_ACCESS_KEY": stack.account.secret_key,
+            "AWS_REGION": region, "AWS_DEFAULT_REGION": region, "AWS_ENDPOINT_URL": stack.account.endpoint,
+            "AWS_PAGER": "",
+        }
+        env["PATH"] = f"{Path(gate.aws_cli()).parent}:{env.get('PATH', '/usr/bin:/bin')}"
+        ecs = stack.account.client("ecs", region)
+        for step in tasks.steps_of(self.workflow.jobs[job_id]):
+            name = str(step["env"]["TASK_NAME"])
+            code, output, seconds = tasks.run(step, stack.directory, env, int(step["env"]["TASK_TIMEOUT"]))
+            with open(stack.log, "a") as log:
+                log.write(f"\n$ [{step['name']}]   # {job_id}, {seconds:.1f}s, exit {code}\n{output}")
+            self.checks.check(f"{job_id}: the one-off task {name} runs, stops with exit code 0 and names its log",
+                              code == 0 and f"The one-off task {name} exited with 0; its log: log stream ecs/"
+                              in output, f"exit {code}:\n{harness.tail(output)}")
+            cluster = stack.outputs().get("one_off_cluster", "")
+            arns = sorted({arn for status in ("RUNNING", "STOPPED") for arn in
+                           ecs.list_tasks(cluster=cluster, desiredStatus=status)["taskArns"]}) if cluster else []
+            described = ecs.describe_tasks(cluster=cluster, tasks=arns)["tasks"] if arns else []
+            ran = [t for t in described if t.get("taskDefinitionArn", "").split("/")[-1].rsplit(":", 1)[0]
+                   .endswith(f"-{name}") and t.get("startedBy", "").startswith("github-")]
+            self.checks.check(f"{job_id}: ECS ran the one-off task {name} on Fargate, in the service's network, "
+                              "started by the run", len(ran) >= 1 and ran[0].get("launchType") == "FARGATE", described)
+        self.checks.workaround("one-off tasks: moto's RunTask of a Fargate task reads a network interface's "
+                               "private_dns_name, which moto lacks (tests/e2e/moto_patches adds it); moto's tasks "
+                               "stop with exit code 0 after a few DescribeTasks, so a failing task (non-zero exit, "
+                               "no exit code, not started, no stop) runs against stand-ins (test_task_script.py)")
 
     def replay_gates(self) -> None:
         """Each applied deploy job's rollout gate: it passes where the

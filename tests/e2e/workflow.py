@@ -59,6 +59,7 @@ GITHUB = {
     "GITHUB_REF": "refs/heads/main",
     "GITHUB_REF_NAME": "main",
     "GITHUB_EVENT_NAME": "push",
+    "GITHUB_RUN_ID": "9000000042",
     "GITHUB_RUN_NUMBER": "42",
     "GITHUB_RUN_ATTEMPT": "1",
     "GITHUB_REPOSITORY": "example/ecspipe-e2e",
@@ -88,8 +89,18 @@ class Job:
         return None
 
     def apply_step(self) -> dict[str, Any] | None:
+        """The step that applies the whole stack (a deploy job with one-off
+        tasks applies their task definitions first, `register_step`)."""
         for step in self.steps:
-            if str(step.get("run", "")).lstrip().startswith("terraform apply"):
+            if str(step.get("run", "")).lstrip().startswith("terraform apply") and \
+                    not str(step.get("run", "")).count(" -target="):
+                return step
+        return None
+
+    def register_step(self) -> dict[str, Any] | None:
+        """A deploy job's targeted apply of its one-off tasks' definitions."""
+        for step in self.steps:
+            if str(step.get("run", "")).lstrip().startswith("terraform apply") and " -target=" in str(step["run"]):
                 return step
         return None
 
@@ -214,11 +225,12 @@ def run_build(workflow: Workflow, job: Job, context: Context, fake_outputs: dict
     return outputs
 
 
-def apply_command(workflow: Workflow, job: Job, context: Context) -> tuple[list[str], dict[str, str]]:
-    """The argv of the job's `terraform apply` step, with the shell's `$VAR`
-    expansion done, and the environment it runs with (the job's `env:` and
-    the step's, expressions resolved)."""
-    step = job.apply_step()
+def apply_command(workflow: Workflow, job: Job, context: Context,
+                  step: dict[str, Any] | None = None) -> tuple[list[str], dict[str, str]]:
+    """The argv of the job's `terraform apply` step (or of `step`), with the
+    shell's `$VAR` expansion done, and the environment it runs with (the
+    job's `env:` and the step's, expressions resolved)."""
+    step = step or job.apply_step()
     assert step is not None, f"{job.id} has no terraform apply step"
     env = {k: context.resolve(v) for k, v in job.env.items()}
     env.update({k: context.resolve(str(v)) for k, v in (step.get("env") or {}).items()})
