@@ -463,7 +463,13 @@ fn deploy_jobs_wait_for_the_rollout() {
             // `environments.ecspipe` waits 20 minutes; the others the default 15.
             let wait: u64 = if path.ends_with("payments.yml") { 1200 } else { 900 };
             assert_eq!(gate["env"]["ROLLOUT_TIMEOUT"], wait.to_string().as_str(), "{id:?}");
-            assert_eq!(job["timeout-minutes"].as_u64(), Some(30 + wait / 60), "{id:?}");
+            // The one-off tasks' timeouts come on top (api-sidecar's `migrate`: 15m).
+            let tasks: u64 = steps(job)
+                .iter()
+                .filter_map(|step| step["env"]["TASK_TIMEOUT"].as_str())
+                .map(|seconds| seconds.parse::<u64>().expect("seconds").div_ceil(60))
+                .sum();
+            assert_eq!(job["timeout-minutes"].as_u64(), Some(30 + wait / 60 + tasks), "{id:?}");
             gates += 1;
         }
     }
@@ -544,5 +550,88 @@ fn capacity_places_tasks_per_environment() {
         cluster
             .contains(r#"cluster_name = aws_ecs_cluster.main.name capacity_providers = ["FARGATE", "FARGATE_SPOT"]"#),
         "{cluster}"
+    );
+}
+
+/// One-off tasks run where the job applies, in order, between the targeted
+/// apply that registers their definitions and the apply that updates the
+/// service; a service without a build runs them in its literal image.
+#[test]
+fn one_off_tasks_run_before_the_service_is_updated() {
+    let dir = assert_fs::TempDir::new().expect("temp dir");
+    fs::write(
+        dir.path().join("p.ecspipe"),
+        r#"pipeline p {
+  region us-east-2
+  role   secret.ROLE plan secret.PLAN_ROLE
+  deploy web {
+    state s3 bucket "p-tfstate" key "web.tfstate"
+    infra ssm "/p/output"
+    service web {
+      container proxy { image "public.ecr.aws/nginx/nginx:1.27"  essential no }
+      container app { image "public.ecr.aws/docker/library/ruby:3.4"  port 8080 }
+      task migrate { command ["bin/rails", "db:migrate"] }
+      task seed { command ["bin/rails", "db:seed"]  container proxy  timeout 90s }
+    }
+  }
+}
+"#,
+    )
+    .expect("write");
+    let run = ecspipe(dir.path(), &["build", "p.ecspipe"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let workflow: serde_yaml::Value =
+        serde_yaml::from_str(&fs::read_to_string(dir.path().join(".github/workflows/p.yml")).expect("workflow"))
+            .expect("YAML");
+    let deploy = &workflow["jobs"]["deploy"];
+    let names: Vec<&str> = steps(deploy).iter().filter_map(|step| step["name"].as_str()).collect();
+    let at = |name: &str| names.iter().position(|n| *n == name).unwrap_or_else(|| panic!("no step {name}: {names:?}"));
+    let order = [
+        "Register the one-off tasks' definitions",
+        "Run the one-off task migrate",
+        "Run the one-off task seed",
+        "Terraform apply",
+        "Wait for the rollout",
+    ];
+    assert!(order.windows(2).all(|pair| at(pair[0]) + 1 == at(pair[1])), "{names:?}");
+    let register = steps(deploy)[at(order[0])]["run"].as_str().expect("run");
+    for target in [
+        "-target=aws_ecs_task_definition.one_off_migrate",
+        "-target=aws_ecs_task_definition.one_off_seed",
+        "-target=aws_iam_role_policy_attachment.execution",
+    ] {
+        assert!(register.contains(target), "{register}");
+    }
+    assert!(!register.contains("aws_ecs_service"), "{register}");
+    // The default container is the essential one, with its literal image.
+    let migrate = &steps(deploy)[at(order[1])];
+    assert_eq!(migrate["env"]["TASK_CONTAINER"], "app");
+    assert_eq!(migrate["env"]["TASK_TIMEOUT"], "600");
+    assert_eq!(steps(deploy)[at(order[2])]["env"]["TASK_CONTAINER"], "proxy");
+    // 30 for Terraform, 15 for the rollout, 10 + 2 for the tasks.
+    assert_eq!(deploy["timeout-minutes"].as_u64(), Some(57));
+    let plan = &workflow["jobs"]["deploy-plan"];
+    assert!(steps(plan).iter().all(|step| !step["name"].as_str().unwrap_or("").contains("one-off")));
+    let ecs = fs::read_to_string(dir.path().join("deploy/ecs.tf")).expect("ecs.tf");
+    for expected in [
+        r#"resource "aws_ecs_task_definition" "one_off_migrate""#,
+        r#"family                   = "${var.name}-seed""#,
+        r#"image                  = "public.ecr.aws/docker/library/ruby:3.4""#,
+        r#"command                = ["bin/rails", "db:seed"]"#,
+    ] {
+        assert!(ecs.contains(expected), "ecs.tf lacks {expected}");
+    }
+    let outputs = fs::read_to_string(dir.path().join("deploy/outputs.tf")).expect("outputs.tf");
+    assert_eq!(
+        outputs
+            .matches("depends_on = [aws_ecs_task_definition.one_off_migrate, aws_ecs_task_definition.one_off_seed]")
+            .count()
+            + outputs
+                .matches(
+                    "depends_on  = [aws_ecs_task_definition.one_off_migrate, aws_ecs_task_definition.one_off_seed]"
+                )
+                .count(),
+        3,
+        "{outputs}"
     );
 }
