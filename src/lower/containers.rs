@@ -76,12 +76,11 @@ fn value_from(source: &SecretSource) -> Hcl {
     }
 }
 
-/// The task definition's skip of CKV_AWS_336 when containers chose a
+/// A task definition's skip of CKV_AWS_336 when its containers chose a
 /// writable root filesystem, with their reasons.
-pub(super) fn writable_skip(service: &Service) -> Option<Skip> {
-    let reasons: Vec<String> = service
-        .containers
-        .iter()
+pub(super) fn writable_skip<'c>(containers: impl IntoIterator<Item = &'c Container>) -> Option<Skip> {
+    let reasons: Vec<String> = containers
+        .into_iter()
         .filter_map(|c| c.writable_reason.as_ref().map(|reason| format!("{}: {reason}", c.name)))
         .collect();
     (!reasons.is_empty()).then(|| Skip {

@@ -232,7 +232,7 @@ pub(super) fn service_stack(pipeline: &Pipeline, deploy: &Deploy) -> ServiceStac
         alarms: service.deployment.alarms.iter().cloned().map(Hcl::Str).collect(),
         exec: service.exec,
         scaling: service.scaling.as_ref().map(scaling),
-        task_definition_skips: writable_skip(service).into_iter().collect(),
+        task_definition_skips: writable_skip(&service.containers).into_iter().collect(),
         service_skips: service
             .network
             .public_ip_reason

@@ -4,8 +4,9 @@
 
 use serde::Serialize;
 
-use super::containers::container_definition;
+use super::containers::{container_definition, writable_skip};
 use super::output::{Hcl, HclRef, Identifier, Template};
+use super::terraform::Skip;
 use crate::model::*;
 use crate::plan::names;
 
@@ -22,6 +23,9 @@ pub struct TaskDefinitionIr {
     pub containers: Hcl,
     /// The output holding the task definition's ARN.
     pub output: Identifier,
+    /// checkov checks the task definition skips, with reasons (its
+    /// container's writable root filesystem).
+    pub skips: Vec<Skip>,
 }
 
 /// The stack's outputs every one-off task's step reads.
@@ -114,6 +118,7 @@ pub(super) fn task_definitions(deploy: &Deploy, log_group: &Hcl) -> Vec<TaskDefi
                 ),
                 containers: Hcl::List(vec![container_definition(deploy, &runs, log_group)]),
                 output: output(task),
+                skips: writable_skip([&runs]).into_iter().collect(),
             })
         })
         .collect()
