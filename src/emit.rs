@@ -45,6 +45,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("service/variables.tf", include_str!("../templates/service/variables.tf.j2")),
     ("service/iam.tf", include_str!("../templates/service/iam.tf.j2")),
     ("service/ecs.tf", include_str!("../templates/service/ecs.tf.j2")),
+    ("service/load_balancer.tf", include_str!("../templates/service/load_balancer.tf.j2")),
     ("service/scaling.tf", include_str!("../templates/service/scaling.tf.j2")),
     ("service/outputs.tf", include_str!("../templates/service/outputs.tf.j2")),
     ("infra/main.tf", include_str!("../templates/infra/main.tf.j2")),
@@ -94,7 +95,11 @@ pub fn emit(program: &Program) -> Vec<GeneratedFile> {
         files.extend(stack_files("infra", &infra.settings.dir, names, infra));
     }
     for stack in &program.stacks {
-        let names = SERVICE_FILES.iter().filter(|name| **name != "scaling.tf" || stack.scaling.is_some());
+        let names = SERVICE_FILES.iter().filter(|name| match **name {
+            "load_balancer.tf" => stack.load_balancer.as_ref().is_some_and(|lb| lb.route.is_some()),
+            "scaling.tf" => stack.scaling.is_some(),
+            _ => true,
+        });
         files.extend(stack_files("service", &stack.settings.dir, names, stack));
     }
     if let Some(bootstrap) = &program.bootstrap {

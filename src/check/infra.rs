@@ -295,29 +295,11 @@ impl Checker {
             None => 80,
         };
         let health_path = match statement.option("health") {
-            Some(item) => {
-                let (path, span) = self.reader.text(item, "a health check path")?;
-                if !path.starts_with('/')
-                    || path.len() > 1024
-                    || path.chars().any(|c| c.is_whitespace() || c.is_control())
-                {
-                    self.report(InfraError::InvalidHealthPath.at(span));
-                    return None;
-                }
-                path.to_owned()
-            }
+            Some(item) => self.health_path(item)?,
             None => String::from("/"),
         };
         let matcher = match statement.option("matcher") {
-            Some(item) => {
-                self.reader.text(item, "HTTP codes").and_then(|(codes, span)| match names::health_matcher(codes) {
-                    Ok(()) => Some(codes.to_owned()),
-                    Err(rule) => {
-                        self.report(InfraError::InvalidMatcher { rule }.at(span));
-                        None
-                    }
-                })
-            }
+            Some(item) => self.matcher(item),
             None => Some(String::from("200-399")),
         };
         let threshold = |checker: &mut Self, option: &str, what: &str, default: u32| match statement.option(option) {
@@ -405,6 +387,28 @@ impl Checker {
         for (risk, _, span) in accepted {
             if !made.iter().any(|(other, _)| other == risk) {
                 self.report(InfraError::AcceptUnused { risk: *risk }.at(*span));
+            }
+        }
+    }
+
+    /// A target group's health check path.
+    pub(super) fn health_path(&mut self, item: &Item) -> Option<String> {
+        let (path, span) = self.reader.text(item, "a health check path")?;
+        if !path.starts_with('/') || path.len() > 1024 || path.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            self.report(InfraError::InvalidHealthPath.at(span));
+            return None;
+        }
+        Some(path.to_owned())
+    }
+
+    /// The HTTP codes a healthy target answers with.
+    pub(super) fn matcher(&mut self, item: &Item) -> Option<String> {
+        let (codes, span) = self.reader.text(item, "HTTP codes")?;
+        match names::health_matcher(codes) {
+            Ok(()) => Some(codes.to_owned()),
+            Err(rule) => {
+                self.report(InfraError::InvalidMatcher { rule }.at(span));
+                None
             }
         }
     }
@@ -516,7 +520,7 @@ pub(super) fn provided_keys(infra: &Infra) -> Vec<&'static str> {
         "private_route_table_ids",
     ];
     if infra.load_balancer.is_some() {
-        keys.extend(["aws_lb_target_group", "load_balancer_arn_suffix", "target_group_arn_suffix"]);
+        keys.extend(["aws_lb_target_group", "aws_lb_listener", "load_balancer_arn_suffix", "target_group_arn_suffix"]);
     }
     if infra.secret.is_some() {
         keys.push("secret_arn");

@@ -48,6 +48,11 @@ pub const HANDOFF_KEYS: &[(&str, HandoffShape, &str)] = &[
     ("subnet_ids", HandoffShape::Many, "the private subnets the tasks run in"),
     ("security_group_id", HandoffShape::One, "the security group of the tasks"),
     ("aws_lb_target_group", HandoffShape::One, "the load balancer target group ARN"),
+    (
+        "aws_lb_listener",
+        HandoffShape::One,
+        "the listener services' rules attach to (HTTPS with a certificate, else HTTP)",
+    ),
     ("cluster_id", HandoffShape::One, "the ECS cluster"),
     ("cloud_watch_log_group_name", HandoffShape::One, "the CloudWatch log group of the containers"),
     ("secret_arn", HandoffShape::One, "the Secrets Manager secret ARN"),

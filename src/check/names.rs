@@ -439,6 +439,9 @@ pub fn handoff_value(key: &str, value: &str) -> Result<(), String> {
         "aws_lb_target_group" => {
             (super::arn::of(value, "elasticloadbalancing") && value.contains(":targetgroup/"), "a target group ARN")
         }
+        "aws_lb_listener" => {
+            (super::arn::of(value, "elasticloadbalancing") && value.contains(":listener/app/"), "an ALB listener ARN")
+        }
         "cluster_id" => (
             (super::arn::of(value, "ecs") && value.contains(":cluster/")) || ecs_name(value).is_ok(),
             "a cluster name or ARN",

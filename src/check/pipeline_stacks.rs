@@ -111,11 +111,18 @@ impl Checker {
         name_span: Span,
     ) {
         for (index, deploy) in deploys.iter().enumerate() {
-            let Some(lb) = &deploy.service.load_balancer else { continue };
+            let Some(target_group) = deploy.service.load_balancer.as_ref().and_then(|lb| lb.target_group.as_ref())
+            else {
+                continue;
+            };
             let shared = deploys[..index].iter().find(|other| {
                 other.target.stage == deploy.target.stage
                     && other.infra == deploy.infra
-                    && other.service.load_balancer.as_ref().is_some_and(|o| o.target_group == lb.target_group)
+                    && other
+                        .service
+                        .load_balancer
+                        .as_ref()
+                        .is_some_and(|o| o.target_group.as_ref() == Some(target_group))
             });
             if let Some(other) = shared {
                 let span = deploy_spans.get(&deploy.name).copied().unwrap_or(name_span);

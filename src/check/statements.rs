@@ -246,8 +246,24 @@ pub static SERVICE: Schema = Schema {
         spec("platform", 1, 1, "platform x86_64|arm64"),
         spec("capacity", 1, 1, CAPACITY_USAGE).block(BlockUse::Optional),
         spec("container", 1, 1, "container NAME { ... }").block(BlockUse::Required).repeatable(),
-        spec("load_balancer", 1, 1, "load_balancer infra.aws_lb_target_group [container NAME] [port 8080]")
-            .options(&["container", "port"]),
+        spec(
+            "load_balancer",
+            1,
+            1,
+            "load_balancer infra.aws_lb_target_group|infra.aws_lb_listener [path [\"/api/*\"]] [host [\"api.example.com\"]] [priority 10] [health \"/healthz\"] [matcher \"200-399\"] [deregistration 30s] [stickiness 1h] [slow_start 30s] [container NAME] [port 8080]",
+        )
+        .options(&[
+            "container",
+            "port",
+            "path",
+            "host",
+            "priority",
+            "health",
+            "matcher",
+            "deregistration",
+            "stickiness",
+            "slow_start",
+        ]),
         spec(
             "network",
             0,

@@ -27,6 +27,7 @@ mod names;
 mod network;
 mod output;
 mod permissions;
+mod route;
 mod service;
 mod tasks;
 mod terraform;

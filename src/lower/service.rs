@@ -8,6 +8,7 @@ use super::iam::{execution_statements, task_statements, PolicyStatement};
 use super::names::{built_images, image_variable, schedule_label};
 use super::network::{egress, EgressIr};
 use super::output::{Attribute, Hcl, HclRef, Identifier, Template};
+use super::route::{route, RouteIr};
 use super::tasks::{one_off_stack, task_definitions, OneOffStack, TaskDefinitionIr};
 use super::terraform::{settings, Skip, TerraformSettings};
 use crate::model::*;
@@ -129,6 +130,9 @@ pub struct LoadBalancerBlock {
     pub container: String,
     /// Container port.
     pub port: u16,
+    /// The service's own target group and listener rule, if it routes
+    /// through one.
+    pub route: Option<RouteIr>,
 }
 
 /// Application Auto Scaling resources.
@@ -217,9 +221,13 @@ pub(super) fn service_stack(pipeline: &Pipeline, deploy: &Deploy) -> ServiceStac
         count: service.count,
         cluster: scalar(&service.cluster),
         load_balancer: service.load_balancer.as_ref().map(|lb| LoadBalancerBlock {
-            target_group: scalar(&lb.target_group),
+            target_group: match &lb.target_group {
+                Some(target_group) => scalar(target_group),
+                None => Hcl::reference(HclRef::fixed("aws_lb_target_group.service.arn")),
+            },
             container: lb.container.clone(),
             port: lb.port,
+            route: lb.route.as_ref().map(|rule| route(pipeline, deploy, rule, lb.port)),
         }),
         subnets: scalar_list(&service.network.subnets),
         security_groups: security_groups(&service.network),
@@ -231,7 +239,7 @@ pub(super) fn service_stack(pipeline: &Pipeline, deploy: &Deploy) -> ServiceStac
         rollback: service.deployment.rollback,
         alarms: service.deployment.alarms.iter().cloned().map(Hcl::Str).collect(),
         exec: service.exec,
-        scaling: service.scaling.as_ref().map(scaling),
+        scaling: service.scaling.as_ref().map(|s| scaling(s, service.load_balancer.as_ref())),
         task_definition_skips: writable_skip(&service.containers).into_iter().collect(),
         service_skips: service
             .network
@@ -297,7 +305,7 @@ fn handoff(deploy: &Deploy) -> Handoff {
 }
 
 /// Application Auto Scaling: target tracking policies and schedules.
-fn scaling(scaling: &Scaling) -> ScalingBlock {
+fn scaling(scaling: &Scaling, load_balancer: Option<&LoadBalancer>) -> ScalingBlock {
     let mut policies = Vec::new();
     let policy = |name, metric, target, resource_label| ScalingPolicy {
         name,
@@ -314,10 +322,13 @@ fn scaling(scaling: &Scaling) -> ScalingBlock {
         policies.push(policy("memory", "ECSServiceAverageMemoryUtilization", target, None));
     }
     if let Some(target) = scaling.requests {
-        let label = Template::new()
-            .interpolate(HclRef::handoff("load_balancer_arn_suffix"))
-            .text("/")
-            .interpolate(HclRef::handoff("target_group_arn_suffix"));
+        let label = Template::new().interpolate(HclRef::handoff("load_balancer_arn_suffix")).text("/").interpolate(
+            match load_balancer.and_then(|lb| lb.route.as_ref()) {
+                // A routed service's target group is its own.
+                Some(_) => HclRef::fixed("aws_lb_target_group.service.arn_suffix"),
+                None => HclRef::handoff("target_group_arn_suffix"),
+            },
+        );
         policies.push(policy("requests", "ALBRequestCountPerTarget", target, Some(Hcl::template(label))));
     }
     let schedules = scaling

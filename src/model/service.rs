@@ -196,12 +196,47 @@ pub enum Arch {
 /// The service's load balancer attachment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct LoadBalancer {
-    /// The target group ARN.
-    pub target_group: Scalar,
+    /// The target group ARN the tasks register with: the infrastructure's
+    /// (the listener's default route), or none when the service routes
+    /// through a listener rule to a target group of its own (`route`).
+    pub target_group: Option<Scalar>,
     /// The container receiving traffic.
     pub container: String,
     /// Its port.
     pub port: u16,
+    /// A listener rule to the service's own target group.
+    pub route: Option<Route>,
+}
+
+/// `load_balancer infra.aws_lb_listener path [...] host [...] priority N`:
+/// a listener rule and the target group it forwards to, both in the
+/// service stack.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Route {
+    /// Where the statement is written.
+    pub span: Span,
+    /// The listener ARN the rule attaches to.
+    pub listener: Scalar,
+    /// Path patterns (any of them matches).
+    pub paths: Vec<String>,
+    /// Host header patterns (any of them matches).
+    pub hosts: Vec<String>,
+    /// The rule's priority on its listener (1 to 50000, lowest first).
+    pub priority: u32,
+    /// The target group's health check path.
+    pub health_path: String,
+    /// The HTTP codes a healthy target answers with.
+    pub matcher: String,
+    /// Seconds a deregistering target keeps its connections.
+    pub deregistration_seconds: u32,
+    /// Load-balancer cookie stickiness, seconds, if on.
+    pub stickiness_seconds: Option<u32>,
+    /// Seconds a new target's share of traffic ramps up (0: off).
+    pub slow_start_seconds: u32,
+    /// Consecutive passed checks that make a target healthy.
+    pub healthy_threshold: u32,
+    /// Consecutive failed checks that make a target unhealthy.
+    pub unhealthy_threshold: u32,
 }
 
 /// Task networking (always `awsvpc`).

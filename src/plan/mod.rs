@@ -12,7 +12,8 @@
 //! those names ([`grants`]), and checks, once and across every input, that no
 //! two things claim one name after normalisation ([`unique`]): GitHub
 //! compares keys without case, identifiers let `-` and `_` meet, IAM
-//! compares without case. A collision points at the second claim with a
+//! compares without case; on one load balancer listener, each rule's
+//! priority and conditions are one deploy's (`unique/routes.rs`). A collision points at the second claim with a
 //! note at the first, in whichever input that is. Plan never reads the
 //! syntax tree and never emits text; lower reads the names from [`names`]
 //! and the graph from the model.

@@ -112,8 +112,10 @@ pub struct TemplateNames {
 /// `load_balancer.tf` with a load balancer, `secrets.tf` with a secret.
 pub const INFRA_FILES: [&str; 8] =
     ["main.tf", "variables.tf", "network.tf", "kms.tf", "ecs.tf", "load_balancer.tf", "secrets.tf", "outputs.tf"];
-/// The files of a service stack: `scaling.tf` with scaling.
-pub const SERVICE_FILES: [&str; 6] = ["main.tf", "variables.tf", "iam.tf", "ecs.tf", "scaling.tf", "outputs.tf"];
+/// The files of a service stack: `load_balancer.tf` with a listener rule of
+/// its own, `scaling.tf` with scaling.
+pub const SERVICE_FILES: [&str; 7] =
+    ["main.tf", "variables.tf", "iam.tf", "ecs.tf", "load_balancer.tf", "scaling.tf", "outputs.tf"];
 /// The files of the bootstrap stack.
 pub const BOOTSTRAP_FILES: [&str; 4] = ["main.tf", "variables.tf", "oidc.tf", "outputs.tf"];
 /// The S3 object next to each state object that holds its lock

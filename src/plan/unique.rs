@@ -10,12 +10,11 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::catalogue::PlanError;
-use crate::diagnostic::Diagnostic;
-use crate::model::{Backend, Pipeline, Target};
-use crate::span::Span;
+use crate::{catalogue::PlanError, diagnostic::Diagnostic, model::Backend, model::Pipeline, model::Target, span::Span};
 
 use super::names;
+
+mod routes;
 
 /// One input and its linked pipelines.
 pub(super) struct Source<'a> {
@@ -381,6 +380,7 @@ fn claim_pipeline(claims: &mut Claims, sources: &[Source<'_>], input: usize, ind
         claims.claim(sources, IAM_ROLE, everywhere, &names::task_execution_role(service), &deploy_owner);
         claims.claim(sources, IAM_ROLE, everywhere, &names::task_role(service), &deploy_owner);
         claims.claim(sources, IAM_POLICY, everywhere, &names::execution_policy(service), &deploy_owner);
+        routes::claim(claims, sources, deploy, &pipeline.region, &deploy_owner);
         let stack_scope = format!("{workflow_scope}/{}", deploy.stack);
         for schedule in deploy.service.scaling.iter().flat_map(|scaling| &scaling.schedules) {
             let schedule_owner = owner(schedule.span, format!("schedule `{}`", schedule.name));

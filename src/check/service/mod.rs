@@ -6,7 +6,8 @@
 //! are read here; each concern has its own file: `containers.rs` (container
 //! blocks, their dependencies and the task's size), `secrets.rs`
 //! (`env`/`secret` bindings and where secrets come from), `networking.rs`
-//! (load balancer, network, VPC endpoints), `scaling.rs` (`scale`,
+//! (load balancer, network, VPC endpoints), `route.rs` (a listener rule and
+//! target group of the service's own), `scaling.rs` (`scale`,
 //! `schedule`), `deployment.rs` (`deployment`, `storage`), `iam.rs`
 //! (`allow` and the role names a service implies), `capacity.rs` (the
 //! capacity provider strategy) and `tasks.rs` (one-off tasks before a
@@ -17,6 +18,7 @@ mod containers;
 mod deployment;
 mod iam;
 mod networking;
+mod route;
 mod scaling;
 mod secrets;
 mod tasks;
@@ -189,7 +191,8 @@ impl Checker {
 
         let load_balancer = match settings.load_balancer {
             Some(statement) => {
-                let lb = self.load_balancer(statement, &settings.containers, infra);
+                let own_lb = own_infra.and_then(|own| own.load_balancer.as_ref());
+                let lb = self.load_balancer(statement, &settings.containers, infra, own_lb);
                 valid &= lb.is_some();
                 lb
             }
@@ -204,7 +207,7 @@ impl Checker {
         if let Some(own) = own_infra {
             valid &= self.check_against_own_infra(own, network.as_ref(), load_balancer.as_ref(), name_span);
         }
-        let scaling = self.service_scaling(&mut settings, load_balancer.is_some(), stage, infra, &mut valid);
+        let scaling = self.service_scaling(&mut settings, load_balancer.as_ref(), stage, infra, &mut valid);
         valid &= self.check_grace(&settings, load_balancer.is_some());
         valid &= self.check_dependencies(&settings.containers);
         let tasks = self.resolve_tasks(&settings);

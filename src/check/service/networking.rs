@@ -164,9 +164,20 @@ impl Checker {
         statement: &Statement<'_>,
         containers: &[(Container, Span)],
         infra: Option<&InfraSource>,
+        own: Option<&InfraLoadBalancer>,
     ) -> Option<LoadBalancer> {
-        let target_group =
-            self.typed_scalar(statement.args.first()?, "aws_lb_target_group", "a target group", infra)?;
+        let first = statement.args.first()?;
+        let (target_group, route) = if super::route::names_listener(first) {
+            (None, Some(self.route(statement, infra, own)?))
+        } else {
+            let target_group = self.typed_scalar(first, "aws_lb_target_group", "a target group", infra);
+            let no_rule_options = self.options_without_rule(statement);
+            let target_group = target_group?;
+            if !no_rule_options {
+                return None;
+            }
+            (Some(target_group), None)
+        };
         let container = match statement.option("container") {
             Some(item) => {
                 let (name, span) = self.reader.text(item, "a container name")?;
@@ -214,7 +225,7 @@ impl Checker {
                 }
             },
         };
-        Some(LoadBalancer { target_group, container: container.name.clone(), port })
+        Some(LoadBalancer { target_group, container: container.name.clone(), port, route })
     }
 
     /// Tasks in the pipeline's own private subnets have no NAT gateway: they

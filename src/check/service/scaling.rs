@@ -14,7 +14,7 @@ impl Checker {
     pub(super) fn service_scaling(
         &mut self,
         settings: &mut Settings<'_, '_>,
-        has_load_balancer: bool,
+        load_balancer: Option<&LoadBalancer>,
         stage: Option<&Stage>,
         infra: Option<&InfraSource>,
         valid: &mut bool,
@@ -39,14 +39,19 @@ impl Checker {
                     settings.count = scaling.min;
                 }
                 if scaling.requests.is_some() {
-                    if !has_load_balancer {
-                        *valid = false;
-                        self.report(ServiceError::RequestScalingWithoutLoadBalancer.at(span));
-                    } else {
-                        for key in ["load_balancer_arn_suffix", "target_group_arn_suffix"] {
+                    if let Some(lb) = load_balancer {
+                        // A routed service's target group is its own.
+                        let keys: &[&str] = match lb.route {
+                            Some(_) => &["load_balancer_arn_suffix"],
+                            None => &["load_balancer_arn_suffix", "target_group_arn_suffix"],
+                        };
+                        for &key in keys {
                             let reference = Reference { root: "infra", name: key, span };
                             *valid &= self.handoff(reference, infra, HandoffShape::One).is_some();
                         }
+                    } else {
+                        *valid = false;
+                        self.report(ServiceError::RequestScalingWithoutLoadBalancer.at(span));
                     }
                 }
                 scaling.schedules = schedules.into_iter().map(|(schedule, _)| schedule).collect();

@@ -10,6 +10,7 @@ locals {
     cloud_watch_log_group_name = aws_cloudwatch_log_group.app.name
     kms_arn                    = aws_kms_key.main.arn
     aws_lb_target_group        = aws_lb_target_group.service.arn
+    aws_lb_listener            = aws_lb_listener.http.arn
     load_balancer_arn_suffix   = aws_lb.main.arn_suffix
     target_group_arn_suffix    = aws_lb_target_group.service.arn_suffix
     secret_arn                 = aws_secretsmanager_secret.app.arn
@@ -56,6 +57,11 @@ output "private_route_table_ids" {
 output "aws_lb_target_group" {
   description = "Target group the services register with."
   value       = local.handoff.aws_lb_target_group
+}
+
+output "aws_lb_listener" {
+  description = "Listener the services' own rules attach to."
+  value       = local.handoff.aws_lb_listener
 }
 
 output "load_balancer_arn_suffix" {
