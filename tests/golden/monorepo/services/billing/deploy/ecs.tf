@@ -21,6 +21,15 @@ resource "aws_ecs_task_definition" "service" {
       image                  = var.image_tag
       essential              = true
       readonlyRootFilesystem = true
+      portMappings = [
+        {
+          name          = "worker-8080"
+          containerPort = 8080
+          hostPort      = 8080
+          protocol      = "tcp"
+          appProtocol   = "http"
+        },
+      ]
       environment = [
         {
           name  = "ORDERS_QUEUE"
@@ -107,9 +116,18 @@ resource "aws_ecs_service" "service" {
     rollback = true
   }
 
+  load_balancer {
+    target_group_arn = aws_lb_target_group.service.arn
+    container_name   = "worker"
+    container_port   = 8080
+  }
+
   network_configuration {
     subnets          = local.infra.subnet_ids
     security_groups  = [local.infra.security_group_id, aws_security_group.service.id]
     assign_public_ip = false
   }
+
+  # ECS registers targets only in a group a listener forwards to.
+  depends_on = [aws_lb_listener_rule.service]
 }
