@@ -259,7 +259,8 @@ class Verifier:
                   all(handoff[k] == outputs.get(k) for k in handoff), {k: (handoff[k], outputs.get(k))
                                                                       for k in handoff if handoff[k] != outputs.get(k)})
         missing = [k for k in keys if k not in outputs and not (k == "secret_arn" and infra.secret is None)
-                   and not (k in ("aws_lb_target_group", "load_balancer_arn_suffix", "target_group_arn_suffix")
+                   and not (k in ("aws_lb_target_group", "aws_lb_listener", "load_balancer_arn_suffix",
+                                  "target_group_arn_suffix")
                             and infra.load_balancer is None)]
         check(f"{name}: outputs every handoff key", not missing, f"missing {missing}")
 
@@ -407,6 +408,8 @@ class Verifier:
             check(f"{name}: HTTPS listener has a TLS 1.2+ policy",
                   str(https.get("SslPolicy", "")).startswith("ELBSecurityPolicy-TLS13"), https.get("SslPolicy"))
             equal(f"{name}: HTTPS listener forwards to the target group", actions(https) if https else None, forward)
+            equal(f"{name}: handoff aws_lb_listener is the HTTPS listener", outputs.get("aws_lb_listener"),
+                  https.get("ListenerArn"))
             http = listeners.get(lb_spec.listen, {})
             redirect = actions(http)[0] if http else {}
             equal(f"{name}: HTTP listener redirects to HTTPS",
@@ -419,6 +422,8 @@ class Verifier:
             listener = listeners.get(lb_spec.listen, {})
             equal(f"{name}: listener protocol", listener.get("Protocol"), "HTTP")
             equal(f"{name}: listener forwards to the target group", actions(listener) if listener else None, forward)
+            equal(f"{name}: handoff aws_lb_listener is the listener", outputs.get("aws_lb_listener"),
+                  listener.get("ListenerArn"))
 
         lb_groups = lb.get("SecurityGroups", [])
         if check(f"{name}: the load balancer has its own security group",
@@ -602,8 +607,11 @@ class Verifier:
         expected_lb = []
         if service.load_balancer is not None:
             target_group, container, port = service.load_balancer
-            expected_lb = [{"targetGroupArn": resolve(target_group), "containerName": container,
-                            "containerPort": port}]
+            if service.route is not None:
+                own_group = self.state_attributes(stack, "aws_lb_target_group", "service").get("arn")
+                self.route(stack, service.route, resolve, own_group, port, infra)
+            expected_lb = [{"targetGroupArn": own_group if target_group is None else resolve(target_group),
+                            "containerName": container, "containerPort": port}]
         equal(f"{name}: service load balancer", [{k: lb.get(k) for k in ("targetGroupArn", "containerName",
                                                                        "containerPort")}
                                                  for lb in svc.get("loadBalancers", [])], expected_lb)
@@ -714,6 +722,51 @@ class Verifier:
 
         self.roles(stack, service, infra, execution_role, task_role, resolve)
         self.scaling(stack, service, infra, cluster)
+
+    def route(self, stack, route, resolve, arn: str | None, port: int, infra: dict) -> None:
+        """A service's own target group (port, health check, attributes) and
+        its rule on the infrastructure's listener (priority, conditions,
+        forward)."""
+        name = stack.name
+        check, equal = self.checks.check, self.checks.equal
+        if not check(f"{name}: its own target group is in the state", bool(arn), "no aws_lb_target_group.service"):
+            return
+        elb = self.client(stack, "elbv2")
+        group = elb.describe_target_groups(TargetGroupArns=[arn])["TargetGroups"][0]
+        equal(f"{name}: own target group (port, protocol, target type, VPC)",
+              (group["Port"], group["Protocol"], group["TargetType"], group["VpcId"]),
+              (port, "HTTP", "ip", infra.get("vpc_id")))
+        equal(f"{name}: own target group health check (path, matcher, healthy, unhealthy)",
+              (group.get("HealthCheckPath"), group.get("Matcher", {}).get("HttpCode"),
+               group.get("HealthyThresholdCount"), group.get("UnhealthyThresholdCount")),
+              (route.health, route.matcher, route.healthy, route.unhealthy))
+        attributes = {a["Key"]: a["Value"] for a in elb.describe_target_group_attributes(
+            TargetGroupArn=arn)["Attributes"]}
+        expected = {"deregistration_delay.timeout_seconds": str(route.deregistration),
+                    "slow_start.duration_seconds": str(route.slow_start),
+                    "stickiness.enabled": "true" if route.stickiness else "false"}
+        if route.stickiness:
+            expected["stickiness.type"] = "lb_cookie"
+            expected["stickiness.lb_cookie.duration_seconds"] = str(route.stickiness)
+        equal(f"{name}: own target group attributes (deregistration, slow start, stickiness)",
+              {k: attributes.get(k) for k in expected}, expected)
+        rules = elb.describe_rules(ListenerArn=resolve(route.listener))["Rules"]
+        mine = [r for r in rules if r.get("Priority") == str(route.priority)]
+        if not check(f"{name}: one rule at priority {route.priority} on the listener", len(mine) == 1,
+                     [r.get("Priority") for r in rules]):
+            return
+        conditions = {}
+        for condition in mine[0].get("Conditions", []):
+            config = condition.get("PathPatternConfig") or condition.get("HostHeaderConfig") or {}
+            conditions[condition["Field"]] = sorted(condition.get("Values") or config.get("Values", []))
+        expected_conditions = {}
+        if route.paths:
+            expected_conditions["path-pattern"] = sorted(route.paths)
+        if route.hosts:
+            expected_conditions["host-header"] = sorted(route.hosts)
+        equal(f"{name}: rule conditions", conditions, expected_conditions)
+        equal(f"{name}: rule forwards to its own target group",
+              [(a["Type"], a.get("TargetGroupArn")) for a in mine[0].get("Actions", [])], [("forward", arn)])
 
     @staticmethod
     def state_attributes(stack, type_: str, name: str) -> dict[str, Any]:
@@ -836,12 +889,15 @@ class Verifier:
             found[metric.get("PredefinedMetricType")] = (p.get("PolicyType"), config.get("TargetValue"),
                                                          config.get("ScaleInCooldown"), config.get("ScaleOutCooldown"),
                                                          metric.get("ResourceLabel"))
+        # A routed service's target group is its own.
+        own_suffix = (self.state_attributes(stack, "aws_lb_target_group", "service").get("arn_suffix")
+                      if service.route is not None else None)
         expected = {}
         for metric, value, label in (
             ("ECSServiceAverageCPUUtilization", scale.cpu, None),
             ("ECSServiceAverageMemoryUtilization", scale.memory, None),
             ("ALBRequestCountPerTarget", scale.requests,
-             f"{infra.get('load_balancer_arn_suffix')}/{infra.get('target_group_arn_suffix')}"),
+             f"{infra.get('load_balancer_arn_suffix')}/{own_suffix or infra.get('target_group_arn_suffix')}"),
         ):
             if value is not None:
                 expected[metric] = ("TargetTrackingScaling", float(value), scale.cooldown_in, scale.cooldown_out,

@@ -105,7 +105,8 @@ class Service:
     capacity: list[tuple[str, int, int]]
     storage: int | None
     containers: list[Container]
-    load_balancer: tuple[Ref, str, int] | None  # (target group, container, port)
+    # (target group, container, port); the target group is None with a route
+    load_balancer: tuple[Ref | None, str, int] | None
     # `infra.KEY` (a Ref to a list) or the items written out
     subnets: Ref | list[Ref]
     security_groups: Ref | list[Ref]
@@ -122,6 +123,22 @@ class Service:
     allows: list[tuple[list[str], list[Ref]]]
     exec: bool
     egress: list[Egress]  # the rules of the service's own security group
+    route: "Route | None" = None  # a listener rule and a target group of its own
+
+
+@dataclass
+class Route:
+    listener: Ref
+    paths: list[str]
+    hosts: list[str]
+    priority: int
+    health: str
+    matcher: str
+    deregistration: int
+    stickiness: int | None
+    slow_start: int
+    healthy: int
+    unhealthy: int
 
 
 @dataclass
@@ -332,6 +349,13 @@ def deploy(d: dict) -> Deploy:
                   handoff_ssm=handoff_ssm, literal=literal, service=service(d["service"]))
 
 
+def route(r: dict) -> Route:
+    return Route(listener=scalar(r["listener"]), paths=r["paths"], hosts=r["hosts"], priority=r["priority"],
+                 health=r["health_path"], matcher=r["matcher"], deregistration=r["deregistration_seconds"],
+                 stickiness=r["stickiness_seconds"], slow_start=r["slow_start_seconds"],
+                 healthy=r["healthy_threshold"], unhealthy=r["unhealthy_threshold"])
+
+
 def service(s: dict) -> Service:
     lb = s["load_balancer"]
     scaling = s["scaling"]
@@ -343,7 +367,9 @@ def service(s: dict) -> Service:
         capacity=[({"fargate": "FARGATE", "fargate_spot": "FARGATE_SPOT"}[c["provider"]], c["base"], c["weight"])
                   for c in s["capacity"]],
         containers=[container(c) for c in s["containers"]],
-        load_balancer=None if lb is None else (scalar(lb["target_group"]), lb["container"], lb["port"]),
+        load_balancer=None if lb is None else (None if lb["target_group"] is None else scalar(lb["target_group"]),
+                                               lb["container"], lb["port"]),
+        route=None if lb is None or lb["route"] is None else route(lb["route"]),
         subnets=scalar_list(network["subnets"]), security_groups=scalar_list(network["security_groups"]),
         public_ip=network["public_ip"], cluster=scalar(s["cluster"]), log_group=scalar(s["log_group"]),
         scale=None if scaling is None else Scale(
