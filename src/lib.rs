@@ -13,6 +13,7 @@ pub mod explain;
 pub mod json;
 pub mod lower;
 pub mod model;
+pub mod parallel;
 pub mod plan;
 pub mod scan;
 pub mod span;
@@ -59,13 +60,21 @@ pub struct Source<'a> {
 /// Each input's diagnostics, in input order (empty for an input without
 /// problems): of the first stage that failed for it, in source order.
 pub fn compile_all(sources: &[Source<'_>]) -> Result<Vec<Vec<GeneratedFile>>, Vec<Vec<Diagnostic>>> {
-    let mut errors: Vec<Vec<Diagnostic>> = vec![Vec::new(); sources.len()];
+    // Each input is read and checked on its own, side by side; plan sees
+    // them all at once; each pipeline is then lowered and emitted on its own.
+    let results = parallel::map(sources, |source| {
+        syntax::parse(source.text).and_then(|file| check::check(&file, source.source_name))
+    });
+    let mut errors: Vec<Vec<Diagnostic>> = Vec::with_capacity(sources.len());
     let mut checked = Vec::with_capacity(sources.len());
-    for (source, errors) in sources.iter().zip(&mut errors) {
-        let pipelines = match syntax::parse(source.text).and_then(|file| check::check(&file, source.source_name)) {
-            Ok(pipelines) => pipelines,
+    for (source, result) in sources.iter().zip(results) {
+        let pipelines = match result {
+            Ok(pipelines) => {
+                errors.push(Vec::new());
+                pipelines
+            }
             Err(diagnostics) => {
-                *errors = diagnostics;
+                errors.push(diagnostics);
                 Vec::new()
             }
         };
@@ -78,9 +87,16 @@ pub fn compile_all(sources: &[Source<'_>]) -> Result<Vec<Vec<GeneratedFile>>, Ve
     if errors.iter().any(|errors| !errors.is_empty()) {
         return Err(errors);
     }
-    Ok(planned
+    let each: Vec<(usize, &model::Pipeline)> = planned
         .pipelines
         .iter()
-        .map(|pipelines| pipelines.iter().flat_map(|pipeline| emit::emit(&lower::lower(pipeline))).collect())
-        .collect())
+        .enumerate()
+        .flat_map(|(input, pipelines)| pipelines.iter().map(move |pipeline| (input, pipeline)))
+        .collect();
+    let emitted = parallel::map(&each, |(_, pipeline)| emit::emit(&lower::lower(pipeline)));
+    let mut outputs: Vec<Vec<GeneratedFile>> = vec![Vec::new(); sources.len()];
+    for ((input, _), files) in each.iter().zip(emitted) {
+        outputs[*input].extend(files);
+    }
+    Ok(outputs)
 }

@@ -312,10 +312,10 @@ fn build(inputs: &[PathBuf], out: &Path, force: bool, prune: bool, reporter: &Re
     // Held from the first look at the disk until the last change to it.
     let lock = Lock::for_build(out, || reporter.waiting(out))?;
     reporter.unlocked(out, &lock);
-    let statuses = write::plan(out, &files, force)?;
-    let orphans = write::orphans(out, &sources, &files);
-    let debris = write::debris(out, &files);
-    let written = write::write(out, &files, &statuses)?;
+    let mut output = write::Output::new(out, &files);
+    let statuses = write::plan(&output, &files, force)?;
+    let (orphans, debris) = write::inventory(out, &sources, &files);
+    let written = write::write(&mut output, &files, &statuses)?;
     write::remove_debris(out, &debris)?;
     if prune {
         write::prune(out, &orphans)?;
@@ -361,8 +361,9 @@ fn check(inputs: &[PathBuf], out: &Path, reporter: &Reporter) -> Result<ExitCode
     // cannot be written: every file is compared, whatever printing does.
     let mut printed = Printed::default();
     let (mut stale, mut missing) = (0, 0);
-    for file in &files {
-        let status = write::status(out, file)?;
+    let output = write::Output::new(out, &files);
+    for (file, status) in files.iter().zip(output.statuses(&files)) {
+        let status = status?;
         if status != Status::Current {
             let kind = if status == Status::Missing {
                 missing += 1;
@@ -374,7 +375,7 @@ fn check(inputs: &[PathBuf], out: &Path, reporter: &Reporter) -> Result<ExitCode
             printed.put(|| reporter.drift(&file.path, kind, &write::diff(file, &status)));
         }
     }
-    let orphans = write::orphans(out, &sources, &files);
+    let (orphans, debris) = write::inventory(out, &sources, &files);
     for orphan in &orphans {
         let bytes = write::read_output(&out.join(orphan)).ok().flatten().unwrap_or_default();
         let text = String::from_utf8_lossy(&bytes);
@@ -384,7 +385,6 @@ fn check(inputs: &[PathBuf], out: &Path, reporter: &Reporter) -> Result<ExitCode
             .to_string();
         printed.put(|| reporter.drift(orphan, "orphan", &diff));
     }
-    let debris = write::debris(out, &files);
     for path in &debris {
         printed.put(|| reporter.drift(path, "temporary", ""));
     }

@@ -12,6 +12,7 @@
 //! all or nothing, [`inventory`] finds left-over and temporary files, and
 //! [`lock`] serialises runs.
 
+mod dirs;
 mod disk;
 mod inventory;
 mod lock;
@@ -24,7 +25,7 @@ use std::path::{Component, Path, PathBuf};
 
 use crate::emit::{is_generated, GeneratedFile, HEADER_LINE};
 pub use disk::read_output;
-pub use inventory::{debris, orphans, prune, remove_debris};
+pub use inventory::{debris, inventory, orphans, prune, remove_debris};
 pub use lock::{Lock, Mode};
 pub use stage::{is_temporary, write, TEMPORARY_MARKER};
 
@@ -266,14 +267,49 @@ pub fn target(out_dir: &Path, relative: &str) -> Result<PathBuf, WriteError> {
 ///
 /// An unreadable file, or an unsafe path.
 pub fn status(out_dir: &Path, file: &GeneratedFile) -> Result<Status, WriteError> {
-    let path = target(out_dir, &file.path)?;
-    // Nothing there, or a file where a directory of the path should be: the
-    // generated file is missing (and writing it will say why it cannot be).
-    Ok(match read_output(&path)? {
-        None => Status::Missing,
-        Some(bytes) if bytes == file.contents.as_bytes() => Status::Current,
-        Some(bytes) => Status::Stale { on_disk: String::from_utf8_lossy(&bytes).into_owned() },
-    })
+    Output::new(out_dir, std::slice::from_ref(file)).status(file)
+}
+
+/// The output directory as one run sees it: each directory on the way to
+/// the run's files looked at once (not once per file).
+#[derive(Debug)]
+pub struct Output {
+    out_dir: PathBuf,
+    dirs: dirs::Dirs,
+}
+
+impl Output {
+    /// Looks at the directories of `files` under `out_dir`.
+    pub fn new(out_dir: &Path, files: &[GeneratedFile]) -> Output {
+        Output { out_dir: out_dir.to_path_buf(), dirs: dirs::Dirs::new(out_dir, files.iter().map(|f| f.path.as_str())) }
+    }
+
+    /// Compares a generated file with the disk.
+    ///
+    /// # Errors
+    ///
+    /// An unreadable file, or an unsafe path.
+    pub fn status(&self, file: &GeneratedFile) -> Result<Status, WriteError> {
+        // Nothing there, or a file where a directory of the path should be:
+        // the generated file is missing (and writing it will say why it
+        // cannot be).
+        let Some(path) = self.dirs.existing(&file.path)? else { return Ok(Status::Missing) };
+        Ok(match disk::read_generated(&path)? {
+            None => Status::Missing,
+            Some(bytes) if bytes == file.contents.as_bytes() => Status::Current,
+            Some(bytes) => Status::Stale { on_disk: String::from_utf8_lossy(&bytes).into_owned() },
+        })
+    }
+
+    /// Every file's status, read side by side, in the files' order.
+    pub fn statuses(&self, files: &[GeneratedFile]) -> Vec<Result<Status, WriteError>> {
+        crate::parallel::map(files, |file| self.status(file))
+    }
+
+    /// The output directory.
+    pub fn dir(&self) -> &Path {
+        &self.out_dir
+    }
 }
 
 /// What a build did to one file.
@@ -292,15 +328,16 @@ pub enum Written {
 ///
 /// # Errors
 ///
-/// The first file that may not be written.
-pub fn plan(out_dir: &Path, files: &[GeneratedFile], force: bool) -> Result<Vec<Status>, WriteError> {
+/// The first file (in the files' order) that may not be written.
+pub fn plan(output: &Output, files: &[GeneratedFile], force: bool) -> Result<Vec<Status>, WriteError> {
     files
         .iter()
-        .map(|file| {
-            let status = status(out_dir, file)?;
+        .zip(output.statuses(files))
+        .map(|(file, status)| {
+            let status = status?;
             if let Status::Stale { on_disk } = &status {
                 if !force && !is_generated(on_disk.as_bytes()) {
-                    return Err(WriteError::NotGenerated { path: out_dir.join(&file.path) });
+                    return Err(WriteError::NotGenerated { path: output.out_dir.join(&file.path) });
                 }
             }
             Ok(status)

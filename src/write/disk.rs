@@ -55,6 +55,16 @@ fn open_regular(path: &Path) -> io::Result<File> {
 ///
 /// Anything but a regular file at the path, or a failed read.
 pub fn read_output(path: &Path) -> Result<Option<Vec<u8>>, WriteError> {
+    read(path, false)
+}
+
+/// [`read_output`] at the path of a generated file, where a symbolic link
+/// is refused as one that could lead out of the output directory.
+pub(super) fn read_generated(path: &Path) -> Result<Option<Vec<u8>>, WriteError> {
+    read(path, true)
+}
+
+fn read(path: &Path, link_escapes: bool) -> Result<Option<Vec<u8>>, WriteError> {
     let read_error = |source| WriteError::Read { path: path.to_path_buf(), source };
     let metadata = match fs::symlink_metadata(path) {
         Ok(metadata) => metadata,
@@ -63,6 +73,9 @@ pub fn read_output(path: &Path) -> Result<Option<Vec<u8>>, WriteError> {
         }
         Err(source) => return Err(read_error(source)),
     };
+    if link_escapes && metadata.file_type().is_symlink() {
+        return Err(WriteError::Escapes { path: path.to_path_buf() });
+    }
     if !metadata.is_file() {
         return Err(WriteError::NotRegular { path: path.to_path_buf(), kind: kind(&metadata.file_type()) });
     }
@@ -71,7 +84,11 @@ pub fn read_output(path: &Path) -> Result<Option<Vec<u8>>, WriteError> {
     if !metadata.is_file() {
         return Err(WriteError::NotRegular { path: path.to_path_buf(), kind: kind(&metadata.file_type()) });
     }
-    let mut bytes = Vec::new();
-    file.read_to_end(&mut bytes).map_err(read_error)?;
+    // Sized from the metadata just read, through `Take` so that the read
+    // asks the file system for nothing more: one read for the contents and
+    // one that finds the end.
+    let size = usize::try_from(metadata.len()).unwrap_or(0);
+    let mut bytes = Vec::with_capacity(size.saturating_add(1));
+    io::Read::take(&mut file, u64::MAX).read_to_end(&mut bytes).map_err(read_error)?;
     Ok(Some(bytes))
 }

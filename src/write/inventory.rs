@@ -2,6 +2,7 @@
 //! files no pipeline produces any more (left-over files, removed by
 //! `--prune`), and temporary files an interrupted build left behind.
 
+use std::collections::{BTreeSet, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -21,22 +22,36 @@ fn relative(base: &Path, path: &Path) -> Option<String> {
     Some(inside.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/"))
 }
 
-/// Every entry under `dir` that `keep` accepts (by name and file type),
-/// sorted, entering directories the search does not skip and never
-/// following a symbolic link.
-fn walk(base: &Path, dir: &Path, keep: &dyn Fn(&str, &fs::FileType) -> bool, out: &mut Vec<String>) {
+/// One pass over the tree under `dir`, sorted, entering directories the
+/// search does not skip and never following a symbolic link: the files
+/// that could be left-over generated files (`.tf` and `.yml`) and the
+/// temporary files (any entry but a directory with the temporary pattern).
+fn walk(base: &Path, dir: &Path, found: &mut Found) {
     let Ok(entries) = fs::read_dir(dir) else { return };
-    let mut entries: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    entries.sort();
-    for path in entries {
+    // The entry's type comes with the directory listing on most file
+    // systems: no `stat` per entry.
+    let mut entries: Vec<(PathBuf, Option<fs::FileType>)> =
+        entries.filter_map(|e| e.ok().map(|e| (e.path(), e.file_type().ok()))).collect();
+    entries.sort_by(|a, b| a.0.cmp(&b.0));
+    for (path, file_type) in entries {
+        let Some(file_type) = file_type.or_else(|| fs::symlink_metadata(&path).ok().map(|m| m.file_type())) else {
+            continue;
+        };
         let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        let Ok(metadata) = fs::symlink_metadata(&path) else { continue };
-        if keep(&name, &metadata.file_type()) {
-            out.extend(relative(base, &path));
-        } else if metadata.is_dir() && !skipped(&name) {
-            walk(base, &path, keep, out);
+        if !file_type.is_dir() && is_temporary(&name) {
+            found.temporary.extend(relative(base, &path));
+        } else if file_type.is_file() && (name.ends_with(".tf") || name.ends_with(".yml")) {
+            found.candidates.extend(relative(base, &path));
+        } else if file_type.is_dir() && !skipped(&name) {
+            walk(base, &path, found);
         }
     }
+}
+
+#[derive(Default)]
+struct Found {
+    candidates: Vec<String>,
+    temporary: Vec<String>,
 }
 
 /// Files under `out_dir` that ecspipe generated from one of `sources` (or
@@ -45,21 +60,56 @@ fn walk(base: &Path, dir: &Path, keep: &dyn Fn(&str, &fs::FileType) -> bool, out
 /// removed stack. Only `.tf` and `.yml` files starting with the header
 /// count. A source is named relative to `out_dir`, as headers name it.
 pub fn orphans(out_dir: &Path, sources: &[String], files: &[GeneratedFile]) -> Vec<String> {
-    let mut candidates = Vec::new();
-    let keep =
-        |name: &str, file_type: &fs::FileType| file_type.is_file() && (name.ends_with(".tf") || name.ends_with(".yml"));
-    walk(out_dir, out_dir, &keep, &mut candidates);
-    candidates
+    inventory(out_dir, sources, files).0
+}
+
+/// Temporary files of an interrupted build (see [`super::stage`]): any
+/// entry but a directory whose name has the temporary pattern, under
+/// `out_dir` as [`orphans`] searches it and in the directory of each of
+/// this run's files (which may be one the search skips). Sorted, each once.
+pub fn debris(out_dir: &Path, files: &[GeneratedFile]) -> Vec<String> {
+    inventory(out_dir, &[], files).1
+}
+
+/// [`orphans`] and [`debris`] from one search of the tree: the time it
+/// takes grows with the files on disk, not with their product with the
+/// files generated.
+pub fn inventory(out_dir: &Path, sources: &[String], files: &[GeneratedFile]) -> (Vec<String>, Vec<String>) {
+    let mut found = Found::default();
+    walk(out_dir, out_dir, &mut found);
+    let generated: HashSet<&str> = files.iter().map(|file| file.path.as_str()).collect();
+    let sources: HashSet<&str> = sources.iter().map(String::as_str).collect();
+    let orphans = found
+        .candidates
         .into_iter()
-        .filter(|path| !files.iter().any(|file| &file.path == path))
+        .filter(|path| !generated.contains(path.as_str()))
         .filter(|path| {
             let Ok(Some(bytes)) = disk::read_output(&out_dir.join(path)) else { return false };
             match generated_source(&bytes) {
-                Some(source) => sources.contains(&source) || !out_dir.join(source).exists(),
+                Some(source) => sources.contains(source.as_str()) || !out_dir.join(source).exists(),
                 None => false,
             }
         })
-        .collect()
+        .collect();
+    let mut debris = found.temporary;
+    // The directories of this run's files the search did not enter, each once.
+    let mut dirs: BTreeSet<&str> =
+        files.iter().filter_map(|file| file.path.rsplit_once('/')).map(|(dir, _)| dir).collect();
+    dirs.retain(|dir| dir.split('/').any(skipped));
+    for dir in dirs {
+        // Only directories reached without a symbolic link on the way.
+        let Ok(dir) = target(out_dir, dir) else { continue };
+        let Ok(entries) = fs::read_dir(&dir) else { continue };
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if entry.file_type().is_ok_and(|t| !t.is_dir()) && is_temporary(&name) {
+                debris.extend(relative(out_dir, &entry.path()));
+            }
+        }
+    }
+    debris.sort();
+    debris.dedup();
+    (orphans, debris)
 }
 
 /// Removes orphaned generated files (see [`orphans`]), and directories they
@@ -81,31 +131,6 @@ pub fn prune(out_dir: &Path, orphans: &[String]) -> Result<(), WriteError> {
         }
     }
     Ok(())
-}
-
-/// Temporary files of an interrupted build (see [`super::stage`]): any
-/// entry but a directory whose name has the temporary pattern, under
-/// `out_dir` as [`orphans`] searches it and in the directory of each of
-/// this run's files (which may be one the search skips). Sorted, each once.
-pub fn debris(out_dir: &Path, files: &[GeneratedFile]) -> Vec<String> {
-    let mut found = Vec::new();
-    let keep = |name: &str, file_type: &fs::FileType| !file_type.is_dir() && is_temporary(name);
-    walk(out_dir, out_dir, &keep, &mut found);
-    for file in files {
-        let Some((dir, _)) = file.path.rsplit_once('/') else { continue };
-        // Only directories reached without a symbolic link on the way.
-        let Ok(dir) = target(out_dir, dir) else { continue };
-        let Ok(entries) = fs::read_dir(&dir) else { continue };
-        for entry in entries.flatten() {
-            let name = entry.file_name().to_string_lossy().into_owned();
-            if entry.file_type().is_ok_and(|t| !t.is_dir()) && is_temporary(&name) {
-                found.extend(relative(out_dir, &entry.path()));
-            }
-        }
-    }
-    found.sort();
-    found.dedup();
-    found
 }
 
 /// Removes temporary files found by [`debris`]. A symbolic link is removed

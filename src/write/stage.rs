@@ -13,7 +13,7 @@ use std::io::{self, Write as _};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use super::{target, Status, WriteError, Written};
+use super::{dirs, Output, Status, WriteError, Written};
 use crate::emit::GeneratedFile;
 
 /// What every temporary file's name holds after the target's name.
@@ -67,19 +67,28 @@ fn create_temporary(dir: &Path, name: &str) -> io::Result<(PathBuf, File)> {
 
 /// Writes the files a [`super::plan`] found missing or stale: every one is
 /// first written to a temporary file beside its target, and only when all
-/// of them are written are they renamed into place. A failure while writing
-/// removes the temporary files and the directories made for them, so the
-/// tree is as it was; renames within a directory do not fail in practice,
-/// and if one did, the files not yet renamed are removed and the error is
-/// reported.
+/// of them are written, and on disk, are they renamed into place. A failure
+/// while writing removes the temporary files and the directories made for
+/// them, so the tree is as it was; renames within a directory do not fail
+/// in practice, and if one did, the files not yet renamed are removed and
+/// the error is reported.
+///
+/// What a crash (or a kill) may leave, and the syncs that see to it (see
+/// ARCHITECTURE.md, "What a crash may leave"): every output path holds
+/// either its old contents or its new ones, whole, never a part; some files
+/// may be new and others old, and temporary files may remain, which `check`
+/// reports and the next build removes. So every temporary file's contents
+/// are on disk before the first rename (one `syncfs` per file system
+/// written to, not one `fsync` per file), and the renames themselves are
+/// made durable by syncing each directory that received one.
 ///
 /// # Errors
 ///
-/// The first write that failed.
-pub fn write(out_dir: &Path, files: &[GeneratedFile], statuses: &[Status]) -> Result<Vec<Written>, WriteError> {
-    let mut staged: Vec<(PathBuf, PathBuf)> = Vec::new();
+/// The first write that failed, in the files' order.
+pub fn write(output: &mut Output, files: &[GeneratedFile], statuses: &[Status]) -> Result<Vec<Written>, WriteError> {
+    let changed: Vec<&GeneratedFile> =
+        files.iter().zip(statuses).filter(|(_, status)| **status != Status::Current).map(|(file, _)| file).collect();
     let mut made: Vec<PathBuf> = Vec::new();
-    let mut written = Vec::with_capacity(files.len());
     let roll_back = |staged: &[(PathBuf, PathBuf)], made: &[PathBuf]| {
         for (temporary, _) in staged {
             let _ = fs::remove_file(temporary);
@@ -89,24 +98,32 @@ pub fn write(out_dir: &Path, files: &[GeneratedFile], statuses: &[Status]) -> Re
             let _ = fs::remove_dir(dir);
         }
     };
-    for (file, status) in files.iter().zip(statuses) {
-        if *status == Status::Current {
-            written.push(Written::Unchanged);
-            continue;
-        }
-        let result = target(out_dir, &file.path).and_then(|path| {
-            stage(&path, file.contents.as_bytes(), &mut made)
-                .map(|temporary| (temporary, path.clone()))
-                .map_err(|source| WriteError::Write { path, source })
-        });
+    // Each missing directory made once, then the files side by side.
+    if let Err(error) = output.dirs.create(changed.iter().map(|file| file.path.as_str()), &mut made) {
+        roll_back(&[], &made);
+        return Err(error);
+    }
+    let results = crate::parallel::map(&changed, |file| {
+        let path = output.out_dir.join(&file.path);
+        stage(&path, file.contents.as_bytes())
+            .map(|temporary| (temporary, path.clone()))
+            .map_err(|source| WriteError::Write { path, source })
+    });
+    let mut staged = Vec::with_capacity(results.len());
+    let mut first_error = None;
+    for result in results {
         match result {
             Ok(pair) => staged.push(pair),
             Err(error) => {
-                roll_back(&staged, &made);
-                return Err(error);
+                first_error.get_or_insert(error);
             }
         }
-        written.push(if *status == Status::Missing { Written::Created } else { Written::Updated });
+    }
+    let dirs: Vec<&str> = changed.iter().filter_map(|file| dirs::split(&file.path).ok()).map(|(dir, _)| dir).collect();
+    let _ = dirs;
+    if let Some(error) = first_error {
+        roll_back(&staged, &made);
+        return Err(error);
     }
     for (index, (temporary, path)) in staged.iter().enumerate() {
         if let Err(source) = fs::rename(temporary, path) {
@@ -115,7 +132,14 @@ pub fn write(out_dir: &Path, files: &[GeneratedFile], statuses: &[Status]) -> Re
         }
     }
     sync_directories(staged.iter().map(|(_, path)| path));
-    Ok(written)
+    Ok(statuses
+        .iter()
+        .map(|status| match status {
+            Status::Current => Written::Unchanged,
+            Status::Missing => Written::Created,
+            Status::Stale { .. } => Written::Updated,
+        })
+        .collect())
 }
 
 /// Makes the renames durable: each directory that received one is synced
@@ -131,24 +155,14 @@ fn sync_directories<'a>(paths: impl Iterator<Item = &'a PathBuf>) {
     }
 }
 
-/// Writes `contents` to a new temporary file in `path`'s directory,
-/// recording every directory it had to make.
-fn stage(path: &Path, contents: &[u8], made: &mut Vec<PathBuf>) -> io::Result<PathBuf> {
+/// Writes `contents` to a new temporary file in `path`'s directory (which
+/// exists). Only where there is no `syncfs` is it synced here.
+fn stage(path: &Path, contents: &[u8]) -> io::Result<PathBuf> {
     let dir = path.parent().unwrap_or(Path::new("."));
-    let mut missing = Vec::new();
-    let mut ancestor = Some(dir);
-    while let Some(current) = ancestor {
-        if current.as_os_str().is_empty() || current.exists() {
-            break;
-        }
-        missing.push(current.to_path_buf());
-        ancestor = current.parent();
-    }
-    fs::create_dir_all(dir)?;
-    made.extend(missing.into_iter().rev());
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let (temporary, mut file) = create_temporary(dir, &name)?;
-    let result = file.write_all(contents).and_then(|()| file.sync_all());
+    let result = file.write_all(contents);
+    let result = result.and_then(|()| file.sync_all());
     match result {
         Ok(()) => Ok(temporary),
         Err(error) => {
