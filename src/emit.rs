@@ -84,7 +84,7 @@ static ENVIRONMENT: LazyLock<Environment<'static>> = LazyLock::new(|| {
 pub fn emit(program: &Program) -> Vec<GeneratedFile> {
     let mut files = vec![GeneratedFile {
         path: program.workflow.path.clone(),
-        contents: render("workflow.yml", &program.workflow),
+        contents: render("workflow.yml", &minijinja::Value::from_serialize(&program.workflow)),
     }];
     for infra in &program.infras {
         let names = INFRA_FILES.iter().filter(|name| match **name {
@@ -114,24 +114,23 @@ fn stack_files<'a, T: Serialize>(
     names: impl Iterator<Item = &'a &'a str>,
     document: &T,
 ) -> Vec<GeneratedFile> {
+    // The stack is made a template value once, not once per file.
+    let document = minijinja::Value::from_serialize(document);
     names
         .map(|name| GeneratedFile {
             path: format!("{dir}/{name}"),
-            contents: align_hcl(&render(&format!("{kind}/{name}"), document)),
+            contents: align_hcl(&render(&format!("{kind}/{name}"), &document)),
         })
         .collect()
 }
 
-#[derive(Serialize)]
-struct Context<'a, T: Serialize> {
-    header: &'static str,
-    pins: std::collections::BTreeMap<&'static str, crate::actions::Pin>,
-    #[serde(flatten)]
-    document: &'a T,
-}
+/// The pinned actions, as templates read them (`pins.checkout`).
+static PINS: LazyLock<minijinja::Value> = LazyLock::new(|| {
+    minijinja::Value::from_serialize(crate::lower::pins().into_iter().collect::<std::collections::BTreeMap<_, _>>())
+});
 
-fn render<T: Serialize>(template: &str, document: &T) -> String {
-    let context = Context { header: GENERATED_MARKER, pins: crate::lower::pins().into_iter().collect(), document };
+fn render(template: &str, document: &minijinja::Value) -> String {
+    let context = minijinja::context! { header => GENERATED_MARKER, pins => PINS.clone(), ..document.clone() };
     // Templates and IR are both ours: a render error is a bug, caught by the
     // golden tests over every example, never a user error.
     ENVIRONMENT
@@ -146,12 +145,14 @@ fn render<T: Serialize>(template: &str, document: &T) -> String {
 /// value spans lines) ends the run and is left as written.
 pub fn align_hcl(text: &str) -> String {
     let lines: Vec<&str> = text.split('\n').collect();
+    // Each line read once (the value scanned for brackets once).
+    let attributes: Vec<Option<(&str, &str, &str)>> = lines.iter().map(|line| single(line)).collect();
     let mut out = String::with_capacity(text.len() + text.len() / 8);
     let mut index = 0;
     while index < lines.len() {
         let mut end = index;
-        if let Some((indentation, ..)) = single(lines[index]) {
-            while end < lines.len() && single(lines[end]).is_some_and(|(other, ..)| other == indentation) {
+        if let Some((indentation, ..)) = attributes[index] {
+            while end < lines.len() && attributes[end].is_some_and(|(other, ..)| other == indentation) {
                 end += 1;
             }
         }
@@ -161,10 +162,9 @@ pub fn align_hcl(text: &str) -> String {
             index += 1;
             continue;
         }
-        let width =
-            lines[index..end].iter().filter_map(|line| single(line)).map(|(_, key, _)| key.len()).max().unwrap_or(0);
-        for line in &lines[index..end] {
-            if let Some((indentation, key, value)) = single(line) {
+        let width = attributes[index..end].iter().flatten().map(|(_, key, _)| key.len()).max().unwrap_or(0);
+        for attribute in &attributes[index..end] {
+            if let Some((indentation, key, value)) = *attribute {
                 out.push_str(indentation);
                 out.push_str(key);
                 out.extend(std::iter::repeat_n(' ', width - key.len()));
