@@ -321,7 +321,9 @@ fn build(inputs: &[PathBuf], out: &Path, force: bool, prune: bool, reporter: &Re
         write::prune(out, &orphans)?;
     }
     drop(lock);
-    let mut stdout = io::stdout().lock();
+    // One write per buffer, not per line: a build of thousands of files
+    // names each one it created.
+    let mut stdout = io::BufWriter::new(io::stdout().lock());
     for path in &debris {
         writeln!(stdout, "removed {path}: a temporary file left by an interrupted build")?;
     }
@@ -347,6 +349,7 @@ fn build(inputs: &[PathBuf], out: &Path, force: bool, prune: bool, reporter: &Re
         }
     }
     writeln!(stdout, "{} files: {created} created, {updated} updated, {unchanged} unchanged", files.len())?;
+    stdout.flush()?;
     Ok(ExitCode::SUCCESS)
 }
 

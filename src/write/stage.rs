@@ -80,7 +80,7 @@ fn create_temporary(dir: &Path, name: &str) -> io::Result<(PathBuf, File)> {
 /// reports and the next build removes. So every temporary file's contents
 /// are on disk before the first rename (one `syncfs` per file system
 /// written to, not one `fsync` per file), and the renames themselves are
-/// made durable by syncing each directory that received one.
+/// made durable by one more `syncfs` (not an `fsync` per directory).
 ///
 /// # Errors
 ///
@@ -120,7 +120,11 @@ pub fn write(output: &mut Output, files: &[GeneratedFile], statuses: &[Status]) 
         }
     }
     let dirs: Vec<&str> = changed.iter().filter_map(|file| dirs::split(&file.path).ok()).map(|(dir, _)| dir).collect();
-    let _ = dirs;
+    if first_error.is_none() {
+        if let Err(error) = sync_file_systems(&output.dirs.one_per_device(dirs.iter().copied())) {
+            first_error = Some(error);
+        }
+    }
     if let Some(error) = first_error {
         roll_back(&staged, &made);
         return Err(error);
@@ -131,7 +135,9 @@ pub fn write(output: &mut Output, files: &[GeneratedFile], statuses: &[Status]) 
             return Err(WriteError::Write { path: path.clone(), source });
         }
     }
-    sync_directories(staged.iter().map(|(_, path)| path));
+    // The renames made durable: a failure here changes nothing already
+    // done and is not reported.
+    let _ = sync_renames(&output.dirs.one_per_device(dirs.iter().copied()), staged.iter().map(|(_, path)| path));
     Ok(statuses
         .iter()
         .map(|status| match status {
@@ -142,16 +148,50 @@ pub fn write(output: &mut Output, files: &[GeneratedFile], statuses: &[Status]) 
         .collect())
 }
 
-/// Makes the renames durable: each directory that received one is synced
-/// once. A failure here changes nothing already done and is not reported.
-fn sync_directories<'a>(paths: impl Iterator<Item = &'a PathBuf>) {
-    let mut dirs: Vec<&Path> = paths.filter_map(|path| path.parent()).collect();
-    dirs.sort();
-    dirs.dedup();
+/// Puts every file written to the file systems of `dirs` on disk: one
+/// `syncfs` each (Linux); elsewhere each file was synced when written.
+///
+/// # Errors
+///
+/// A failed sync: a write the file system could not complete.
+fn sync_file_systems(dirs: &[PathBuf]) -> Result<(), WriteError> {
+    #[cfg(target_os = "linux")]
     for dir in dirs {
-        if let Ok(dir) = File::open(dir) {
-            let _ = dir.sync_all();
+        use std::os::fd::AsRawFd as _;
+        let error = |source| WriteError::Write { path: dir.clone(), source };
+        let handle = File::open(dir).map_err(error)?;
+        // SAFETY: `syncfs` takes a descriptor, which `handle` keeps open
+        // for the call; it touches no memory of ours.
+        if unsafe { libc::syncfs(handle.as_raw_fd()) } != 0 {
+            return Err(error(io::Error::last_os_error()));
         }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = dirs;
+    Ok(())
+}
+
+/// Makes the renames durable: on Linux one more `syncfs` per file system
+/// (which commits the directories' new entries with everything else);
+/// elsewhere each directory that received a rename is synced once.
+fn sync_renames<'a>(devices: &[PathBuf], paths: impl Iterator<Item = &'a PathBuf>) -> Result<(), WriteError> {
+    #[cfg(target_os = "linux")]
+    {
+        let _ = paths;
+        sync_file_systems(devices)
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = devices;
+        let mut dirs: Vec<&Path> = paths.filter_map(|path| path.parent()).collect();
+        dirs.sort();
+        dirs.dedup();
+        for dir in dirs {
+            if let Ok(dir) = File::open(dir) {
+                let _ = dir.sync_all();
+            }
+        }
+        Ok(())
     }
 }
 
@@ -162,6 +202,7 @@ fn stage(path: &Path, contents: &[u8]) -> io::Result<PathBuf> {
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let (temporary, mut file) = create_temporary(dir, &name)?;
     let result = file.write_all(contents);
+    #[cfg(not(target_os = "linux"))]
     let result = result.and_then(|()| file.sync_all());
     match result {
         Ok(()) => Ok(temporary),
