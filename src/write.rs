@@ -8,7 +8,8 @@
 //! outside the output directory, reads and replaces only regular files, and
 //! lets one build at a time into an output directory.
 //!
-//! By concern: [`disk`] reads what is at an output path, [`stage`] writes
+//! By concern: [`dirs`] looks at (and makes) each directory of a run's
+//! files once, [`disk`] reads what is at an output path, [`stage`] writes
 //! all or nothing, [`inventory`] finds left-over and temporary files, and
 //! [`lock`] serialises runs.
 
