@@ -7,6 +7,7 @@
 //! text themselves, so wording and codes are reviewed in one place. The
 //! enums split by stage and concern only to keep each file readable.
 
+mod calls;
 mod container;
 mod deploy;
 mod infra;
@@ -19,6 +20,7 @@ mod syntax;
 mod task;
 mod values;
 
+pub use calls::CallError;
 pub use container::ContainerError;
 pub use deploy::DeployError;
 pub use infra::InfraError;

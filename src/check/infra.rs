@@ -525,6 +525,9 @@ pub(super) fn provided_keys(infra: &Infra) -> Vec<&'static str> {
     if infra.secret.is_some() {
         keys.push("secret_arn");
     }
+    if infra.service_connect {
+        keys.push("service_connect_namespace");
+    }
     keys
 }
 

@@ -7,6 +7,7 @@
 //! once, in source order. It never emits text and never touches the disk.
 
 mod arn;
+mod calls;
 mod credentials;
 mod deploy;
 mod egress;
@@ -61,6 +62,7 @@ pub const HANDOFF_KEYS: &[(&str, HandoffShape, &str)] = &[
     ("target_group_arn_suffix", HandoffShape::One, "the target group's ARN suffix (request-count scaling)"),
     ("vpc_id", HandoffShape::One, "the VPC the tasks run in (a service's egress rules make their group there)"),
     ("private_route_table_ids", HandoffShape::Many, "the route tables of the private subnets"),
+    ("service_connect_namespace", HandoffShape::One, "the Service Connect namespace ARN (services with `calls`)"),
 ];
 
 /// Fargate task sizes (Linux): CPU units → allowed memory in MiB as

@@ -454,6 +454,9 @@ pub fn handoff_value(key: &str, value: &str) -> Result<(), String> {
         ),
         "secret_arn" => (super::arn::of(value, "secretsmanager"), "a Secrets Manager secret ARN"),
         "kms_arn" => (super::arn::of(value, "kms"), "a KMS key ARN"),
+        "service_connect_namespace" => {
+            (super::arn::of(value, "servicediscovery") && value.contains(":namespace/"), "a Cloud Map namespace ARN")
+        }
         "load_balancer_arn_suffix" => (
             value.starts_with("app/") && value.matches('/').count() == 2,
             "an ALB ARN suffix such as `app/web/50dc6c495c0c9188`",

@@ -67,6 +67,8 @@ impl Checker {
             self.pipeline_deploys(&scope, Scope { builds: &builds, failed_builds }, &infras, infra_failed);
         if !environments_failed {
             self.shared_target_groups(&deploys, &deploy_spans, name_span);
+            let complete = deploys.len() == settings.deploy_statements.len() * stage_list.len();
+            self.check_calls(&deploys, &infras, complete);
         }
         self.pipeline_required(&statements, &block.lines, (name, name_span), shape_errors, &mut settings);
         self.apply_branches_reached(&settings.triggers, &deploys, &deploy_spans);

@@ -285,6 +285,7 @@ pub static SERVICE: Schema = Schema {
             .repeatable(),
         spec("exec", 0, 0, "exec"),
         spec("egress", 1, 2, EGRESS_USAGE).options(&["to", "accept"]).repeatable(),
+        spec("calls", 1, 1, "calls [SERVICE, ...] [accept \"REASON\"]").options(&["accept"]).repeatable(),
         spec("task", 1, 1, "task NAME { command [\"ARG\", ...] [container NAME] [timeout 10m] }")
             .block(BlockUse::Required)
             .repeatable(),

@@ -17,6 +17,7 @@
 mod bootstrap;
 mod boundary;
 mod builds;
+mod calls;
 mod changes;
 mod conditions;
 mod containers;

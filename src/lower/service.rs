@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 
+use super::calls::{calls, CallsIr};
 use super::containers::{container_definition, scalar, scalar_list, writable_skip};
 use super::iam::{execution_statements, task_statements, PolicyStatement};
 use super::names::{built_images, image_variable, schedule_label};
@@ -56,6 +57,9 @@ pub struct ServiceStack {
     pub public_ip: bool,
     /// The service's own security group's egress rules, if it has any.
     pub egress: Option<EgressIr>,
+    /// Service Connect and the security group of its calls, if it calls
+    /// or is called.
+    pub calls: Option<CallsIr>,
     /// Deployment settings.
     pub minimum_percent: u32,
     /// Deployment settings.
@@ -194,6 +198,7 @@ pub(super) fn service_stack(pipeline: &Pipeline, deploy: &Deploy) -> ServiceStac
     );
     let tasks = task_definitions(deploy, &log_group);
     let one_off = one_off_stack(service, &log_group);
+    let calls = calls(pipeline, deploy);
     ServiceStack {
         permissions_boundary: super::boundary::permissions_boundary(pipeline),
         settings: settings(pipeline, &deploy.stack, &deploy.target.stage, &deploy.state, &service.name),
@@ -230,7 +235,8 @@ pub(super) fn service_stack(pipeline: &Pipeline, deploy: &Deploy) -> ServiceStac
             route: lb.route.as_ref().map(|rule| route(pipeline, deploy, rule, lb.port)),
         }),
         subnets: scalar_list(&service.network.subnets),
-        security_groups: security_groups(&service.network),
+        security_groups: security_groups(&service.network, calls.is_some()),
+        calls,
         egress: egress("service", &service.network.egress),
         public_ip: service.network.public_ip,
         minimum_percent: service.deployment.minimum_percent,
@@ -346,19 +352,17 @@ fn scaling(scaling: &Scaling, load_balancer: Option<&LoadBalancer>) -> ScalingBl
     ScalingBlock { min: scaling.min, max: scaling.max, policies, schedules }
 }
 
-/// The service's security groups, and its own group when it has egress rules.
-fn security_groups(network: &Network) -> Hcl {
+/// The service's security groups, its own group when it has egress rules,
+/// and its group for calls when it calls or is called.
+fn security_groups(network: &Network, calls: bool) -> Hcl {
     let mut groups = scalar_list(&network.security_groups);
-    if !network.egress.is_empty() {
-        let own = Hcl::reference(HclRef::fixed("aws_security_group.service.id"));
-        groups = match groups {
-            Hcl::List(mut items) => {
-                items.push(own);
-                Hcl::List(items)
-            }
-            // A handed-over list of groups (no such key today).
-            other => other,
-        };
+    let own = [
+        (!network.egress.is_empty()).then(|| Hcl::reference(HclRef::fixed("aws_security_group.service.id"))),
+        calls.then(|| Hcl::reference(HclRef::fixed("aws_security_group.connect.id"))),
+    ];
+    if let Hcl::List(items) = &mut groups {
+        items.extend(own.into_iter().flatten());
     }
+    // A handed-over list of groups (no such key today) stays as it is.
     groups
 }

@@ -44,6 +44,37 @@ pub struct Service {
     /// One-off tasks the deploy job runs, in order, before it updates the
     /// service (`task NAME { ... }`: database migrations).
     pub tasks: Vec<OneOffTask>,
+    /// The services this one calls through Service Connect (`calls`), in
+    /// source order.
+    pub calls: Vec<Call>,
+}
+
+impl Service {
+    /// The container and port the service serves other services on: the
+    /// load balancer's, or else the only container port of the task.
+    pub fn served_port(&self) -> Option<(&Container, u16)> {
+        if let Some(lb) = &self.load_balancer {
+            return self.containers.iter().find(|c| c.name == lb.container).map(|c| (c, lb.port));
+        }
+        let mut with_port = self.containers.iter().filter_map(|c| c.port.map(|port| (c, port.number)));
+        match (with_port.next(), with_port.next()) {
+            (Some(one), None) => Some(one),
+            _ => None,
+        }
+    }
+}
+
+/// One service another calls: `calls [NAME, ...] [accept "REASON"]`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Call {
+    /// The called service, by the name of its `service` block.
+    pub service: String,
+    /// Where the name is written.
+    pub span: Span,
+    /// Why a call that closes a circle of calls is acceptable: the
+    /// statement's `accept`. The called service's stack then owns the
+    /// call's rules, and its deploy waits for the caller's.
+    pub accepted: Option<String>,
 }
 
 /// `task NAME { command [...] }`: a task the deploy job runs to completion

@@ -5,7 +5,8 @@
 //! for the infrastructure of the environments it comes after; a deploy
 //! waits for the builds whose images it runs, for the infrastructure that
 //! hands over to it, and for the same deploy in the environments it comes
-//! after. The lists are in that order, each in source order, so the
+//! after, and for the deploys its calls need first (`callees`). The
+//! lists are in that order, each in source order, so the
 //! workflow is the same on every run.
 
 use crate::model::{Deploy, Infra, InfraSource, Pipeline};
@@ -40,6 +41,11 @@ pub(super) fn link(pipeline: &mut Pipeline) {
                 .map(|build| build.job_id.clone())
                 .collect();
             after.extend(own_infra(pipeline, deploy).map(|infra| infra.target.job_id.clone()));
+            for job in callees(pipeline, deploy) {
+                if !after.contains(&job) {
+                    after.push(job);
+                }
+            }
             after.extend(after_of(&deploy.target.stage).iter().filter_map(|previous| {
                 pipeline
                     .deploys
@@ -61,6 +67,26 @@ pub(super) fn link(pipeline: &mut Pipeline) {
     for (deploy, after) in pipeline.deploys.iter_mut().zip(deploy_after) {
         deploy.target.after = after;
     }
+}
+
+/// The deploys a deploy's calls wait for, in source order: the services it
+/// calls (their security groups must exist before its stack adds the
+/// rules between them), and the callers of its accepted calls, whose stack
+/// then owns those rules.
+fn callees(pipeline: &Pipeline, deploy: &Deploy) -> Vec<String> {
+    let same_stage = || pipeline.deploys.iter().filter(|other| other.target.stage == deploy.target.stage);
+    let name = |call: &crate::model::Call| names::in_environment(call.service.clone(), deploy.target.stage.as_deref());
+    let mut after = Vec::new();
+    for call in deploy.service.calls.iter().filter(|call| call.accepted.is_none()) {
+        after.extend(same_stage().find(|other| other.service.name == name(call)).map(|o| o.target.job_id.clone()));
+    }
+    for caller in same_stage() {
+        let accepted = caller.service.calls.iter().filter(|call| call.accepted.is_some());
+        if accepted.into_iter().any(|call| name(call) == deploy.service.name) {
+            after.push(caller.target.job_id.clone());
+        }
+    }
+    after
 }
 
 /// The infrastructure stack of an environment (or the only one).

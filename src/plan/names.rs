@@ -35,6 +35,9 @@ pub const APP_LOG_GROUP_PREFIX: &str = "/amazon-ecs/";
 pub const APP_LOG_GROUP_SUFFIX: &str = "/log";
 /// Suffix of a service's own security group, which carries its egress rules.
 pub const EGRESS_GROUP: &str = "-egress";
+/// Suffix of a service's security group for calls between services: what
+/// it calls and what calls it, as the pipeline's `calls` say.
+pub const CONNECT_GROUP: &str = "-connect";
 /// Suffix of the infrastructure's NAT gateways and their addresses, before the zone.
 pub const NAT: &str = "-nat-";
 /// Suffix of the bootstrap role that applies.
@@ -94,6 +97,7 @@ pub struct TemplateNames {
     flow_logs_role: &'static str,
     flow_logs_policy: &'static str,
     egress_group: &'static str,
+    connect_group: &'static str,
     nat: &'static str,
     github_apply_role: &'static str,
     github_apply_iam_policy: &'static str,
@@ -140,6 +144,7 @@ pub const TEMPLATE_NAMES: TemplateNames = TemplateNames {
     flow_logs_role: FLOW_LOGS_ROLE,
     flow_logs_policy: FLOW_LOGS_POLICY,
     egress_group: EGRESS_GROUP,
+    connect_group: CONNECT_GROUP,
     nat: NAT,
     github_apply_role: GITHUB_APPLY_ROLE,
     github_apply_iam_policy: GITHUB_APPLY_IAM_POLICY,
@@ -444,6 +449,12 @@ pub fn workflow_concurrency_group(workflow_file: &str) -> String {
 }
 
 /// The name of a container's port mapping in its task definition.
+/// The security group a service's calls go through, by its name in the
+/// environment: the other end's stack finds it by this name.
+pub fn connect_group(service: &str) -> String {
+    format!("{service}{CONNECT_GROUP}")
+}
+
 pub fn port_mapping(container: &str, port: u16) -> String {
     format!("{container}-{port}")
 }

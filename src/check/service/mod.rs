@@ -10,9 +10,10 @@
 //! target group of the service's own), `scaling.rs` (`scale`,
 //! `schedule`), `deployment.rs` (`deployment`, `storage`), `iam.rs`
 //! (`allow` and the role names a service implies), `capacity.rs` (the
-//! capacity provider strategy) and `tasks.rs` (one-off tasks before a
-//! deploy).
+//! capacity provider strategy), `tasks.rs` (one-off tasks before a
+//! deploy) and `calls.rs` (the services it calls).
 
+mod calls;
 mod capacity;
 mod containers;
 mod deployment;
@@ -58,6 +59,8 @@ struct Settings<'s, 'a> {
     egress: Vec<(Egress, Span)>,
     /// One-off tasks, in order, their containers not yet resolved.
     tasks: Vec<tasks::TaskDraft>,
+    /// The services it calls.
+    calls: Vec<Call>,
 }
 
 impl Default for Settings<'_, '_> {
@@ -85,6 +88,7 @@ impl Default for Settings<'_, '_> {
             exec: false,
             egress: Vec::new(),
             tasks: Vec::new(),
+            calls: Vec::new(),
         }
     }
 }
@@ -238,6 +242,7 @@ impl Checker {
             task_policy: settings.task_policy,
             exec: settings.exec,
             tasks: tasks?,
+            calls: settings.calls,
         })
     }
 
@@ -295,6 +300,7 @@ impl Checker {
                 None => return false,
             },
             "exec" => settings.exec = true,
+            "calls" => return self.calls(statement, service, &mut settings.calls),
             "egress" => match self.egress(statement) {
                 Some(rule) => settings.egress.push((rule, statement.span)),
                 None => return false,
