@@ -20,6 +20,8 @@ use crate::plan::names;
 pub struct CallsIr {
     /// The Service Connect namespace: the handoff's.
     pub namespace: Hcl,
+    /// Whether the service calls others.
+    pub calling: bool,
     /// The port the service publishes, if another service calls it.
     pub serves: Option<ServedPort>,
     /// The calls whose rules this stack owns.
@@ -91,5 +93,10 @@ pub(super) fn calls(pipeline: &Pipeline, deploy: &Deploy) -> Option<CallsIr> {
         .served_port()
         .filter(|_| called)
         .map(|(container, port)| ServedPort { port_name: Hcl::str(names::port_mapping(&container.name, port)), port });
-    Some(CallsIr { namespace: Hcl::reference(HclRef::handoff("service_connect_namespace")), serves, rules })
+    Some(CallsIr {
+        namespace: Hcl::reference(HclRef::handoff("service_connect_namespace")),
+        calling: !service.calls.is_empty(),
+        serves,
+        rules,
+    })
 }

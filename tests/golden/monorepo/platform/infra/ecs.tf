@@ -7,6 +7,13 @@ resource "aws_cloudwatch_log_group" "app" {
   kms_key_id        = aws_kms_key.main.arn
 }
 
+# Service Connect: services of the cluster find each other by name in this
+# namespace, the cluster's default.
+resource "aws_service_discovery_http_namespace" "main" {
+  name        = var.name
+  description = "Service Connect namespace of ${var.name}."
+}
+
 resource "aws_ecs_cluster" "main" {
   name = var.name
 
@@ -25,6 +32,10 @@ resource "aws_ecs_cluster" "main" {
         cloud_watch_log_group_name     = aws_cloudwatch_log_group.app.name
       }
     }
+  }
+
+  service_connect_defaults {
+    namespace = aws_service_discovery_http_namespace.main.arn
   }
 }
 

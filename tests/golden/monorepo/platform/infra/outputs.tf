@@ -16,6 +16,7 @@ locals {
     secret_arn                 = aws_secretsmanager_secret.app.arn
     vpc_id                     = aws_vpc.main.id
     private_route_table_ids    = aws_route_table.private[*].id
+    service_connect_namespace  = aws_service_discovery_http_namespace.main.arn
   }
 }
 
@@ -82,6 +83,11 @@ output "load_balancer_dns_name" {
 output "secret_arn" {
   description = "The application secret."
   value       = local.handoff.secret_arn
+}
+
+output "service_connect_namespace" {
+  description = "The Service Connect namespace the services call each other in."
+  value       = local.handoff.service_connect_namespace
 }
 
 output "repository_urls" {

@@ -100,6 +100,14 @@ resource "aws_security_group_rule" "service_egress_cidr" {
   security_group_id = aws_security_group.service.id
 }
 
+# The service's group for calls between services: it admits, and lets out,
+# exactly the calls the pipeline declares.
+resource "aws_security_group" "connect" {
+  name        = "${var.name}-connect"
+  description = "Calls between ${var.name} and other services"
+  vpc_id      = local.infra.vpc_id
+}
+
 resource "aws_ecs_service" "service" {
   name                               = var.name
   cluster                            = local.infra.cluster_id
@@ -122,9 +130,26 @@ resource "aws_ecs_service" "service" {
     container_port   = 8080
   }
 
+  # Service Connect: the service publishes its port under its name for the
+  # services that call it.
+  service_connect_configuration {
+    enabled   = true
+    namespace = local.infra.service_connect_namespace
+
+    service {
+      port_name      = "worker-8080"
+      discovery_name = var.name
+
+      client_alias {
+        port     = 8080
+        dns_name = var.name
+      }
+    }
+  }
+
   network_configuration {
     subnets          = local.infra.subnet_ids
-    security_groups  = [local.infra.security_group_id, aws_security_group.service.id]
+    security_groups  = [local.infra.security_group_id, aws_security_group.service.id, aws_security_group.connect.id]
     assign_public_ip = false
   }
 

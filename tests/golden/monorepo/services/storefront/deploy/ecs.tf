@@ -55,6 +55,51 @@ resource "aws_ecs_task_definition" "service" {
   ])
 }
 
+# The service's group for calls between services: it admits, and lets out,
+# exactly the calls the pipeline declares.
+resource "aws_security_group" "connect" {
+  name        = "${var.name}-connect"
+  description = "Calls between ${var.name} and other services"
+  vpc_id      = local.infra.vpc_id
+}
+
+# storefront calls billing. This stack applies after the other
+# service's, whose group it finds by name (before that, in a plan, there is
+# none yet, and no rule).
+data "aws_security_groups" "calls_billing" {
+  filter {
+    name   = "group-name"
+    values = ["billing-connect"]
+  }
+
+  filter {
+    name   = "vpc-id"
+    values = [local.infra.vpc_id]
+  }
+}
+
+resource "aws_security_group_rule" "calls_billing_egress" {
+  for_each                 = toset(data.aws_security_groups.calls_billing.ids)
+  description              = "storefront calls billing"
+  type                     = "egress"
+  protocol                 = "tcp"
+  from_port                = 8080
+  to_port                  = 8080
+  source_security_group_id = each.value
+  security_group_id        = aws_security_group.connect.id
+}
+
+resource "aws_security_group_rule" "calls_billing_ingress" {
+  for_each                 = toset(data.aws_security_groups.calls_billing.ids)
+  description              = "storefront calls billing"
+  type                     = "ingress"
+  protocol                 = "tcp"
+  from_port                = 8080
+  to_port                  = 8080
+  source_security_group_id = aws_security_group.connect.id
+  security_group_id        = each.value
+}
+
 resource "aws_ecs_service" "service" {
   name                               = var.name
   cluster                            = local.infra.cluster_id
@@ -77,9 +122,15 @@ resource "aws_ecs_service" "service" {
     container_port   = 8080
   }
 
+  # Service Connect: the service finds the services it calls by name.
+  service_connect_configuration {
+    enabled   = true
+    namespace = local.infra.service_connect_namespace
+  }
+
   network_configuration {
     subnets          = local.infra.subnet_ids
-    security_groups  = [local.infra.security_group_id]
+    security_groups  = [local.infra.security_group_id, aws_security_group.connect.id]
     assign_public_ip = false
   }
 
