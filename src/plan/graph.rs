@@ -142,4 +142,46 @@ pipeline p {
         assert_eq!(deploy_after[0], ["build", "infra-dev"]);
         assert_eq!(deploy_after[1], ["build", "infra-prod", "deploy-dev"]);
     }
+
+    #[test]
+    fn callers_wait_for_callees_and_accepted_calls_turn_around() {
+        let text = r#"
+pipeline p {
+  region us-east-2
+  role secret.R
+  build api { repository api }
+  deploy front {
+    state local
+    infra ssm "/p/output"
+    service front {
+      calls [billing]
+      container api { port 8080 }
+    }
+  }
+  deploy billing {
+    state local
+    infra ssm "/p/output"
+    service billing {
+      calls [ledger]
+      container api { port 9000 }
+    }
+  }
+  deploy ledger {
+    state local
+    infra ssm "/p/output"
+    service ledger {
+      calls [front] accept "ledger reports settlements to the front"
+      container api { port 9100 }
+    }
+  }
+}
+"#;
+        let file = crate::syntax::parse(text).expect("parses");
+        let pipelines = crate::check::check(&file, "p.ecspipe").expect("checks");
+        let pipeline = &super::super::plan_one(pipelines).expect("plans")[0];
+        let after: Vec<&[String]> = pipeline.deploys.iter().map(|d| d.target.after.as_slice()).collect();
+        assert_eq!(after[0], ["build", "deploy-billing", "deploy-ledger"]);
+        assert_eq!(after[1], ["build", "deploy-ledger"]);
+        assert_eq!(after[2], ["build"]);
+    }
 }
