@@ -591,17 +591,24 @@ class Verifier:
         given = resolve_all(service.security_groups)
         found_groups = network.get("securityGroups", [])
         own = [g for g in found_groups if g not in given]
-        equal(f"{name}: service security groups (the given ones, and its own with egress rules)",
-              (sorted(g for g in found_groups if g in given), len(own)), (sorted(given), 1 if service.egress else 0))
-        if service.egress and len(own) == 1:
-            ec2 = self.client(stack, "ec2")
-            group = ec2.describe_security_groups(GroupIds=own)["SecurityGroups"][0]
-            equal(f"{name}: its own group's name", group["GroupName"], f"{service.name}-egress")
-            if "vpc_id" in infra:
-                equal(f"{name}: its own group is in the handoff's VPC", group["VpcId"], infra["vpc_id"])
-            equal(f"{name}: its own group admits nothing", group["IpPermissions"], [])
-            equal(f"{name}: its own group's egress rules are the service's", sorted(rules_of(group)),
-                  sorted(expected_rules(service.egress)))
+        callers, callees = self.calls_of(deploy)
+        connected = bool(callers or callees)
+        equal(f"{name}: service security groups (the given ones, its own with egress rules, and with calls)",
+              (sorted(g for g in found_groups if g in given), len(own)),
+              (sorted(given), int(bool(service.egress)) + int(connected)))
+        ec2 = self.client(stack, "ec2")
+        own_groups = {g["GroupName"]: g for g in ec2.describe_security_groups(GroupIds=own)["SecurityGroups"]} \
+            if own else {}
+        if connected:
+            self.calls(stack, deploy, own_groups, infra, svc, callers, callees)
+        if service.egress and len(own) == int(connected) + 1:
+            group = own_groups.get(f"{service.name}-egress")
+            if check(f"{name}: its own group's name", group is not None, sorted(own_groups)):
+                if "vpc_id" in infra:
+                    equal(f"{name}: its own group is in the handoff's VPC", group["VpcId"], infra["vpc_id"])
+                equal(f"{name}: its own group admits nothing", group["IpPermissions"], [])
+                equal(f"{name}: its own group's egress rules are the service's", sorted(rules_of(group)),
+                      sorted(expected_rules(service.egress)))
         equal(f"{name}: service public IP", network.get("assignPublicIp"),
               "ENABLED" if service.public_ip else "DISABLED")
         expected_lb = []
@@ -768,6 +775,78 @@ class Verifier:
         equal(f"{name}: rule forwards to its own target group",
               [(a["Type"], a.get("TargetGroupArn")) for a in mine[0].get("Actions", [])], [("forward", arn)])
 
+    def calls_of(self, deploy) -> tuple[list, list]:
+        """The deploys of the same environment that call this one's service,
+        and those whose services it calls."""
+        def planned(block: str) -> str:
+            return f"{block}-{deploy.environment}" if deploy.environment else block
+
+        peers = [d for d in self.pipeline.deploys if d.environment == deploy.environment]
+        callers = [d for d in peers if any(planned(callee) == deploy.service.name for callee, _ in d.service.calls)]
+        callees = [d for d in peers for callee, _ in deploy.service.calls if d.service.name == planned(callee)]
+        return callers, callees
+
+    def calls(self, stack, deploy, own_groups: dict, infra: dict, svc: dict, callers: list, callees: list) -> None:
+        """`calls`: the service's group for calls admits exactly its callers'
+        groups on its served port and lets out exactly to its callees'
+        groups on theirs; Service Connect publishes the served port under
+        the service's name (moto keeps no serviceConnectConfiguration:
+        compared in Terraform's state)."""
+        service = deploy.service
+        name = stack.name
+        check, equal = self.checks.check, self.checks.equal
+        ec2 = self.client(stack, "ec2")
+        group = own_groups.get(f"{service.name}-connect")
+        if not check(f"{name}: its group for calls is {service.name}-connect", group is not None, sorted(own_groups)):
+            return
+        if "vpc_id" in infra:
+            equal(f"{name}: its group for calls is in the handoff's VPC", group["VpcId"], infra["vpc_id"])
+
+        def group_id(service_name: str) -> str:
+            found = ec2.describe_security_groups(Filters=[{"Name": "group-name", "Values": [f"{service_name}-connect"]},
+                                                          {"Name": "vpc-id", "Values": [group["VpcId"]]}])
+            return ",".join(g["GroupId"] for g in found["SecurityGroups"]) or f"<no group {service_name}-connect>"
+
+        served = service.served_port()
+        expected_in = {("tcp", served[1], served[1], "security_group", group_id(d.service.name))
+                       for d in callers} if served else set()
+        expected_out = {("tcp", d.service.served_port()[1], d.service.served_port()[1], "security_group",
+                         group_id(d.service.name)) for d in callees if d.service.served_port()}
+        equal(f"{name}: its group for calls admits exactly its callers, on its port",
+              sorted(rules_of(group, "IpPermissions")), sorted(expected_in))
+        equal(f"{name}: its group for calls lets out exactly to its callees, on their ports",
+              sorted(rules_of(group)), sorted(expected_out))
+
+        configuration = svc.get("serviceConnectConfiguration")
+        if configuration is None:
+            self.from_state.add("Service Connect configuration")
+            self.checks.workaround("moto's CreateService keeps no serviceConnectConfiguration; the service's "
+                                   "Service Connect configuration is compared in Terraform's state", name)
+            state = (self.state_attributes(stack, "aws_ecs_service", "service")
+                     .get("service_connect_configuration") or [{}])[0]
+            configuration = {
+                "enabled": state.get("enabled"), "namespace": state.get("namespace"),
+                "services": [{"portName": s.get("port_name"), "discoveryName": s.get("discovery_name"),
+                              "clientAliases": [{"port": a.get("port"), "dnsName": a.get("dns_name")}
+                                                for a in s.get("client_alias") or []]}
+                             for s in state.get("service") or []]}
+        equal(f"{name}: Service Connect on, in the handoff's namespace",
+              (configuration.get("enabled"), configuration.get("namespace")),
+              (True, infra.get("service_connect_namespace")))
+        if "service_connect_namespace" in infra:
+            discovery = self.client(stack, "servicediscovery")
+            arns = [n["Arn"] for n in discovery.list_namespaces()["Namespaces"]]
+            check(f"{name}: the handoff's Service Connect namespace exists", infra["service_connect_namespace"] in arns,
+                  arns)
+        published = [{"portName": s.get("portName"), "discoveryName": s.get("discoveryName"),
+                      "clientAliases": [{"port": a.get("port"), "dnsName": a.get("dnsName")}
+                                        for a in s.get("clientAliases") or []]}
+                     for s in configuration.get("services") or []]
+        expected = [{"portName": f"{served[0]}-{served[1]}", "discoveryName": service.name,
+                     "clientAliases": [{"port": served[1], "dnsName": service.name}]}] if callers and served else []
+        equal(f"{name}: Service Connect publishes its port under its name (called) or nothing (only calling)",
+              published, expected)
+
     @staticmethod
     def state_attributes(stack, type_: str, name: str) -> dict[str, Any]:
         for resource in stack.state().get("resources", []):
@@ -911,10 +990,11 @@ class Verifier:
               sorted((s.expression, s.timezone, s.low, s.high) for s in service.schedules))
 
 
-def rules_of(group: dict) -> set[tuple]:
-    """A security group's egress rules as (protocol, from, to, kind, destination)."""
+def rules_of(group: dict, key: str = "IpPermissionsEgress") -> set[tuple]:
+    """A security group's egress rules (or, with `IpPermissions`, its ingress
+    rules) as (protocol, from, to, kind, destination or source)."""
     rules = set()
-    for permission in group.get("IpPermissionsEgress", []):
+    for permission in group.get(key, []):
         ports = (permission.get("IpProtocol"), permission.get("FromPort"), permission.get("ToPort"))
         rules |= {(*ports, "cidr", r["CidrIp"]) for r in permission.get("IpRanges", [])}
         rules |= {(*ports, "prefix_list", r["PrefixListId"]) for r in permission.get("PrefixListIds", [])}

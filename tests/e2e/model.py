@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -124,6 +124,15 @@ class Service:
     exec: bool
     egress: list[Egress]  # the rules of the service's own security group
     route: "Route | None" = None  # a listener rule and a target group of its own
+    calls: list[tuple[str, str | None]] = field(default_factory=list)  # (callee's block name, accept reason)
+
+    def served_port(self) -> tuple[str, int] | None:
+        """(container, port) the service serves callers on: its load
+        balancer's, or else the only container port of its task."""
+        if self.load_balancer is not None:
+            return self.load_balancer[1], self.load_balancer[2]
+        ports = [(c.name, c.port) for c in self.containers if c.port is not None]
+        return ports[0] if len(ports) == 1 else None
 
 
 @dataclass
@@ -381,6 +390,7 @@ def service(s: dict) -> Service:
         grace=deployment["grace"], rollback=deployment["rollback"], alarms=list(deployment["alarms"]),
         allows=[(list(a["actions"]), [scalar(r) for r in a["resources"]]) for a in s["task_policy"]],
         exec=s["exec"], egress=[egress(e) for e in network["egress"]],
+        calls=[(c["service"], c["accepted"]) for c in s["calls"]],
     )
 
 
