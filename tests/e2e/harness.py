@@ -35,6 +35,11 @@ workaround used is printed under the suite's table:
   follows each CreateService that carries a strategy with an UpdateService
   setting the same strategy (moto's UpdateService keeps it) and answers the
   create with that service; checks.py then reads the strategy from moto.
+- `aws_ecs_service` with `service_connect_configuration` (`calls`): moto's
+  CreateService keeps no `serviceConnectConfiguration` (and the provider
+  reads none back, so the plan stays empty); checks.py compares it in
+  Terraform's state, and checks in moto that the handed-over namespace
+  exists. The calls' security groups and rules are read from moto.
 - Literal IDs (`infra { subnet_ids [...] ... }`, `network subnets [...]`):
   moto cannot create a subnet or security group under a chosen ID, and its
   CreateService rejects unknown ones, so the stack's `locals { infra = ...
