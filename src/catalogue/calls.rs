@@ -54,9 +54,11 @@ pub enum CallError {
     },
     /// `accept` on calls that close no circle
     AcceptUnused,
-    /// a task has at most 5 security groups; its egress rules and calls add more
+    /// a task has at most 5 security groups; `{service}`'s own groups for egress and calls add more
     TooManySecurityGroups {
-        /// The groups the service names.
+        /// The service in the call.
+        service: String,
+        /// The groups it names.
         given: usize,
     },
 }
@@ -125,13 +127,13 @@ impl CallError {
             Self::AcceptUnused => Diagnostic::new(Code::Conflict, span, "`accept` on calls that close no circle")
                 .label("nothing to accept")
                 .help("remove it: only a call that closes a circle of calls needs a reason"),
-            Self::TooManySecurityGroups { given } => Diagnostic::new(
+            Self::TooManySecurityGroups { service, given } => Diagnostic::new(
                 Code::OutOfRange,
                 span,
-                "a task has at most 5 security groups; its egress rules and calls add more",
+                format!("a task has at most 5 security groups; `{service}`'s own groups for egress and calls add more"),
             )
-            .label(format!("{given} security groups here"))
-            .help("drop a group from `network security_groups [...]`"),
+            .label(format!("`{service}` names {given} security groups"))
+            .help(format!("drop a group from `network security_groups [...]` of `{service}`")),
         }
     }
 }

@@ -35,6 +35,11 @@ impl Checker {
                         CallError::CalleeWithoutPort { callee: call.service.clone(), several: ports > 1 }.at(call.span),
                     );
                 }
+                if let Some(given) = too_many_groups(&callee.service) {
+                    self.report(
+                        CallError::TooManySecurityGroups { service: call.service.clone(), given }.at(call.span),
+                    );
+                }
                 if callee.infra != deploy.infra {
                     self.report(
                         CallError::OtherNamespace { caller: service.name.clone(), callee: call.service.clone() }
@@ -87,14 +92,10 @@ impl Checker {
         }
     }
 
-    /// A service in a call gets a security group of its own for it. (Only
-    /// a caller is counted here: a service that is only called has no
-    /// `calls` to point at.)
+    /// A caller gets a security group of its own for its calls.
     fn check_group_count(&mut self, service: &Service) {
-        let ScalarList::Items(groups) = &service.network.security_groups else { return };
-        let own = usize::from(!service.network.egress.is_empty()) + 1;
-        if let Some(call) = service.calls.first().filter(|_| groups.len() + own > MAX_GROUPS) {
-            self.report(CallError::TooManySecurityGroups { given: groups.len() }.at(call.span));
+        if let (Some(call), Some(given)) = (service.calls.first(), too_many_groups(service)) {
+            self.report(CallError::TooManySecurityGroups { service: service.name.clone(), given }.at(call.span));
         }
     }
 
@@ -145,6 +146,14 @@ impl Checker {
             self.report(CallError::Cycle { path }.at(span));
         }
     }
+}
+
+/// The groups a service in a call names, when with its own groups (for
+/// its egress rules, for calls) they are more than a task may have.
+fn too_many_groups(service: &Service) -> Option<usize> {
+    let ScalarList::Items(groups) = &service.network.security_groups else { return None };
+    let own = usize::from(!service.network.egress.is_empty()) + 1;
+    (groups.len() + own > MAX_GROUPS).then_some(groups.len())
 }
 
 /// Whether `to` is reachable from `from` along `edges`.
