@@ -641,4 +641,51 @@ fn one_off_tasks_run_before_the_service_is_updated() {
         3,
         "{outputs}"
     );
+/// `calls`: the caller's deploy waits for the callee's (both variants), the
+/// caller's stack owns the call's two rules on the two groups for calls,
+/// and the callee publishes its port under its name.
+#[test]
+fn calls_order_the_deploys_and_open_exactly_the_called_port() {
+    let dir = built_examples();
+    let workflow: serde_yaml::Value =
+        serde_yaml::from_str(&fs::read_to_string(dir.path().join(".github/workflows/shop.yml")).expect("workflow"))
+            .expect("YAML");
+    let needs = |job: &str| -> Vec<String> {
+        workflow["jobs"][job]["needs"]
+            .as_sequence()
+            .into_iter()
+            .flatten()
+            .filter_map(|v| v.as_str().map(str::to_owned))
+            .collect()
+    };
+    for variant in ["deploy-storefront", "deploy-storefront-plan"] {
+        let needs = needs(variant);
+        assert!(
+            needs.ends_with(&["deploy-billing-plan".to_owned(), "deploy-billing".to_owned()]),
+            "{variant}: {needs:?}"
+        );
+    }
+    assert!(!needs("deploy-billing").iter().any(|job| job.starts_with("deploy-storefront")));
+    let caller = normalized(&dir.path().join("services/storefront/deploy/ecs.tf"));
+    let callee = normalized(&dir.path().join("services/billing/deploy/ecs.tf"));
+    assert!(caller.contains(r#"name = "group-name" values = ["billing-connect"]"#), "{caller}");
+    for (rule, mine, theirs) in [
+        ("egress", "security_group_id", "source_security_group_id"),
+        ("ingress", "source_security_group_id", "security_group_id"),
+    ] {
+        let start = caller.find(&format!(r#"resource "aws_security_group_rule" "calls_billing_{rule}""#)).expect(rule);
+        let end = caller[start + 1..].find(" resource ").map_or(caller.len(), |at| start + 1 + at);
+        let block = &caller[start..end];
+        assert!(block.contains("from_port = 8080 to_port = 8080"), "{block}");
+        assert!(block.contains(&format!("{mine} = aws_security_group.connect.id")), "{block}");
+        assert!(block.contains(&format!("{theirs} = each.value")), "{block}");
+    }
+    assert!(!callee.contains("aws_security_group_rule\" \"call"), "the callee's stack owns no rule of the call");
+    assert!(
+        callee.contains(
+            r#"port_name = "worker-8080" discovery_name = var.name client_alias { port = 8080 dns_name = var.name }"#
+        ),
+        "{callee}"
+    );
+    assert!(!caller.contains("port_name"), "a service that only calls publishes no port");
 }
