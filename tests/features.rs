@@ -641,6 +641,8 @@ fn one_off_tasks_run_before_the_service_is_updated() {
         3,
         "{outputs}"
     );
+}
+
 /// `calls`: the caller's deploy waits for the callee's (both variants), the
 /// caller's stack owns the call's two rules on the two groups for calls,
 /// and the callee publishes its port under its name.
