@@ -85,13 +85,22 @@ class Made:
                                       Type="application")["LoadBalancers"][0]["LoadBalancerArn"]
         tg = elb.create_target_group(Name=name, Protocol="HTTP", Port=port, VpcId=self.vpc,
                                      TargetType="ip")["TargetGroups"][0]["TargetGroupArn"]
-        elb.create_listener(LoadBalancerArn=lb, Protocol="HTTP", Port=80,
-                            DefaultActions=[{"Type": "forward", "TargetGroupArn": tg}])
+        listener = elb.create_listener(LoadBalancerArn=lb, Protocol="HTTP", Port=80,
+                                       DefaultActions=[{"Type": "forward", "TargetGroupArn": tg}])
         self.values.update(
+            aws_lb_listener=listener["Listeners"][0]["ListenerArn"],
             aws_lb_target_group=tg,
             load_balancer_arn_suffix=lb.split(":loadbalancer/", 1)[1],
             target_group_arn_suffix=tg.split(":", 5)[5],
         )
+
+
+    def namespace(self, name: str) -> None:
+        """A Service Connect namespace, as `cluster service_connect on` makes."""
+        discovery = self.client("servicediscovery")
+        discovery.create_http_namespace(Name=name)
+        found = discovery.list_namespaces()["Namespaces"]
+        self.values.update(service_connect_namespace=next(n["Arn"] for n in found if n["Name"] == name))
 
 
 def ssm_parameter_read(stack: harness.Stack) -> str | None:
@@ -110,6 +119,7 @@ def ssm_handoff(stack: harness.Stack, deploy: model_reader.Deploy, pipeline: mod
     made.key_and_secret(f"{pipeline.name}-e2e/secret")
     port = deploy.service.load_balancer[2] if deploy.service.load_balancer else 80
     made.load_balancer(f"{pipeline.name}-e2e"[:32], port)
+    made.namespace(f"{pipeline.name}-e2e")
     for alarm in deploy.service.alarms:
         made.client("cloudwatch").put_metric_alarm(
             AlarmName=alarm, MetricName="HTTPCode_Target_5XX_Count", Namespace="AWS/ApplicationELB",

@@ -13,7 +13,18 @@ try:
 except ImportError:  # another moto layout: nothing to patch
     NetworkInterface = None
 
-if NetworkInterface is not None and not hasattr(NetworkInterface, "private_dns_name"):
-    NetworkInterface.private_dns_name = property(
-        lambda self: "ip-" + str(self.private_ip_address).replace(".", "-") + "."
+# moto itself sets the name on interfaces in VPCs with DNS hostnames (the
+# VPC endpoints' and NAT gateways' interfaces): the property keeps what it
+# sets and makes up the name only where moto set none.
+def _private_dns_name(self):
+    return self.__dict__.get("_private_dns_name") or (
+        "ip-" + str(self.private_ip_address).replace(".", "-") + "."
         + self.ec2_backend.region_name + ".compute.internal")
+
+
+def _set_private_dns_name(self, value):
+    self.__dict__["_private_dns_name"] = value
+
+
+if NetworkInterface is not None and not hasattr(NetworkInterface, "private_dns_name"):
+    NetworkInterface.private_dns_name = property(_private_dns_name, _set_private_dns_name)
