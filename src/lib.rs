@@ -60,8 +60,27 @@ pub struct Source<'a> {
 /// Each input's diagnostics, in input order (empty for an input without
 /// problems): of the first stage that failed for it, in source order.
 pub fn compile_all(sources: &[Source<'_>]) -> Result<Vec<Vec<GeneratedFile>>, Vec<Vec<Diagnostic>>> {
+    let pipelines = prepare_all(sources)?;
+    let emitted = parallel::map(&pipelines, |(_, pipeline)| render(pipeline));
+    let mut outputs: Vec<Vec<GeneratedFile>> = vec![Vec::new(); sources.len()];
+    for ((input, _), files) in pipelines.iter().zip(emitted) {
+        outputs[*input].extend(files);
+    }
+    Ok(outputs)
+}
+
+/// Reads, checks and plans every input of one invocation together (so
+/// that every error of every input is found before anything is rendered):
+/// each pipeline with the index of its input, in input order, ready for
+/// [`render`]. The models are small; what they render is not, so a caller
+/// with many pipelines renders them a few at a time.
+///
+/// # Errors
+///
+/// As [`compile_all`].
+pub fn prepare_all(sources: &[Source<'_>]) -> Result<Vec<(usize, model::Pipeline)>, Vec<Vec<Diagnostic>>> {
     // Each input is read and checked on its own, side by side; plan sees
-    // them all at once; each pipeline is then lowered and emitted on its own.
+    // them all at once.
     let results = parallel::map(sources, |source| {
         syntax::parse(source.text).and_then(|file| check::check(&file, source.source_name))
     });
@@ -87,16 +106,15 @@ pub fn compile_all(sources: &[Source<'_>]) -> Result<Vec<Vec<GeneratedFile>>, Ve
     if errors.iter().any(|errors| !errors.is_empty()) {
         return Err(errors);
     }
-    let each: Vec<(usize, &model::Pipeline)> = planned
+    Ok(planned
         .pipelines
-        .iter()
+        .into_iter()
         .enumerate()
-        .flat_map(|(input, pipelines)| pipelines.iter().map(move |pipeline| (input, pipeline)))
-        .collect();
-    let emitted = parallel::map(&each, |(_, pipeline)| emit::emit(&lower::lower(pipeline)));
-    let mut outputs: Vec<Vec<GeneratedFile>> = vec![Vec::new(); sources.len()];
-    for ((input, _), files) in each.iter().zip(emitted) {
-        outputs[*input].extend(files);
-    }
-    Ok(outputs)
+        .flat_map(|(input, pipelines)| pipelines.into_iter().map(move |pipeline| (input, pipeline)))
+        .collect())
+}
+
+/// Every file one planned pipeline generates: lowered and emitted.
+pub fn render(pipeline: &model::Pipeline) -> Vec<GeneratedFile> {
+    emit::emit(&lower::lower(pipeline))
 }

@@ -272,14 +272,21 @@ impl Printed {
     }
 }
 
-/// Every input compiled: the generated files, and the inputs' source names.
-struct Compiled {
-    files: Vec<GeneratedFile>,
+/// Every input read, checked and planned: each pipeline with the index of
+/// its input, and the inputs' source names.
+struct Prepared {
+    pipelines: Vec<(usize, ecspipe::model::Pipeline)>,
     sources: Vec<String>,
 }
 
-/// Compiles every input, printing all diagnostics of all files.
-fn compile_all(inputs: &[PathBuf], out: &Path, reporter: &Reporter) -> Result<Compiled, Failure> {
+/// Pipelines rendered at a time per thread: enough to keep every core
+/// busy between batches, few enough that a batch's files (about 90 KiB a
+/// pipeline, and what is on disk beside them) stay a few MiB.
+const PIPELINES_PER_THREAD: usize = 16;
+
+/// Reads, checks and plans every input, printing all diagnostics of all
+/// files before anything is rendered.
+fn prepare(inputs: &[PathBuf], out: &Path, reporter: &Reporter) -> Result<Prepared, Failure> {
     let inputs = write::read_inputs(inputs, out)?;
     let files: Vec<String> = inputs.iter().map(|input| input.path.display().to_string()).collect();
     let sources: Vec<ecspipe::Source<'_>> = inputs
@@ -287,8 +294,8 @@ fn compile_all(inputs: &[PathBuf], out: &Path, reporter: &Reporter) -> Result<Co
         .zip(&files)
         .map(|(input, file)| ecspipe::Source { file, source_name: &input.source_name, text: &input.text })
         .collect();
-    let generated = match ecspipe::compile_all(&sources) {
-        Ok(generated) => generated,
+    let pipelines = match ecspipe::prepare_all(&sources) {
+        Ok(pipelines) => pipelines,
         Err(errors) => {
             // The verdict stands whether or not the diagnostics can be printed.
             let mut printed = Printed::default();
@@ -300,22 +307,50 @@ fn compile_all(inputs: &[PathBuf], out: &Path, reporter: &Reporter) -> Result<Co
             return Err(Failure::Compile);
         }
     };
-    let outputs: Vec<(String, Vec<GeneratedFile>)> =
-        inputs.into_iter().map(|input| input.source_name).zip(generated).collect();
-    write::check_collisions(&outputs)?;
-    let sources = outputs.iter().map(|(source, _)| source.clone()).collect();
-    Ok(Compiled { files: outputs.into_iter().flat_map(|(_, files)| files).collect(), sources })
+    Ok(Prepared { pipelines, sources: inputs.into_iter().map(|input| input.source_name).collect() })
+}
+
+/// Renders the pipelines a batch at a time, in order, handing each batch's
+/// files (with the index of each one's input) to `visit`: the output is
+/// never in memory whole.
+fn each_batch(
+    pipelines: &[(usize, ecspipe::model::Pipeline)],
+    mut visit: impl FnMut(&[GeneratedFile], &[usize]) -> Result<(), Failure>,
+) -> Result<(), Failure> {
+    for batch in pipelines.chunks(ecspipe::parallel::threads() * PIPELINES_PER_THREAD) {
+        let rendered = ecspipe::parallel::map(batch, |(input, pipeline)| (*input, ecspipe::render(pipeline)));
+        let (mut files, mut inputs) = (Vec::new(), Vec::new());
+        for (input, generated) in rendered {
+            inputs.extend(std::iter::repeat_n(input, generated.len()));
+            files.extend(generated);
+        }
+        visit(&files, &inputs)?;
+    }
+    Ok(())
 }
 
 fn build(inputs: &[PathBuf], out: &Path, force: bool, prune: bool, reporter: &Reporter) -> Result<ExitCode, Failure> {
-    let Compiled { files, sources } = compile_all(inputs, out, reporter)?;
+    let Prepared { pipelines, sources } = prepare(inputs, out, reporter)?;
     // Held from the first look at the disk until the last change to it.
     let lock = Lock::for_build(out, || reporter.waiting(out))?;
     reporter.unlocked(out, &lock);
-    let mut output = write::Output::new(out, &files);
-    let statuses = write::plan(&output, &files, force)?;
-    let (orphans, debris) = write::inventory(out, &sources, &files);
-    let written = write::write(&mut output, &files, &statuses)?;
+    // Staged a batch at a time; an error anywhere drops the run, which
+    // removes what it staged: nothing is renamed until every file is staged.
+    let mut run = write::Run::build(out, sources, force);
+    let mut changed: Vec<(String, Written)> = Vec::new();
+    each_batch(&pipelines, |files, inputs| {
+        let statuses = run.batch(files, inputs)?;
+        for (file, status) in files.iter().zip(&statuses) {
+            let written = write::written(status);
+            if written != Written::Unchanged {
+                changed.push((file.path.clone(), written));
+            }
+        }
+        Ok(())
+    })?;
+    let (orphans, debris) = run.inventory();
+    let total = run.generated().len();
+    run.commit()?;
     write::remove_debris(out, &debris)?;
     if prune {
         write::prune(out, &orphans)?;
@@ -327,20 +362,17 @@ fn build(inputs: &[PathBuf], out: &Path, force: bool, prune: bool, reporter: &Re
     for path in &debris {
         writeln!(stdout, "removed {path}: a temporary file left by an interrupted build")?;
     }
-    let (mut created, mut updated, mut unchanged) = (0, 0, 0);
-    for (file, written) in files.iter().zip(&written) {
-        match written {
-            Written::Created => {
-                created += 1;
-                writeln!(stdout, "created {}", file.path)?;
-            }
-            Written::Updated => {
-                updated += 1;
-                writeln!(stdout, "updated {}", file.path)?;
-            }
-            Written::Unchanged => unchanged += 1,
+    let (mut created, mut updated) = (0, 0);
+    for (path, written) in &changed {
+        if *written == Written::Created {
+            created += 1;
+            writeln!(stdout, "created {path}")?;
+        } else {
+            updated += 1;
+            writeln!(stdout, "updated {path}")?;
         }
     }
+    let unchanged = total - created - updated;
     for orphan in &orphans {
         if prune {
             writeln!(stdout, "removed {orphan}")?;
@@ -348,13 +380,13 @@ fn build(inputs: &[PathBuf], out: &Path, force: bool, prune: bool, reporter: &Re
             writeln!(stdout, "left over {orphan}: no pipeline generates it any more (remove it with --prune)")?;
         }
     }
-    writeln!(stdout, "{} files: {created} created, {updated} updated, {unchanged} unchanged", files.len())?;
+    writeln!(stdout, "{total} files: {created} created, {updated} updated, {unchanged} unchanged")?;
     stdout.flush()?;
     Ok(ExitCode::SUCCESS)
 }
 
 fn check(inputs: &[PathBuf], out: &Path, reporter: &Reporter) -> Result<ExitCode, Failure> {
-    let Compiled { files, sources } = compile_all(inputs, out, reporter)?;
+    let Prepared { pipelines, sources } = prepare(inputs, out, reporter)?;
     // Shared: checks run side by side, but never while a build writes.
     let lock = Lock::for_check(out, || reporter.waiting(out))?;
     if let Some(lock) = &lock {
@@ -364,21 +396,24 @@ fn check(inputs: &[PathBuf], out: &Path, reporter: &Reporter) -> Result<ExitCode
     // cannot be written: every file is compared, whatever printing does.
     let mut printed = Printed::default();
     let (mut stale, mut missing) = (0, 0);
-    let output = write::Output::new(out, &files);
-    for (file, status) in files.iter().zip(output.statuses(&files)) {
-        let status = status?;
-        if status != Status::Current {
-            let kind = if status == Status::Missing {
-                missing += 1;
-                "missing"
-            } else {
-                stale += 1;
-                "stale"
-            };
-            printed.put(|| reporter.drift(&file.path, kind, &write::diff(file, &status)));
+    let mut run = write::Run::check(out, sources);
+    each_batch(&pipelines, |files, inputs| {
+        for (file, status) in files.iter().zip(run.batch(files, inputs)?) {
+            if status != Status::Current {
+                let kind = if status == Status::Missing {
+                    missing += 1;
+                    "missing"
+                } else {
+                    stale += 1;
+                    "stale"
+                };
+                printed.put(|| reporter.drift(&file.path, kind, &write::diff(file, &status)));
+            }
         }
-    }
-    let (orphans, debris) = write::inventory(out, &sources, &files);
+        Ok(())
+    })?;
+    let (orphans, debris) = run.inventory();
+    let total = run.generated().len();
     for orphan in &orphans {
         let bytes = write::read_output(&out.join(orphan)).ok().flatten().unwrap_or_default();
         let text = String::from_utf8_lossy(&bytes);
@@ -393,7 +428,7 @@ fn check(inputs: &[PathBuf], out: &Path, reporter: &Reporter) -> Result<ExitCode
     }
     if stale == 0 && missing == 0 && orphans.is_empty() && debris.is_empty() {
         if reporter.format == MessageFormat::Human {
-            printed.put(|| writeln!(io::stdout(), "{} files are current", files.len()));
+            printed.put(|| writeln!(io::stdout(), "{total} files are current"));
         }
         return Ok(printed.finish(0));
     }
@@ -408,8 +443,7 @@ fn check(inputs: &[PathBuf], out: &Path, reporter: &Reporter) -> Result<ExitCode
             };
             let _ = writeln!(
                 stderr,
-                "error: of {} generated files, {counts}; run `ecspipe build` and commit the result",
-                files.len()
+                "error: of {total} generated files, {counts}; run `ecspipe build` and commit the result"
             );
         }
         if !orphans.is_empty() {

@@ -10,16 +10,17 @@
 //!
 //! By concern: [`dirs`] looks at (and makes) each directory of a run's
 //! files once, [`disk`] reads what is at an output path, [`stage`] writes
-//! all or nothing, [`inventory`] finds left-over and temporary files, and
-//! [`lock`] serialises runs.
+//! all or nothing, [`inventory`] finds left-over and temporary files,
+//! [`run`] takes a build's or check's files a batch at a time (keeping
+//! their paths, not their contents), and [`lock`] serialises runs.
 
 mod dirs;
 mod disk;
 mod inventory;
 mod lock;
+mod run;
 mod stage;
 
-use std::collections::BTreeMap;
 use std::fs;
 use std::io;
 use std::path::{Component, Path, PathBuf};
@@ -28,7 +29,8 @@ use crate::emit::{is_generated, GeneratedFile, HEADER_LINE};
 pub use disk::read_output;
 pub use inventory::{debris, inventory, orphans, prune, remove_debris};
 pub use lock::{Lock, Mode};
-pub use stage::{is_temporary, write, TEMPORARY_MARKER};
+pub use run::{Generated, Run};
+pub use stage::{is_temporary, write, written, Staging, TEMPORARY_MARKER};
 
 /// The file extension of pipelines.
 pub const EXTENSION: &str = "ecspipe";
@@ -205,22 +207,18 @@ pub fn absolute(path: &Path) -> PathBuf {
     whole
 }
 
-/// Rejects two pipelines generating the same path.
+/// Rejects two pipelines generating the same path: each source's name
+/// with the paths it generates.
 ///
 /// # Errors
 ///
 /// The first collision found.
-pub fn check_collisions(outputs: &[(String, Vec<GeneratedFile>)]) -> Result<(), WriteError> {
-    let mut owners: BTreeMap<&str, &str> = BTreeMap::new();
-    for (source, files) in outputs {
-        for file in files {
-            if let Some(first) = owners.insert(&file.path, source) {
-                return Err(WriteError::Collision {
-                    path: file.path.clone(),
-                    first: first.to_owned(),
-                    second: source.clone(),
-                });
-            }
+pub fn check_collisions(outputs: &[(String, Vec<String>)]) -> Result<(), WriteError> {
+    let sources: Vec<String> = outputs.iter().map(|(source, _)| source.clone()).collect();
+    let mut generated = Generated::default();
+    for (index, (_, paths)) in outputs.iter().enumerate() {
+        for path in paths {
+            generated.add(path, index, &sources)?;
         }
     }
     Ok(())
@@ -283,6 +281,11 @@ impl Output {
     /// Looks at the directories of `files` under `out_dir`.
     pub fn new(out_dir: &Path, files: &[GeneratedFile]) -> Output {
         Output { out_dir: out_dir.to_path_buf(), dirs: dirs::Dirs::new(out_dir, files.iter().map(|f| f.path.as_str())) }
+    }
+
+    /// Looks at the directories of `files` not looked at yet.
+    pub fn look(&mut self, files: &[GeneratedFile]) {
+        self.dirs.add(files.iter().map(|f| f.path.as_str()));
     }
 
     /// Compares a generated file with the disk.
@@ -388,7 +391,7 @@ mod tests {
     fn a_path_generated_by_two_sources_is_a_collision() {
         // The plan rejects two stacks or workflows of one name first; this
         // is the last line of defence before anything is written.
-        let file = |path: &str| GeneratedFile { path: path.to_owned(), contents: String::new() };
+        let file = |path: &str| path.to_owned();
         let outputs = vec![
             (String::from("a.ecspipe"), vec![file("deploy/main.tf")]),
             (String::from("b.ecspipe"), vec![file("other/main.tf"), file("deploy/main.tf")]),

@@ -48,12 +48,18 @@ impl Dirs {
         let mut dirs = Dirs { out_dir: out_dir.to_path_buf(), states: HashMap::new() };
         let root = fs::metadata(out_dir).map_or(State::Missing, |metadata| State::Exists(device(&metadata)));
         dirs.states.insert(String::new(), root);
+        dirs.add(paths);
+        dirs
+    }
+
+    /// Looks at every directory on the way to each of `paths` not looked
+    /// at yet.
+    pub(super) fn add<'a>(&mut self, paths: impl Iterator<Item = &'a str>) {
         for path in paths {
             if let Ok((dir, _)) = split(path) {
-                dirs.look(dir);
+                self.look(dir);
             }
         }
-        dirs
     }
 
     fn look(&mut self, dir: &str) -> State {

@@ -75,14 +75,27 @@ pub fn debris(out_dir: &Path, files: &[GeneratedFile]) -> Vec<String> {
 /// takes grows with the files on disk, not with their product with the
 /// files generated.
 pub fn inventory(out_dir: &Path, sources: &[String], files: &[GeneratedFile]) -> (Vec<String>, Vec<String>) {
+    let generated: HashSet<&str> = files.iter().map(|file| file.path.as_str()).collect();
+    search(out_dir, sources, generated.iter().copied(), |path| generated.contains(path), |_| false)
+}
+
+/// [`inventory`] from the generated paths alone (`generated`, which
+/// `paths` lists), not counting this run's own temporary files (`own`,
+/// absolute paths).
+pub(super) fn search<'a>(
+    out_dir: &Path,
+    sources: &[String],
+    paths: impl Iterator<Item = &'a str>,
+    generated: impl Fn(&str) -> bool,
+    own: impl Fn(&Path) -> bool,
+) -> (Vec<String>, Vec<String>) {
     let mut found = Found::default();
     walk(out_dir, out_dir, &mut found);
-    let generated: HashSet<&str> = files.iter().map(|file| file.path.as_str()).collect();
     let sources: HashSet<&str> = sources.iter().map(String::as_str).collect();
     let orphans = found
         .candidates
         .into_iter()
-        .filter(|path| !generated.contains(path.as_str()))
+        .filter(|path| !generated(path))
         .filter(|path| {
             let Ok(Some(bytes)) = disk::read_output(&out_dir.join(path)) else { return false };
             match generated_source(&bytes) {
@@ -93,8 +106,7 @@ pub fn inventory(out_dir: &Path, sources: &[String], files: &[GeneratedFile]) ->
         .collect();
     let mut debris = found.temporary;
     // The directories of this run's files the search did not enter, each once.
-    let mut dirs: BTreeSet<&str> =
-        files.iter().filter_map(|file| file.path.rsplit_once('/')).map(|(dir, _)| dir).collect();
+    let mut dirs: BTreeSet<&str> = paths.filter_map(|path| path.rsplit_once('/')).map(|(dir, _)| dir).collect();
     dirs.retain(|dir| dir.split('/').any(skipped));
     for dir in dirs {
         // Only directories reached without a symbolic link on the way.
@@ -107,6 +119,7 @@ pub fn inventory(out_dir: &Path, sources: &[String], files: &[GeneratedFile]) ->
             }
         }
     }
+    debris.retain(|path| !own(&out_dir.join(path)));
     debris.sort();
     debris.dedup();
     (orphans, debris)

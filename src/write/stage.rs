@@ -7,6 +7,7 @@
 //! another file) is ever opened or followed, and its name ends in 64 random
 //! bits, so it cannot be predicted: `.<file>.ecspipe-tmp-<16 hex digits>`.
 
+use std::collections::BTreeSet;
 use std::fs::{self, File, OpenOptions};
 use std::hash::{BuildHasher as _, Hasher as _, RandomState};
 use std::io::{self, Write as _};
@@ -67,11 +68,39 @@ fn create_temporary(dir: &Path, name: &str) -> io::Result<(PathBuf, File)> {
 
 /// Writes the files a [`super::plan`] found missing or stale: every one is
 /// first written to a temporary file beside its target, and only when all
-/// of them are written, and on disk, are they renamed into place. A failure
-/// while writing removes the temporary files and the directories made for
-/// them, so the tree is as it was; renames within a directory do not fail
-/// in practice, and if one did, the files not yet renamed are removed and
-/// the error is reported.
+/// of them are written, and on disk, are they renamed into place (see
+/// [`Staging`]).
+///
+/// # Errors
+///
+/// The first write that failed, in the files' order.
+pub fn write(output: &mut Output, files: &[GeneratedFile], statuses: &[Status]) -> Result<Vec<Written>, WriteError> {
+    let mut staging = Staging::default();
+    staging.stage(output, files, statuses)?;
+    staging.commit(output)?;
+    Ok(statuses.iter().map(written).collect())
+}
+
+/// What a build does to a file of this status.
+pub fn written(status: &Status) -> Written {
+    match status {
+        Status::Current => Written::Unchanged,
+        Status::Missing => Written::Created,
+        Status::Stale { .. } => Written::Updated,
+    }
+}
+
+/// A build's writes, staged a batch of files at a time and committed at
+/// once: every new or changed file is first written to a temporary file
+/// beside its target, and only when all of them are written, and on disk,
+/// are they renamed into place ([`Staging::commit`]). Only the paths are
+/// kept, never the contents, so a build's memory grows with its batch, not
+/// with its output. A failure while staging, or a staging dropped without
+/// being committed (an error anywhere in the build, or a panic), removes
+/// the temporary files and the directories made for them, so the tree is
+/// as it was; renames within a directory do not fail in practice, and if
+/// one did, the files not yet renamed are removed and the error is
+/// reported.
 ///
 /// What a crash (or a kill) may leave, and the syncs that see to it (see
 /// ARCHITECTURE.md, "What a crash may leave"): every output path holds
@@ -81,71 +110,100 @@ fn create_temporary(dir: &Path, name: &str) -> io::Result<(PathBuf, File)> {
 /// are on disk before the first rename (one `syncfs` per file system
 /// written to, not one `fsync` per file), and the renames themselves are
 /// made durable by one more `syncfs` (not an `fsync` per directory).
-///
-/// # Errors
-///
-/// The first write that failed, in the files' order.
-pub fn write(output: &mut Output, files: &[GeneratedFile], statuses: &[Status]) -> Result<Vec<Written>, WriteError> {
-    let changed: Vec<&GeneratedFile> =
-        files.iter().zip(statuses).filter(|(_, status)| **status != Status::Current).map(|(file, _)| file).collect();
-    let mut made: Vec<PathBuf> = Vec::new();
-    let roll_back = |staged: &[(PathBuf, PathBuf)], made: &[PathBuf]| {
-        for (temporary, _) in staged {
-            let _ = fs::remove_file(temporary);
-        }
-        // Deepest first; a directory that is not empty stays.
-        for dir in made.iter().rev() {
-            let _ = fs::remove_dir(dir);
-        }
-    };
-    // Each missing directory made once, then the files side by side.
-    if let Err(error) = output.dirs.create(changed.iter().map(|file| file.path.as_str()), &mut made) {
-        roll_back(&[], &made);
-        return Err(error);
-    }
-    let results = crate::parallel::map(&changed, |file| {
-        let path = output.out_dir.join(&file.path);
-        stage(&path, file.contents.as_bytes())
-            .map(|temporary| (temporary, path.clone()))
-            .map_err(|source| WriteError::Write { path, source })
-    });
-    let mut staged = Vec::with_capacity(results.len());
-    let mut first_error = None;
-    for result in results {
-        match result {
-            Ok(pair) => staged.push(pair),
-            Err(error) => {
-                first_error.get_or_insert(error);
+#[derive(Debug, Default)]
+pub struct Staging {
+    /// Each temporary file and its target, in the files' order.
+    staged: Vec<(PathBuf, PathBuf)>,
+    /// Directories made for them, parents first.
+    made: Vec<PathBuf>,
+    /// The directories (relative) of the staged files, each once.
+    dirs: BTreeSet<String>,
+}
+
+impl Staging {
+    /// Stages those of `files` whose status is not current.
+    ///
+    /// # Errors
+    ///
+    /// The first write that failed, in the files' order (the staging is
+    /// then rolled back when dropped).
+    pub fn stage(
+        &mut self,
+        output: &mut Output,
+        files: &[GeneratedFile],
+        statuses: &[Status],
+    ) -> Result<(), WriteError> {
+        let changed: Vec<&GeneratedFile> = files
+            .iter()
+            .zip(statuses)
+            .filter(|(_, status)| **status != Status::Current)
+            .map(|(file, _)| file)
+            .collect();
+        // Each missing directory made once, then the files side by side.
+        output.dirs.create(changed.iter().map(|file| file.path.as_str()), &mut self.made)?;
+        let results = crate::parallel::map(&changed, |file| {
+            let path = output.out_dir.join(&file.path);
+            stage(&path, file.contents.as_bytes())
+                .map(|temporary| (temporary, path.clone()))
+                .map_err(|source| WriteError::Write { path, source })
+        });
+        let mut first_error = None;
+        for result in results {
+            match result {
+                Ok(pair) => self.staged.push(pair),
+                Err(error) => {
+                    first_error.get_or_insert(error);
+                }
             }
         }
+        self.dirs.extend(changed.iter().filter_map(|file| dirs::split(&file.path).ok()).map(|(dir, _)| dir.to_owned()));
+        first_error.map_or(Ok(()), Err)
     }
-    let dirs: Vec<&str> = changed.iter().filter_map(|file| dirs::split(&file.path).ok()).map(|(dir, _)| dir).collect();
-    if first_error.is_none() {
-        if let Err(error) = sync_file_systems(&output.dirs.one_per_device(dirs.iter().copied())) {
-            first_error = Some(error);
+
+    /// The temporary files staged so far (which a search for the debris of
+    /// interrupted builds must not count).
+    pub fn temporary(&self) -> impl Iterator<Item = &Path> {
+        self.staged.iter().map(|(temporary, _)| temporary.as_path())
+    }
+
+    /// Puts every staged file on disk, then renames each over its target,
+    /// then makes the renames durable.
+    ///
+    /// # Errors
+    ///
+    /// A failed sync (everything is rolled back) or rename (the files not
+    /// yet renamed are removed).
+    pub fn commit(mut self, output: &Output) -> Result<(), WriteError> {
+        let devices = output.dirs.one_per_device(self.dirs.iter().map(String::as_str));
+        sync_file_systems(&devices)?;
+        let staged = std::mem::take(&mut self.staged);
+        self.made.clear();
+        for (index, (temporary, path)) in staged.iter().enumerate() {
+            if let Err(source) = fs::rename(temporary, path) {
+                for (temporary, _) in &staged[index..] {
+                    let _ = fs::remove_file(temporary);
+                }
+                return Err(WriteError::Write { path: path.clone(), source });
+            }
+        }
+        // The renames made durable: a failure here changes nothing already
+        // done and is not reported.
+        let _ = sync_renames(&devices, staged.iter().map(|(_, path)| path));
+        Ok(())
+    }
+}
+
+impl Drop for Staging {
+    /// Not committed: the temporary files removed, and the directories made
+    /// for them, deepest first (one that is not empty stays).
+    fn drop(&mut self) {
+        for (temporary, _) in &self.staged {
+            let _ = fs::remove_file(temporary);
+        }
+        for dir in self.made.iter().rev() {
+            let _ = fs::remove_dir(dir);
         }
     }
-    if let Some(error) = first_error {
-        roll_back(&staged, &made);
-        return Err(error);
-    }
-    for (index, (temporary, path)) in staged.iter().enumerate() {
-        if let Err(source) = fs::rename(temporary, path) {
-            roll_back(&staged[index..], &[]);
-            return Err(WriteError::Write { path: path.clone(), source });
-        }
-    }
-    // The renames made durable: a failure here changes nothing already
-    // done and is not reported.
-    let _ = sync_renames(&output.dirs.one_per_device(dirs.iter().copied()), staged.iter().map(|(_, path)| path));
-    Ok(statuses
-        .iter()
-        .map(|status| match status {
-            Status::Current => Written::Unchanged,
-            Status::Missing => Written::Created,
-            Status::Stale { .. } => Written::Updated,
-        })
-        .collect())
 }
 
 /// Puts every file written to the file systems of `dirs` on disk: one
