@@ -261,7 +261,8 @@ class Verifier:
         missing = [k for k in keys if k not in outputs and not (k == "secret_arn" and infra.secret is None)
                    and not (k in ("aws_lb_target_group", "aws_lb_listener", "load_balancer_arn_suffix",
                                   "target_group_arn_suffix")
-                            and infra.load_balancer is None)]
+                            and infra.load_balancer is None)
+                   and not (k == "service_connect_namespace" and not infra.service_connect)]
         check(f"{name}: outputs every handoff key", not missing, f"missing {missing}")
 
         self.repositories(stack, infra, key)
