@@ -504,9 +504,7 @@ fn rollout_wait_off_warns_and_environments_set_their_own_wait() {
     .expect("write");
     let run = ecspipe(dir.path(), &["build", "p.ecspipe"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    let workflow: serde_yaml::Value =
-        serde_yaml::from_str(&fs::read_to_string(dir.path().join(".github/workflows/p.yml")).expect("workflow"))
-            .expect("YAML");
+    let workflow = workflow_yaml(dir.path(), "p.yml");
     let jobs = &workflow["jobs"];
     let dev = &jobs["deploy-dev"];
     assert!(step_at(dev, "Wait for the rollout").is_none());
@@ -580,9 +578,7 @@ fn one_off_tasks_run_before_the_service_is_updated() {
     .expect("write");
     let run = ecspipe(dir.path(), &["build", "p.ecspipe"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    let workflow: serde_yaml::Value =
-        serde_yaml::from_str(&fs::read_to_string(dir.path().join(".github/workflows/p.yml")).expect("workflow"))
-            .expect("YAML");
+    let workflow = workflow_yaml(dir.path(), "p.yml");
     let deploy = &workflow["jobs"]["deploy"];
     let names: Vec<&str> = steps(deploy).iter().filter_map(|step| step["name"].as_str()).collect();
     let at = |name: &str| names.iter().position(|n| *n == name).unwrap_or_else(|| panic!("no step {name}: {names:?}"));

@@ -299,15 +299,20 @@ fn table(pipeline: &Pipeline, results: &[Value]) -> String {
     table
 }
 
+/// Whether a run (by its label) is a push or manual run on the apply
+/// branch, however much it changed.
+fn applies_in(pipeline: &Pipeline, label: &str) -> bool {
+    let apply_ref = format!("`{}`", pipeline.apply_branch);
+    [format!("push to {apply_ref}"), format!("manual run on {apply_ref}")]
+        .iter()
+        .any(|run| label == run || label.starts_with(&format!("{run},")))
+}
+
 /// The safety every run must have, whatever the pipeline says.
 fn check_invariants(example: &str, pipeline: &Pipeline, results: &[Value]) {
     let apply_ref = format!("`{}`", pipeline.apply_branch);
     // A push or manual run on the apply branch, however much changed.
-    let applies_here = |label: &str| {
-        [format!("push to {apply_ref}"), format!("manual run on {apply_ref}")]
-            .iter()
-            .any(|run| label == run || label.starts_with(&format!("{run},")))
-    };
+    let applies_here = |label: &str| applies_in(pipeline, label);
     // GitHub cancels a pending job when another joins its group: no job of
     // a run that only plans may share a group with a job that applies.
     let apply_groups: BTreeSet<&str> = results
@@ -414,12 +419,7 @@ fn check_invariants(example: &str, pipeline: &Pipeline, results: &[Value]) {
 /// edit the workflow to ask for the apply role from any environment).
 fn check_trust(example: &str, pipeline: &Pipeline, contexts: &[Value], results: &[Value]) {
     let Some(trust) = &pipeline.apply_trust else { return };
-    let apply_ref = format!("`{}`", pipeline.apply_branch);
-    let applies_here = |label: &str| {
-        [format!("push to {apply_ref}"), format!("manual run on {apply_ref}")]
-            .iter()
-            .any(|run| label == run || label.starts_with(&format!("{run},")))
-    };
+    let applies_here = |label: &str| applies_in(pipeline, label);
     let environments: BTreeSet<String> = results
         .iter()
         .flat_map(|result| result["jobs"].as_array().expect("jobs"))

@@ -457,7 +457,7 @@ mod tests {
     use super::super::{plan, Checked};
     use crate::diagnostic::Diagnostic;
 
-    fn checked<'a>(files: &[&'a str]) -> Vec<Checked<'a>> {
+    pub(in crate::plan::unique) fn checked<'a>(files: &[&'a str]) -> Vec<Checked<'a>> {
         files
             .iter()
             .enumerate()

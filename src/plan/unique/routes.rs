@@ -79,20 +79,11 @@ fn conditions(route: &Route) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::super::super::{plan, Checked};
+    use super::super::super::plan;
     use crate::diagnostic::Diagnostic;
 
     fn collisions(files: &[&str]) -> Vec<Vec<Diagnostic>> {
-        let inputs = files
-            .iter()
-            .enumerate()
-            .map(|(index, text)| {
-                let file = crate::syntax::parse(text).expect("parses");
-                let pipelines = crate::check::check(&file, "test.ecspipe").expect("checks");
-                Checked { file: ["a.ecspipe", "b.ecspipe"][index], text, pipelines }
-            })
-            .collect();
-        plan(inputs).errors
+        plan(super::super::tests::checked(files)).errors
     }
 
     /// A pipeline with one deploy routed through the listener of the
