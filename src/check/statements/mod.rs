@@ -11,6 +11,9 @@ use crate::diagnostic::{suggest, Diagnostic};
 use crate::span::Span;
 use crate::syntax::{Block, Item, Line};
 
+mod vocabulary;
+pub use vocabulary::*;
+
 /// Whether a statement takes a `{ ... }` block.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BlockUse {
@@ -43,24 +46,24 @@ pub struct Spec {
     pub usage: &'static str,
 }
 
-const fn spec(name: &'static str, min: usize, max: usize, usage: &'static str) -> Spec {
+pub(super) const fn spec(name: &'static str, min: usize, max: usize, usage: &'static str) -> Spec {
     Spec { name, min, max, options: &[], flags: &[], block: BlockUse::No, repeatable: false, usage }
 }
 
 impl Spec {
-    const fn options(mut self, options: &'static [&'static str]) -> Self {
+    pub(super) const fn options(mut self, options: &'static [&'static str]) -> Self {
         self.options = options;
         self
     }
-    const fn flags(mut self, flags: &'static [&'static str]) -> Self {
+    pub(super) const fn flags(mut self, flags: &'static [&'static str]) -> Self {
         self.flags = flags;
         self
     }
-    const fn block(mut self, block: BlockUse) -> Self {
+    pub(super) const fn block(mut self, block: BlockUse) -> Self {
         self.block = block;
         self
     }
-    const fn repeatable(mut self) -> Self {
+    pub(super) const fn repeatable(mut self) -> Self {
         self.repeatable = true;
         self
     }
@@ -80,253 +83,6 @@ impl Schema {
         self.specs.iter().find(|spec| spec.name == name)
     }
 }
-
-/// The top level of a file.
-pub static FILE: Schema = Schema {
-    name: "the top level",
-    specs: &[spec("pipeline", 1, 1, "pipeline NAME { ... }").block(BlockUse::Required).repeatable()],
-};
-
-/// `pipeline NAME { ... }`.
-pub static PIPELINE: Schema = Schema {
-    name: "a pipeline block",
-    specs: &[
-        spec("region", 1, 1, "region us-east-2"),
-        spec("role", 1, 1, "role secret.IAM_ROLE [plan secret.PLAN_ROLE]").options(&["plan"]),
-        spec("workflow", 1, 1, "workflow FILE-STEM [name \"Display name\"]").options(&["name"]),
-        spec("environment", 1, 1, "environment NAME"),
-        spec("runner", 1, 1, "runner ubuntu-latest"),
-        spec("on", 1, 1, "on push|pull_request|manual [branches [main]] [paths [\"docs/**\"]]")
-            .options(&["branches", "paths"])
-            .repeatable(),
-        spec("build", 1, 1, "build NAME { ... }").block(BlockUse::Required).repeatable(),
-        spec("deploy", 1, 1, "deploy NAME { ... }").block(BlockUse::Required).repeatable(),
-        spec("infra", 0, 0, "infra { vpc 10.0.0.0/24 ... }").block(BlockUse::Required),
-        spec("environments", 0, 0, "environments { dev { ... } prod { after dev ... } }").block(BlockUse::Required),
-        spec("oidc", 0, 0, "oidc { repository \"OWNER/REPO\" ... }").block(BlockUse::Required),
-        spec("scan", 1, 1, "scan iac"),
-    ],
-};
-
-/// `oidc { ... }`: the bootstrap stack with GitHub's OIDC provider and roles.
-pub static OIDC: Schema = Schema {
-    name: "an oidc block",
-    specs: &[
-        spec("repository", 1, 1, "repository \"OWNER/REPO\""),
-        spec("stack", 1, 1, "stack DIRECTORY"),
-        spec("state", 1, 1, "state s3 bucket \"BUCKET\" key \"KEY\" [region REGION]  |  state local [path \"FILE\"]")
-            .options(&["bucket", "key", "region", "path"]),
-        spec("provider", 1, 1, "provider create|existing"),
-    ],
-};
-
-/// `infra { ... }` at the pipeline level: the infrastructure stack.
-pub static INFRA: Schema = Schema {
-    name: "an infra block",
-    specs: &[
-        spec("stack", 1, 1, "stack DIRECTORY"),
-        spec("state", 1, 1, "state s3 bucket \"BUCKET\" key \"KEY\" [region REGION]  |  state local [path \"FILE\"]")
-            .options(&["bucket", "key", "region", "path"]),
-        spec("name", 1, 1, "name PREFIX"),
-        spec("vpc", 1, 1, "vpc 10.0.0.0/24 [zones [us-east-2a, us-east-2b]]").options(&["zones"]),
-        spec("endpoints", 1, 1, "endpoints [ecr.dkr, ecr.api, logs, secretsmanager, ssm, s3]"),
-        spec("nat", 1, 1, "nat none|single|per_zone"),
-        spec("egress", 1, 2, EGRESS_USAGE).options(&["to", "accept"]).repeatable(),
-        spec("cluster", 0, 0, "cluster [insights on|off] [exec_logging on|off] [service_connect on|off]")
-            .options(&["insights", "exec_logging", "service_connect"]),
-        spec("logs", 0, 0, "logs retain 365d").options(&["retain"]),
-        spec(
-            "load_balancer",
-            1,
-            1,
-            "load_balancer public|internal port 8080 [health \"/health\"] [matcher \"200-399\"] [healthy 5] [unhealthy 2] [deregistration 300s] [listen 80] [certificate \"arn:...\"] [allow [\"0.0.0.0/0\"]] [logs \"BUCKET\"]",
-        )
-        .options(&[
-            "port",
-            "health",
-            "matcher",
-            "healthy",
-            "unhealthy",
-            "deregistration",
-            "listen",
-            "certificate",
-            "allow",
-            "logs",
-        ]),
-        spec("secret", 1, 1, "secret NAME from secret.GITHUB_SECRET [name \"EXACT/NAME\"] [recovery 30d]")
-            .options(&["from", "name", "recovery"]),
-        spec("handoff", 2, 2, "handoff ssm \"/NAME/output\""),
-        spec("accept", 2, 2, ACCEPT_USAGE).repeatable(),
-        spec("terraform", 1, 1, "terraform \"1.11.4\""),
-        spec("environment", 1, 1, "environment NAME"),
-        spec("cost", 1, 1, "cost infracost [key secret.INFRACOST_API_KEY]").options(&["key"]),
-    ],
-};
-
-/// What an environment may set or override: its order, its role, and the
-/// service and infrastructure settings that differ between environments.
-pub static ENVIRONMENT: Schema = Schema {
-    name: "an environment block",
-    specs: &[
-        spec("after", 1, 1, "after ENVIRONMENT"),
-        spec("role", 1, 1, "role secret.PROD_ROLE"),
-        spec("cpu", 1, 1, "cpu 1024"),
-        spec("memory", 1, 1, "memory 3gb"),
-        spec("count", 1, 1, "count 2"),
-        spec("platform", 1, 1, "platform x86_64|arm64"),
-        spec("capacity", 1, 1, CAPACITY_USAGE).block(BlockUse::Optional),
-        spec("storage", 1, 1, "storage 50gb"),
-        spec("scale", 1, 1, SCALE_USAGE).options(SCALE_OPTIONS),
-        spec("deployment", 0, 0, DEPLOYMENT_USAGE).options(DEPLOYMENT_OPTIONS),
-        spec("vpc", 1, 1, "vpc 10.0.0.0/24 [zones [us-east-2a, us-east-2b]]").options(&["zones"]),
-        spec("certificate", 1, 1, "certificate \"arn:aws:acm:...\""),
-        spec("accept", 2, 2, ACCEPT_USAGE).repeatable(),
-    ],
-};
-
-const CAPACITY_USAGE: &str =
-    "capacity fargate|spot  |  capacity { fargate [base 1] [weight 1]  spot [base 1] [weight 3] }";
-
-/// `capacity { ... }`: the providers of a service's strategy.
-pub static CAPACITY: Schema = Schema {
-    name: "a capacity block",
-    specs: &[
-        spec("fargate", 0, 0, "fargate [base 1] [weight 1]").options(&["base", "weight"]),
-        spec("spot", 0, 0, "spot [base 1] [weight 3]").options(&["base", "weight"]),
-    ],
-};
-
-const SCALE_USAGE: &str = "scale MIN..MAX [cpu 60%] [memory 75%] [requests 1000] [cooldown_in 300s] [cooldown_out 60s]";
-const SCALE_OPTIONS: &[&str] = &["cpu", "memory", "requests", "cooldown_in", "cooldown_out"];
-/// `accept`, in the infra block and in an environment.
-const ACCEPT_USAGE: &str =
-    "accept plain_http|no_waf|no_access_logs|short_log_retention|no_insights|no_exec_logging \"REASON\"";
-
-const DEPLOYMENT_USAGE: &str =
-    "deployment [minimum 100%] [maximum 200%] [grace 60s] [rollback yes|no] [alarms [\"ALARM\", ...]] [wait 15m|off]";
-const DEPLOYMENT_OPTIONS: &[&str] = &["minimum", "maximum", "grace", "rollback", "alarms", "wait"];
-
-/// `build NAME { ... }`.
-pub static BUILD: Schema = Schema {
-    name: "a build block",
-    specs: &[
-        spec("context", 1, 1, "context DIRECTORY"),
-        spec("dockerfile", 1, 1, "dockerfile PATH"),
-        spec("repository", 1, 1, "repository NAME"),
-        spec("tag", 1, 1, "tag \"{date}.{run_number}.{run_attempt}\""),
-        spec("scan", 1, 1, "scan trivy [fail_on high]").options(&["fail_on"]),
-        spec("job", 1, 1, "job JOB-ID"),
-    ],
-};
-
-/// `deploy NAME { ... }`.
-pub static DEPLOY: Schema = Schema {
-    name: "a deploy block",
-    specs: &[
-        spec("image", 1, 1, "image build.NAME"),
-        spec("stack", 1, 1, "stack DIRECTORY"),
-        spec("state", 1, 1, "state s3 bucket \"BUCKET\" key \"KEY\" [region REGION]  |  state local [path \"FILE\"]")
-            .options(&["bucket", "key", "region", "path"]),
-        spec("infra", 0, 2, "infra ssm \"/NAME/output\"  |  infra { subnet_ids [...] ... }").block(BlockUse::Optional),
-        spec("apply", 2, 2, "apply on BRANCH"),
-        spec("cost", 1, 1, "cost infracost [key secret.INFRACOST_API_KEY]").options(&["key"]),
-        spec("terraform", 1, 1, "terraform \"1.11.4\""),
-        spec("job", 1, 1, "job JOB-ID"),
-        spec("service", 1, 1, "service NAME { ... }").block(BlockUse::Required),
-    ],
-};
-
-/// `service NAME { ... }`.
-pub static SERVICE: Schema = Schema {
-    name: "a service block",
-    specs: &[
-        spec("cpu", 1, 1, "cpu 1024  (CPU units, or 1vcpu)"),
-        spec("memory", 1, 1, "memory 3gb"),
-        spec("count", 1, 1, "count 2"),
-        spec("platform", 1, 1, "platform x86_64|arm64"),
-        spec("capacity", 1, 1, CAPACITY_USAGE).block(BlockUse::Optional),
-        spec("container", 1, 1, "container NAME { ... }").block(BlockUse::Required).repeatable(),
-        spec(
-            "load_balancer",
-            1,
-            1,
-            "load_balancer infra.aws_lb_target_group|infra.aws_lb_listener [path [\"/api/*\"]] [host [\"api.example.com\"]] [priority 10] [health \"/healthz\"] [matcher \"200-399\"] [deregistration 30s] [stickiness 1h] [slow_start 30s] [container NAME] [port 8080]",
-        )
-        .options(&[
-            "container",
-            "port",
-            "path",
-            "host",
-            "priority",
-            "health",
-            "matcher",
-            "deregistration",
-            "stickiness",
-            "slow_start",
-        ]),
-        spec(
-            "network",
-            0,
-            0,
-            "network [subnets infra.subnet_ids] [security_groups [infra.security_group_id]] [public_ip accept \"REASON\"]",
-        )
-        .options(&["subnets", "security_groups", "accept"])
-        .flags(&["public_ip"]),
-        spec("cluster", 1, 1, "cluster infra.cluster_id"),
-        spec("logs", 1, 1, "logs infra.cloud_watch_log_group_name"),
-        spec("scale", 1, 1, SCALE_USAGE).options(SCALE_OPTIONS),
-        spec("schedule", 3, 3, "schedule NAME \"cron(0 8 ? * MON-FRI *)\" MIN..MAX [timezone \"Europe/Berlin\"]")
-            .options(&["timezone"])
-            .repeatable(),
-        spec("deployment", 0, 0, DEPLOYMENT_USAGE).options(DEPLOYMENT_OPTIONS),
-        spec("storage", 1, 1, "storage 50gb"),
-        spec("allow", 1, 1, "allow [\"s3:GetObject\"] on [\"arn:aws:s3:::bucket/*\"] [accept \"REASON\"]")
-            .options(&["on", "accept"])
-            .repeatable(),
-        spec("exec", 0, 0, "exec"),
-        spec("egress", 1, 2, EGRESS_USAGE).options(&["to", "accept"]).repeatable(),
-        spec("calls", 1, 1, "calls [SERVICE, ...] [accept \"REASON\"]").options(&["accept"]).repeatable(),
-        spec("task", 1, 1, "task NAME { command [\"ARG\", ...] [container NAME] [timeout 10m] }")
-            .block(BlockUse::Required)
-            .repeatable(),
-    ],
-};
-
-/// `task NAME { ... }` in a service: a one-off task before the deploy.
-pub static TASK: Schema = Schema {
-    name: "a task block",
-    specs: &[
-        spec("command", 1, 1, "command [\"bin/rails\", \"db:migrate\"]"),
-        spec("container", 1, 1, "container NAME"),
-        spec("timeout", 1, 1, "timeout 10m"),
-    ],
-};
-
-/// How `egress` is written, in the infra block and in a service.
-const EGRESS_USAGE: &str = "egress [tcp|udp] 5432 to 10.20.0.0/16|pl-…|sg-…|[...] [accept \"REASON\"]";
-
-/// `container NAME { ... }`.
-pub static CONTAINER: Schema = Schema {
-    name: "a container block",
-    specs: &[
-        spec("image", 1, 1, "image build.NAME  |  image \"REGISTRY/REPOSITORY:TAG\""),
-        spec("port", 1, 2, "port 8080 [http|http2|grpc]"),
-        spec("health", 1, 1, "health \"COMMAND\" [every 30s] [retries 3] [timeout 5s] [grace 10s]")
-            .options(&["every", "retries", "timeout", "grace"]),
-        spec("env", 1, 1, "env NAME = VALUE").repeatable(),
-        spec("secret", 1, 2, "secret NAME = infra.secret_arn [key \"JSON_KEY\"]  |  secret NAME = ssm \"/PARAMETER\"")
-            .options(&["key"])
-            .repeatable(),
-        spec("memory", 1, 1, "memory 512mb"),
-        spec("cpu", 1, 1, "cpu 256"),
-        spec("essential", 1, 1, "essential yes|no"),
-        spec("filesystem", 1, 2, "filesystem readonly  |  filesystem writable \"REASON\""),
-        spec("command", 1, 1, "command [\"ARG\", ...]"),
-        spec("entrypoint", 1, 1, "entrypoint [\"ARG\", ...]"),
-        spec("depends_on", 2, 2, "depends_on CONTAINER started|healthy|complete|success").repeatable(),
-        spec("env_file", 1, 1, "env_file \"arn:aws:s3:::BUCKET/KEY.env\"").repeatable(),
-    ],
-};
 
 /// One statement, split out of a line.
 #[derive(Debug)]
