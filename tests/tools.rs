@@ -85,11 +85,10 @@ fn every_workflow_passes_zizmor_with_zero_findings() {
 fn every_workflow_passes_yamllint() {
     let dir = built_examples();
     let yamllint = tool("yamllint");
-    let config =
-        "{extends: default, rules: {line-length: disable, document-start: disable, truthy: {check-keys: false}}}";
     for workflow in workflows(dir.path()) {
         let path = workflow.to_string_lossy().into_owned();
-        let (code, output) = run_tool(&yamllint, &["--strict", "-d", config, &path], dir.path(), &[]);
+        // yamllint's own defaults: the one rule a workflow turns off, it turns off in the file.
+        let (code, output) = run_tool(&yamllint, &["--strict", "-d", "default", &path], dir.path(), &[]);
         assert_eq!(code, 0, "yamllint found problems in {path}:\n{output}");
     }
 }
