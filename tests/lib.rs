@@ -23,5 +23,6 @@ mod readback;
 mod reference;
 mod replay;
 mod tools;
+mod transcripts;
 mod trust;
 mod writes;
