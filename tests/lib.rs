@@ -8,6 +8,7 @@
 mod support;
 
 mod book;
+mod bookbuild;
 mod cli;
 mod commands;
 mod errors;
@@ -15,6 +16,7 @@ mod features;
 mod fuzz;
 mod golden;
 mod hostile;
+mod integrations;
 mod json;
 mod layout;
 mod pathological;
