@@ -15,6 +15,7 @@ pub mod lower;
 pub mod model;
 pub mod parallel;
 pub mod plan;
+pub mod sarif;
 pub mod scan;
 pub mod span;
 pub mod syntax;
