@@ -91,11 +91,12 @@ pub fn generated_files(dir: &Path) -> Vec<String> {
     out
 }
 
-/// Finds a tool: the project's `.venv/bin` first (where the test command
-/// installs the Python tools), then `PATH`. Panics with how to install it:
+/// Finds a tool: the project's `.venv/bin`, `.venv-checkov/bin` and
+/// `.tools/bin` first (where the test command installs the Python tools and
+/// mdBook), then `PATH`. Panics with how to install it:
 /// the tools are part of the test suite, never silently skipped.
 pub fn tool(name: &str) -> PathBuf {
-    for venv in [".venv/bin", ".venv-checkov/bin"] {
+    for venv in [".venv/bin", ".venv-checkov/bin", ".tools/bin"] {
         let candidate = root().join(venv).join(name);
         if candidate.is_file() {
             return candidate;
