@@ -7,6 +7,7 @@
 pub mod actions;
 pub mod catalogue;
 pub mod check;
+pub mod cli;
 pub mod diagnostic;
 pub mod emit;
 pub mod explain;

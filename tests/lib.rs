@@ -13,6 +13,7 @@ mod cli;
 mod commands;
 mod errors;
 mod features;
+mod fmt;
 mod fuzz;
 mod golden;
 mod hostile;

@@ -10,6 +10,18 @@ use crate::span::Span;
 pub struct File {
     /// The lines, in source order.
     pub lines: Vec<Line>,
+    /// Every `#` comment, in source order: nothing the checker reads,
+    /// kept so that `fmt` can put each back where it was.
+    pub comments: Vec<Comment>,
+}
+
+/// A `#` comment, to the end of its line.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Comment {
+    /// Its text, `#` included, trailing spaces left out.
+    pub text: String,
+    /// Where it is.
+    pub span: Span,
 }
 
 /// A line of items, maybe ending with a block. The checker splits a line

@@ -10,6 +10,7 @@
 mod ast;
 mod bridge;
 mod build;
+mod format;
 mod grammar;
 
 use pest::Parser as _;
@@ -20,6 +21,7 @@ use crate::scan::{scan, Role};
 /// Re-exported because every AST node carries one.
 pub use crate::span::Span;
 pub use ast::*;
+pub use format::format;
 use grammar::{Grammar, Rule};
 
 /// How deep blocks and lists may nest. A pipeline needs four levels
@@ -63,10 +65,36 @@ pub fn parse(text: &str) -> Result<File, Vec<Diagnostic>> {
     errors.extend(bidi_controls(text));
     errors.sort_by_key(|error| error.span.start);
     if errors.is_empty() {
-        Ok(File { lines })
+        Ok(File { lines, comments: comments(text) })
     } else {
         Err(at_most_max_errors(errors))
     }
+}
+
+/// Every comment of a file, found by the scanner that reads comments the
+/// way the grammar does.
+fn comments(text: &str) -> Vec<Comment> {
+    let mut comments: Vec<Comment> = Vec::new();
+    let mut open: Option<usize> = None;
+    let close = |start: usize, end: usize, comments: &mut Vec<Comment>| {
+        let body = text[start..end].trim_end();
+        comments.push(Comment { text: body.to_owned(), span: Span::new(start, start + body.len()) });
+    };
+    for (index, _, role) in scan(text) {
+        match (role, open) {
+            (Role::Comment, None) => open = Some(index),
+            (Role::Comment, Some(_)) => {}
+            (_, Some(start)) => {
+                close(start, index, &mut comments);
+                open = None;
+            }
+            (_, None) => {}
+        }
+    }
+    if let Some(start) = open {
+        close(start, text.len(), &mut comments);
+    }
+    comments
 }
 
 /// Keeps the first [`MAX_ERRORS`] diagnostics (sorted by position) and

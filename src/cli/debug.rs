@@ -1,0 +1,102 @@
+//! `ecspipe debug ast|model|ir`: what one stage makes of a file.
+
+use std::io::{self, Write as _};
+use std::path::Path;
+use std::process::ExitCode;
+
+use super::report::{Failure, Outcome, Reporter};
+use super::{DebugFormat, Stage};
+use crate::write::{self, Input};
+
+pub fn run(stage: Stage, input: &Path, format: DebugFormat, reporter: &Reporter) -> Outcome {
+    let inputs = write::read_inputs(&[input.to_path_buf()], Path::new("."))?;
+    let Some(Input { path, source_name, text }) = inputs.into_iter().next() else {
+        return Ok(ExitCode::SUCCESS);
+    };
+    let file = match crate::syntax::parse(&text) {
+        Ok(file) => file,
+        Err(diagnostics) => {
+            reporter.diagnostics(&path.display().to_string(), &text, &diagnostics)?;
+            return Err(Failure::Compile);
+        }
+    };
+    if let Stage::Ast = stage {
+        return match format {
+            DebugFormat::Text => {
+                writeln!(io::stdout(), "{file:#?}")?;
+                Ok(ExitCode::SUCCESS)
+            }
+            DebugFormat::Json => print_json("ast", &file, &source_name, &text, reporter),
+        };
+    }
+    let checked = crate::check::check(&file, &source_name).and_then(crate::plan::plan_one);
+    let pipelines = match checked {
+        Ok(pipelines) => pipelines,
+        Err(diagnostics) => {
+            reporter.diagnostics(&path.display().to_string(), &text, &diagnostics)?;
+            return Err(Failure::Compile);
+        }
+    };
+    let programs: Vec<_> = match stage {
+        Stage::Ir => pipelines.iter().map(crate::lower::lower).collect(),
+        _ => Vec::new(),
+    };
+    match format {
+        DebugFormat::Text => {
+            let mut stdout = io::stdout().lock();
+            if let Stage::Ir = stage {
+                for program in &programs {
+                    writeln!(stdout, "{program:#?}")?;
+                }
+            } else {
+                for pipeline in &pipelines {
+                    writeln!(stdout, "{pipeline:#?}")?;
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        DebugFormat::Json if matches!(stage, Stage::Ir) => {
+            print_json("programs", &programs, &source_name, &text, reporter)
+        }
+        DebugFormat::Json => {
+            let handoff_keys: Vec<HandoffKey> = crate::check::HANDOFF_KEYS
+                .iter()
+                .map(|&(key, shape, meaning)| HandoffKey { key, shape, meaning })
+                .collect();
+            print_document(crate::json::model_document(&pipelines, &handoff_keys, &source_name, &text), reporter)
+        }
+    }
+}
+
+/// Prints a stage's output as one JSON document, the stage's output under `key`.
+fn print_json<T: serde::Serialize>(
+    key: &str,
+    value: &T,
+    source_name: &str,
+    text: &str,
+    reporter: &Reporter,
+) -> Outcome {
+    print_document(crate::json::document(key, value, source_name, text), reporter)
+}
+
+/// One key of the infrastructure handoff, as the model's JSON lists it.
+#[derive(serde::Serialize)]
+struct HandoffKey {
+    key: &'static str,
+    shape: crate::check::HandoffShape,
+    meaning: &'static str,
+}
+
+/// Prints a JSON document, or says why it could not be made.
+fn print_document(document: serde_json::Result<String>, reporter: &Reporter) -> Outcome {
+    match document {
+        Ok(json) => {
+            io::stdout().write_all(json.as_bytes())?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(error) => {
+            reporter.error(&format!("cannot write the document as JSON: {error}"));
+            Ok(ExitCode::from(1))
+        }
+    }
+}
