@@ -16,6 +16,7 @@ mod features;
 mod fmt;
 mod fuzz;
 mod golden;
+mod graph;
 mod hostile;
 mod integrations;
 mod json;
