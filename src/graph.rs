@@ -150,8 +150,11 @@ pub fn graph(program: &Program) -> Graph {
     for stack in &program.stacks {
         let to = node_id("stack", &stack.settings.dir);
         graph.node(to.clone(), stack.settings.dir.clone(), NodeKind::Stack, None);
-        let infra =
-            program.infras.iter().find(|infra| infra.settings.stage == stack.settings.stage).map(|infra| &infra.settings.dir);
+        let infra = program
+            .infras
+            .iter()
+            .find(|infra| infra.settings.stage == stack.settings.stage)
+            .map(|infra| &infra.settings.dir);
         if let Some(parameter) = &stack.handoff.parameter {
             let handoff = node_id("handoff", parameter);
             graph.node(handoff.clone(), format!("SSM {parameter}"), NodeKind::Handoff, None);
@@ -205,7 +208,8 @@ pub fn mermaid(graph: &Graph) -> String {
         let _ = writeln!(out, "  {}", shape(node));
     }
     for environment in environments(graph) {
-        let _ = writeln!(out, "  subgraph {} [\"environment {}\"]", node_id("env", environment), mermaid_text(environment));
+        let _ =
+            writeln!(out, "  subgraph {} [\"environment {}\"]", node_id("env", environment), mermaid_text(environment));
         for node in graph.nodes.iter().filter(|node| node.environment.as_deref() == Some(environment)) {
             let _ = writeln!(out, "    {}", shape(node));
         }

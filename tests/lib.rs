@@ -12,6 +12,7 @@ mod bookbuild;
 mod cli;
 mod commands;
 mod errors;
+mod everyday;
 mod features;
 mod fmt;
 mod fuzz;

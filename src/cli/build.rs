@@ -39,27 +39,37 @@ pub fn run(inputs: &[PathBuf], out: &Path, force: bool, prune: bool, reporter: &
     // names each one it created.
     let mut stdout = io::BufWriter::new(io::stdout().lock());
     for path in &debris {
-        writeln!(stdout, "removed {path}: a temporary file left by an interrupted build")?;
+        if !reporter.quiet {
+            writeln!(stdout, "removed {path}: a temporary file left by an interrupted build")?;
+        }
     }
     let (mut created, mut updated) = (0, 0);
     for (path, written) in &changed {
         if *written == Written::Created {
             created += 1;
-            writeln!(stdout, "created {path}")?;
+            if !reporter.quiet {
+                writeln!(stdout, "created {path}")?;
+            }
         } else {
             updated += 1;
-            writeln!(stdout, "updated {path}")?;
+            if !reporter.quiet {
+                writeln!(stdout, "updated {path}")?;
+            }
         }
     }
     let unchanged = total - created - updated;
     for orphan in &orphans {
         if prune {
-            writeln!(stdout, "removed {orphan}")?;
+            if !reporter.quiet {
+                writeln!(stdout, "removed {orphan}")?;
+            }
         } else {
             writeln!(stdout, "left over {orphan}: no pipeline generates it any more (remove it with --prune)")?;
         }
     }
-    writeln!(stdout, "{total} files: {created} created, {updated} updated, {unchanged} unchanged")?;
+    if !reporter.quiet {
+        writeln!(stdout, "{total} files: {created} created, {updated} updated, {unchanged} unchanged")?;
+    }
     stdout.flush()?;
     Ok(ExitCode::SUCCESS)
 }

@@ -50,7 +50,7 @@ pub fn run(inputs: &[PathBuf], out: &Path, reporter: &Reporter) -> Outcome {
         printed.put(|| reporter.drift(path, "temporary", ""));
     }
     if stale == 0 && missing == 0 && orphans.is_empty() && debris.is_empty() {
-        if reporter.format == MessageFormat::Human {
+        if reporter.format == MessageFormat::Human && !reporter.quiet {
             printed.put(|| writeln!(io::stdout(), "{total} files are current"));
         }
         return Ok(printed.finish(0));

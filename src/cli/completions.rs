@@ -30,13 +30,10 @@ pub fn man_page() -> io::Result<Vec<u8>> {
     let command = Cli::command();
     let mut page = Vec::new();
     let man = clap_mangen::Man::new(command.clone());
-    man.render_title(&mut page)?;
-    man.render_name_section(&mut page)?;
-    man.render_synopsis_section(&mut page)?;
-    man.render_description_section(&mut page)?;
-    man.render_options_section(&mut page)?;
-    // Each command's own options, which the top-level page leaves out.
-    writeln!(page, ".SH COMMANDS")?;
+    man.render(&mut page)?;
+    // Each command's own arguments and options, which clap_mangen's page
+    // leaves out.
+    writeln!(page, ".SH \"COMMAND OPTIONS\"")?;
     for sub in command.get_subcommands() {
         let name = sub.get_name();
         let about = sub.get_about().map(ToString::to_string).unwrap_or_default();
@@ -52,7 +49,6 @@ pub fn man_page() -> io::Result<Vec<u8>> {
             writeln!(page, ".TP\n\\fB{flag}\\fR\n{}", roff_text(&help))?;
         }
     }
-    man.render_version_section(&mut page)?;
     writeln!(page, ".SH \"SEE ALSO\"\nThe ecspipe book: its Tools chapter describes each command.")?;
     Ok(page)
 }

@@ -56,7 +56,7 @@ impl Reporter {
     /// Another run holds the output directory's lock: say why nothing
     /// happens (on stderr, which JSON output keeps empty).
     pub fn waiting(&self, out: &Path) {
-        if self.format != MessageFormat::Json {
+        if self.format != MessageFormat::Json && !self.quiet {
             let _ = writeln!(
                 io::stderr(),
                 "waiting for another ecspipe run to finish with {} (it holds the lock)",
