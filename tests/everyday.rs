@@ -87,6 +87,12 @@ fn completions_and_the_man_page_cover_every_command() {
     let status = Command::new("bash").arg("-n").arg(dir.path().join("ecspipe.bash")).status().expect("bash");
     assert!(status.success(), "the bash completions do not parse");
     assert_eq!(ecspipe(root(), &["completions", "tcsh"]).code, 2);
+    // The README's usage block lists them all.
+    let readme = fs::read_to_string(root().join("README.md")).expect("README");
+    let usage = readme.split("## Usage").nth(1).expect("a usage section").split("```").nth(1).expect("a block");
+    for command in &commands {
+        assert!(usage.contains(&format!("ecspipe {command} ")), "the README's usage block lacks {command}");
+    }
 
     let run = ecspipe(root(), &["man"]);
     assert_eq!(run.code, 0, "{}", run.stderr);

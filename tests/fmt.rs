@@ -94,7 +94,15 @@ fn formatting_is_idempotent_and_keeps_the_meaning_everywhere() {
 }
 
 #[test]
-fn the_examples_are_formatted() {
+fn the_examples_and_the_fmt_page_are_formatted() {
+    let page = fs::read_to_string(root().join("book/src/tools/fmt.md")).expect("fmt page");
+    let blocks = ecspipe_blocks(&page);
+    assert!(!blocks.is_empty());
+    for (_, code, line) in blocks {
+        let file = ecspipe::syntax::parse(&code).expect("parses");
+        let formatted = ecspipe::syntax::format(&code, &file);
+        assert_eq!(formatted, code, "book/src/tools/fmt.md:{line} is not formatted:\n{}", diff(&code, &formatted));
+    }
     let run = ecspipe(root(), &["fmt", "--check", "pipelines"]);
     assert_eq!(run.code, 0, "run `ecspipe fmt pipelines`: {}{}", run.stdout, run.stderr);
     assert_eq!(run.stdout, "");
