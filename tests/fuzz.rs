@@ -159,6 +159,14 @@ fn panic_message(payload: &Box<dyn std::any::Any + Send>) -> String {
 /// it was rejected with well-formed diagnostics, `Err` for a broken
 /// invariant.
 fn execute(text: &str, renderer: &Renderer) -> Result<bool, String> {
+    // `fmt` on whatever parses: its output parses and formats to itself.
+    if let Ok(file) = ecspipe::syntax::parse(text) {
+        let once = ecspipe::syntax::format(text, &file);
+        let reparsed = ecspipe::syntax::parse(&once).map_err(|_| format!("fmt output does not parse:\n{once}"))?;
+        if ecspipe::syntax::format(&once, &reparsed) != once {
+            return Err(format!("fmt is not idempotent on its output:\n{once}"));
+        }
+    }
     match ecspipe::compile(text, "fuzz.ecspipe") {
         Ok(files) => {
             // Every fifth valid input: the output is deterministic.

@@ -160,8 +160,7 @@ impl Formatter<'_> {
     /// The comment after `end` on the same source line, before `limit`.
     fn trailing(&mut self, end: usize, limit: usize) -> Option<String> {
         let comment = self.comments.get(self.next)?;
-        if comment.span.start < end || comment.span.start >= limit || self.text[end..comment.span.start].contains('\n')
-        {
+        if comment.span.start < end || comment.span.start >= limit || self.gap(end, comment.span.start).contains('\n') {
             return None;
         }
         self.next += 1;
@@ -172,16 +171,22 @@ impl Formatter<'_> {
         self.out.push(Out::Code { text: format!("{}{text}", INDENT.repeat(depth)), comment });
     }
 
+    /// The source text between two offsets (empty if they are out of
+    /// order, which a well-formed tree never gives).
+    fn gap(&self, from: usize, to: usize) -> &str {
+        self.text.get(from..to).unwrap_or("")
+    }
+
     /// Whether the source has a blank line between `previous` and `start`.
     fn blank_between(&self, previous: Option<usize>, start: usize) -> bool {
-        previous.is_some_and(|previous| self.text[previous..start].matches('\n').count() >= 2)
+        previous.is_some_and(|previous| self.gap(previous, start).matches('\n').count() >= 2)
     }
 
     /// Whether a block stays on its line: braces on the line of its one
     /// line of content (or of each other), no comment, no block inside.
     fn inline(&self, block: &Block) -> bool {
         let (open, close) = (block.span.start + 1, block.span.end - 1);
-        let same_line = |from: usize, to: usize| !self.text[from..to].contains('\n');
+        let same_line = |from: usize, to: usize| !self.gap(from, to).contains('\n');
         let no_comment = !self
             .comments
             .iter()
@@ -201,7 +206,7 @@ impl Formatter<'_> {
     /// Whether the source separates items `index - 1` and `index` of a line
     /// by two spaces or more: a boundary between two statements.
     fn wide_gap(&self, line: &Line, index: usize) -> bool {
-        let gap = &self.text[line.items[index - 1].span().end..line.items[index].span().start];
+        let gap = self.gap(line.items[index - 1].span().end, line.items[index].span().start);
         gap.chars().count() >= 2
     }
 
@@ -356,14 +361,14 @@ impl Formatter<'_> {
     fn together(&self, lines: &[Line], a: usize, b: usize) -> bool {
         let (end, start) = (code_end(&lines[a]), lines[b].span.start);
         let spans_lines = |line: &Line| line.block.as_ref().is_some_and(|block| !self.inline(block));
-        if self.text[end..start].matches('\n').count() >= 2 || spans_lines(&lines[a]) && spans_lines(&lines[b]) {
+        if self.gap(end, start).matches('\n').count() >= 2 || spans_lines(&lines[a]) && spans_lines(&lines[b]) {
             return false;
         }
         let items_end = lines[b].items.last().map_or(start, |item| item.span().end);
         !self.comments.iter().any(|comment| {
             let own_line = end < comment.span.start
                 && comment.span.start < start
-                && self.text[end..comment.span.start].contains('\n');
+                && self.gap(end, comment.span.start).contains('\n');
             own_line || (start <= comment.span.start && comment.span.start < items_end)
         })
     }

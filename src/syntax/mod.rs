@@ -234,6 +234,15 @@ mod tests {
     }
 
     #[test]
+    fn comments_are_kept_with_their_spans() {
+        let text = "a \"# not\" 1 # one  \r\n# two";
+        let comments = parse(text).expect("parses").comments;
+        let texts: Vec<&str> = comments.iter().map(|c| c.text.as_str()).collect();
+        assert_eq!(texts, ["# one", "# two"]);
+        assert_eq!(&text[comments[0].span.start..comments[0].span.end], "# one");
+    }
+
+    #[test]
     fn spans_point_at_the_source() {
         let text = "pipeline web {\n  cpu 1024\n}\n";
         let file = parse(text).expect("parses");
