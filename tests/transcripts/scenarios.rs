@@ -29,6 +29,8 @@ pub const NAMES: &[&str] = &[
     "temporary-removed",
     "temporary-check",
     "lock-wait",
+    "init",
+    "fmt-check",
 ];
 
 /// What scenario `name` prints, or `None` if there is no such scenario.
@@ -104,6 +106,22 @@ pub fn run(name: &str) -> Option<String> {
         "lock-wait" => {
             hello(dir);
             held_lock(dir, || ecspipe(dir, &["build"]).stderr)
+        }
+        "init" => {
+            // The tools chapter's repository: two Dockerfiles.
+            let repo = dir.join("shop-front");
+            for context in ["web", "services/worker"] {
+                fs::create_dir_all(repo.join(context)).expect("mkdir");
+                fs::write(repo.join(context).join("Dockerfile"), "FROM scratch\n").expect("write");
+            }
+            let run = ecspipe(&repo, &["init", "--region", "eu-west-1", "--repository", "front"]);
+            assert_eq!(run.code, 0, "{}", run.stderr);
+            run.stdout
+        }
+        "fmt-check" => {
+            hello(dir);
+            let run = ecspipe(dir, &["fmt", "--check"]);
+            run.stdout + &run.stderr
         }
         _ => return None,
     };
