@@ -146,3 +146,42 @@ fn color_follows_the_flag_and_no_color_and_quiet_keeps_only_errors() {
     assert_eq!(run.code, 1);
     assert!(run.stderr.contains("E009"), "{}", run.stderr);
 }
+
+#[test]
+fn sarif_is_one_log_of_diagnostics_drift_and_unformatted_files() {
+    let dir = assert_fs::TempDir::new().expect("temp");
+    fs::write(dir.path().join("bad.ecspipe"), BAD).expect("write");
+    let log = |run: &Run| -> serde_json::Value { serde_json::from_str(&run.stdout).expect("one JSON document") };
+    let run = ecspipe(dir.path(), &["check", "bad.ecspipe", "--message-format", "sarif"]);
+    assert_eq!((run.code, run.stderr.as_str()), (1, ""));
+    let document = log(&run);
+    assert_eq!(document["version"], "2.1.0");
+    let results = document["runs"][0]["results"].as_array().expect("results");
+    assert_eq!(results.len(), 1, "{results:?}");
+    assert_eq!(results[0]["ruleId"], "E009");
+    assert_eq!(results[0]["locations"][0]["physicalLocation"]["region"]["startLine"], 4);
+
+    let repo = built_examples();
+    let run = ecspipe(repo.path(), &["check", "--message-format", "sarif"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(log(&run)["runs"][0]["results"], serde_json::json!([]));
+    let path = repo.path().join("pipelines/worker.ecspipe");
+    let text = fs::read_to_string(&path).expect("read");
+    fs::write(&path, text.replace("count 3", "count 4")).expect("write");
+    let run = ecspipe(repo.path(), &["check", "--message-format", "sarif"]);
+    assert_eq!(run.code, 1);
+    let document = log(&run);
+    let results = document["runs"][0]["results"].as_array().expect("results");
+    assert!(results.iter().all(|result| result["ruleId"] == "stale") && !results.is_empty(), "{results:?}");
+    // A build's progress stays out of the log.
+    let run = ecspipe(repo.path(), &["build", "--message-format", "sarif"]);
+    assert_eq!(run.code, 0);
+    assert_eq!(log(&run)["runs"][0]["results"], serde_json::json!([]));
+    // An unformatted file is a result, not a line before the log.
+    fs::write(&path, text.replacen("region ", "region  ", 1)).expect("write");
+    let run = ecspipe(repo.path(), &["fmt", "--check", "--message-format", "sarif"]);
+    assert_eq!(run.code, 1);
+    let document = log(&run);
+    let message = &document["runs"][0]["results"][0]["message"]["text"];
+    assert_eq!(message, "pipelines/worker.ecspipe is not formatted; run `ecspipe fmt`");
+}

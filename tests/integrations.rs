@@ -131,5 +131,15 @@ fn each_pre_commit_hook_runs_its_entry_as_pre_commit_would() {
             let run = ecspipe(dir.path(), &entry[1..]);
             assert_eq!(run.code, 1, "{id} passes on a stale output");
         }
+        if id == "ecspipe-fmt" {
+            // pre-commit passes the staged pipelines and fails if the hook changed one.
+            assert!(hook["pass_filenames"].is_null(), "fmt formats the files staged");
+            let path = dir.path().join("pipelines/worker.ecspipe");
+            let text = fs::read_to_string(&path).expect("read");
+            fs::write(&path, text.replacen("region ", "region    ", 1)).expect("write");
+            let run = ecspipe(dir.path(), &[&entry[1..], &["pipelines/worker.ecspipe"]].concat());
+            assert_eq!(run.code, 0, "{}", run.stderr);
+            assert_eq!(fs::read_to_string(&path).expect("read"), text, "{id} did not restore the layout");
+        }
     }
 }

@@ -39,7 +39,7 @@ pub fn run(inputs: &[PathBuf], out: &Path, force: bool, prune: bool, reporter: &
     // names each one it created.
     let mut stdout = io::BufWriter::new(io::stdout().lock());
     for path in &debris {
-        if !reporter.quiet {
+        if reporter.progress() {
             writeln!(stdout, "removed {path}: a temporary file left by an interrupted build")?;
         }
     }
@@ -47,12 +47,12 @@ pub fn run(inputs: &[PathBuf], out: &Path, force: bool, prune: bool, reporter: &
     for (path, written) in &changed {
         if *written == Written::Created {
             created += 1;
-            if !reporter.quiet {
+            if reporter.progress() {
                 writeln!(stdout, "created {path}")?;
             }
         } else {
             updated += 1;
-            if !reporter.quiet {
+            if reporter.progress() {
                 writeln!(stdout, "updated {path}")?;
             }
         }
@@ -60,14 +60,14 @@ pub fn run(inputs: &[PathBuf], out: &Path, force: bool, prune: bool, reporter: &
     let unchanged = total - created - updated;
     for orphan in &orphans {
         if prune {
-            if !reporter.quiet {
+            if reporter.progress() {
                 writeln!(stdout, "removed {orphan}")?;
             }
         } else {
             writeln!(stdout, "left over {orphan}: no pipeline generates it any more (remove it with --prune)")?;
         }
     }
-    if !reporter.quiet {
+    if reporter.progress() {
         writeln!(stdout, "{total} files: {created} created, {updated} updated, {unchanged} unchanged")?;
     }
     stdout.flush()?;

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use super::report::{Failure, Outcome, Reporter};
+use super::MessageFormat;
 use crate::write;
 
 /// Formats the inputs in place, or with `check` lists those that would
@@ -30,12 +31,14 @@ pub fn run(inputs: &[PathBuf], check: bool, reporter: &Reporter) -> Outcome {
             continue;
         }
         changed += 1;
-        if check {
+        if check && reporter.format == MessageFormat::Sarif {
+            reporter.error(&format!("{name} is not formatted; run `ecspipe fmt`"));
+        } else if check {
             writeln!(stdout, "{name}")?;
         } else {
             std::fs::write(&input.path, &formatted)
                 .map_err(|error| Failure::Output(io::Error::new(error.kind(), format!("{name}: {error}"))))?;
-            if !reporter.quiet {
+            if reporter.progress() {
                 writeln!(stdout, "formatted {name}")?;
             }
         }
@@ -45,7 +48,7 @@ pub fn run(inputs: &[PathBuf], check: bool, reporter: &Reporter) -> Outcome {
         return Err(Failure::Compile);
     }
     if check && changed > 0 {
-        if !reporter.quiet {
+        if reporter.progress() {
             let _ = writeln!(
                 io::stderr(),
                 "error: {changed} file{} not formatted; run `ecspipe fmt`",

@@ -28,8 +28,8 @@ pub mod report;
 #[derive(Parser)]
 #[command(name = "ecspipe", version, about, long_about = None)]
 pub struct Cli {
-    /// How diagnostics are printed: for people, as JSON lines, or as GitHub
-    /// Actions annotations.
+    /// How diagnostics are printed: for people, as JSON lines, as GitHub
+    /// Actions annotations, or as one SARIF log (for code scanning).
     #[arg(long, global = true, value_enum, default_value_t = MessageFormat::Human)]
     pub message_format: MessageFormat,
     /// Print only errors and what was asked for: no summaries or progress.
@@ -145,6 +145,8 @@ pub enum MessageFormat {
     Json,
     /// GitHub Actions workflow commands (annotations).
     Github,
+    /// One SARIF 2.1.0 log at the end of the run, for code scanning.
+    Sarif,
 }
 
 /// `--color`.
@@ -187,6 +189,7 @@ impl Cli {
             format: self.message_format,
             renderer: crate::diagnostic::Renderer::new(self.color.enabled()),
             quiet: self.quiet,
+            sarif: std::cell::RefCell::default(),
         }
     }
 }

@@ -1,6 +1,7 @@
 //! How a command's results reach the user: diagnostics and errors in the
 //! chosen message format, and what a run's output became.
 
+use std::cell::RefCell;
 use std::io::{self, Write as _};
 use std::path::Path;
 use std::process::ExitCode;
@@ -17,6 +18,9 @@ pub struct Reporter {
     pub renderer: Renderer,
     /// `--quiet`: no summaries or progress, only errors and what was asked for.
     pub quiet: bool,
+    /// With `--message-format sarif`: the results so far, printed as one
+    /// log when the command ends ([`exit_code`]).
+    pub sarif: RefCell<crate::sarif::Log>,
 }
 
 impl Reporter {
@@ -50,13 +54,32 @@ impl Reporter {
                 }
                 Ok(())
             }
+            MessageFormat::Sarif => {
+                let mut log = self.sarif.borrow_mut();
+                for diagnostic in diagnostics {
+                    log.diagnostic(diagnostic, file, text);
+                }
+                Ok(())
+            }
         }
+    }
+
+    /// Whether progress and summaries are printed: not with `--quiet`, and
+    /// not into a SARIF log's stdout.
+    pub fn progress(&self) -> bool {
+        !self.quiet && self.format != MessageFormat::Sarif
+    }
+
+    /// Whether stdout is one document (JSON lines or a SARIF log) that
+    /// progress lines would break.
+    pub fn machine(&self) -> bool {
+        matches!(self.format, MessageFormat::Json | MessageFormat::Sarif)
     }
 
     /// Another run holds the output directory's lock: say why nothing
     /// happens (on stderr, which JSON output keeps empty).
     pub fn waiting(&self, out: &Path) {
-        if self.format != MessageFormat::Json && !self.quiet {
+        if !self.machine() && !self.quiet {
             let _ = writeln!(
                 io::stderr(),
                 "waiting for another ecspipe run to finish with {} (it holds the lock)",
@@ -67,7 +90,7 @@ impl Reporter {
 
     /// The output directory's file system refused the lock.
     pub fn unlocked(&self, out: &Path, lock: &Lock) {
-        if let (Some(error), false) = (lock.unavailable(), self.format == MessageFormat::Json) {
+        if let (Some(error), false) = (lock.unavailable(), self.machine()) {
             let _ = writeln!(
                 io::stderr(),
                 "warning: cannot lock {} ({error}); this run is not protected from another ecspipe run at the same time",
@@ -84,6 +107,10 @@ impl Reporter {
                 writeln!(io::stdout(), "{}", serde_json::json!({ "severity": "error", "message": message }))
             }
             MessageFormat::Github => writeln!(io::stdout(), "::error::{}", diagnostic::github_data(message)),
+            MessageFormat::Sarif => {
+                self.sarif.borrow_mut().error(message);
+                Ok(())
+            }
         };
     }
 
@@ -92,6 +119,10 @@ impl Reporter {
         let mut stdout = io::stdout().lock();
         match self.format {
             MessageFormat::Human => stdout.write_all(diff.as_bytes()),
+            MessageFormat::Sarif => {
+                self.sarif.borrow_mut().drift(path, kind);
+                Ok(())
+            }
             MessageFormat::Json => {
                 writeln!(stdout, "{}", serde_json::json!({ "kind": kind, "path": path, "diff": diff }))
             }
@@ -172,8 +203,22 @@ impl Printed {
 /// A `Result<Command, Failure>` is what every command returns.
 pub type Outcome = Result<ExitCode, Failure>;
 
-/// The exit code of a command's outcome, saying any failure first.
+/// The exit code of a command's outcome, saying any failure first (and,
+/// with `--message-format sarif`, printing the run's log).
 pub fn exit_code(outcome: Outcome, reporter: &Reporter) -> ExitCode {
+    let code = verdict(outcome, reporter);
+    if reporter.format == MessageFormat::Sarif {
+        let log = reporter.sarif.take().finish();
+        let mut printed = Printed::default();
+        printed.put(|| writeln!(io::stdout(), "{log}"));
+        if printed.failed.is_some() {
+            return printed.finish(1);
+        }
+    }
+    code
+}
+
+fn verdict(outcome: Outcome, reporter: &Reporter) -> ExitCode {
     match outcome {
         Ok(code) => code,
         Err(Failure::Write(error)) => {

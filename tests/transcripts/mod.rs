@@ -65,10 +65,21 @@ fn fences(lines: &[&str]) -> Vec<Fence> {
 fn looks_like_output(body: &str) -> bool {
     let first = body.lines().next().unwrap_or_default();
     let diagnostic = first.split_once(".ecspipe:").is_some_and(|(_, rest)| rest.contains(": error["));
-    let report =
-        ["created ", "updated ", "removed ", "left over ", "error: ", "waiting for ", "--- a/", "::error", "{\"code\"", "wrote ", "formatted "]
-            .iter()
-            .any(|prefix| first.starts_with(prefix));
+    let report = [
+        "created ",
+        "updated ",
+        "removed ",
+        "left over ",
+        "error: ",
+        "waiting for ",
+        "--- a/",
+        "::error",
+        "{\"code\"",
+        "wrote ",
+        "formatted ",
+    ]
+    .iter()
+    .any(|prefix| first.starts_with(prefix));
     let counted = first.split_once(' ').is_some_and(|(number, rest)| {
         number.chars().all(|c| c.is_ascii_digit()) && (rest.starts_with("files") || rest.starts_with("file "))
     });
