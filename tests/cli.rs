@@ -187,10 +187,18 @@ fn names_collide_across_files_with_a_note_in_the_first() {
 #[test]
 fn debug_prints_each_stage() {
     let dir = checkout_with_examples();
-    for (stage, needle) in [("ast", "Quantity"), ("model", "Pipeline {"), ("ir", "ServiceStack {")] {
+    for (stage, needles) in [
+        ("ast", ["ast:", "kind: quantity", "span: 4:1-4:9"]),
+        ("model", ["pipelines:\n  - name: docker-build-deploy\n", "region: us-east-2", "handoff_keys:"]),
+        ("ir", ["programs:\n  - workflow:\n", "infras:", "stacks:"]),
+    ] {
         let run = ecspipe(dir.path(), &["debug", stage, "pipelines/fargate-web.ecspipe"]);
         assert_eq!(run.code, 0, "{}", run.stderr);
-        assert!(run.stdout.contains(needle), "debug {stage} lacks {needle}");
+        for needle in needles {
+            assert!(run.stdout.contains(needle), "debug {stage} lacks {needle:?}:\n{}", run.stdout);
+        }
+        // The outline is the JSON document's content, not Rust's debug notation.
+        assert!(!run.stdout.contains(" {\n"), "debug {stage} prints Rust debug notation");
     }
 }
 

@@ -21,13 +21,7 @@ pub fn run(stage: Stage, input: &Path, format: DebugFormat, reporter: &Reporter)
         }
     };
     if let Stage::Ast = stage {
-        return match format {
-            DebugFormat::Text => {
-                writeln!(io::stdout(), "{file:#?}")?;
-                Ok(ExitCode::SUCCESS)
-            }
-            DebugFormat::Json => print_json("ast", &file, &source_name, &text, reporter),
-        };
+        return print_document(crate::json::document("ast", &file, &source_name, &text), format, reporter);
     }
     let checked = crate::check::check(&file, &source_name).and_then(crate::plan::plan_one);
     let pipelines = match checked {
@@ -41,42 +35,17 @@ pub fn run(stage: Stage, input: &Path, format: DebugFormat, reporter: &Reporter)
         Stage::Ir => pipelines.iter().map(crate::lower::lower).collect(),
         _ => Vec::new(),
     };
-    match format {
-        DebugFormat::Text => {
-            let mut stdout = io::stdout().lock();
-            if let Stage::Ir = stage {
-                for program in &programs {
-                    writeln!(stdout, "{program:#?}")?;
-                }
-            } else {
-                for pipeline in &pipelines {
-                    writeln!(stdout, "{pipeline:#?}")?;
-                }
-            }
-            Ok(ExitCode::SUCCESS)
-        }
-        DebugFormat::Json if matches!(stage, Stage::Ir) => {
-            print_json("programs", &programs, &source_name, &text, reporter)
-        }
-        DebugFormat::Json => {
+    let document = match stage {
+        Stage::Ir => crate::json::document("programs", &programs, &source_name, &text),
+        _ => {
             let handoff_keys: Vec<HandoffKey> = crate::check::HANDOFF_KEYS
                 .iter()
                 .map(|&(key, shape, meaning)| HandoffKey { key, shape, meaning })
                 .collect();
-            print_document(crate::json::model_document(&pipelines, &handoff_keys, &source_name, &text), reporter)
+            crate::json::model_document(&pipelines, &handoff_keys, &source_name, &text)
         }
-    }
-}
-
-/// Prints a stage's output as one JSON document, the stage's output under `key`.
-fn print_json<T: serde::Serialize>(
-    key: &str,
-    value: &T,
-    source_name: &str,
-    text: &str,
-    reporter: &Reporter,
-) -> Outcome {
-    print_document(crate::json::document(key, value, source_name, text), reporter)
+    };
+    print_document(document, format, reporter)
 }
 
 /// One key of the infrastructure handoff, as the model's JSON lists it.
@@ -87,11 +56,16 @@ struct HandoffKey {
     meaning: &'static str,
 }
 
-/// Prints a JSON document, or says why it could not be made.
-fn print_document(document: serde_json::Result<String>, reporter: &Reporter) -> Outcome {
+/// Prints a stage's document as JSON or as its outline, or says why it
+/// could not be made.
+fn print_document(document: serde_json::Result<String>, format: DebugFormat, reporter: &Reporter) -> Outcome {
+    let document = match format {
+        DebugFormat::Json => document,
+        DebugFormat::Text => document.and_then(|json| super::outline::outline(&json)),
+    };
     match document {
-        Ok(json) => {
-            io::stdout().write_all(json.as_bytes())?;
+        Ok(text) => {
+            io::stdout().write_all(text.as_bytes())?;
             Ok(ExitCode::SUCCESS)
         }
         Err(error) => {

@@ -21,6 +21,7 @@ pub mod explain;
 pub mod fmt;
 pub mod graph;
 pub mod init;
+mod outline;
 pub mod report;
 
 /// Compile .ecspipe pipelines into GitHub Actions workflows and Terraform
@@ -121,7 +122,7 @@ pub enum Command {
 /// `--format` of `debug`.
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum DebugFormat {
-    /// Rust's debug notation, for people.
+    /// The JSON document as an indented outline, for people.
     Text,
     /// One JSON document, for tools.
     Json,
