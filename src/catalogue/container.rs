@@ -75,6 +75,10 @@ pub enum ContainerError {
     JsonKeyOnParameter,
     /// invalid JSON key
     InvalidJsonKey,
+    /// An environment's value of a name the container does not declare.
+    ValueNotDeclared { key: String, container: String, kind: &'static str, declared_as: Option<&'static str> },
+    /// An environment's `container NAME { ... }` for a container no service has.
+    UnknownContainerValues { name: String, environment: String, suggestion: Option<String>, containers: String },
 }
 
 impl ContainerError {
@@ -219,6 +223,28 @@ impl ContainerError {
             Self::InvalidJsonKey => Diagnostic::new(Code::InvalidText, span, "invalid JSON key")
                 .label("JSON keys here hold letters, digits, `_`, `.` and `-`")
                 .help("name a top-level key of the secret's JSON"),
+            Self::ValueNotDeclared { key, container, kind, declared_as } => {
+                let (label, help) = match declared_as {
+                    Some(other) => (
+                        format!("container `{container}` declares it with `{other}`"),
+                        format!("an environment changes values, not kinds: write `{other} {key} = ...` here, or make it `{kind}` in the container"),
+                    ),
+                    None => (
+                        format!("container `{container}` has no `{kind} {key}`"),
+                        format!("an environment changes values, it adds no names: declare `{kind} {key} = ...` in the container, with the value the other environments get"),
+                    ),
+                };
+                Diagnostic::new(Code::UndefinedReference, span, format!("`{kind} {key}` is not declared by container `{container}`"))
+                    .label(label)
+                    .help(help)
+            }
+            Self::UnknownContainerValues { name, environment, suggestion, containers } => Diagnostic::new(Code::UndefinedReference, span, format!("no service of environment `{environment}` has a container `{name}`"))
+                .label("undefined container")
+                .help(match suggestion {
+                    Some(candidate) => format!("did you mean `{candidate}`?"),
+                    None if containers.is_empty() => String::from("the environment runs no containers"),
+                    None => format!("name a container of its services: {containers}"),
+                }),
         }
     }
 }

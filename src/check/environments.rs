@@ -58,6 +58,21 @@ pub(super) struct Overrides {
     /// The infrastructure statements given, by name and where the name is:
     /// they need an `infra` block.
     pub(super) infra_statements: Vec<(&'static str, Span)>,
+    /// `container NAME { env ... secret ... }`: values of the containers of
+    /// that name that differ here, checked in each service that has one.
+    pub(super) containers: Vec<ContainerValues>,
+}
+
+/// `container NAME { ... }` in an environment, its lines as written: they
+/// are read in each service with a container of that name, where the
+/// references in them (`infra.secret_arn`) mean something.
+pub(super) struct ContainerValues {
+    /// The container's name.
+    pub(super) name: String,
+    /// Where the name is written.
+    pub(super) span: Span,
+    /// The block's lines.
+    pub(super) lines: Vec<Line>,
 }
 
 /// A name with the span it was written at.
@@ -94,9 +109,10 @@ impl Overrides {
 
     /// Whether the environment overrides any service setting.
     pub(super) fn touch_services(&self) -> bool {
-        ["cpu", "memory", "count", "platform", "capacity", "storage", "scale", "deployment"]
-            .iter()
-            .any(|name| self.sets(name))
+        !self.containers.is_empty()
+            || ["cpu", "memory", "count", "platform", "capacity", "storage", "scale", "deployment"]
+                .iter()
+                .any(|name| self.sets(name))
     }
 }
 
@@ -207,11 +223,28 @@ impl Checker {
                         settings.infra_invalid |= self.reader.errors.len() > before;
                     }
                 }
+                "container" => self.read_container_values(&statement, &mut settings.containers),
                 _ => self.service_override(&statement, &mut settings),
             }
         }
         let stage = Stage { name: name.to_owned(), span: name_span, after: Vec::new(), role, overrides: settings };
         Some((stage, name_span, after))
+    }
+
+    /// An environment's `container NAME { ... }`, kept for the services
+    /// with a container of that name; one block per container name.
+    fn read_container_values(&mut self, statement: &Statement<'_>, containers: &mut Vec<ContainerValues>) {
+        let Some((name, span)) = statement.args.first().and_then(|item| self.reader.text(item, "a container name"))
+        else {
+            return;
+        };
+        if let Some(first) = containers.iter().find(|other| other.name == name) {
+            let first = first.span;
+            self.report(crate::catalogue::ContainerError::ContainerDuplicate { name: name.to_owned(), first }.at(span));
+            return;
+        }
+        let lines = statement.block.map_or_else(Vec::new, |block| block.lines.clone());
+        containers.push(ContainerValues { name: name.to_owned(), span, lines });
     }
 
     /// An environment's `vpc`, `certificate` or `accept`, checked once.

@@ -69,6 +69,7 @@ impl Checker {
             self.shared_target_groups(&deploys, &deploy_spans, name_span);
             let complete = deploys.len() == settings.deploy_statements.len() * stage_list.len();
             self.check_calls(&deploys, &infras, complete);
+            self.check_container_values(&stage_list, &deploys, complete);
         }
         self.pipeline_required(&statements, &block.lines, (name, name_span), shape_errors, &mut settings);
         self.apply_branches_reached(&settings.triggers, &deploys, &deploy_spans);

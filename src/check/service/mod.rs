@@ -23,6 +23,7 @@ mod route;
 mod scaling;
 mod secrets;
 mod tasks;
+mod values;
 
 use super::environments::{overridden, Overrides, Stage};
 use super::*;
@@ -181,6 +182,7 @@ impl Checker {
         }
         if let Some(overrides) = overrides {
             apply_overrides(&mut settings, overrides, &mut valid);
+            valid &= self.container_values(&mut settings.containers, &overrides.containers, infra);
         }
 
         valid &= self.check_implicit_handoffs(&settings, name, name_span, infra);

@@ -105,8 +105,24 @@ pub static ENVIRONMENT: Schema = Schema {
         spec("vpc", 1, 1, "vpc 10.0.0.0/24 [zones [us-east-2a, us-east-2b]]").options(&["zones"]),
         spec("certificate", 1, 1, "certificate \"arn:aws:acm:...\""),
         spec("accept", 2, 2, ACCEPT_USAGE).repeatable(),
+        spec("container", 1, 1, "container NAME { env NAME = VALUE  secret NAME = ssm \"/PARAMETER\" }")
+            .block(BlockUse::Required)
+            .repeatable(),
     ],
 };
+
+/// `container NAME { ... }` in an environment: the values of the
+/// container's `env` and `secret` that differ in that environment.
+pub static CONTAINER_VALUES: Schema = Schema {
+    name: "an environment's container block",
+    specs: &[
+        spec("env", 1, 1, ENV_USAGE).repeatable(),
+        spec("secret", 1, 2, SECRET_USAGE).options(&["key"]).repeatable(),
+    ],
+};
+
+const ENV_USAGE: &str = "env NAME = VALUE";
+const SECRET_USAGE: &str = "secret NAME = infra.secret_arn [key \"JSON_KEY\"]  |  secret NAME = ssm \"/PARAMETER\"";
 
 const CAPACITY_USAGE: &str =
     "capacity fargate|spot  |  capacity { fargate [base 1] [weight 1]  spot [base 1] [weight 3] }";
@@ -237,10 +253,8 @@ pub static CONTAINER: Schema = Schema {
         spec("port", 1, 2, "port 8080 [http|http2|grpc]"),
         spec("health", 1, 1, "health \"COMMAND\" [every 30s] [retries 3] [timeout 5s] [grace 10s]")
             .options(&["every", "retries", "timeout", "grace"]),
-        spec("env", 1, 1, "env NAME = VALUE").repeatable(),
-        spec("secret", 1, 2, "secret NAME = infra.secret_arn [key \"JSON_KEY\"]  |  secret NAME = ssm \"/PARAMETER\"")
-            .options(&["key"])
-            .repeatable(),
+        spec("env", 1, 1, ENV_USAGE).repeatable(),
+        spec("secret", 1, 2, SECRET_USAGE).options(&["key"]).repeatable(),
         spec("memory", 1, 1, "memory 512mb"),
         spec("cpu", 1, 1, "cpu 256"),
         spec("essential", 1, 1, "essential yes|no"),

@@ -42,6 +42,10 @@ resource "aws_ecs_task_definition" "service" {
           name  = "AWS_REGION"
           value = var.region
         },
+        {
+          name  = "LOG_LEVEL"
+          value = "debug"
+        },
       ]
       secrets = [
         {

@@ -42,11 +42,15 @@ resource "aws_ecs_task_definition" "service" {
           name  = "AWS_REGION"
           value = var.region
         },
+        {
+          name  = "LOG_LEVEL"
+          value = "warn"
+        },
       ]
       secrets = [
         {
           name      = "API_KEYS"
-          valueFrom = local.infra.secret_arn
+          valueFrom = "${local.infra.secret_arn}:prod::"
         },
       ]
       logConfiguration = {
