@@ -59,6 +59,10 @@ pub enum PipelineError {
     ExpectedBranches { found: String },
     /// build `{name}` names no ECR repository
     BuildWithoutRepository { name: String },
+    /// build argument `{key}` would carry a credential
+    BuildArgSecret { key: String },
+    /// build argument `{key}` is set twice
+    BuildArgRepeated { key: String },
     /// unclosed `{` in tag template
     UnclosedTagPlaceholder,
     /// unknown tag placeholder `{{placeholder}}`
@@ -167,6 +171,12 @@ impl PipelineError {
             Self::ExpectedBranches { found } => Diagnostic::new(Code::WrongType, span, format!("expected branch names, found {found}"))
                 .label("expected a list of branches")
                 .help("write `branches [main, \"release/*\"]`"),
+            Self::BuildArgSecret { key } => Diagnostic::new(Code::PlaintextCredential, span, format!("build argument `{key}` would carry a credential"))
+                .label("build arguments stay in the image's history, readable by anyone who can pull it")
+                .help("pass a credential the build needs as a BuildKit secret outside ecspipe, or give it to the container at run time with `secret NAME = ...`"),
+            Self::BuildArgRepeated { key } => Diagnostic::new(Code::Duplicate, span, format!("build argument `{key}` is set twice"))
+                .label("set again here")
+                .help("keep one of them"),
             Self::BuildWithoutRepository { name } => Diagnostic::new(Code::Missing, span, format!("build `{name}` names no ECR repository"))
                 .label("repository missing")
                 .help("add `repository NAME` to the build block"),

@@ -7,6 +7,7 @@
 //! once, in source order. It never emits text and never touches the disk.
 
 mod arn;
+mod build;
 mod calls;
 mod credentials;
 mod deploy;

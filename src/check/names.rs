@@ -97,6 +97,19 @@ pub fn ecr_repository(name: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// A Dockerfile stage name (`FROM ... AS NAME`): a letter, then letters,
+/// digits, `_`, `-` and `.`.
+pub fn build_stage(name: &str) -> Result<(), String> {
+    let mut chars = name.chars();
+    let valid = chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || "_-.".contains(c));
+    if valid {
+        Ok(())
+    } else {
+        Err(String::from("stage names are a letter, then letters, digits, `_`, `-` and `.`"))
+    }
+}
+
 /// An environment variable name: `[A-Za-z_][A-Za-z0-9_]*`.
 pub fn env_var(name: &str) -> Result<(), String> {
     let mut chars = name.chars();

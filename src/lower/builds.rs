@@ -10,7 +10,7 @@ use super::output::{GithubExpr, Identifier};
 use super::permissions::{permission, Permission};
 use crate::model::*;
 use crate::plan::names::{
-    build_runner, docker_platform, plan_job, platform_digest_env, platform_jobs, platform_scan_category,
+    build_arg_env, build_runner, docker_platform, plan_job, platform_digest_env, platform_jobs, platform_scan_category,
     platform_tag_suffix, scan_category, scan_sarif,
 };
 
@@ -32,6 +32,24 @@ pub struct BuildJob {
     pub tag_script: Vec<ShellPart>,
     /// The Trivy scan, if any.
     pub scan: Option<ScanStep>,
+    /// `docker build --target`, if the build names a stage.
+    pub target: Option<String>,
+    /// The build arguments, each read from a step `env` key.
+    pub args: Vec<BuildArgIr>,
+    /// The test run in the built image before the scan and the push: the
+    /// entrypoint, then its arguments.
+    pub test: Option<Vec<String>>,
+}
+
+/// A build argument: `--build-arg "NAME=$ENV"`, the value in `ENV`.
+#[derive(Debug, Clone, Serialize)]
+pub struct BuildArgIr {
+    /// The argument's name (the checker allows identifiers only).
+    pub name: Identifier,
+    /// The step `env` key holding its value.
+    pub env: Identifier,
+    /// Its value, plain text.
+    pub value: String,
 }
 
 /// The Trivy scan settings: one run writes every finding to SARIF, a
@@ -170,6 +188,17 @@ fn build_job(
             sarif: scan_sarif(&build.name),
             category,
         }),
+        target: build.target.clone(),
+        args: build
+            .args
+            .iter()
+            .map(|arg| BuildArgIr {
+                name: Identifier::sanitized(&arg.name),
+                env: Identifier::sanitized(&build_arg_env(&arg.name)),
+                value: arg.value.clone(),
+            })
+            .collect(),
+        test: build.test.clone(),
     }
 }
 

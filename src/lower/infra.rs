@@ -41,6 +41,10 @@ pub struct InfraStack {
     pub log_retention_days: u32,
     /// ECR repositories this stack owns.
     pub repositories: Hcl,
+    /// Each repository's lifecycle: `{ repository, keep, untagged_days }`.
+    pub lifecycles: Hcl,
+    /// The tag prefix that keeps an image from expiring (`live-`).
+    pub live_tag_prefix: &'static str,
     /// The load balancer.
     pub load_balancer: Option<LoadBalancerIr>,
     /// The application secret.
@@ -203,6 +207,22 @@ pub(super) fn infra_stack(pipeline: &Pipeline, infra: &Infra) -> InfraStack {
         service_connect: infra.service_connect,
         log_retention_days: infra.log_retention_days,
         repositories: Hcl::List(infra.repositories.iter().cloned().map(Hcl::Str).collect()),
+        lifecycles: Hcl::List(
+            infra
+                .repositories
+                .iter()
+                .map(|repository| {
+                    let build = pipeline.builds.iter().find(|build| build.repository == *repository);
+                    let lifecycle = build.map(|build| build.lifecycle).unwrap_or_default();
+                    Hcl::object(vec![
+                        ("repository", Hcl::str(repository.clone())),
+                        ("keep", Hcl::Num(u64::from(lifecycle.keep))),
+                        ("untagged_days", Hcl::Num(u64::from(lifecycle.untagged_days))),
+                    ])
+                })
+                .collect(),
+        ),
+        live_tag_prefix: crate::plan::names::LIVE_TAG_PREFIX,
         load_balancer: infra.load_balancer.as_ref().map(|lb| LoadBalancerIr {
             internal: !lb.public,
             target_port: lb.target_port,

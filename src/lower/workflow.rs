@@ -61,6 +61,10 @@ pub struct TerraformJob {
     pub base: JobBase,
     /// Image URIs handed from build jobs.
     pub images: Vec<ImageInput>,
+    /// The tag prefix the apply puts on the images it runs, which the
+    /// repositories' lifecycle policies never expire (`live-prod-`); only
+    /// when the pipeline's infrastructure owns the repositories.
+    pub live_tag_prefix: Option<String>,
     /// Sensitive variables passed from GitHub secrets to plan and apply.
     pub secrets: Vec<SecretEnv>,
     /// `concurrency.group`: applies and plans never share one.
@@ -230,6 +234,7 @@ fn terraform_job(
     TerraformJob {
         base: job_base(pipeline, spec, variant, |assumes_role| terraform_permissions(variant, assumes_role, comments)),
         images: Vec::new(),
+        live_tag_prefix: None,
         secrets: Vec::new(),
         concurrency: match variant {
             Variant::Apply => apply_concurrency_group(stack),
@@ -285,6 +290,9 @@ fn deploy_job(pipeline: &Pipeline, deploy: &Deploy, variant: Variant) -> Terrafo
     };
     let spec = target_spec(pipeline, &deploy.target, name, &deploy.stack, &deploy.apply_branch);
     let mut job = terraform_job(pipeline, &spec, variant, &deploy.stack, &deploy.terraform_version, &deploy.cost);
+    if variant == Variant::Apply && !images.is_empty() && !pipeline.infras.is_empty() {
+        job.live_tag_prefix = Some(names::live_tag_prefix(deploy.target.stage.as_deref()));
+    }
     job.images = images;
     if variant == Variant::Apply {
         let rollout = Rollout::new(deploy.service.deployment.wait);

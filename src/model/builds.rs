@@ -37,6 +37,43 @@ pub struct Build {
     /// The branches whose runs push the image: the `apply on` branches of
     /// the deploys that run it (`main` when none does). Plan fills it.
     pub apply_branches: Vec<String>,
+    /// `arg NAME = "VALUE"`: build arguments, in the order written; never
+    /// credentials (they stay in the image's history).
+    pub args: Vec<BuildArg>,
+    /// `target STAGE`: the Dockerfile stage built, if not the last.
+    pub target: Option<String>,
+    /// `test ["ARG", ...]`: a command run in the built image before it is
+    /// pushed; a non-zero exit fails the job.
+    pub test: Option<Vec<String>>,
+    /// `lifecycle`: what the repository's lifecycle policy expires.
+    pub lifecycle: Lifecycle,
+}
+
+/// A build argument (`docker build --build-arg NAME=VALUE`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BuildArg {
+    /// Its name.
+    pub name: String,
+    /// Its value, plain text.
+    pub value: String,
+}
+
+/// The lifecycle policy of a build's repository: untagged images expire
+/// after `untagged_days`, and beyond the newest `keep` images the older
+/// ones expire, except images an environment runs (tagged `live-` by the
+/// deploy before ECS may start them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Lifecycle {
+    /// How many of the newest images are kept (`keep`).
+    pub keep: u32,
+    /// Days after its push an untagged image expires (`untagged`).
+    pub untagged_days: u32,
+}
+
+impl Default for Lifecycle {
+    fn default() -> Self {
+        Lifecycle { keep: 30, untagged_days: 7 }
+    }
 }
 
 /// A piece of an image tag template.

@@ -156,6 +156,10 @@ pub static BUILD: Schema = Schema {
         spec("tag", 1, 1, "tag \"{date}.{run_number}.{run_attempt}\""),
         spec("scan", 1, 1, "scan trivy [fail_on high]").options(&["fail_on"]),
         spec("job", 1, 1, "job JOB-ID"),
+        spec("arg", 1, 1, "arg NAME = \"VALUE\"").repeatable(),
+        spec("target", 1, 1, "target STAGE"),
+        spec("test", 1, 1, "test [\"make\", \"test\"]"),
+        spec("lifecycle", 0, 0, "lifecycle [keep 30] [untagged 7d]").options(&["keep", "untagged"]),
     ],
 };
 

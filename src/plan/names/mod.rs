@@ -9,6 +9,9 @@
 
 use serde::Serialize;
 
+mod images;
+pub use images::*;
+
 use crate::model::{Arch, Build, CapacityProvider, Deploy, Image, InfraSecret};
 
 /// GitHub's OIDC identity provider, of which an AWS account holds one.

@@ -66,3 +66,68 @@ resource "aws_ecr_repository" "repository" {
     kms_key         = aws_kms_key.main.arn
   }
 }
+
+locals {
+  # Each build's `lifecycle`: how many images its repository keeps, and
+  # after how many days an untagged image expires.
+  lifecycles = { for lifecycle in [
+    {
+      repository    = "shop/storefront"
+      keep          = 30
+      untagged_days = 7
+    },
+    {
+      repository    = "shop/billing"
+      keep          = 30
+      untagged_days = 7
+    },
+  ] : lifecycle.repository => lifecycle }
+}
+
+# Rules apply in priority order, and an image a rule matches is never
+# expired by a rule after it. Rule 1 matches every image with a tag that
+# starts with "live-", which a deploy puts on the images it runs before ECS
+# may start them and takes off the ones it no longer runs: those are
+# expired only beyond 1000 of them, which the deploys never reach. Then
+# untagged images (layers of replaced tags, interrupted pushes) expire
+# after `untagged` days, and of the rest the newest `keep` stay.
+resource "aws_ecr_lifecycle_policy" "repository" {
+  for_each   = aws_ecr_repository.repository
+  repository = each.value.name
+  policy = jsonencode({
+    rules = [
+      {
+        rulePriority = 1
+        description  = "Images an environment runs"
+        selection = {
+          tagStatus     = "tagged"
+          tagPrefixList = ["live-"]
+          countType     = "imageCountMoreThan"
+          countNumber   = 1000
+        }
+        action = { type = "expire" }
+      },
+      {
+        rulePriority = 2
+        description  = "Untagged images"
+        selection = {
+          tagStatus   = "untagged"
+          countType   = "sinceImagePushed"
+          countUnit   = "days"
+          countNumber = local.lifecycles[each.key].untagged_days
+        }
+        action = { type = "expire" }
+      },
+      {
+        rulePriority = 3
+        description  = "Images beyond the newest ones kept"
+        selection = {
+          tagStatus   = "any"
+          countType   = "imageCountMoreThan"
+          countNumber = local.lifecycles[each.key].keep
+        }
+        action = { type = "expire" }
+      },
+    ]
+  })
+}
