@@ -61,6 +61,8 @@ pub enum PipelineError {
     BuildWithoutRepository { name: String },
     /// build argument `{key}` would carry a credential
     BuildArgSecret { key: String },
+    /// an image tag cannot start with `live-`
+    TagLivePrefix,
     /// build argument `{key}` is set twice
     BuildArgRepeated { key: String },
     /// unclosed `{` in tag template
@@ -174,6 +176,9 @@ impl PipelineError {
             Self::BuildArgSecret { key } => Diagnostic::new(Code::PlaintextCredential, span, format!("build argument `{key}` would carry a credential"))
                 .label("build arguments stay in the image's history, readable by anyone who can pull it")
                 .help("pass a credential the build needs as a BuildKit secret outside ecspipe, or give it to the container at run time with `secret NAME = ...`"),
+            Self::TagLivePrefix => Diagnostic::new(Code::InvalidText, span, "an image tag cannot start with `live-`")
+                .label("the prefix of the tags that keep an image an environment runs")
+                .help("the repository's lifecycle policy never expires an image with a `live-` tag; start the tag with something else, such as `\"{date}.{run_number}\"`"),
             Self::BuildArgRepeated { key } => Diagnostic::new(Code::Duplicate, span, format!("build argument `{key}` is set twice"))
                 .label("set again here")
                 .help("keep one of them"),

@@ -32,7 +32,15 @@ impl Checker {
                         }
                     }
                 }
-                "tag" => tag = first.and_then(|item| self.tag(item)),
+                "tag" => {
+                    tag = first.and_then(|item| self.tag(item));
+                    if let (Some([TagPart::Text(text), ..]), Some(item)) = (tag.as_deref(), first) {
+                        if text.starts_with(crate::plan::names::LIVE_TAG_PREFIX) {
+                            self.report(PipelineError::TagLivePrefix.at(item.span()));
+                            tag = None;
+                        }
+                    }
+                }
                 "scan" => scan = self.scan(statement),
                 "job" => {
                     if let Some(id) = first.and_then(|item| self.job_id(item)) {
