@@ -46,9 +46,26 @@ pub const UPLOAD_SARIF: Pin = Pin {
     sha: "8aad20d150bbac5944a9f9d289da16a4b0d87c1e",
 };
 
+/// `docker/setup-buildx-action`
+pub const SETUP_BUILDX: Pin =
+    Pin { action: "docker/setup-buildx-action", version: "v4.3.0", sha: "37fe631027851001ddb9b187196cc803df7f5f0e" };
+/// `docker/build-push-action`
+pub const BUILD_PUSH: Pin =
+    Pin { action: "docker/build-push-action", version: "v7.3.0", sha: "53b7df96c91f9c12dcc8a07bcb9ccacbed38856a" };
+
 /// Every pin the workflows use.
-pub const ALL: [Pin; 8] =
-    [CHECKOUT, AWS_CREDENTIALS, ECR_LOGIN, SETUP_TERRAFORM, INFRACOST, GITHUB_SCRIPT, TRIVY, UPLOAD_SARIF];
+pub const ALL: [Pin; 10] = [
+    CHECKOUT,
+    AWS_CREDENTIALS,
+    ECR_LOGIN,
+    SETUP_TERRAFORM,
+    INFRACOST,
+    GITHUB_SCRIPT,
+    TRIVY,
+    UPLOAD_SARIF,
+    SETUP_BUILDX,
+    BUILD_PUSH,
+];
 
 impl Pin {
     /// The `uses:` value: `owner/repo@sha`.

@@ -20,6 +20,7 @@ impl Checker {
         let mut target = None;
         let mut test = None;
         let mut lifecycle = Lifecycle::default();
+        let mut cache = LayerCache::Off;
         for statement in &statements {
             let first = statement.args.first();
             match statement.spec.name {
@@ -61,6 +62,10 @@ impl Checker {
                         .map(|list| list.into_iter().map(|(a, _)| a.to_owned()).collect())
                 }
                 "lifecycle" => self.lifecycle(statement, &mut lifecycle),
+                "cache" => {
+                    let choices = [("gha", LayerCache::Gha), ("off", LayerCache::Off)];
+                    cache = first.and_then(|item| self.reader.keyword(item, "layer cache", &choices)).unwrap_or(cache);
+                }
                 other => unreachable!("BUILD schema has no `{other}`"),
             }
         }
@@ -98,6 +103,7 @@ impl Checker {
                 target,
                 test,
                 lifecycle,
+                cache,
             },
             name_span,
         ))
@@ -137,6 +143,16 @@ impl Checker {
                 return None;
             }
         };
+        if value.chars().any(char::is_control) {
+            self.report(
+                crate::catalogue::ValueError::InvalidText {
+                    what: String::from("build argument value"),
+                    rule: String::from("a build argument's value is one line without control characters"),
+                }
+                .at(pair.value.span),
+            );
+            return None;
+        }
         if credentials::name_says_credential(&pair.key) || credentials::value_is_credential(&value).is_some() {
             self.report(PipelineError::BuildArgSecret { key: pair.key.clone() }.at(pair.value.span));
             return None;

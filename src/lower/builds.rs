@@ -10,8 +10,8 @@ use super::output::{GithubExpr, Identifier};
 use super::permissions::{permission, Permission};
 use crate::model::*;
 use crate::plan::names::{
-    build_arg_env, build_runner, docker_platform, plan_job, platform_digest_env, platform_jobs, platform_scan_category,
-    platform_tag_suffix, scan_category, scan_sarif,
+    build_arg_env, build_cache_scope, build_dockerfile_path, build_runner, docker_platform, plan_job,
+    platform_digest_env, platform_jobs, platform_scan_category, platform_tag_suffix, scan_category, scan_sarif,
 };
 
 /// A job that builds and scans one image, of one platform, on a runner of
@@ -39,6 +39,20 @@ pub struct BuildJob {
     /// The test run in the built image before the scan and the push: the
     /// entrypoint, then its arguments.
     pub test: Option<Vec<String>>,
+    /// The layer cache in GitHub's Actions cache, if the build keeps one:
+    /// the image is then built by BuildKit through docker/build-push-action.
+    pub cache: Option<CacheIr>,
+}
+
+/// A layer cache in GitHub's Actions cache.
+#[derive(Debug, Clone, Serialize)]
+pub struct CacheIr {
+    /// The cache's scope: one per build and platform, so that platforms and
+    /// builds never evict each other's layers.
+    pub scope: String,
+    /// The Dockerfile, relative to the repository root (the action does not
+    /// read the job's working directory).
+    pub dockerfile: String,
 }
 
 /// A build argument: `--build-arg "NAME=$ENV"`, the value in `ENV`.
@@ -199,6 +213,13 @@ fn build_job(
             })
             .collect(),
         test: build.test.clone(),
+        cache: match build.cache {
+            LayerCache::Off => None,
+            LayerCache::Gha => Some(CacheIr {
+                scope: build_cache_scope(&build.name, arch),
+                dockerfile: build_dockerfile_path(&build.context, build.dockerfile.as_deref()),
+            }),
+        },
     }
 }
 

@@ -86,6 +86,8 @@ pub fn pins() -> Vec<(&'static str, Pin)> {
         ("github_script", actions::GITHUB_SCRIPT),
         ("trivy", actions::TRIVY),
         ("upload_sarif", actions::UPLOAD_SARIF),
+        ("setup_buildx", actions::SETUP_BUILDX),
+        ("build_push", actions::BUILD_PUSH),
     ]
 }
 #[cfg(test)]

@@ -47,6 +47,19 @@ pub struct Build {
     pub test: Option<Vec<String>>,
     /// `lifecycle`: what the repository's lifecycle policy expires.
     pub lifecycle: Lifecycle,
+    /// `cache`: where the layer cache is kept between runs.
+    pub cache: LayerCache,
+}
+
+/// Where a build keeps its layer cache between runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LayerCache {
+    /// No cache beyond the runner's (a hosted runner starts empty).
+    #[default]
+    Off,
+    /// GitHub's Actions cache, one scope per build and platform.
+    Gha,
 }
 
 /// A build argument (`docker build --build-arg NAME=VALUE`).

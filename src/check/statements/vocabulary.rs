@@ -160,6 +160,7 @@ pub static BUILD: Schema = Schema {
         spec("target", 1, 1, "target STAGE"),
         spec("test", 1, 1, "test [\"make\", \"test\"]"),
         spec("lifecycle", 0, 0, "lifecycle [keep 30] [untagged 7d]").options(&["keep", "untagged"]),
+        spec("cache", 1, 1, "cache gha|off"),
     ],
 };
 

@@ -18,3 +18,19 @@ pub fn live_tag_prefix(stage: Option<&str>) -> String {
 pub fn build_arg_env(name: &str) -> String {
     format!("BUILD_ARG_{name}")
 }
+
+/// The Actions cache scope of a build's layers on one platform:
+/// `api-amd64`.
+pub fn build_cache_scope(build: &str, arch: crate::model::Arch) -> String {
+    format!("{build}{}", super::platform_tag_suffix(arch))
+}
+
+/// A build's Dockerfile relative to the repository root: `payments/Dockerfile`.
+pub fn build_dockerfile_path(context: &str, dockerfile: Option<&str>) -> String {
+    let file = dockerfile.unwrap_or("Dockerfile");
+    if context == "." {
+        file.to_owned()
+    } else {
+        format!("{context}/{file}")
+    }
+}
