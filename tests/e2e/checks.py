@@ -341,10 +341,27 @@ class Verifier:
             self.checks.equal(f"{name} scans on push", r["imageScanningConfiguration"]["scanOnPush"], True)
             self.checks.equal(f"{name} is encrypted with the stack's key", r["encryptionConfiguration"],
                               {"encryptionType": "KMS", "kmsKey": key})
+            self.lifecycle(ecr, name, repository)
             uri = self.example.images.get(repository)
             self.checks.check(f"{name} is where the workflow's build pushes",
                               uri is not None and uri.split("@")[0] == r["repositoryUri"],
                               f"build output {uri}, repository {r['repositoryUri']}")
+
+    def lifecycle(self, ecr, name: str, repository: str) -> None:
+        """The repository's lifecycle policy, read back: the images a deploy
+        tagged `live-` first and never expired, then untagged images after the
+        build's days, then the newest `keep`."""
+        keep, untagged_days = self.pipeline.lifecycles[repository]
+        policy_text = ecr.get_lifecycle_policy(repositoryName=repository)["lifecyclePolicyText"]
+        rules = sorted(json.loads(policy_text)["rules"], key=lambda rule: rule["rulePriority"])
+        selections = [(rule["rulePriority"], rule["selection"], rule["action"]["type"]) for rule in rules]
+        self.checks.equal(f"{name} lifecycle policy (keep {keep}, untagged {untagged_days}d)", selections, [
+            (1, {"tagStatus": "tagged", "tagPrefixList": ["live-"], "countType": "imageCountMoreThan",
+                 "countNumber": 1000}, "expire"),
+            (2, {"tagStatus": "untagged", "countType": "sinceImagePushed", "countUnit": "days",
+                 "countNumber": untagged_days}, "expire"),
+            (3, {"tagStatus": "any", "countType": "imageCountMoreThan", "countNumber": keep}, "expire"),
+        ])
 
     def load_balancer(self, stack, infra, vpc, outputs, groups, private, public) -> None:
         name = stack.name

@@ -213,6 +213,7 @@ class Pipeline:
     name: str
     region: str
     builds: dict[str, str]  # build name -> ECR repository
+    lifecycles: dict[str, tuple[int, int]]  # ECR repository -> (keep, untagged days)
     infras: list[Infra]  # one per environment (or one)
     deploys: list[Deploy]
     github_environments: list[str]  # every GitHub environment a job runs in
@@ -290,6 +291,9 @@ def handoff_value(value: dict) -> Any:
 
 def pipeline(p: dict, handoff_keys: list[str]) -> Pipeline:
     builds = {b["name"]: b["repository"] for b in p["builds"]}
+    lifecycles: dict[str, tuple[int, int]] = {}
+    for b in p["builds"]:
+        lifecycles.setdefault(b["repository"], (b["lifecycle"]["keep"], b["lifecycle"]["untagged_days"]))
     infras = [infra(i, p["region"]) for i in p["infras"]]
     deploys = [deploy(d) for d in p["deploys"]]
     environments: list[str] = []
@@ -304,7 +308,7 @@ def pipeline(p: dict, handoff_keys: list[str]) -> Pipeline:
             branches.append(d["apply_branch"])
     oidc = p["oidc"]
     return Pipeline(
-        name=p["name"], region=p["region"], builds=builds, infras=infras, deploys=deploys,
+        name=p["name"], region=p["region"], builds=builds, lifecycles=lifecycles, infras=infras, deploys=deploys,
         github_environments=environments, apply_branches=branches,
         oidc=None if oidc is None else Oidc(
             oidc["repository"], oidc["stack"], oidc["existing_provider"],
