@@ -69,6 +69,14 @@ fn platforms(jobs: &Value, id: &str) -> Result<BTreeSet<String>, String> {
             .ok_or_else(|| format!("job `{id}` builds without --platform: {}", run(build)))?;
         return Ok(BTreeSet::from([platform]));
     }
+    // A build with a layer cache (`cache gha`) builds through the action.
+    let action = steps(job).find(|s| s["uses"].as_str().is_some_and(|u| u.starts_with("docker/build-push-action@")));
+    if let Some(build) = action {
+        let platform = build["with"]["platforms"]
+            .as_str()
+            .ok_or_else(|| format!("job `{id}` builds through the action without `platforms`"))?;
+        return Ok(BTreeSet::from([platform.to_owned()]));
+    }
     let join = steps(job)
         .find(|s| run(s).contains("docker buildx imagetools create"))
         .ok_or_else(|| format!("job `{id}` neither builds nor joins an image"))?;
