@@ -233,5 +233,9 @@ fn the_text_format_stays_the_default_and_errors_stay_diagnostics() {
     let examples = checkout_with_examples();
     let text = ecspipe(examples.path(), &["debug", "model", "pipelines/worker.ecspipe"]);
     assert_eq!(text.code, 0, "{}", text.stderr);
-    assert!(text.stdout.starts_with("Pipeline {\n    name: \"queue-worker\","), "{}", text.stdout);
+    assert!(
+        text.stdout.starts_with("version: 1\nsource: pipelines/worker.ecspipe\npipelines:\n  - name: queue-worker\n"),
+        "{}",
+        text.stdout
+    );
 }
