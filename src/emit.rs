@@ -55,6 +55,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("infra/ecs.tf", include_str!("../templates/infra/ecs.tf.j2")),
     ("infra/load_balancer.tf", include_str!("../templates/infra/load_balancer.tf.j2")),
     ("infra/secrets.tf", include_str!("../templates/infra/secrets.tf.j2")),
+    ("infra/file_system.tf", include_str!("../templates/infra/file_system.tf.j2")),
     ("infra/outputs.tf", include_str!("../templates/infra/outputs.tf.j2")),
     ("bootstrap/main.tf", include_str!("../templates/bootstrap/main.tf.j2")),
     ("bootstrap/variables.tf", include_str!("../templates/bootstrap/variables.tf.j2")),
@@ -90,6 +91,7 @@ pub fn emit(program: &Program) -> Vec<GeneratedFile> {
         let names = INFRA_FILES.iter().filter(|name| match **name {
             "load_balancer.tf" => infra.load_balancer.is_some(),
             "secrets.tf" => infra.secret.is_some(),
+            "file_system.tf" => infra.file_system.is_some(),
             _ => true,
         });
         files.extend(stack_files("infra", &infra.settings.dir, names, infra));

@@ -187,6 +187,7 @@ impl DeployError {
             Self::OwnInfraLacksKey { name } => {
                 let help = match name.as_str() {
                     "secret_arn" => "add `secret NAME from secret.GITHUB_SECRET` to the pipeline's infra block",
+                    "file_system_id" => "add `file_system` to the pipeline's infra block: it makes the encrypted EFS file system the services' volumes are directories of",
                     _ => "add `load_balancer public port 8080` to the pipeline's infra block",
                 };
                 Diagnostic::new(Code::UndefinedReference, span, format!("the pipeline's infrastructure provides no `{name}`"))

@@ -19,6 +19,7 @@ mod service;
 mod syntax;
 mod task;
 mod values;
+mod volume;
 
 pub use calls::CallError;
 pub use container::ContainerError;
@@ -32,6 +33,7 @@ pub use service::ServiceError;
 pub use syntax::SyntaxError;
 pub use task::TaskError;
 pub use values::{whole_spelling, Form, ValueError};
+pub use volume::VolumeError;
 
 use crate::diagnostic::{Code, Diagnostic};
 use crate::span::Span;

@@ -82,6 +82,7 @@ impl Checker {
             log_retention_days: settings.log_retention_days,
             load_balancer,
             secret: settings.secret,
+            file_system: settings.file_system,
             handoff_parameter: settings.handoff_parameter,
             repositories: context.repositories.to_vec(),
             accepted: {
@@ -527,6 +528,9 @@ pub(super) fn provided_keys(infra: &Infra) -> Vec<&'static str> {
     }
     if infra.service_connect {
         keys.push("service_connect_namespace");
+    }
+    if infra.file_system.is_some() {
+        keys.push("file_system_id");
     }
     keys
 }

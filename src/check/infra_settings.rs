@@ -48,6 +48,8 @@ pub(super) struct InfraSettings<'s, 'a> {
     /// Where the `secret` statement is written.
     pub(super) secret_span: Span,
     pub(super) handoff_parameter: Option<String>,
+    /// The EFS file system, if the block makes one.
+    pub(super) file_system: Option<FileSystem>,
     pub(super) terraform_version: String,
     /// The certificate, and the span of the statement setting it.
     pub(super) certificate: (Option<String>, Span),
@@ -94,6 +96,7 @@ impl Checker {
             secret: None,
             secret_span: block.name_span,
             handoff_parameter: None,
+            file_system: None,
             terraform_version: String::from("1.11.4"),
             certificate: (None, block.name_span),
             accepted: Vec::new(),
@@ -179,6 +182,13 @@ impl Checker {
             "secret" => {
                 settings.secret = self.infra_secret(statement);
                 settings.secret_span = statement.span;
+            }
+            "file_system" => {
+                let throughput = match statement.option("throughput") {
+                    Some(item) => self.reader.keyword(item, "throughput mode", &Throughput::ALL),
+                    None => Some(Throughput::Bursting),
+                };
+                settings.file_system = throughput.map(|throughput| FileSystem { throughput });
             }
             "handoff" => {
                 if let (Some(kind), Some(parameter)) = (first, statement.args.get(1)) {

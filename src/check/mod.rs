@@ -64,6 +64,7 @@ pub const HANDOFF_KEYS: &[(&str, HandoffShape, &str)] = &[
     ("vpc_id", HandoffShape::One, "the VPC the tasks run in (a service's egress rules make their group there)"),
     ("private_route_table_ids", HandoffShape::Many, "the route tables of the private subnets"),
     ("service_connect_namespace", HandoffShape::One, "the Service Connect namespace ARN (services with `calls`)"),
+    ("file_system_id", HandoffShape::One, "the EFS file system the services' volumes are directories of"),
 ];
 
 /// Fargate task sizes (Linux): CPU units → allowed memory in MiB as
@@ -136,6 +137,8 @@ struct Checker {
     own_infra_keys: Option<Vec<&'static str>>,
     /// `depends_on` of the service being checked: (container, target, span).
     dependency_spans: Vec<(String, String, Span)>,
+    /// `mount`s of the service being checked: (volume, span).
+    mount_spans: Vec<(String, Span)>,
 }
 
 /// What the pipeline block declares, for resolving references from inside.

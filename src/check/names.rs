@@ -448,6 +448,7 @@ pub fn handoff_value(key: &str, value: &str) -> Result<(), String> {
         "subnet_ids" => (aws_id(value, "subnet-"), "a subnet ID such as `subnet-0a1b2c3d4e5f60718`"),
         "security_group_id" => (aws_id(value, "sg-"), "a security group ID such as `sg-0123456789abcdef0`"),
         "vpc_id" => (aws_id(value, "vpc-"), "a VPC ID such as `vpc-0123456789abcdef0`"),
+        "file_system_id" => (aws_id(value, "fs-"), "an EFS file system ID such as `fs-0123456789abcdef0`"),
         "private_route_table_ids" => (aws_id(value, "rtb-"), "a route table ID such as `rtb-0123456789abcdef0`"),
         "aws_lb_target_group" => {
             (super::arn::of(value, "elasticloadbalancing") && value.contains(":targetgroup/"), "a target group ARN")

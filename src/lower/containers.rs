@@ -137,6 +137,9 @@ pub(super) fn container_definition(deploy: &Deploy, container: &Container, log_g
             ]),
         ));
     }
+    if let Some(mount_points) = super::volumes::mount_points(container) {
+        attributes.push(("mountPoints", mount_points));
+    }
     if !container.depends_on.is_empty() {
         attributes.push((
             "dependsOn",

@@ -123,6 +123,7 @@ pub(super) fn task_statements(deploy: &Deploy) -> Vec<PolicyStatement> {
             conditions: Vec::new(),
         })
         .collect();
+    statements.extend(super::volumes::mount_statements(service));
     if !service.exec {
         return statements;
     }

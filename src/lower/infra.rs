@@ -49,6 +49,9 @@ pub struct InfraStack {
     pub load_balancer: Option<LoadBalancerIr>,
     /// The application secret.
     pub secret: Option<SecretIr>,
+    /// The EFS file system's throughput mode (`bursting`, `elastic`), if
+    /// the stack makes one.
+    pub file_system: Option<&'static str>,
     /// The SSM parameter the handoff is written to.
     pub handoff_parameter: Option<String>,
     /// The flow logs' log group retention, days.
@@ -247,6 +250,7 @@ pub(super) fn infra_stack(pipeline: &Pipeline, infra: &Infra) -> InfraStack {
             recovery_days: secret.recovery_days,
             variable: secret_variable(secret),
         }),
+        file_system: infra.file_system.map(|fs| fs.throughput.keyword()),
         handoff_parameter: infra.handoff_parameter.clone(),
         flow_log_retention_days: infra.log_retention_days,
         skips: skips(infra),

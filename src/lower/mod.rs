@@ -32,6 +32,7 @@ mod route;
 mod service;
 mod tasks;
 mod terraform;
+mod volumes;
 mod workflow;
 
 use serde::Serialize;

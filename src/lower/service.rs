@@ -12,6 +12,7 @@ use super::output::{Attribute, Hcl, HclRef, Identifier, Template};
 use super::route::{route, RouteIr};
 use super::tasks::{one_off_stack, task_definitions, OneOffStack, TaskDefinitionIr};
 use super::terraform::{settings, Skip, TerraformSettings};
+use super::volumes::{volumes, VolumeIr};
 use crate::model::*;
 
 /// A Terraform service stack.
@@ -82,6 +83,9 @@ pub struct ServiceStack {
     pub tasks: Vec<TaskDefinitionIr>,
     /// The outputs the one-off tasks' steps read, if there are tasks.
     pub one_off: Option<OneOffStack>,
+    /// Volumes of the infrastructure's file system: access points and the
+    /// task definitions' `volume` blocks.
+    pub volumes: Vec<VolumeIr>,
 }
 
 /// One `capacity_provider_strategy` block of the service.
@@ -258,6 +262,7 @@ pub(super) fn service_stack(pipeline: &Pipeline, deploy: &Deploy) -> ServiceStac
             .collect(),
         tasks,
         one_off,
+        volumes: volumes(service),
     }
 }
 

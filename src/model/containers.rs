@@ -40,6 +40,20 @@ pub struct Container {
     pub depends_on: Vec<(String, StartCondition)>,
     /// S3 object ARNs of environment files.
     pub env_files: Vec<String>,
+    /// The service's volumes it mounts (`mount`), in source order.
+    pub mounts: Vec<Mount>,
+}
+
+/// `mount VOLUME at "/PATH" [readonly]`: a volume of the service in the
+/// container's filesystem.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Mount {
+    /// The service's volume.
+    pub volume: String,
+    /// The absolute path in the container.
+    pub path: String,
+    /// Read-only in this container (always, on a read-only volume).
+    pub readonly: bool,
 }
 
 /// ECS `dependsOn` conditions.

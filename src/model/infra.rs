@@ -42,6 +42,8 @@ pub struct Infra {
     pub load_balancer: Option<InfraLoadBalancer>,
     /// The application secret, if any.
     pub secret: Option<InfraSecret>,
+    /// An encrypted EFS file system the services mount volumes of, if any.
+    pub file_system: Option<FileSystem>,
     /// The SSM parameter the handoff is written to, if any.
     pub handoff_parameter: Option<String>,
     /// ECR repositories, one per build.
@@ -80,6 +82,38 @@ pub struct InfraLoadBalancer {
     pub allow: Vec<String>,
     /// An existing S3 bucket receiving the access logs.
     pub access_logs: Option<String>,
+}
+
+/// `file_system`: an EFS file system, encrypted with the stack's key,
+/// with a mount target in each private subnet, reached on NFS from the
+/// tasks' security group only, with TLS and IAM authorisation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct FileSystem {
+    /// How the file system's throughput is provisioned.
+    pub throughput: Throughput,
+}
+
+/// EFS throughput modes ecspipe offers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Throughput {
+    /// `bursting`: throughput grows with the data stored (EFS's default).
+    Bursting,
+    /// `elastic`: throughput follows the load, billed per GB transferred.
+    Elastic,
+}
+
+impl Throughput {
+    /// Every mode, as written in a pipeline.
+    pub const ALL: [(&'static str, Throughput); 2] = [("bursting", Throughput::Bursting), ("elastic", Throughput::Elastic)];
+
+    /// The name as EFS and the pipeline spell it.
+    pub fn keyword(self) -> &'static str {
+        match self {
+            Throughput::Bursting => "bursting",
+            Throughput::Elastic => "elastic",
+        }
+    }
 }
 
 /// A security trade-off the pipeline accepts, with its author's reason.

@@ -47,6 +47,33 @@ pub struct Service {
     /// The services this one calls through Service Connect (`calls`), in
     /// source order.
     pub calls: Vec<Call>,
+    /// Volumes of the infrastructure's file system (`volume`), in source
+    /// order; the containers mount them.
+    pub volumes: Vec<Volume>,
+}
+
+/// `volume NAME from infra.file_system_id path "/DIR" [user N] [readonly]`:
+/// an EFS access point of the service's own on a directory of the file
+/// system, mounted over TLS with the task role's IAM authorisation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Volume {
+    /// Its name in the task definition, which `mount` names.
+    pub name: String,
+    /// The EFS file system ID.
+    pub file_system: Scalar,
+    /// The access point's root directory on the file system; EFS creates
+    /// it, owned by `user`, on first use.
+    pub path: String,
+    /// The POSIX user and group ID every access through the access point
+    /// runs as (and owns the directory).
+    pub user: u32,
+    /// Mounted read-only: the task role may mount, not write.
+    pub readonly: bool,
+}
+
+impl Volume {
+    /// The user and group without `user`: 1000, the first ordinary user.
+    pub const DEFAULT_USER: u32 = 1000;
 }
 
 impl Service {

@@ -159,6 +159,7 @@ impl Checker {
         let mut depends_on = Vec::new();
         let mut env_files = Vec::new();
         let mut writable_reason = None;
+        let mut mounts = Vec::new();
         for statement in &statements {
             let first = statement.args.first();
             let before = self.reader.errors.len();
@@ -194,6 +195,7 @@ impl Checker {
                 }
                 "depends_on" => depends_on.extend(self.dependency(statement, name)),
                 "env_file" => env_files.extend(first.and_then(|item| self.env_file(item))),
+                "mount" => self.mount(statement, name, &mut mounts),
                 other => unreachable!("CONTAINER schema has no `{other}`"),
             }
             valid &= self.reader.errors.len() == before;
@@ -251,6 +253,7 @@ impl Checker {
                 entrypoint,
                 depends_on,
                 env_files,
+                mounts: mounts.into_iter().map(|(mount, ..)| mount).collect(),
             },
             name_span,
         ))

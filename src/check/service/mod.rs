@@ -11,7 +11,8 @@
 //! `schedule`), `deployment.rs` (`deployment`, `storage`), `iam.rs`
 //! (`allow` and the role names a service implies), `capacity.rs` (the
 //! capacity provider strategy), `tasks.rs` (one-off tasks before a
-//! deploy) and `calls.rs` (the services it calls).
+//! deploy), `calls.rs` (the services it calls) and `volumes.rs` (volumes
+//! of the infrastructure's file system, and the containers' mounts).
 
 mod calls;
 mod capacity;
@@ -24,6 +25,7 @@ mod scaling;
 mod secrets;
 mod tasks;
 mod values;
+mod volumes;
 
 use super::environments::{overridden, Overrides, Stage};
 use super::*;
@@ -62,6 +64,8 @@ struct Settings<'s, 'a> {
     tasks: Vec<tasks::TaskDraft>,
     /// The services it calls.
     calls: Vec<Call>,
+    /// Its volumes, each with where its name is written.
+    volumes: Vec<(Volume, Span)>,
 }
 
 impl Default for Settings<'_, '_> {
@@ -90,6 +94,7 @@ impl Default for Settings<'_, '_> {
             egress: Vec::new(),
             tasks: Vec::new(),
             calls: Vec::new(),
+            volumes: Vec::new(),
         }
     }
 }
@@ -177,6 +182,7 @@ impl Checker {
         let overrides = stage.map(|stage| &stage.overrides);
         let effective = statements.iter().filter(|s| !overrides.is_some_and(|o| o.sets(s.spec.name)));
         let mut settings = Settings::default();
+        self.mount_spans.clear();
         for statement in effective {
             valid &= self.service_statement(statement, &mut settings, name, scope, default_image, infra);
         }
@@ -216,6 +222,7 @@ impl Checker {
         let scaling = self.service_scaling(&mut settings, load_balancer.as_ref(), stage, infra, &mut valid);
         valid &= self.check_grace(&settings, load_balancer.is_some());
         valid &= self.check_dependencies(&settings.containers);
+        valid &= self.resolve_mounts(&mut settings);
         let tasks = self.resolve_tasks(&settings);
         valid &= tasks.is_some();
         if let Some(own) = own_infra {
@@ -245,6 +252,7 @@ impl Checker {
             exec: settings.exec,
             tasks: tasks?,
             calls: settings.calls,
+            volumes: settings.volumes.into_iter().map(|(volume, _)| volume).collect(),
         })
     }
 
@@ -314,6 +322,7 @@ impl Checker {
                 None => return false,
             },
             "task" => return self.add_task(statement, settings, service),
+            "volume" => return self.add_volume(statement, settings, service, infra),
             "container" => return self.add_container(statement, settings, service, scope, default_image, infra),
             "load_balancer" => settings.load_balancer = Some(statement),
             "network" => settings.network = Some(statement),

@@ -79,6 +79,7 @@ pub static INFRA: Schema = Schema {
         ]),
         spec("secret", 1, 1, "secret NAME from secret.GITHUB_SECRET [name \"EXACT/NAME\"] [recovery 30d]")
             .options(&["from", "name", "recovery"]),
+        spec("file_system", 0, 0, "file_system [throughput bursting|elastic]").options(&["throughput"]),
         spec("handoff", 2, 2, "handoff ssm \"/NAME/output\""),
         spec("accept", 2, 2, ACCEPT_USAGE).repeatable(),
         spec("terraform", 1, 1, "terraform \"1.11.4\""),
@@ -231,11 +232,16 @@ pub static SERVICE: Schema = Schema {
         spec("exec", 0, 0, "exec"),
         spec("egress", 1, 2, EGRESS_USAGE).options(&["to", "accept"]).repeatable(),
         spec("calls", 1, 1, "calls [SERVICE, ...] [accept \"REASON\"]").options(&["accept"]).repeatable(),
+        spec("volume", 1, 1, VOLUME_USAGE).options(&["from", "path", "user"]).flags(&["readonly"]).repeatable(),
         spec("task", 1, 1, "task NAME { command [\"ARG\", ...] [container NAME] [timeout 10m] }")
             .block(BlockUse::Required)
             .repeatable(),
     ],
 };
+
+/// How `volume` is written in a service.
+const VOLUME_USAGE: &str =
+    "volume NAME from infra.file_system_id [path \"/DIRECTORY\"] [user 1000] [readonly]";
 
 /// `task NAME { ... }` in a service: a one-off task before the deploy.
 pub static TASK: Schema = Schema {
@@ -268,5 +274,6 @@ pub static CONTAINER: Schema = Schema {
         spec("entrypoint", 1, 1, "entrypoint [\"ARG\", ...]"),
         spec("depends_on", 2, 2, "depends_on CONTAINER started|healthy|complete|success").repeatable(),
         spec("env_file", 1, 1, "env_file \"arn:aws:s3:::BUCKET/KEY.env\"").repeatable(),
+        spec("mount", 1, 1, "mount VOLUME at \"/PATH\" [readonly]").options(&["at"]).flags(&["readonly"]).repeatable(),
     ],
 };

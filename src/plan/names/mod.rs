@@ -7,6 +7,10 @@
 //! check ([`super::unique`]) compares what these functions return, so a
 //! name that is spelled here cannot collide unnoticed.
 
+mod volumes;
+
+pub use volumes::*;
+
 use serde::Serialize;
 
 mod images;
@@ -113,12 +117,23 @@ pub struct TemplateNames {
     app_log_group_suffix: &'static str,
     flow_logs_group_suffix: &'static str,
     task_execution_managed_policy: &'static str,
+    file_system: &'static str,
 }
 
 /// The files of an infrastructure stack, in the order they are written:
-/// `load_balancer.tf` with a load balancer, `secrets.tf` with a secret.
-pub const INFRA_FILES: [&str; 8] =
-    ["main.tf", "variables.tf", "network.tf", "kms.tf", "ecs.tf", "load_balancer.tf", "secrets.tf", "outputs.tf"];
+/// `load_balancer.tf` with a load balancer, `secrets.tf` with a secret,
+/// `file_system.tf` with a file system.
+pub const INFRA_FILES: [&str; 9] = [
+    "main.tf",
+    "variables.tf",
+    "network.tf",
+    "kms.tf",
+    "ecs.tf",
+    "load_balancer.tf",
+    "secrets.tf",
+    "file_system.tf",
+    "outputs.tf",
+];
 /// The files of a service stack: `load_balancer.tf` with a listener rule of
 /// its own, `scaling.tf` with scaling.
 pub const SERVICE_FILES: [&str; 7] =
@@ -160,6 +175,7 @@ pub const TEMPLATE_NAMES: TemplateNames = TemplateNames {
     app_log_group_suffix: APP_LOG_GROUP_SUFFIX,
     flow_logs_group_suffix: FLOW_LOGS_GROUP_SUFFIX,
     task_execution_managed_policy: TASK_EXECUTION_MANAGED_POLICY,
+    file_system: FILE_SYSTEM,
 };
 
 /// The job that lists which jobs' inputs a run changed; its outputs are
