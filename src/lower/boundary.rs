@@ -188,6 +188,10 @@ fn known_handoff(pipeline: &Pipeline, deploy: &Deploy) -> Vec<(&'static str, Tem
         let name = names::infra_secret(&infra.name, secret);
         known.push(("secret_arn", regional_arn("secretsmanager").text("secret:").text(&name).text("-??????")));
     }
+    if infra.file_system.is_some() {
+        // EFS names its file systems `fs-` and random characters.
+        known.push(("file_system_id", Template::new().text("fs-*")));
+    }
     known
 }
 

@@ -113,6 +113,12 @@ data "aws_iam_policy_document" "boundary" {
   }
 
   statement {
+    sid       = "TaskMountVolume1"
+    actions   = ["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"]
+    resources = ["arn:${data.aws_partition.current.partition}:elasticfilesystem:${var.region}:${data.aws_caller_identity.current.account_id}:file-system/fs-*"]
+  }
+
+  statement {
     sid       = "FlowLogsWriteFlowLogs"
     actions   = ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"]
     resources = ["arn:${data.aws_partition.current.partition}:logs:${var.region}:${data.aws_caller_identity.current.account_id}:log-group:/vpc/shop/flow-logs:*"]

@@ -17,6 +17,7 @@ locals {
     vpc_id                     = aws_vpc.main.id
     private_route_table_ids    = aws_route_table.private[*].id
     service_connect_namespace  = aws_service_discovery_http_namespace.main.arn
+    file_system_id             = aws_efs_file_system.main.id
   }
 }
 
@@ -93,4 +94,9 @@ output "service_connect_namespace" {
 output "repository_urls" {
   description = "ECR repositories, by name."
   value       = { for name, repository in aws_ecr_repository.repository : name => repository.repository_url }
+}
+
+output "file_system_id" {
+  description = "The EFS file system the services' volumes are directories of."
+  value       = local.handoff.file_system_id
 }

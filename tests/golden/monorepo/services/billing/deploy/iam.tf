@@ -105,6 +105,18 @@ data "aws_iam_policy_document" "task" {
     actions   = ["sqs:ReceiveMessage", "sqs:DeleteMessage"]
     resources = ["arn:aws:sqs:us-east-1:123456789012:shop-orders"]
   }
+
+  statement {
+    sid       = "MountVolume1"
+    actions   = ["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"]
+    resources = ["arn:${data.aws_partition.current.partition}:elasticfilesystem:${var.region}:${data.aws_caller_identity.current.account_id}:file-system/${local.infra.file_system_id}"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "elasticfilesystem:AccessPointArn"
+      values   = [local.access_points.invoices]
+    }
+  }
 }
 
 resource "aws_iam_role_policy" "task" {
