@@ -119,7 +119,7 @@ impl ContainerError {
                 .help("Docker needs at least 6 MiB; most containers want 128mb or more"),
             Self::WritableWithoutReason => Diagnostic::new(Code::UnacceptedRisk, span, "a writable root filesystem needs a reason")
                 .label("no reason given")
-                .help("say why, as in `filesystem writable \"the app writes its cache to /var/cache\"`; it is recorded beside the checkov skip"),
+                .help("if the app writes to one directory, keep the root read-only and mount a volume there instead (`volume NAME from infra.file_system_id` in the service, `mount NAME at \"/DIR\"` here); otherwise say why, as in `filesystem writable \"the app writes its cache to /var/cache\"`; it is recorded beside the checkov skip"),
             Self::ReadOnlyWithReason => Diagnostic::new(Code::UnexpectedArgument, span, "a read-only filesystem needs no reason")
                 .label("not expected here")
                 .help("write `filesystem readonly`, or leave it out: it is the default"),

@@ -8,7 +8,7 @@ use crate::span::Span;
 pub enum VolumeError {
     /// volume `{name}` is defined twice, or spelt with `_` for `-` (`first_name`)
     VolumeDuplicate { name: String, first_name: String, first: Span },
-    /// `{path}` is not an absolute path ({what})
+    /// `{path}` is not a plain absolute path ({what})
     PathNotAbsolute { path: String, what: &'static str },
     /// no volume named `{name}` in the service
     UnknownVolume { name: String, suggestion: Option<String> },
@@ -41,7 +41,7 @@ impl VolumeError {
                     .help("`-` and `_` name the same Terraform access point: give each volume a name of its own")
             }
             Self::PathNotAbsolute { path, what } => {
-                Diagnostic::new(Code::InvalidText, span, format!("`{path}` is not an absolute path"))
+                Diagnostic::new(Code::InvalidText, span, format!("`{path}` is not a plain absolute path"))
                     .label(format!("not {what}"))
                     .help(match what {
                         "a container path" => "write where the container sees the volume from its root, such as `mount uploads at \"/app/uploads\"`; not `/` itself, and without `.` or `..` parts",

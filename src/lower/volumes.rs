@@ -42,9 +42,7 @@ pub(super) fn volumes(service: &Service) -> Vec<VolumeIr> {
             name: volume.name.clone(),
             label: Identifier::sanitized(&volume.name),
             tag: Hcl::template(
-                Template::new()
-                    .interpolate(HclRef::fixed("var.name"))
-                    .text(&names::access_point_suffix(&volume.name)),
+                Template::new().interpolate(HclRef::fixed("var.name")).text(&names::access_point_suffix(&volume.name)),
             ),
             file_system: scalar(&volume.file_system),
             path: volume.path.clone(),

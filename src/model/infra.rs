@@ -105,7 +105,8 @@ pub enum Throughput {
 
 impl Throughput {
     /// Every mode, as written in a pipeline.
-    pub const ALL: [(&'static str, Throughput); 2] = [("bursting", Throughput::Bursting), ("elastic", Throughput::Elastic)];
+    pub const ALL: [(&'static str, Throughput); 2] =
+        [("bursting", Throughput::Bursting), ("elastic", Throughput::Elastic)];
 
     /// The name as EFS and the pipeline spell it.
     pub fn keyword(self) -> &'static str {

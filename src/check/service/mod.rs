@@ -66,6 +66,9 @@ struct Settings<'s, 'a> {
     calls: Vec<Call>,
     /// Its volumes, each with where its name is written.
     volumes: Vec<(Volume, Span)>,
+    /// The names of every volume statement, valid or not: a mount of an
+    /// invalid one reports nothing more.
+    volume_names: Vec<String>,
 }
 
 impl Default for Settings<'_, '_> {
@@ -95,6 +98,7 @@ impl Default for Settings<'_, '_> {
             tasks: Vec::new(),
             calls: Vec::new(),
             volumes: Vec::new(),
+            volume_names: Vec::new(),
         }
     }
 }

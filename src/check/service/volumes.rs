@@ -42,6 +42,7 @@ impl Checker {
         else {
             return false;
         };
+        settings.volume_names.push(name.to_owned());
         let mut valid = self.name_rule(name_span, "volume name", names::ecs_name(name));
         // `a-b` and `a_b` name the same Terraform access point.
         let same = |other: &str| other.replace('-', "_") == name.replace('-', "_");
@@ -115,19 +116,21 @@ impl Checker {
         mounts.push((mount, volume_span, path_span));
     }
 
-    /// Every mount names a volume of the service, and every volume is
-    /// mounted; a read-only volume's mounts are read-only.
+    /// Every mount names a volume of the service, and, when they all do,
+    /// every volume is mounted; a read-only volume's mounts are read-only.
     pub(super) fn resolve_mounts(&mut self, settings: &mut Settings<'_, '_>) -> bool {
         let mut valid = true;
         for (volume, span) in std::mem::take(&mut self.mount_spans) {
-            if !settings.volumes.iter().any(|(v, _)| v.name == volume) {
+            if !settings.volume_names.contains(&volume) {
                 let names = settings.volumes.iter().map(|(v, _)| v.name.as_str());
                 let suggestion = suggest(&volume, names).map(str::to_owned);
                 self.report(VolumeError::UnknownVolume { name: volume, suggestion }.at(span));
                 valid = false;
             }
         }
-        for (volume, span) in &settings.volumes {
+        // A misspelt mount most likely meant a volume that then looks unmounted.
+        let all_known = valid;
+        for (volume, span) in settings.volumes.iter().filter(|_| all_known) {
             let mounted = settings.containers.iter().flat_map(|(c, _)| &c.mounts).any(|m| m.volume == volume.name);
             if !mounted {
                 self.report(VolumeError::VolumeNotMounted { name: volume.name.clone() }.at(*span));

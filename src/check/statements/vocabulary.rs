@@ -240,8 +240,7 @@ pub static SERVICE: Schema = Schema {
 };
 
 /// How `volume` is written in a service.
-const VOLUME_USAGE: &str =
-    "volume NAME from infra.file_system_id [path \"/DIRECTORY\"] [user 1000] [readonly]";
+const VOLUME_USAGE: &str = "volume NAME from infra.file_system_id [path \"/DIRECTORY\"] [user 1000] [readonly]";
 
 /// `task NAME { ... }` in a service: a one-off task before the deploy.
 pub static TASK: Schema = Schema {
