@@ -14,6 +14,8 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
+import volumes
+
 
 @dataclass
 class Checks:
@@ -104,6 +106,7 @@ class Verifier:
         self.checks: Checks = example.checks
         self.region = example.pipeline.region
         self.from_state: set[str] = set()
+        self.volume_arns: dict[str, str] = {}
 
     def client(self, stack, service: str):
         return stack.account.client(service, self.region)
@@ -188,12 +191,15 @@ class Verifier:
         check(f"{name}: the handoff's security group is in the VPC", tasks_group in groups, tasks_group)
         if tasks_group in groups:
             expected = {("tcp", 443, 443, "cidr", infra.vpc)} | expected_rules(infra.egress)
+            if infra.file_system is not None:
+                efs_group = next((g for g, d in groups.items() if d["GroupName"] == f"{infra.name}-efs"), None)
+                expected.add(("tcp", 2049, 2049, "security_group", efs_group))
             found = rules_of(groups[tasks_group])
             if "s3" in infra.endpoints:
                 s3 = {r for r in found if r[:4] == ("tcp", 443, 443, "prefix_list")}
                 check(f"{name}: the tasks' group reaches S3 through the gateway's prefix list", len(s3) >= 1, found)
                 expected |= s3
-            equal(f"{name}: the tasks' group's egress rules (443 to the VPC, and the pipeline's)",
+            equal(f"{name}: the tasks' group's egress rules (443 to the VPC, NFS to the file system, the pipeline's)",
                   sorted(found), sorted(expected))
         equal(f"{name}: the handoff's vpc_id is the VPC", outputs.get("vpc_id"), vpc_id)
         default = next((g for g in groups.values() if g["GroupName"] == "default"), None)
@@ -221,6 +227,9 @@ class Verifier:
         metadata = kms.describe_key(KeyId=key)["KeyMetadata"]
         equal(f"{name}: the KMS key is enabled", metadata["KeyState"], "Enabled")
         equal(f"{name}: the KMS key rotates", kms.get_key_rotation_status(KeyId=key)["KeyRotationEnabled"], True)
+        if infra.file_system is not None:
+            volumes.file_system(self.checks, self.client(stack, "efs"), ec2, name, infra, outputs, private,
+                                tasks_group, key)
 
         logs = self.client(stack, "logs")
         group_name = outputs.get("cloud_watch_log_group_name", "-")
@@ -262,7 +271,8 @@ class Verifier:
                    and not (k in ("aws_lb_target_group", "aws_lb_listener", "load_balancer_arn_suffix",
                                   "target_group_arn_suffix")
                             and infra.load_balancer is None)
-                   and not (k == "service_connect_namespace" and not infra.service_connect)]
+                   and not (k == "service_connect_namespace" and not infra.service_connect)
+                   and not (k == "file_system_id" and infra.file_system is None)]
         check(f"{name}: outputs every handoff key", not missing, f"missing {missing}")
 
         self.repositories(stack, infra, key)
@@ -745,6 +755,8 @@ class Verifier:
                   ("awslogs", log_group, self.region))
             check(f"{prefix} log stream prefix", bool(options.get("awslogs-stream-prefix")), options)
 
+        self.volume_arns = volumes.service_volumes(self.checks, self.client(stack, "efs"), name, service, resolve,
+                                                   task, definitions) if service.volumes else {}
         self.roles(stack, service, infra, execution_role, task_role, resolve)
         self.scaling(stack, service, infra, cluster)
 
@@ -960,6 +972,9 @@ class Verifier:
                 expected.setdefault(action, set()).add(log_arn)
             if "kms_arn" in infra:
                 expected.setdefault("kms:Decrypt", set()).add(infra["kms_arn"])
+        for action, resources in volumes.mount_grants(self.checks, name, service, resolve, docs, self.volume_arns,
+                                                      self.region, account).items():
+            expected.setdefault(action, set()).update(resources)
         equal(f"{name}: task role permissions (action -> resources)",
               {k: sorted(v) for k, v in permissions(docs).items()}, {k: sorted(v) for k, v in expected.items()})
 
@@ -1031,7 +1046,7 @@ def snapshot(stack) -> list[tuple[str, dict]]:
     """The resources of a stack's state worth looking for after destroy."""
     kept = {"aws_ecs_service", "aws_ecs_cluster", "aws_lb", "aws_iam_role", "aws_ecr_repository", "aws_vpc",
             "aws_secretsmanager_secret", "aws_appautoscaling_target", "aws_ecs_task_definition",
-            "aws_nat_gateway", "aws_service_discovery_http_namespace"}
+            "aws_nat_gateway", "aws_service_discovery_http_namespace", "aws_efs_file_system"}
     found = []
     for resource in stack.state().get("resources", []):
         if resource.get("mode") == "managed" and resource["type"] in kept:
@@ -1069,6 +1084,8 @@ def still_there(stack, region: str, resources: list[tuple[str, dict]]) -> list[s
                 alive = any(g.get("State") not in ("deleted", "deleting") for g in gateways)
             elif type_ == "aws_secretsmanager_secret":
                 alive = "DeletedDate" not in client("secretsmanager").describe_secret(SecretId=a["arn"])
+            elif type_ == "aws_efs_file_system":
+                alive = bool(client("efs").describe_file_systems(FileSystemId=a["id"])["FileSystems"])
             elif type_ == "aws_service_discovery_http_namespace":
                 alive = bool(client("servicediscovery").get_namespace(Id=a["id"])["Namespace"])
             elif type_ == "aws_appautoscaling_target":

@@ -63,6 +63,7 @@ class Container:
     entrypoint: list[str] | None
     depends_on: dict[str, str]  # container -> condition as written (`started`)
     readonly: bool
+    mounts: list[tuple[str, str, bool]] = field(default_factory=list)  # (volume, path, read-only)
 
 
 @dataclass
@@ -92,6 +93,15 @@ class Egress:
     to_port: int
     to: list[tuple[str, str]]  # ("cidr" | "prefix_list" | "security_group", value)
     accepted: str | None
+
+
+@dataclass
+class Volume:
+    name: str
+    file_system: Ref
+    path: str  # the access point's directory on the file system
+    user: int  # POSIX uid and gid
+    readonly: bool
 
 
 @dataclass
@@ -125,6 +135,7 @@ class Service:
     egress: list[Egress]  # the rules of the service's own security group
     route: "Route | None" = None  # a listener rule and a target group of its own
     calls: list[tuple[str, str | None]] = field(default_factory=list)  # (callee's block name, accept reason)
+    volumes: list[Volume] = field(default_factory=list)
 
     def served_port(self) -> tuple[str, int] | None:
         """(container, port) the service serves callers on: its load
@@ -185,6 +196,7 @@ class Infra:
     repositories: list[str]
     nat: str  # "none", "single", "per_zone"
     egress: list[Egress]  # the tasks' group's rules beyond the endpoints
+    file_system: str | None = None  # the EFS file system's throughput mode, if the stack makes one
 
 
 @dataclass
@@ -334,6 +346,7 @@ def infra(i: dict, region: str) -> Infra:
         secret_recovery_days=None if secret_ is None else secret_["recovery_days"],
         handoff_ssm=i["handoff_parameter"], repositories=list(i["repositories"]),
         nat=i["nat"], egress=[egress(e) for e in i["egress"]],
+        file_system=None if i.get("file_system") is None else i["file_system"]["throughput"],
     )
 
 
@@ -395,6 +408,8 @@ def service(s: dict) -> Service:
         allows=[(list(a["actions"]), [scalar(r) for r in a["resources"]]) for a in s["task_policy"]],
         exec=s["exec"], egress=[egress(e) for e in network["egress"]],
         calls=[(c["service"], c["accepted"]) for c in s["calls"]],
+        volumes=[Volume(v["name"], scalar(v["file_system"]), v["path"], v["user"], v["readonly"])
+                 for v in s.get("volumes", [])],
     )
 
 
@@ -411,4 +426,5 @@ def container(c: dict) -> Container:
         env_files=list(c["env_files"]), command=c["command"], entrypoint=c["entrypoint"],
         depends_on={x["container"]: x["condition"] for x in c["depends_on"]},
         readonly=c["read_only_root"],
+        mounts=[(m["volume"], m["path"], m["readonly"]) for m in c.get("mounts", [])],
     )

@@ -95,6 +95,11 @@ class Made:
         )
 
 
+    def file_system(self, name: str) -> None:
+        """An EFS file system, as `file_system` in an infra block makes."""
+        efs = self.client("efs")
+        self.values["file_system_id"] = efs.create_file_system(CreationToken=name, Encrypted=True)["FileSystemId"]
+
     def namespace(self, name: str) -> None:
         """A Service Connect namespace, as `cluster service_connect on` makes."""
         discovery = self.client("servicediscovery")
@@ -120,6 +125,7 @@ def ssm_handoff(stack: harness.Stack, deploy: model_reader.Deploy, pipeline: mod
     port = deploy.service.load_balancer[2] if deploy.service.load_balancer else 80
     made.load_balancer(f"{pipeline.name}-e2e"[:32], port)
     made.namespace(f"{pipeline.name}-e2e")
+    made.file_system(f"{pipeline.name}-e2e")
     for alarm in deploy.service.alarms:
         made.client("cloudwatch").put_metric_alarm(
             AlarmName=alarm, MetricName="HTTPCode_Target_5XX_Count", Namespace="AWS/ApplicationELB",
