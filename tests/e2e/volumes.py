@@ -22,8 +22,8 @@ def file_system(checks, efs, ec2, name: str, infra, outputs: dict, private: list
     check(f"{name}: the file system is encrypted with the stack's key",
           described.get("KmsKeyId") in (key, key.rsplit("/", 1)[-1]), (described.get("KmsKeyId"), key))
     equal(f"{name}: the file system's throughput mode", described.get("ThroughputMode"), infra.file_system)
-    checks.workaround("aws_efs_backup_policy: moto has no PutBackupPolicy; tests/e2e/moto_patches adds it, "
-                      "keeping the status DescribeBackupPolicy reads", name)
+    checks.workaround("EFS: moto has no PutBackupPolicy (aws_efs_backup_policy) nor DeleteFileSystemPolicy "
+                      "(destroying aws_efs_file_system_policy); tests/e2e/moto_patches adds both", name)
     backup = efs.describe_backup_policy(FileSystemId=fs_id)["BackupPolicy"]
     equal(f"{name}: the file system is backed up", backup.get("Status"), "ENABLED")
 

@@ -7,7 +7,7 @@ generated workflow makes, added only while moto lacks it.
   have (AttributeError, answered with HTTP 500). The one-off task steps run
   tasks so; the name added is the one EC2 gives (`ip-10-0-0-5.<region>
   .compute.internal`).
-- PutBackupPolicy of an EFS file system (below)."""
+- PutBackupPolicy and DeleteFileSystemPolicy of an EFS file system (below)."""
 
 try:
     from moto.ec2.models.elastic_network_interfaces import NetworkInterface
@@ -31,6 +31,8 @@ if NetworkInterface is not None and not hasattr(NetworkInterface, "private_dns_n
     NetworkInterface.private_dns_name = property(_private_dns_name, _set_private_dns_name)
 
 
+# - DeleteFileSystemPolicy (EFS), which destroying `aws_efs_file_system_policy`
+#   calls: moto has none (HTTP 500); the policy is removed.
 # - PutBackupPolicy (EFS): moto answers DescribeBackupPolicy but has no
 #   PutBackupPolicy, which `aws_efs_backup_policy` calls; the policy put is
 #   kept and DescribeBackupPolicy answers it (`DISABLED` too, which moto's
@@ -60,6 +62,15 @@ def _describe_backup_policy(self):
         return _describe_backup_policy_of_moto(self)
     return _json.dumps({"BackupPolicy": put}), {"Content-Type": "application/json"}
 
+
+def _delete_file_system_policy(self):
+    file_system_id = self._get_param("FileSystemId")
+    self.efs_backend.file_systems_by_id[file_system_id].file_system_policy = None
+    return "{}", {"status": 200, "Content-Type": "application/json"}
+
+
+if EFSResponse is not None and not hasattr(EFSResponse, "delete_file_system_policy"):
+    EFSResponse.delete_file_system_policy = _delete_file_system_policy
 
 if EFSResponse is not None and not hasattr(EFSResponse, "put_backup_policy"):
     _describe_backup_policy_of_moto = EFSResponse.describe_backup_policy
