@@ -137,7 +137,7 @@ pub(super) fn container_definition(deploy: &Deploy, container: &Container, log_g
             ]),
         ));
     }
-    if let Some(mount_points) = super::volumes::mount_points(container) {
+    if let Some(mount_points) = mount_points(container) {
         attributes.push(("mountPoints", mount_points));
     }
     if !container.depends_on.is_empty() {
@@ -210,4 +210,23 @@ pub(super) fn container_definition(deploy: &Deploy, container: &Container, log_g
         ]),
     ));
     Hcl::object(attributes)
+}
+
+/// A container's `mountPoints`, if it mounts volumes.
+pub(super) fn mount_points(container: &Container) -> Option<Hcl> {
+    (!container.mounts.is_empty()).then(|| {
+        Hcl::List(
+            container
+                .mounts
+                .iter()
+                .map(|mount| {
+                    Hcl::object(vec![
+                        ("sourceVolume", Hcl::str(mount.volume.clone())),
+                        ("containerPath", Hcl::str(mount.path.clone())),
+                        ("readOnly", Hcl::Bool(mount.readonly)),
+                    ])
+                })
+                .collect(),
+        )
+    })
 }

@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use super::containers::{handoff, regional_arn, scalar, secret_resource};
-use super::output::{Hcl, HclRef, Template, REGION};
+use super::output::{Hcl, HclRef, Identifier, Template, REGION};
 use crate::model::*;
 
 /// One IAM policy statement.
@@ -123,7 +123,7 @@ pub(super) fn task_statements(deploy: &Deploy) -> Vec<PolicyStatement> {
             conditions: Vec::new(),
         })
         .collect();
-    statements.extend(super::volumes::mount_statements(service));
+    statements.extend(mount_statements(service));
     if !service.exec {
         return statements;
     }
@@ -157,4 +157,39 @@ pub(super) fn task_statements(deploy: &Deploy) -> Vec<PolicyStatement> {
         statements.push(statement("EcsExecDecrypt", &["kms:Decrypt"], vec![handoff("kms_arn")]));
     }
     statements
+}
+
+/// The local map of the access points' ARNs, by label, which the task
+/// role's conditions read (the service stack's `ecs.tf` writes it).
+const ACCESS_POINTS: &str = "local.access_points";
+
+/// The task role mounts each volume's file system through that volume's
+/// access point only, and writes only where the volume is not read-only.
+pub(super) fn mount_statements(service: &Service) -> Vec<PolicyStatement> {
+    service
+        .volumes
+        .iter()
+        .enumerate()
+        .map(|(index, volume)| {
+            let actions: &[&str] = if volume.readonly {
+                &["elasticfilesystem:ClientMount"]
+            } else {
+                &["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"]
+            };
+            let arn = regional_arn("elasticfilesystem").text("file-system/");
+            let file_system = match &volume.file_system {
+                Scalar::Infra(key) => arn.interpolate(HclRef::handoff(key.clone())),
+                Scalar::Text(id) => arn.text(id),
+                Scalar::Region => arn.interpolate(REGION),
+            };
+            let mut each = statement(&format!("MountVolume{}", index + 1), actions, vec![Hcl::template(file_system)]);
+            let access_point = HclRef::attribute(ACCESS_POINTS, Identifier::sanitized(&volume.name).as_str());
+            each.conditions.push(condition(
+                "StringEquals",
+                "elasticfilesystem:AccessPointArn",
+                vec![Hcl::reference(access_point)],
+            ));
+            each
+        })
+        .collect()
 }
