@@ -55,7 +55,14 @@ impl Checker {
             self.report(VolumeError::VolumeWithoutFileSystem { name: name.to_owned() }.at(statement.span));
             return false;
         };
-        let file_system = self.typed_scalar(from, "file_system_id", "the file system", infra);
+        let file_system = match self.typed_scalar(from, "file_system_id", "the file system", infra) {
+            // `region` is no file system: reported as the text it is.
+            Some(Scalar::Region) => {
+                self.handoff_literal("file_system_id", "region", from.span());
+                None
+            }
+            other => other,
+        };
         let path = match statement.option("path") {
             Some(item) => match self.reader.text(item, "a directory") {
                 Some((path, _)) if root_directory(path) => Some(path.trim_end_matches('/').to_owned()),
