@@ -7,6 +7,7 @@
 //! text themselves, so wording and codes are reviewed in one place. The
 //! enums split by stage and concern only to keep each file readable.
 
+mod bluegreen;
 mod calls;
 mod container;
 mod deploy;
@@ -21,6 +22,7 @@ mod task;
 mod values;
 mod volume;
 
+pub use bluegreen::BlueGreenError;
 pub use calls::CallError;
 pub use container::ContainerError;
 pub use deploy::DeployError;

@@ -323,6 +323,18 @@ impl Checker {
             self.report(InfraError::ListenWithCertificate.at(statement.span));
             return None;
         }
+        let test_port = match statement.option("test_listen") {
+            Some(item) => {
+                let port = self.reader.number(item, "a port", 1, 65535)? as u16;
+                let production = if certificate.is_some() { 443 } else { listener_port };
+                if port == production || port == listener_port {
+                    self.report(crate::catalogue::BlueGreenError::TestPortTaken { port }.at(item.span()));
+                    return None;
+                }
+                Some(port)
+            }
+            None => None,
+        };
         let allow = match statement.option("allow") {
             Some(item) => {
                 let value = self.reader.value(item, "a list of CIDR blocks")?;
@@ -374,6 +386,7 @@ impl Checker {
             certificate,
             allow,
             access_logs,
+            test_port,
         })
     }
 
@@ -522,6 +535,9 @@ pub(super) fn provided_keys(infra: &Infra) -> Vec<&'static str> {
     ];
     if infra.load_balancer.is_some() {
         keys.extend(["aws_lb_target_group", "aws_lb_listener", "load_balancer_arn_suffix", "target_group_arn_suffix"]);
+    }
+    if infra.load_balancer.as_ref().is_some_and(|lb| lb.test_port.is_some()) {
+        keys.extend(crate::plan::names::BLUE_GREEN_KEYS);
     }
     if infra.secret.is_some() {
         keys.push("secret_arn");

@@ -47,6 +47,7 @@ impl Checker {
             boundary_policy: crate::plan::names::github_boundary_policy(pipeline),
             task_roles: Vec::new(),
             flow_logs_roles: Vec::new(),
+            codedeploy_roles: Vec::new(),
             iam_policies: Vec::new(),
             state_objects: Vec::new(),
             repositories: Vec::new(),

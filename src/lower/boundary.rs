@@ -48,7 +48,8 @@ pub(super) fn apply_iam_statements(oidc: &Oidc) -> Vec<PolicyStatement> {
     let role = |name: &String| iam_arn(&format!("role/{name}"));
     let task_roles: Vec<Hcl> = oidc.task_roles.iter().map(role).collect();
     let flow_logs_roles: Vec<Hcl> = oidc.flow_logs_roles.iter().map(role).collect();
-    let roles: Vec<Hcl> = task_roles.iter().chain(&flow_logs_roles).cloned().collect();
+    let codedeploy_roles: Vec<Hcl> = oidc.codedeploy_roles.iter().map(role).collect();
+    let roles: Vec<Hcl> = task_roles.iter().chain(&flow_logs_roles).chain(&codedeploy_roles).cloned().collect();
     let policies: Vec<Hcl> = oidc.iam_policies.iter().map(|name| iam_arn(&format!("policy/{name}"))).collect();
     let under_boundary = || condition("StringEquals", "iam:PermissionsBoundary", vec![Hcl::reference(BOUNDARY)]);
     let passed_to = |service: &str| condition("StringEquals", "iam:PassedToService", vec![Hcl::str(service)]);
@@ -113,6 +114,11 @@ pub(super) fn apply_iam_statements(oidc: &Oidc) -> Vec<PolicyStatement> {
         pass.conditions.push(passed_to("vpc-flow-logs.amazonaws.com"));
         statements.push(pass);
     }
+    if !codedeploy_roles.is_empty() {
+        let mut pass = statement("PassRolesToCodeDeploy", &["iam:PassRole"], codedeploy_roles);
+        pass.conditions.push(passed_to("codedeploy.amazonaws.com"));
+        statements.push(pass);
+    }
     statements
 }
 
@@ -156,6 +162,11 @@ pub(super) fn boundary_statements(pipeline: &Pipeline) -> Vec<PolicyStatement> {
         }
         for each in task_statements(deploy) {
             add("Task", each);
+        }
+        if deploy.service.deployment.blue_green.is_some() {
+            for each in super::bluegreen::codedeploy_statements(deploy) {
+                add("CodeDeploy", each);
+            }
         }
     }
     for infra in &pipeline.infras {

@@ -78,14 +78,16 @@ pub struct SecretIr {
 }
 
 /// Resources of the infrastructure stack that may carry skips.
-const SKIPPABLE: [&str; 10] = [
+const SKIPPABLE: [&str; 12] = [
     "aws_cloudwatch_log_group.app",
     "aws_cloudwatch_log_group.flow_logs",
     "aws_ecs_cluster.main",
     "aws_eip.nat",
     "aws_lb.main",
     "aws_lb_listener.http",
+    "aws_lb_listener.test",
     "aws_lb_target_group.service",
+    "aws_lb_target_group.test",
     "aws_security_group.tasks",
     "aws_security_group_rule.load_balancer_http_in",
     "aws_secretsmanager_secret.app",
@@ -101,6 +103,13 @@ fn risk_checks(risk: Risk, lb: Option<&InfraLoadBalancer>) -> Vec<(&'static str,
                 ("aws_lb.main", "CKV2_AWS_20"),
                 ("aws_lb_target_group.service", "CKV_AWS_378"),
             ];
+            if lb.test_port.is_some() {
+                checks.extend([
+                    ("aws_lb_listener.test", "CKV_AWS_2"),
+                    ("aws_lb_listener.test", "CKV_AWS_103"),
+                    ("aws_lb_target_group.test", "CKV_AWS_378"),
+                ]);
+            }
             // The check flags port 80 open to the world only.
             if lb.listener_port == 80 && lb.allow.iter().any(|cidr| cidr == "0.0.0.0/0") {
                 checks.push(("aws_security_group_rule.load_balancer_http_in", "CKV_AWS_260"));
@@ -191,6 +200,9 @@ pub struct LoadBalancerIr {
     pub allow: Hcl,
     /// S3 bucket for access logs.
     pub access_logs: Option<String>,
+    /// The test listener's port, with a second target group, for
+    /// blue/green deployments through CodeDeploy.
+    pub test_port: Option<u16>,
 }
 
 pub(super) fn infra_stack(pipeline: &Pipeline, infra: &Infra) -> InfraStack {
@@ -238,6 +250,7 @@ pub(super) fn infra_stack(pipeline: &Pipeline, infra: &Infra) -> InfraStack {
             certificate: lb.certificate.clone(),
             allow: Hcl::List(lb.allow.iter().cloned().map(Hcl::Str).collect()),
             access_logs: lb.access_logs.clone(),
+            test_port: lb.test_port,
         }),
         secret: infra.secret.as_ref().map(|secret| SecretIr {
             name: secret.name.clone(),

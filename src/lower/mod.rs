@@ -14,6 +14,7 @@
 //! name from names the checker restricted that becomes an [`Identifier`]
 //! or is quoted; it never builds HCL, expression or shell syntax.
 
+mod bluegreen;
 mod bootstrap;
 mod boundary;
 mod builds;

@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 
+use super::bluegreen::{blue_green, BlueGreenIr};
 use super::calls::{calls, CallsIr};
 use super::containers::{container_definition, scalar, scalar_list, writable_skip};
 use super::iam::{execution_statements, task_statements, PolicyStatement};
@@ -86,6 +87,9 @@ pub struct ServiceStack {
     /// Volumes of the infrastructure's file system: access points and the
     /// task definitions' `volume` blocks.
     pub volumes: Vec<VolumeIr>,
+    /// CodeDeploy's application, deployment group and role, if the service
+    /// deploys blue/green.
+    pub blue_green: Option<BlueGreenIr>,
 }
 
 /// One `capacity_provider_strategy` block of the service.
@@ -263,6 +267,7 @@ pub(super) fn service_stack(pipeline: &Pipeline, deploy: &Deploy) -> ServiceStac
         tasks,
         one_off,
         volumes: volumes(service),
+        blue_green: blue_green(deploy),
     }
 }
 

@@ -95,11 +95,44 @@ pub struct Rollout {
     pub wait_minutes: u32,
     /// The minutes of the job's timeout left for Terraform.
     pub apply_minutes: u32,
+    /// A blue/green service's deployment through CodeDeploy, which the
+    /// job starts (and waits on, unless `wait off`) instead of waiting on
+    /// ECS.
+    pub codedeploy: Option<CodeDeployStep>,
+}
+
+/// What the deploy job's CodeDeploy step needs beyond the stack's outputs:
+/// the AppSpec's container and port, and the outputs' names.
+#[derive(Debug, Clone, Serialize)]
+pub struct CodeDeployStep {
+    /// The container the load balancer sends traffic to.
+    pub container: String,
+    /// Its port.
+    pub port: u16,
+    /// The stack's output holding the CodeDeploy application's name.
+    pub application_output: &'static str,
+    /// The stack's output holding the deployment group's name.
+    pub group_output: &'static str,
 }
 
 impl Rollout {
-    fn new(wait: Option<u32>) -> Rollout {
-        Rollout { wait, wait_minutes: wait.map_or(0, |wait| wait.div_ceil(60)), apply_minutes: APPLY_MINUTES }
+    fn new(service: &Service) -> Rollout {
+        let wait = service.deployment.wait;
+        let codedeploy = service.deployment.blue_green.as_ref().and_then(|_| {
+            let lb = service.load_balancer.as_ref()?;
+            Some(CodeDeployStep {
+                container: lb.container.clone(),
+                port: lb.port,
+                application_output: crate::plan::names::CODEDEPLOY_APP_OUTPUT,
+                group_output: crate::plan::names::CODEDEPLOY_GROUP_OUTPUT,
+            })
+        });
+        Rollout {
+            wait,
+            wait_minutes: wait.map_or(0, |wait| wait.div_ceil(60)),
+            apply_minutes: APPLY_MINUTES,
+            codedeploy,
+        }
     }
 
     /// The job's `timeout-minutes`.
@@ -295,7 +328,7 @@ fn deploy_job(pipeline: &Pipeline, deploy: &Deploy, variant: Variant) -> Terrafo
     }
     job.images = images;
     if variant == Variant::Apply {
-        let rollout = Rollout::new(deploy.service.deployment.wait);
+        let rollout = Rollout::new(&deploy.service);
         job.tasks = task_runs(deploy);
         job.timeout_minutes = Some(rollout.job_minutes() + job.tasks.as_ref().map_or(0, |tasks| tasks.minutes));
         job.rollout = Some(rollout);

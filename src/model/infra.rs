@@ -82,6 +82,10 @@ pub struct InfraLoadBalancer {
     pub allow: Vec<String>,
     /// An existing S3 bucket receiving the access logs.
     pub access_logs: Option<String>,
+    /// The port of a test listener, for blue/green deployments through
+    /// CodeDeploy (`test_listen 8443`), with a second target group; CodeDeploy
+    /// then owns both listeners' routes.
+    pub test_port: Option<u16>,
 }
 
 /// `file_system`: an EFS file system, encrypted with the stack's key,

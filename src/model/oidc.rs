@@ -30,6 +30,8 @@ pub struct Oidc {
     /// The IAM roles the infrastructure stacks create and pass to VPC flow
     /// logs, by name.
     pub flow_logs_roles: Vec<String>,
+    /// The CodeDeploy service roles of blue/green services.
+    pub codedeploy_roles: Vec<String>,
     /// The IAM managed policies the stacks create, by name.
     pub iam_policies: Vec<String>,
     /// Terraform state objects: (bucket, key).

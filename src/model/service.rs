@@ -183,6 +183,61 @@ pub struct Deployment {
     /// Seconds the deploy job waits for ECS to complete the deployment of
     /// the task definition it applied; `None` (`wait off`): it does not wait.
     pub wait: Option<u32>,
+    /// Blue/green through CodeDeploy (`deployment blue_green ...`) instead
+    /// of ECS's rolling update.
+    pub blue_green: Option<BlueGreen>,
+}
+
+/// `deployment blue_green [canary P%|linear P%] [after|every D] [terminate D]`:
+/// CodeDeploy starts the new task definition beside the old one, behind the
+/// load balancer's second target group, and shifts the traffic to it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BlueGreen {
+    /// How the production traffic moves to the new tasks.
+    pub traffic: Traffic,
+    /// Minutes the old tasks keep running after the shift, for a rollback
+    /// without starting them again.
+    pub terminate_minutes: u32,
+}
+
+impl BlueGreen {
+    /// The wait without `terminate`: 5 minutes.
+    pub const DEFAULT_TERMINATE: u32 = 5;
+    /// CodeDeploy's longest wait before the old tasks stop: 2 days.
+    pub const MAX_TERMINATE: u32 = 2880;
+    /// The longest interval of a canary or linear shift CodeDeploy takes.
+    pub const MAX_INTERVAL: u32 = 2880;
+
+    /// Minutes from the first shift until all traffic is on the new tasks.
+    pub fn shift_minutes(&self) -> u32 {
+        match self.traffic {
+            Traffic::AllAtOnce => 0,
+            Traffic::Canary { minutes, .. } => minutes,
+            Traffic::Linear { percent, minutes } => (100u32.div_ceil(percent.max(1)) - 1) * minutes,
+        }
+    }
+}
+
+/// How CodeDeploy shifts the production traffic to the new tasks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Traffic {
+    /// All of it at once.
+    AllAtOnce,
+    /// `percent` first, the rest `minutes` later.
+    Canary {
+        /// The share moved first.
+        percent: u32,
+        /// Minutes before the rest.
+        minutes: u32,
+    },
+    /// `percent` more every `minutes`.
+    Linear {
+        /// The share moved at each step.
+        percent: u32,
+        /// Minutes between steps.
+        minutes: u32,
+    },
 }
 
 impl Deployment {
@@ -203,6 +258,7 @@ impl Default for Deployment {
             rollback: true,
             alarms: Vec::new(),
             wait: Some(Deployment::DEFAULT_WAIT),
+            blue_green: None,
         }
     }
 }

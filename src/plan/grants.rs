@@ -20,12 +20,16 @@ pub(super) fn fill(pipeline: &mut Pipeline) {
 
     let mut task_roles: Vec<String> = Vec::new();
     let mut flow_logs_roles: Vec<String> = Vec::new();
+    let mut codedeploy_roles: Vec<String> = Vec::new();
     let mut iam_policies: Vec<String> = Vec::new();
     for deploy in &pipeline.deploys {
         let service = &deploy.service.name;
         add(&mut task_roles, names::task_execution_role(service));
         add(&mut task_roles, names::task_role(service));
         add(&mut iam_policies, names::execution_policy(service));
+        if deploy.service.deployment.blue_green.is_some() {
+            add(&mut codedeploy_roles, names::codedeploy_role(service));
+        }
     }
     let mut infra_names: Vec<String> = Vec::new();
     let mut exact_secrets: Vec<String> = Vec::new();
@@ -52,6 +56,7 @@ pub(super) fn fill(pipeline: &mut Pipeline) {
         oidc.apply_trust = apply_trust;
         oidc.task_roles = task_roles;
         oidc.flow_logs_roles = flow_logs_roles;
+        oidc.codedeploy_roles = codedeploy_roles;
         oidc.iam_policies = iam_policies;
         oidc.state_objects = state_objects;
         oidc.repositories = repositories;

@@ -8,12 +8,14 @@
 //! (`env`/`secret` bindings and where secrets come from), `networking.rs`
 //! (load balancer, network, VPC endpoints), `route.rs` (a listener rule and
 //! target group of the service's own), `scaling.rs` (`scale`,
-//! `schedule`), `deployment.rs` (`deployment`, `storage`), `iam.rs`
+//! `schedule`), `deployment.rs` (`deployment`, `storage`), `bluegreen.rs`
+//! (what a blue/green deployment needs of the load balancer), `iam.rs`
 //! (`allow` and the role names a service implies), `capacity.rs` (the
 //! capacity provider strategy), `tasks.rs` (one-off tasks before a
 //! deploy), `calls.rs` (the services it calls) and `volumes.rs` (volumes
 //! of the infrastructure's file system, and the containers' mounts).
 
+mod bluegreen;
 mod calls;
 mod capacity;
 mod containers;
@@ -225,6 +227,7 @@ impl Checker {
         }
         let scaling = self.service_scaling(&mut settings, load_balancer.as_ref(), stage, infra, &mut valid);
         valid &= self.check_grace(&settings, load_balancer.is_some());
+        valid &= self.check_blue_green(&settings, load_balancer.as_ref(), infra, own_infra);
         valid &= self.check_dependencies(&settings.containers);
         valid &= self.resolve_mounts(&mut settings);
         let tasks = self.resolve_tasks(&settings);

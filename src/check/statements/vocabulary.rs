@@ -63,7 +63,7 @@ pub static INFRA: Schema = Schema {
             "load_balancer",
             1,
             1,
-            "load_balancer public|internal port 8080 [health \"/health\"] [matcher \"200-399\"] [healthy 5] [unhealthy 2] [deregistration 300s] [listen 80] [certificate \"arn:...\"] [allow [\"0.0.0.0/0\"]] [logs \"BUCKET\"]",
+            "load_balancer public|internal port 8080 [health \"/health\"] [matcher \"200-399\"] [healthy 5] [unhealthy 2] [deregistration 300s] [listen 80] [test_listen 8443] [certificate \"arn:...\"] [allow [\"0.0.0.0/0\"]] [logs \"BUCKET\"]",
         )
         .options(&[
             "port",
@@ -73,6 +73,7 @@ pub static INFRA: Schema = Schema {
             "unhealthy",
             "deregistration",
             "listen",
+            "test_listen",
             "certificate",
             "allow",
             "logs",
@@ -102,7 +103,7 @@ pub static ENVIRONMENT: Schema = Schema {
         spec("capacity", 1, 1, CAPACITY_USAGE).block(BlockUse::Optional),
         spec("storage", 1, 1, "storage 50gb"),
         spec("scale", 1, 1, SCALE_USAGE).options(SCALE_OPTIONS),
-        spec("deployment", 0, 0, DEPLOYMENT_USAGE).options(DEPLOYMENT_OPTIONS),
+        spec("deployment", 0, 0, DEPLOYMENT_USAGE).options(DEPLOYMENT_OPTIONS).flags(&["blue_green"]),
         spec("vpc", 1, 1, "vpc 10.0.0.0/24 [zones [us-east-2a, us-east-2b]]").options(&["zones"]),
         spec("certificate", 1, 1, "certificate \"arn:aws:acm:...\""),
         spec("accept", 2, 2, ACCEPT_USAGE).repeatable(),
@@ -143,9 +144,9 @@ const SCALE_OPTIONS: &[&str] = &["cpu", "memory", "requests", "cooldown_in", "co
 const ACCEPT_USAGE: &str =
     "accept plain_http|no_waf|no_access_logs|short_log_retention|no_insights|no_exec_logging \"REASON\"";
 
-const DEPLOYMENT_USAGE: &str =
-    "deployment [minimum 100%] [maximum 200%] [grace 60s] [rollback yes|no] [alarms [\"ALARM\", ...]] [wait 15m|off]";
-const DEPLOYMENT_OPTIONS: &[&str] = &["minimum", "maximum", "grace", "rollback", "alarms", "wait"];
+const DEPLOYMENT_USAGE: &str = "deployment [blue_green [canary 10% after 5m | linear 10% every 1m] [terminate 5m]] [minimum 100%] [maximum 200%] [grace 60s] [rollback yes|no] [alarms [\"ALARM\", ...]] [wait 15m|off]";
+const DEPLOYMENT_OPTIONS: &[&str] =
+    &["minimum", "maximum", "grace", "rollback", "alarms", "wait", "canary", "linear", "after", "every", "terminate"];
 
 /// `build NAME { ... }`.
 pub static BUILD: Schema = Schema {
@@ -224,7 +225,7 @@ pub static SERVICE: Schema = Schema {
         spec("schedule", 3, 3, "schedule NAME \"cron(0 8 ? * MON-FRI *)\" MIN..MAX [timezone \"Europe/Berlin\"]")
             .options(&["timezone"])
             .repeatable(),
-        spec("deployment", 0, 0, DEPLOYMENT_USAGE).options(DEPLOYMENT_OPTIONS),
+        spec("deployment", 0, 0, DEPLOYMENT_USAGE).options(DEPLOYMENT_OPTIONS).flags(&["blue_green"]),
         spec("storage", 1, 1, "storage 50gb"),
         spec("allow", 1, 1, "allow [\"s3:GetObject\"] on [\"arn:aws:s3:::bucket/*\"] [accept \"REASON\"]")
             .options(&["on", "accept"])

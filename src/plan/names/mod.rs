@@ -66,6 +66,9 @@ pub const GITHUB_CLAIM: &str = "token.actions.githubusercontent.com:";
 /// The audience the workflow's tokens carry, and the provider's client id.
 pub const GITHUB_AUDIENCE: &str = "sts.amazonaws.com";
 
+mod bluegreen;
+pub use bluegreen::*;
+
 /// The task family of a service's one-off task `task` (`task NAME { ... }`).
 pub fn one_off_family(service: &str, task: &str) -> String {
     format!("{service}-{task}")
@@ -113,6 +116,11 @@ pub struct TemplateNames {
     github_plan_ecr_login_policy: &'static str,
     github_boundary_policy: &'static str,
     flow_logs_group_prefix: &'static str,
+    codedeploy_role: &'static str,
+    codedeploy_policy: &'static str,
+    traffic_config: &'static str,
+    codedeploy_app_output: &'static str,
+    codedeploy_group_output: &'static str,
     app_log_group_prefix: &'static str,
     app_log_group_suffix: &'static str,
     flow_logs_group_suffix: &'static str,
@@ -171,6 +179,11 @@ pub const TEMPLATE_NAMES: TemplateNames = TemplateNames {
     github_plan_ecr_login_policy: GITHUB_PLAN_ECR_LOGIN_POLICY,
     github_boundary_policy: GITHUB_BOUNDARY_POLICY,
     flow_logs_group_prefix: FLOW_LOGS_GROUP_PREFIX,
+    codedeploy_role: CODEDEPLOY_ROLE,
+    codedeploy_policy: CODEDEPLOY_POLICY,
+    traffic_config: TRAFFIC_CONFIG,
+    codedeploy_app_output: CODEDEPLOY_APP_OUTPUT,
+    codedeploy_group_output: CODEDEPLOY_GROUP_OUTPUT,
     app_log_group_prefix: APP_LOG_GROUP_PREFIX,
     app_log_group_suffix: APP_LOG_GROUP_SUFFIX,
     flow_logs_group_suffix: FLOW_LOGS_GROUP_SUFFIX,
