@@ -79,7 +79,7 @@ impl BlueGreenError {
                 .help("deploy the service with ECS's rolling update (no `blue_green`), or reach it through the load balancer instead of `calls`"),
             Self::TestPortTaken { port } => Diagnostic::new(Code::Conflict, span, format!("the test listener needs a port of its own, {port} is taken"))
                 .label("the production listener's port")
-                .help("pick another port for `test_listen`, such as 8443"),
+                .help("give `test_listen` a port no other listener of the load balancer uses"),
         }
     }
 }

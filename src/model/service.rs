@@ -220,7 +220,7 @@ impl BlueGreen {
 
 /// How CodeDeploy shifts the production traffic to the new tasks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(tag = "kind", content = "value", rename_all = "snake_case")]
 pub enum Traffic {
     /// All of it at once.
     AllAtOnce,

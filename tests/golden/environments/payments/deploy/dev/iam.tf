@@ -95,3 +95,67 @@ resource "aws_iam_role_policy_attachment" "execution_extras" {
   role       = aws_iam_role.execution.name
   policy_arn = aws_iam_policy.execution.arn
 }
+
+# CodeDeploy replaces the service's task set and moves the listeners, on
+# behalf of this account only (confused-deputy protection).
+data "aws_iam_policy_document" "codedeploy_assume" {
+  statement {
+    sid     = "CodeDeployAssume"
+    actions = ["sts:AssumeRole"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["codedeploy.amazonaws.com"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [data.aws_caller_identity.current.account_id]
+    }
+  }
+}
+
+resource "aws_iam_role" "codedeploy" {
+  name               = "${var.name}-codedeploy"
+  assume_role_policy = data.aws_iam_policy_document.codedeploy_assume.json
+}
+
+# Exactly what an ECS blue/green deployment of this service needs.
+data "aws_iam_policy_document" "codedeploy" {
+  statement {
+    sid       = "ReplaceTheServicesTaskSets"
+    actions   = ["ecs:CreateTaskSet", "ecs:DeleteTaskSet", "ecs:DescribeServices", "ecs:UpdateServicePrimaryTaskSet"]
+    resources = ["arn:${data.aws_partition.current.partition}:ecs:${var.region}:${data.aws_caller_identity.current.account_id}:service/*/payments-api-dev", "arn:${data.aws_partition.current.partition}:ecs:${var.region}:${data.aws_caller_identity.current.account_id}:task-set/*/payments-api-dev/*"]
+  }
+
+  statement {
+    sid       = "ReadTheLoadBalancer"
+    actions   = ["elasticloadbalancing:DescribeListeners", "elasticloadbalancing:DescribeRules", "elasticloadbalancing:DescribeTargetGroups"]
+    resources = ["*"]
+  }
+
+  statement {
+    sid       = "MoveTheListeners"
+    actions   = ["elasticloadbalancing:ModifyListener", "elasticloadbalancing:ModifyRule"]
+    resources = [local.infra.aws_lb_listener, local.infra.aws_lb_test_listener]
+  }
+
+  statement {
+    sid       = "PassTheTaskRolesToEcs"
+    actions   = ["iam:PassRole"]
+    resources = ["arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:role/payments-api-dev-task-execution-role", "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:role/payments-api-dev-task-role"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "iam:PassedToService"
+      values   = ["ecs-tasks.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_iam_role_policy" "codedeploy" {
+  name   = "${var.name}-codedeploy"
+  role   = aws_iam_role.codedeploy.id
+  policy = data.aws_iam_policy_document.codedeploy.json
+}

@@ -27,3 +27,14 @@ output "task_role_arn" {
   description = "ARN of the task role the containers assume."
   value       = aws_iam_role.task.arn
 }
+
+# What the deploy job's CodeDeploy step reads.
+output "codedeploy_application" {
+  description = "The CodeDeploy application of the service's blue/green deployments."
+  value       = aws_codedeploy_app.service.name
+}
+
+output "codedeploy_deployment_group" {
+  description = "The CodeDeploy deployment group of the service."
+  value       = aws_codedeploy_deployment_group.service.deployment_group_name
+}

@@ -66,20 +66,18 @@ resource "aws_ecs_task_definition" "service" {
 }
 
 resource "aws_ecs_service" "service" {
-  name                               = var.name
-  cluster                            = local.infra.cluster_id
-  task_definition                    = aws_ecs_task_definition.service.arn
-  desired_count                      = 3
-  launch_type                        = "FARGATE"
-  force_new_deployment               = true
-  propagate_tags                     = "SERVICE"
-  deployment_minimum_healthy_percent = 50
-  deployment_maximum_percent         = 200
-  health_check_grace_period_seconds  = 30
+  name                              = var.name
+  cluster                           = local.infra.cluster_id
+  task_definition                   = aws_ecs_task_definition.service.arn
+  desired_count                     = 3
+  launch_type                       = "FARGATE"
+  propagate_tags                    = "SERVICE"
+  health_check_grace_period_seconds = 30
 
-  deployment_circuit_breaker {
-    enable   = true
-    rollback = true
+  # CodeDeploy replaces the tasks: the deploy job starts a deployment of
+  # each task definition this stack registers.
+  deployment_controller {
+    type = "CODE_DEPLOY"
   }
 
   load_balancer {
@@ -94,8 +92,85 @@ resource "aws_ecs_service" "service" {
     assign_public_ip = false
   }
 
-  # Autoscaling owns the task count once the service exists.
+  # Once the service exists, CodeDeploy owns its task definition and the
+  # target group production is on (autoscaling owns the task count): an apply leaves them as it left them.
   lifecycle {
-    ignore_changes = [desired_count]
+    ignore_changes = [desired_count, task_definition, load_balancer]
+  }
+}
+
+resource "aws_codedeploy_app" "service" {
+  name             = var.name
+  compute_platform = "ECS"
+}
+
+resource "aws_codedeploy_deployment_config" "service" {
+  deployment_config_name = "${var.name}-traffic"
+  compute_platform       = "ECS"
+
+  traffic_routing_config {
+    type = "TimeBasedCanary"
+
+    time_based_canary {
+      percentage = 10
+      interval   = 5
+    }
+  }
+}
+
+# Each deployment starts the new task definition beside the old one in the
+# target group no listener sends production to, lets the test listener
+# reach it, shifts production to it step by step, and rolls back when
+# the deployment fails.
+resource "aws_codedeploy_deployment_group" "service" {
+  app_name               = aws_codedeploy_app.service.name
+  deployment_group_name  = var.name
+  service_role_arn       = aws_iam_role.codedeploy.arn
+  deployment_config_name = aws_codedeploy_deployment_config.service.id
+
+  deployment_style {
+    deployment_option = "WITH_TRAFFIC_CONTROL"
+    deployment_type   = "BLUE_GREEN"
+  }
+
+  blue_green_deployment_config {
+    deployment_ready_option {
+      action_on_timeout = "CONTINUE_DEPLOYMENT"
+    }
+
+    terminate_blue_instances_on_deployment_success {
+      action                           = "TERMINATE"
+      termination_wait_time_in_minutes = 5
+    }
+  }
+
+  ecs_service {
+    cluster_name = reverse(split("/", aws_ecs_service.service.cluster))[0]
+    service_name = aws_ecs_service.service.name
+  }
+
+  load_balancer_info {
+    target_group_pair_info {
+      prod_traffic_route {
+        listener_arns = [local.infra.aws_lb_listener]
+      }
+
+      test_traffic_route {
+        listener_arns = [local.infra.aws_lb_test_listener]
+      }
+
+      target_group {
+        name = local.infra.target_group_name
+      }
+
+      target_group {
+        name = local.infra.test_target_group_name
+      }
+    }
+  }
+
+  auto_rollback_configuration {
+    enabled = true
+    events  = ["DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_ALARM"]
   }
 }

@@ -13,6 +13,9 @@ locals {
     aws_lb_listener            = aws_lb_listener.http.arn
     load_balancer_arn_suffix   = aws_lb.main.arn_suffix
     target_group_arn_suffix    = aws_lb_target_group.service.arn_suffix
+    aws_lb_test_listener       = aws_lb_listener.test.arn
+    target_group_name          = aws_lb_target_group.service.name
+    test_target_group_name     = aws_lb_target_group.test.name
     secret_arn                 = aws_secretsmanager_secret.app.arn
     vpc_id                     = aws_vpc.main.id
     private_route_table_ids    = aws_route_table.private[*].id
@@ -72,6 +75,21 @@ output "load_balancer_arn_suffix" {
 output "target_group_arn_suffix" {
   description = "ARN suffix of the target group (request-count scaling)."
   value       = local.handoff.target_group_arn_suffix
+}
+
+output "aws_lb_test_listener" {
+  description = "The test listener of blue/green deployments."
+  value       = local.handoff.aws_lb_test_listener
+}
+
+output "target_group_name" {
+  description = "Name of the target group the listeners forward to when the stack is made (CodeDeploy takes names)."
+  value       = local.handoff.target_group_name
+}
+
+output "test_target_group_name" {
+  description = "Name of the second target group of blue/green deployments."
+  value       = local.handoff.test_target_group_name
 }
 
 output "load_balancer_dns_name" {

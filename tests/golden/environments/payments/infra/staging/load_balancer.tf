@@ -17,6 +17,16 @@ resource "aws_security_group_rule" "load_balancer_http_in" {
   security_group_id = aws_security_group.load_balancer.id
 }
 
+resource "aws_security_group_rule" "load_balancer_test_in" {
+  description       = "The test listener of blue/green deployments"
+  type              = "ingress"
+  from_port         = 8443
+  to_port           = 8443
+  protocol          = "tcp"
+  cidr_blocks       = ["10.41.0.0/24"]
+  security_group_id = aws_security_group.load_balancer.id
+}
+
 resource "aws_security_group_rule" "load_balancer_to_tasks" {
   description              = "Traffic to the tasks"
   type                     = "egress"
@@ -67,6 +77,47 @@ resource "aws_lb_target_group" "service" {
   }
 }
 
+# The second target group of blue/green deployments: CodeDeploy starts the
+# new tasks in whichever group production is not on, then moves the
+# listeners to it. Unnamed (the infrastructure's name leaves no room for a
+# suffix): the handoff carries its name.
+resource "aws_lb_target_group" "test" {
+  #checkov:skip=CKV_AWS_378:accepted in the pipeline (plain_http): internal load balancer: traffic never leaves the VPC
+  port                 = 8080
+  protocol             = "HTTP"
+  target_type          = "ip"
+  vpc_id               = aws_vpc.main.id
+  deregistration_delay = 300
+
+  health_check {
+    path                = "/ready"
+    protocol            = "HTTP"
+    matcher             = "200-399"
+    healthy_threshold   = 5
+    unhealthy_threshold = 2
+  }
+}
+
+# Where a blue/green deployment's new tasks answer before production moves
+# to them. CodeDeploy moves both listeners between the two groups, so an
+# apply leaves their default action as CodeDeploy left it.
+resource "aws_lb_listener" "test" {
+  #checkov:skip=CKV_AWS_2:accepted in the pipeline (plain_http): internal load balancer: traffic never leaves the VPC
+  #checkov:skip=CKV_AWS_103:accepted in the pipeline (plain_http): internal load balancer: traffic never leaves the VPC
+  load_balancer_arn = aws_lb.main.arn
+  port              = 8443
+  protocol          = "HTTP"
+
+  default_action {
+    type             = "forward"
+    target_group_arn = aws_lb_target_group.service.arn
+  }
+
+  lifecycle {
+    ignore_changes = [default_action]
+  }
+}
+
 resource "aws_lb_listener" "http" {
   #checkov:skip=CKV_AWS_2:accepted in the pipeline (plain_http): internal load balancer: traffic never leaves the VPC
   #checkov:skip=CKV_AWS_103:accepted in the pipeline (plain_http): internal load balancer: traffic never leaves the VPC
@@ -77,5 +128,10 @@ resource "aws_lb_listener" "http" {
   default_action {
     type             = "forward"
     target_group_arn = aws_lb_target_group.service.arn
+  }
+
+  # CodeDeploy moves it between the two target groups.
+  lifecycle {
+    ignore_changes = [default_action]
   }
 }
