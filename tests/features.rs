@@ -447,7 +447,10 @@ fn deploy_jobs_wait_for_the_rollout() {
         for (id, job) in workflow["jobs"].as_mapping().expect("jobs") {
             let Some((apply, apply_step)) = step_at(job, "Terraform apply") else { continue };
             let is_deploy = job["name"].as_str().is_some_and(|name| name.starts_with("deploy "));
-            let gate = step_at(job, "Wait for the rollout");
+            // A blue/green service's deploy starts and awaits a CodeDeploy
+            // deployment instead (`environments.ecspipe`).
+            let codedeploy = step_at(job, "Deploy through CodeDeploy");
+            let gate = step_at(job, "Wait for the rollout").or(codedeploy);
             if !is_deploy {
                 assert!(gate.is_none() && job["timeout-minutes"].is_null(), "{id:?} is not a deploy job");
                 continue;
@@ -457,8 +460,29 @@ fn deploy_jobs_wait_for_the_rollout() {
             assert_eq!(gate["if"], apply_step["if"], "{id:?}");
             let script = gate["run"].as_str().expect("run");
             assert!(!script.contains("${{"), "{id:?}: an expression in the gate script");
-            for needed in ["terraform output -raw task_definition_arn", "aws ecs describe-services", "FAILED"] {
+            let needed: &[&str] = if codedeploy.is_some() {
+                &[
+                    "terraform output -raw task_definition_arn",
+                    "terraform output -raw codedeploy_deployment_group",
+                    "aws deploy create-deployment",
+                    "aws deploy get-deployment",
+                    "Failed | Stopped)",
+                    "aws deploy stop-deployment",
+                ]
+            } else {
+                &["terraform output -raw task_definition_arn", "aws ecs describe-services", "FAILED"]
+            };
+            for needed in needed {
                 assert!(script.contains(needed), "{id:?}: the gate lacks {needed}");
+            }
+            assert_eq!(
+                codedeploy.is_some(),
+                path.ends_with("payments.yml"),
+                "{id:?}: only payments deploys blue/green"
+            );
+            if codedeploy.is_some() {
+                assert_eq!(gate["env"]["CONTAINER_NAME"], "api", "{id:?}");
+                assert_eq!(gate["env"]["CONTAINER_PORT"], "8080", "{id:?}");
             }
             // `environments.ecspipe` waits 20 minutes; the others the default 15.
             let wait: u64 = if path.ends_with("payments.yml") { 1200 } else { 900 };
