@@ -65,6 +65,9 @@ pub const HANDOFF_KEYS: &[(&str, HandoffShape, &str)] = &[
     ("private_route_table_ids", HandoffShape::Many, "the route tables of the private subnets"),
     ("service_connect_namespace", HandoffShape::One, "the Service Connect namespace ARN (services with `calls`)"),
     ("file_system_id", HandoffShape::One, "the EFS file system the services' volumes are directories of"),
+    ("aws_lb_test_listener", HandoffShape::One, "the test listener of blue/green deployments (`test_listen`)"),
+    ("target_group_name", HandoffShape::One, "the name of the target group (blue/green: CodeDeploy takes names)"),
+    ("test_target_group_name", HandoffShape::One, "the name of the second target group of blue/green deployments"),
 ];
 
 /// Fargate task sizes (Linux): CPU units → allowed memory in MiB as
