@@ -35,6 +35,9 @@ import harness
 import workflow as workflow_reader
 
 STEP = "Wait for the rollout"
+#: A blue/green service's step: it starts a CodeDeploy deployment and waits
+#: on it (test_codedeploy_script.py, and runner.py's replay against moto).
+CODEDEPLOY_STEP = "Deploy through CodeDeploy"
 #: The wait the replay gives a deployment that completes (it exits on the
 #: first look) and one that never does.
 PASSING_WAIT = 60
@@ -48,8 +51,8 @@ def aws_cli() -> str:
     return found
 
 
-def step_of(job: workflow_reader.Job) -> dict | None:
-    return next((step for step in job.steps if step.get("name") == STEP), None)
+def step_of(job: workflow_reader.Job, name: str = STEP) -> dict | None:
+    return next((step for step in job.steps if step.get("name") == name), None)
 
 
 def run(step: dict, stack: harness.Stack, account: harness.Account, region: str, wait: int,
@@ -88,7 +91,7 @@ def run(step: dict, stack: harness.Stack, account: harness.Account, region: str,
         os.unlink(file.name)
     seconds = time.monotonic() - started
     with open(stack.log, "a") as log:
-        log.write(f"\n$ [{STEP}] ROLLOUT_TIMEOUT={wait} against {account.endpoint}   # {stack.name}, "
+        log.write(f"\n$ [{step.get('name')}] ROLLOUT_TIMEOUT={wait} against {account.endpoint}   # {stack.name}, "
                   f"{seconds:.1f}s, exit {process.returncode}\n{process.stdout}")
     return process.returncode, process.stdout, seconds
 

@@ -76,3 +76,85 @@ if EFSResponse is not None and not hasattr(EFSResponse, "put_backup_policy"):
     _describe_backup_policy_of_moto = EFSResponse.describe_backup_policy
     EFSResponse.put_backup_policy = _put_backup_policy
     EFSResponse.describe_backup_policy = _describe_backup_policy
+
+
+# CodeDeploy (blue/green services): moto 5 has applications, deployment
+# groups and deployments, but no deployment configurations, no deletes, no
+# StopDeployment, and its deployments stay `Created`. Added here: the
+# configurations (Create/Get/Delete), DeleteApplication and
+# DeleteDeploymentGroup, StopDeployment, and a deployment that goes
+# `InProgress` and then `Succeeded` on later reads (moto moves no traffic:
+# the listeners and task sets are not touched; the failing ends of the
+# workflow's step run against stand-ins, test_codedeploy_script.py).
+try:
+    from moto.codedeploy.responses import CodeDeployResponse
+    from moto.codedeploy.models import CodeDeployBackend
+except ImportError:  # another moto layout: nothing to patch
+    CodeDeployResponse = None
+
+if CodeDeployResponse is not None and not hasattr(CodeDeployResponse, "create_deployment_config"):
+    import json as _json
+    import uuid as _uuid
+
+    def _configs(backend):
+        return backend.__dict__.setdefault("_e2e_configs", {})
+
+    def _error(kind, message):
+        from moto.core.exceptions import JsonRESTError
+        raise JsonRESTError(kind, message)
+
+    def create_deployment_config(self):
+        name = self._get_param("deploymentConfigName")
+        configs = _configs(self.codedeploy_backend)
+        if name in configs:
+            _error("DeploymentConfigAlreadyExistsException", f"{name} exists")
+        configs[name] = {
+            "deploymentConfigId": str(_uuid.uuid4()),
+            "deploymentConfigName": name,
+            "computePlatform": self._get_param("computePlatform") or "Server",
+            "trafficRoutingConfig": self._get_param("trafficRoutingConfig") or {},
+            "createTime": 0,
+        }
+        return _json.dumps({"deploymentConfigId": configs[name]["deploymentConfigId"]})
+
+    def get_deployment_config(self):
+        name = self._get_param("deploymentConfigName")
+        config = _configs(self.codedeploy_backend).get(name)
+        if config is None:
+            _error("DeploymentConfigDoesNotExistException", f"{name} does not exist")
+        return _json.dumps({"deploymentConfigInfo": config})
+
+    def delete_deployment_config(self):
+        _configs(self.codedeploy_backend).pop(self._get_param("deploymentConfigName"), None)
+        return "{}"
+
+    def delete_deployment_group(self):
+        groups = self.codedeploy_backend.deployment_groups.get(self._get_param("applicationName"), {})
+        groups.pop(self._get_param("deploymentGroupName"), None)
+        return _json.dumps({"hooksNotCleanedUp": []})
+
+    def delete_application(self):
+        name = self._get_param("applicationName")
+        self.codedeploy_backend.applications.pop(name, None)
+        self.codedeploy_backend.deployment_groups.pop(name, None)
+        return "{}"
+
+    def stop_deployment(self):
+        deployment = self.codedeploy_backend.get_deployment(self._get_param("deploymentId"))
+        deployment.status = "Stopped"
+        return _json.dumps({"status": "Pending", "statusMessage": "stopping"})
+
+    _get_deployment = CodeDeployBackend.get_deployment
+
+    def get_deployment(self, deployment_id):
+        deployment = _get_deployment(self, deployment_id)
+        reads = deployment.__dict__.get("_e2e_reads", 0) + 1
+        deployment.__dict__["_e2e_reads"] = reads
+        if deployment.status in ("Created", "InProgress"):
+            deployment.status = "Succeeded" if reads >= 3 else "InProgress"
+        return deployment
+
+    for _method in (create_deployment_config, get_deployment_config, delete_deployment_config,
+                    delete_deployment_group, delete_application, stop_deployment):
+        setattr(CodeDeployResponse, _method.__name__, _method)
+    CodeDeployBackend.get_deployment = get_deployment
