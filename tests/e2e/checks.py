@@ -272,7 +272,9 @@ class Verifier:
                                   "target_group_arn_suffix")
                             and infra.load_balancer is None)
                    and not (k == "service_connect_namespace" and not infra.service_connect)
-                   and not (k == "file_system_id" and infra.file_system is None)]
+                   and not (k == "file_system_id" and infra.file_system is None)
+                   and not (k in ("aws_lb_test_listener", "target_group_name", "test_target_group_name")
+                            and (infra.load_balancer is None or infra.load_balancer.test_port is None))]
         check(f"{name}: outputs every handoff key", not missing, f"missing {missing}")
 
         self.repositories(stack, infra, key)
@@ -427,7 +429,7 @@ class Verifier:
                     for a in listener["DefaultActions"]]
 
         if lb_spec.certificate:
-            ports = [443, lb_spec.listen]
+            ports = [443, lb_spec.listen] + ([lb_spec.test_port] if lb_spec.test_port else [])
             equal(f"{name}: listener ports", sorted(listeners), sorted(ports))
             https = listeners.get(443, {})
             equal(f"{name}: HTTPS listener protocol", https.get("Protocol"), "HTTPS")
@@ -445,13 +447,17 @@ class Verifier:
                    {k: redirect.get("RedirectConfig", {}).get(k) for k in ("Protocol", "Port", "StatusCode")}),
                   ("HTTP", "redirect", {"Protocol": "HTTPS", "Port": "443", "StatusCode": "HTTP_301"}))
         else:
-            ports = [lb_spec.listen]
-            equal(f"{name}: listener ports", sorted(listeners), ports)
+            ports = [lb_spec.listen] + ([lb_spec.test_port] if lb_spec.test_port else [])
+            equal(f"{name}: listener ports", sorted(listeners), sorted(ports))
             listener = listeners.get(lb_spec.listen, {})
             equal(f"{name}: listener protocol", listener.get("Protocol"), "HTTP")
             equal(f"{name}: listener forwards to the target group", actions(listener) if listener else None, forward)
             equal(f"{name}: handoff aws_lb_listener is the listener", outputs.get("aws_lb_listener"),
                   listener.get("ListenerArn"))
+
+        if lb_spec.test_port:
+            self.test_listener(stack, lb_spec, listeners.get(lb_spec.test_port, {}), outputs, target_group,
+                               vpc, forward, actions)
 
         lb_groups = lb.get("SecurityGroups", [])
         if check(f"{name}: the load balancer has its own security group",
@@ -470,6 +476,89 @@ class Verifier:
                   [(lb_spec.port, lb_spec.port)])
 
     # ------------------------------------------------------------------
+    def test_listener(self, stack, lb_spec, listener: dict, outputs: dict, target_group: dict, vpc, forward,
+                      actions) -> None:
+        """`test_listen`: the test listener on its port, forwarding to the
+        first target group until CodeDeploy moves it; the second target
+        group like the first; the handoff's names of both."""
+        name = stack.name
+        check, equal = self.checks.check, self.checks.equal
+        elb = self.client(stack, "elbv2")
+        equal(f"{name}: test listener protocol", listener.get("Protocol"),
+              "HTTPS" if lb_spec.certificate else "HTTP")
+        equal(f"{name}: test listener forwards to the first target group", actions(listener) if listener else None,
+              forward)
+        equal(f"{name}: handoff aws_lb_test_listener is the test listener", outputs.get("aws_lb_test_listener"),
+              listener.get("ListenerArn"))
+        equal(f"{name}: handoff target_group_name is the first target group's", outputs.get("target_group_name"),
+              target_group["TargetGroupName"])
+        second = elb.describe_target_groups(Names=[outputs.get("test_target_group_name", "-")])["TargetGroups"]
+        if check(f"{name}: the second target group exists under the handed-over name", len(second) == 1, second):
+            group = second[0]
+            equal(f"{name}: second target group (port, protocol, target type, VPC, health path, matcher)",
+                  (group["Port"], group["Protocol"], group["TargetType"], group["VpcId"],
+                   group.get("HealthCheckPath"), group.get("Matcher", {}).get("HttpCode")),
+                  (lb_spec.port, "HTTP", "ip", vpc["VpcId"], lb_spec.health, lb_spec.matcher))
+            check(f"{name}: the second target group is not the first",
+                  group["TargetGroupArn"] != target_group["TargetGroupArn"], group["TargetGroupArn"])
+
+    def codedeploy(self, stack, service, outputs: dict, infra: dict, svc: dict) -> None:
+        """A blue/green service: the ECS service's deployment controller,
+        CodeDeploy's application, deployment group (type, traffic, rollback,
+        target group pair, listeners, the service) and the service role."""
+        name = stack.name
+        check, equal = self.checks.check, self.checks.equal
+        kind, percent, minutes, terminate = service.blue_green
+        equal(f"{name}: the service's deployment controller is CODE_DEPLOY",
+              (svc.get("deploymentController") or {}).get("type"), "CODE_DEPLOY")
+        cd = self.client(stack, "codedeploy")
+        application = outputs.get("codedeploy_application", "-")
+        app = cd.get_application(applicationName=application)["application"]
+        equal(f"{name}: CodeDeploy application {application} is for ECS", app.get("computePlatform"), "ECS")
+        group_name = outputs.get("codedeploy_deployment_group", "-")
+        group = cd.get_deployment_group(applicationName=application,
+                                        deploymentGroupName=group_name)["deploymentGroupInfo"]
+        equal(f"{name}: deployment group style", group.get("deploymentStyle"),
+              {"deploymentOption": "WITH_TRAFFIC_CONTROL", "deploymentType": "BLUE_GREEN"})
+        equal(f"{name}: deployment group's ECS service", group.get("ecsServices"),
+              [{"clusterName": outputs["cluster"].rsplit("/", 1)[-1], "serviceName": outputs["service_name"]}])
+        rollback = group.get("autoRollbackConfiguration") or {}
+        equal(f"{name}: deployment group rolls back on failure and alarms",
+              (rollback.get("enabled"), sorted(rollback.get("events", []))),
+              (service.rollback, ["DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_ALARM"]))
+        blue_green = group.get("blueGreenDeploymentConfiguration") or {}
+        equal(f"{name}: the old tasks stop {terminate} minutes after the shift",
+              blue_green.get("terminateBlueInstancesOnDeploymentSuccess"),
+              {"action": "TERMINATE", "terminationWaitTimeInMinutes": terminate})
+        pair = ((group.get("loadBalancerInfo") or {}).get("targetGroupPairInfoList") or [{}])[0]
+        equal(f"{name}: deployment group's target group pair", [g.get("name") for g in pair.get("targetGroups", [])],
+              [infra.get("target_group_name"), infra.get("test_target_group_name")])
+        equal(f"{name}: deployment group's production and test listeners",
+              ((pair.get("prodTrafficRoute") or {}).get("listenerArns"),
+               (pair.get("testTrafficRoute") or {}).get("listenerArns")),
+              ([infra.get("aws_lb_listener")], [infra.get("aws_lb_test_listener")]))
+        role = group.get("serviceRoleArn", "")
+        check(f"{name}: deployment group's service role is the stack's CodeDeploy role",
+              role.endswith(f":role/{service.name}-codedeploy"), role)
+        iam = self.client(stack, "iam")
+        trust = iam.get_role(RoleName=f"{service.name}-codedeploy")["Role"]["AssumeRolePolicyDocument"]
+        principals = [s.get("Principal", {}).get("Service") for s in trust.get("Statement", [])]
+        equal(f"{name}: only CodeDeploy assumes the CodeDeploy role", principals, ["codedeploy.amazonaws.com"])
+        config = group.get("deploymentConfigName")
+        if kind == "all_at_once":
+            equal(f"{name}: deployment group shifts all at once", config, "CodeDeployDefault.ECSAllAtOnce")
+        else:
+            info = cd.get_deployment_config(deploymentConfigName=config)["deploymentConfigInfo"]
+            routing = info.get("trafficRoutingConfig") or {}
+            block = "timeBasedCanary" if kind == "canary" else "timeBasedLinear"
+            equal(f"{name}: deployment config {config} ({kind} {percent}% / {minutes}m)",
+                  (info.get("computePlatform"), routing.get("type"), routing.get(block)),
+                  ("ECS", "TimeBasedCanary" if kind == "canary" else "TimeBasedLinear",
+                   {"canaryPercentage" if kind == "canary" else "linearPercentage": percent,
+                    "canaryInterval" if kind == "canary" else "linearInterval": minutes}))
+            self.checks.workaround("CodeDeploy: moto has no deployment configurations; tests/e2e/moto_patches "
+                                   "keeps what CreateDeploymentConfig was given", name)
+
     def bootstrap(self, stack, oidc) -> None:
         """GitHub's OIDC provider and the roles the workflow's jobs assume."""
         import fnmatch
@@ -662,21 +751,28 @@ class Verifier:
             equal(f"{name}: {label}", from_aws if from_aws is not None else
                   (False if isinstance(expected, bool) else None), expected)
 
-        deployment = svc.get("deploymentConfiguration") or {}
-        breaker = (state.get("deployment_circuit_breaker") or [{}])[0]
-        alarms = (state.get("alarms") or [{}])[0]
-        aws_or_state("deployment minimum healthy percent", deployment.get("minimumHealthyPercent"),
-                     state.get("deployment_minimum_healthy_percent"), service.minimum_percent)
-        aws_or_state("deployment maximum percent", deployment.get("maximumPercent"),
-                     state.get("deployment_maximum_percent"), service.maximum_percent)
-        aws_or_state("deployment circuit breaker", deployment.get("deploymentCircuitBreaker"),
-                     {"enable": breaker.get("enable"), "rollback": breaker.get("rollback")},
-                     {"enable": True, "rollback": service.rollback})
-        aws_or_state("deployment alarms", deployment.get("alarms"),
-                     {"alarmNames": sorted(alarms.get("alarm_names") or []), "enable": bool(alarms.get("enable")),
-                      "rollback": bool(alarms.get("rollback"))} if alarms else None,
-                     {"alarmNames": sorted(service.alarms), "enable": True, "rollback": True}
-                     if service.alarms else None)
+        if service.blue_green is not None:
+            # CodeDeploy's, not ECS's rolling update: no circuit breaker, no
+            # healthy percentages or alarms on the service.
+            check(f"{name}: no circuit breaker beside CodeDeploy", not state.get("deployment_circuit_breaker"),
+                  state.get("deployment_circuit_breaker"))
+            self.codedeploy(stack, service, stack.outputs(), infra, svc)
+        else:
+            deployment = svc.get("deploymentConfiguration") or {}
+            breaker = (state.get("deployment_circuit_breaker") or [{}])[0]
+            alarms = (state.get("alarms") or [{}])[0]
+            aws_or_state("deployment minimum healthy percent", deployment.get("minimumHealthyPercent"),
+                         state.get("deployment_minimum_healthy_percent"), service.minimum_percent)
+            aws_or_state("deployment maximum percent", deployment.get("maximumPercent"),
+                         state.get("deployment_maximum_percent"), service.maximum_percent)
+            aws_or_state("deployment circuit breaker", deployment.get("deploymentCircuitBreaker"),
+                         {"enable": breaker.get("enable"), "rollback": breaker.get("rollback")},
+                         {"enable": True, "rollback": service.rollback})
+            aws_or_state("deployment alarms", deployment.get("alarms"),
+                         {"alarmNames": sorted(alarms.get("alarm_names") or []), "enable": bool(alarms.get("enable")),
+                          "rollback": bool(alarms.get("rollback"))} if alarms else None,
+                         {"alarmNames": sorted(service.alarms), "enable": True, "rollback": True}
+                         if service.alarms else None)
         aws_or_state("health check grace period", svc.get("healthCheckGracePeriodSeconds"),
                      state.get("health_check_grace_period_seconds") or None, service.grace)
         aws_or_state("ECS Exec", svc.get("enableExecuteCommand") or None, bool(state.get("enable_execute_command")),

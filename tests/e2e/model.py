@@ -136,6 +136,8 @@ class Service:
     route: "Route | None" = None  # a listener rule and a target group of its own
     calls: list[tuple[str, str | None]] = field(default_factory=list)  # (callee's block name, accept reason)
     volumes: list[Volume] = field(default_factory=list)
+    # `deployment blue_green`: (traffic kind, percent, minutes, terminate minutes); None for the rolling update
+    blue_green: tuple[str, int | None, int | None, int] | None = None
 
     def served_port(self) -> tuple[str, int] | None:
         """(container, port) the service serves callers on: its load
@@ -174,6 +176,7 @@ class LoadBalancer:
     certificate: str | None
     allow: list[str]
     access_logs: str | None
+    test_port: int | None = None  # `test_listen`: the test listener of blue/green deployments
 
 
 @dataclass
@@ -340,7 +343,8 @@ def infra(i: dict, region: str) -> Infra:
             public=lb["public"], port=lb["target_port"], listen=lb["listener_port"], health=lb["health_path"],
             matcher=lb["matcher"], deregistration=lb["deregistration_seconds"], healthy=lb["healthy_threshold"],
             unhealthy=lb["unhealthy_threshold"],
-            certificate=lb["certificate"], allow=list(lb["allow"]), access_logs=lb["access_logs"]),
+            certificate=lb["certificate"], allow=list(lb["allow"]), access_logs=lb["access_logs"],
+            test_port=lb["test_port"]),
         secret=None if secret_ is None else (secret_["name"], secret_["from"]),
         secret_name=None if secret_ is None else (secret_["exact_name"] or f"{i['name']}/{secret_['name']}"),
         secret_recovery_days=None if secret_ is None else secret_["recovery_days"],
@@ -410,7 +414,16 @@ def service(s: dict) -> Service:
         calls=[(c["service"], c["accepted"]) for c in s["calls"]],
         volumes=[Volume(v["name"], scalar(v["file_system"]), v["path"], v["user"], v["readonly"])
                  for v in s.get("volumes", [])],
+        blue_green=blue_green(deployment["blue_green"]),
     )
+
+
+def blue_green(b: dict | None) -> tuple[str, int | None, int | None, int] | None:
+    if b is None:
+        return None
+    traffic = b["traffic"]
+    value = traffic.get("value") or {}
+    return traffic["kind"], value.get("percent"), value.get("minutes"), b["terminate_minutes"]
 
 
 def container(c: dict) -> Container:

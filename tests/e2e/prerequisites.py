@@ -87,11 +87,20 @@ class Made:
                                      TargetType="ip")["TargetGroups"][0]["TargetGroupArn"]
         listener = elb.create_listener(LoadBalancerArn=lb, Protocol="HTTP", Port=80,
                                        DefaultActions=[{"Type": "forward", "TargetGroupArn": tg}])
+        # The second target group and the test listener of blue/green
+        # deployments (`test_listen`).
+        test_tg = elb.create_target_group(Name=f"{name[:27]}-test", Protocol="HTTP", Port=port, VpcId=self.vpc,
+                                          TargetType="ip")["TargetGroups"][0]["TargetGroupArn"]
+        test_listener = elb.create_listener(LoadBalancerArn=lb, Protocol="HTTP", Port=8443,
+                                            DefaultActions=[{"Type": "forward", "TargetGroupArn": tg}])
         self.values.update(
             aws_lb_listener=listener["Listeners"][0]["ListenerArn"],
             aws_lb_target_group=tg,
             load_balancer_arn_suffix=lb.split(":loadbalancer/", 1)[1],
             target_group_arn_suffix=tg.split(":", 5)[5],
+            aws_lb_test_listener=test_listener["Listeners"][0]["ListenerArn"],
+            target_group_name=name,
+            test_target_group_name=f"{name[:27]}-test",
         )
 
 

@@ -462,11 +462,15 @@ class Example:
         deployment completes, and fails within its wait, naming the
         deployment, where it never does (gate.py)."""
         gated = [(job_id, step) for job_id in sorted(self.applied) if self.stacks[job_id].kind == "service"
-                 for step in [gate.step_of(self.workflow.jobs[job_id])]]
+                 for step in [gate.step_of(self.workflow.jobs[job_id])
+                              or gate.step_of(self.workflow.jobs[job_id], gate.CODEDEPLOY_STEP)]]
         for job_id, step in gated:
             self.checks.check(f"{job_id}: the deploy job waits for the rollout", step is not None,
-                              f"no step named {gate.STEP!r}")
-        gated = [(job_id, step) for job_id, step in gated if step is not None]
+                              f"no step named {gate.STEP!r} or {gate.CODEDEPLOY_STEP!r}")
+        for job_id, step in gated:
+            if step is not None and step.get("name") == gate.CODEDEPLOY_STEP:
+                self.replay_codedeploy(job_id, step)
+        gated = [(job_id, step) for job_id, step in gated if step is not None and step.get("name") == gate.STEP]
         if not gated:
             return
         self.checks.workaround("ECS rollouts: moto started with MOTO_ECS_SERVICE_RUNNING at the largest count (its "
@@ -496,6 +500,53 @@ class Example:
                 code != 0 and f"::error::ECS deployment {deployment} " in output
                 and f"did not complete within {gate.FAILING_WAIT}s" in output,
                 f"exit {code} after {seconds:.0f}s, deployment {deployment}:\n{harness.tail(output)}")
+
+    def replay_codedeploy(self, job_id: str, step: dict) -> None:
+        """A blue/green service's CodeDeploy step against moto: with the
+        service on another revision than the apply registered (as after an
+        apply that changed the task definition: Terraform leaves the
+        service's to CodeDeploy), it starts a deployment of the applied one
+        and exits 0 when it succeeds; with the service on the applied one,
+        it starts none. Its failing ends: test_codedeploy_script.py."""
+        stack = self.stacks[job_id]
+        region = self.pipeline.region
+        outputs = stack.outputs()
+        cluster, service, applied = outputs["cluster"], outputs["service_name"], outputs["task_definition_arn"]
+        ecs = stack.account.client("ecs", region)
+        definition = ecs.describe_task_definition(taskDefinition=applied)["taskDefinition"]
+        keys = ["family", "taskRoleArn", "executionRoleArn", "networkMode", "containerDefinitions",
+                "requiresCompatibilities", "cpu", "memory", "runtimePlatform", "ephemeralStorage"]
+        other = ecs.register_task_definition(**{k: definition[k] for k in keys if k in definition})[
+            "taskDefinition"]["taskDefinitionArn"]
+        ecs.update_service(cluster=cluster, service=service, taskDefinition=other)
+        try:
+            code, output, _ = gate.run(step, stack, stack.account, region, gate.PASSING_WAIT, self.workflow.env)
+            self.checks.check(f"{job_id}: the CodeDeploy step starts a deployment and passes when it succeeds",
+                              code == 0 and f"of {applied} succeeded" in output, f"exit {code}:\n{harness.tail(output)}")
+            codedeploy = stack.account.client("codedeploy", region)
+            application, group = outputs["codedeploy_application"], outputs["codedeploy_deployment_group"]
+            ids = codedeploy.list_deployments(applicationName=application, deploymentGroupName=group)["deployments"]
+            if self.checks.check(f"{job_id}: CodeDeploy holds one deployment of the group", len(ids) == 1, ids):
+                revision = codedeploy.get_deployment(deploymentId=ids[0])["deploymentInfo"]["revision"]
+                appspec = json.loads(revision.get("appSpecContent", {}).get("content", "{}"))
+                target = (appspec.get("Resources") or [{}])[0].get("TargetService", {})
+                container, port = self.spec[job_id].service.load_balancer[1:]
+                self.checks.equal(f"{job_id}: the deployment's AppSpec names the applied task definition, the "
+                                  "container and the port", (revision.get("revisionType"), target.get("Type"),
+                                                             target.get("Properties")),
+                                  ("AppSpecContent", "AWS::ECS::Service",
+                                   {"TaskDefinition": applied,
+                                    "LoadBalancerInfo": {"ContainerName": container, "ContainerPort": port}}))
+        finally:
+            ecs.update_service(cluster=cluster, service=service, taskDefinition=applied)
+            ecs.deregister_task_definition(taskDefinition=other)
+        code, output, _ = gate.run(step, stack, stack.account, region, gate.PASSING_WAIT, self.workflow.env)
+        self.checks.check(f"{job_id}: the CodeDeploy step starts no deployment when the service runs the applied "
+                          "task definition", code == 0 and "no deployment" in output,
+                          f"exit {code}:\n{harness.tail(output)}")
+        self.checks.workaround("CodeDeploy: moto's deployments move no traffic and stay Created; tests/e2e/"
+                               "moto_patches has them succeed on the second read; the harness put the service on "
+                               "another revision with boto3 so that the step has one to deploy", job_id)
 
     def verify(self) -> None:
         verifier = checks.Verifier(self)

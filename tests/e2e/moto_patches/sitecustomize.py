@@ -151,7 +151,7 @@ if CodeDeployResponse is not None and not hasattr(CodeDeployResponse, "create_de
         reads = deployment.__dict__.get("_e2e_reads", 0) + 1
         deployment.__dict__["_e2e_reads"] = reads
         if deployment.status in ("Created", "InProgress"):
-            deployment.status = "Succeeded" if reads >= 3 else "InProgress"
+            deployment.status = "Succeeded" if reads >= 2 else "InProgress"
         return deployment
 
     for _method in (create_deployment_config, get_deployment_config, delete_deployment_config,
