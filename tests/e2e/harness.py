@@ -97,7 +97,8 @@ import botocore.config
 
 DEFAULT_ACCOUNT = "123456789012"
 ENDPOINTS = [
-    "acm", "applicationautoscaling", "cloudwatch", "ec2", "ecr", "ecs", "efs", "elbv2", "iam", "kms", "logs", "s3",
+    "acm", "applicationautoscaling", "cloudwatch", "codedeploy", "ec2", "ecr", "ecs", "efs", "elbv2", "iam", "kms",
+    "logs", "s3",
     "secretsmanager", "servicediscovery", "ssm", "sts",
 ]
 # Attributes of aws_ecs_service that moto's CreateService drops (see above).
