@@ -7,6 +7,7 @@
 
 mod support;
 
+mod bluegreen;
 mod book;
 mod bookbuild;
 mod cli;

@@ -83,7 +83,9 @@ if EFSResponse is not None and not hasattr(EFSResponse, "put_backup_policy"):
 # StopDeployment, and its deployments stay `Created`. Added here: the
 # configurations (Create/Get/Delete), DeleteApplication and
 # DeleteDeploymentGroup, StopDeployment, and a deployment that goes
-# `InProgress` and then `Succeeded` on later reads (moto moves no traffic:
+# `InProgress` and then `Succeeded` on later reads, and its times as the
+# numbers CodeDeploy answers with (moto writes ISO strings, which the
+# provider's SDK cannot read) (moto moves no traffic:
 # the listeners and task sets are not touched; the failing ends of the
 # workflow's step run against stand-ins, test_codedeploy_script.py).
 try:
@@ -153,6 +155,26 @@ if CodeDeployResponse is not None and not hasattr(CodeDeployResponse, "create_de
         if deployment.status in ("Created", "InProgress"):
             deployment.status = "Succeeded" if reads >= 2 else "InProgress"
         return deployment
+
+    from datetime import datetime as _datetime
+    from moto.codedeploy.models import Application as _Application, DeploymentInfo as _DeploymentInfo
+
+    def _epoch(value):
+        if isinstance(value, str):
+            return _datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
+        return value
+
+    def _numeric_times(to_dict):
+        def patched(self):
+            answer = to_dict(self)
+            for key in ("createTime", "startTime", "completeTime"):
+                if answer.get(key) is not None:
+                    answer[key] = _epoch(answer[key])
+            return answer
+        return patched
+
+    _Application.to_dict = _numeric_times(_Application.to_dict)
+    _DeploymentInfo.to_dict = _numeric_times(_DeploymentInfo.to_dict)
 
     for _method in (create_deployment_config, get_deployment_config, delete_deployment_config,
                     delete_deployment_group, delete_application, stop_deployment):
