@@ -8,7 +8,7 @@ use crate::support::*;
 
 const SOURCE: &str = r#"pipeline shop {
   region us-east-2
-  role   secret.AWS_ROLE
+  role   secret.AWS_ROLE plan secret.AWS_PLAN_ROLE
   oidc {
     repository "acme/shop"
     stack      shop/bootstrap
@@ -27,7 +27,7 @@ const SOURCE: &str = r#"pipeline shop {
     state local
     service shop-api {
       deployment blue_green linear 20% every 2m terminate 0s alarms ["shop-api-5xx"] wait 30m
-      container app { image "public.ecr.aws/nginx/nginx:1.27"  port 8080 }
+      container app { image "123456789012.dkr.ecr.us-east-2.amazonaws.com/shop-api:1.4.2"  port 8080 }
       load_balancer infra.aws_lb_target_group
     }
   }
