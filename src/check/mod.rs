@@ -15,6 +15,7 @@ mod egress;
 mod environments;
 mod git;
 mod infra;
+mod infra_network;
 mod infra_settings;
 mod names;
 mod oidc;
