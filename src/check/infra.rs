@@ -4,7 +4,7 @@
 use super::environments::Stage;
 use super::infra_settings::{InfraContext, InfraSettings};
 use super::*;
-use crate::catalogue::InfraError;
+use crate::catalogue::{EdgeError, InfraError};
 
 /// VPC endpoints ecspipe knows, in the order they are emitted.
 pub(super) const ENDPOINTS: &[&str] =
@@ -26,7 +26,7 @@ impl Checker {
         let environment = stage.map(|stage| stage.name.as_str());
         let overrides = stage.map(|stage| &stage.overrides);
         let settings = self.infra_settings(statement, &statements, context, overrides);
-        let load_balancer = self.infra_load_balancer_and_certificate(&settings, context.region);
+        let load_balancer = self.infra_load_balancer_and_edge(&settings, context.region);
         let name_in_environment = crate::plan::names::in_environment(settings.name.0.clone(), environment);
         let name_ok = self.name_rule(settings.name.1, "infrastructure name", lb_name_rule(&name_in_environment));
         let subnet_bits = self.subnets(&settings.vpc.0, settings.vpc.2, settings.vpc.1.as_ref().map_or(2, Vec::len));
@@ -43,6 +43,9 @@ impl Checker {
             let lb_span = settings.load_balancer.map_or(statement.name_span, |lb| lb.span);
             let made = made_risks(load_balancer.as_ref(), lb_span, &settings);
             self.risks(&made, &settings.accepted, environment);
+        }
+        if let (Some((Some(domain), span)), Some(_)) = (&settings.domain, stage) {
+            self.report(EdgeError::DomainInEnvironments { name: domain.name.clone() }.at(*span));
         }
         if let (Some(secret), Some(_)) = (&settings.secret, stage) {
             if let Some(name) = &secret.exact_name {
@@ -96,27 +99,7 @@ impl Checker {
         })
     }
 
-    /// Checks the `load_balancer` statement against the VPC in effect (its
-    /// default `allow` is the VPC's range) and gives it the certificate; a
-    /// certificate with no load balancer to serve it is reported.
-    fn infra_load_balancer_and_certificate(
-        &mut self,
-        settings: &InfraSettings<'_, '_>,
-        region: Option<&str>,
-    ) -> Option<InfraLoadBalancer> {
-        let mut load_balancer =
-            settings.load_balancer.and_then(|lb| self.infra_load_balancer(lb, &settings.vpc.0, region));
-        match (load_balancer.as_mut(), settings.certificate.0.clone()) {
-            (Some(lb), Some(certificate)) => lb.certificate = Some(certificate),
-            (None, Some(_)) if settings.load_balancer.is_none() => {
-                self.report(InfraError::CertificateWithoutLoadBalancer.at(settings.certificate.1))
-            }
-            _ => {}
-        }
-        load_balancer
-    }
-
-    fn infra_load_balancer(
+    pub(super) fn infra_load_balancer(
         &mut self,
         statement: &Statement<'_>,
         vpc: &str,
@@ -228,6 +211,8 @@ impl Checker {
             allow,
             access_logs,
             test_port,
+            domain: None,
+            waf: None,
         })
     }
 
@@ -421,8 +406,8 @@ fn made_risks(
     let mut made = Vec::new();
     if let Some(lb) = load_balancer {
         for (risk, made_here) in [
-            (Risk::PlainHttp, lb.certificate.is_none()),
-            (Risk::NoWaf, lb.public),
+            (Risk::PlainHttp, !lb.https()),
+            (Risk::NoWaf, lb.public && lb.waf.is_none()),
             (Risk::NoAccessLogs, lb.access_logs.is_none()),
         ] {
             if made_here {

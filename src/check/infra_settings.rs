@@ -53,6 +53,10 @@ pub(super) struct InfraSettings<'s, 'a> {
     pub(super) terraform_version: String,
     /// The certificate, and the span of the statement setting it.
     pub(super) certificate: (Option<String>, Span),
+    /// `domain`, if written: its value if valid, and where it is written.
+    pub(super) domain: Option<(Option<Domain>, Span)>,
+    /// `waf`, if written: its value if valid, and where it is written.
+    pub(super) waf: Option<(Option<Waf>, Span)>,
     /// The accepted risks, their reasons, and where each is accepted.
     pub(super) accepted: Vec<(Risk, String, Span)>,
     /// The `load_balancer` statement, checked once the VPC is known.
@@ -99,6 +103,8 @@ impl Checker {
             file_system: None,
             terraform_version: String::from("1.11.4"),
             certificate: (None, block.name_span),
+            domain: None,
+            waf: None,
             accepted: Vec::new(),
             load_balancer: None,
             environment: None,
@@ -179,6 +185,8 @@ impl Checker {
             "certificate" => {
                 settings.certificate = (first.and_then(|item| self.certificate(item, context.region)), statement.span)
             }
+            "domain" => settings.domain = Some((self.domain(statement), statement.span)),
+            "waf" => settings.waf = Some((self.waf(statement), statement.span)),
             "secret" => {
                 settings.secret = self.infra_secret(statement);
                 settings.secret_span = statement.span;

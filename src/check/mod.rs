@@ -11,6 +11,7 @@ mod build;
 mod calls;
 mod credentials;
 mod deploy;
+mod edge;
 mod egress;
 mod environments;
 mod git;

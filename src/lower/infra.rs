@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use super::edge::{DomainIr, WafIr};
 use super::names::secret_variable;
 use super::network::{egress, EgressIr};
 use super::output::{Hcl, HclRef, Identifier, Template};
@@ -81,6 +82,7 @@ pub struct SecretIr {
 const SKIPPABLE: [&str; 12] = [
     "aws_cloudwatch_log_group.app",
     "aws_cloudwatch_log_group.flow_logs",
+    "aws_cloudwatch_log_group.waf",
     "aws_ecs_cluster.main",
     "aws_eip.nat",
     "aws_lb.main",
@@ -91,6 +93,7 @@ const SKIPPABLE: [&str; 12] = [
     "aws_security_group.tasks",
     "aws_security_group_rule.load_balancer_http_in",
     "aws_secretsmanager_secret.app",
+    "aws_wafv2_web_acl.main",
 ];
 
 /// The checkov checks each accepted trade-off fails, by resource.
@@ -119,8 +122,15 @@ fn risk_checks(risk: Risk, lb: Option<&InfraLoadBalancer>) -> Vec<(&'static str,
         (Risk::NoWaf, Some(_)) => vec![("aws_lb.main", "CKV2_AWS_28")],
         (Risk::NoAccessLogs, Some(_)) => vec![("aws_lb.main", "CKV_AWS_91")],
         (Risk::PlainHttp | Risk::NoWaf | Risk::NoAccessLogs, None) => Vec::new(),
-        (Risk::ShortLogRetention, _) => {
-            vec![("aws_cloudwatch_log_group.app", "CKV_AWS_338"), ("aws_cloudwatch_log_group.flow_logs", "CKV_AWS_338")]
+        (Risk::ShortLogRetention, lb) => {
+            let mut checks = vec![
+                ("aws_cloudwatch_log_group.app", "CKV_AWS_338"),
+                ("aws_cloudwatch_log_group.flow_logs", "CKV_AWS_338"),
+            ];
+            if lb.is_some_and(|lb| lb.waf.is_some()) {
+                checks.push(("aws_cloudwatch_log_group.waf", "CKV_AWS_338"));
+            }
+            checks
         }
         (Risk::NoInsights, _) => vec![("aws_ecs_cluster.main", "CKV_AWS_65")],
         // No checkov check looks at exec logging; the acceptance is for
@@ -163,8 +173,28 @@ fn skips(infra: &Infra) -> BTreeMap<&'static str, Vec<Skip>> {
             add(resource, check, format!("accepted in the pipeline ({}): {reason}", risk.keyword()));
         }
     }
+    if let Some(waf) = infra.load_balancer.as_ref().and_then(|lb| lb.waf.as_ref()) {
+        if !waf.managed.contains(&ManagedRules::BadInputs) {
+            add(
+                "aws_wafv2_web_acl.main",
+                "CKV_AWS_192",
+                String::from(
+                    "the pipeline's `waf managed [...]` leaves out bad_inputs, the group that blocks Log4j lookups",
+                ),
+            );
+        }
+        // The graph check asks for both groups, although bad_inputs alone
+        // blocks the Log4j lookups it is named after.
+        if !waf.managed.contains(&ManagedRules::AnonymousIp) || !waf.managed.contains(&ManagedRules::BadInputs) {
+            add(
+                "aws_lb.main",
+                "CKV2_AWS_76",
+                String::from("the web ACL runs the managed groups the pipeline lists; without anonymous_ip, which blocks clients behind VPNs, Tor and hosting providers, as ecspipe's default leaves out"),
+            );
+        }
+    }
     if let Some(lb) = &infra.load_balancer {
-        if lb.certificate.is_some() && lb.listener_port == 80 && lb.allow.iter().any(|cidr| cidr == "0.0.0.0/0") {
+        if lb.https() && lb.listener_port == 80 && lb.allow.iter().any(|cidr| cidr == "0.0.0.0/0") {
             add(
                 "aws_security_group_rule.load_balancer_http_in",
                 "CKV_AWS_260",
@@ -194,8 +224,14 @@ pub struct LoadBalancerIr {
     pub healthy_threshold: u32,
     /// Unhealthy threshold.
     pub unhealthy_threshold: u32,
-    /// ACM certificate.
+    /// ACM certificate given by ARN.
     pub certificate: Option<String>,
+    /// Whether the listeners speak HTTPS (a certificate, or a domain's).
+    pub https: bool,
+    /// The custom domain.
+    pub domain: Option<DomainIr>,
+    /// The web ACL.
+    pub waf: Option<WafIr>,
     /// Allowed client CIDRs.
     pub allow: Hcl,
     /// S3 bucket for access logs.
@@ -248,6 +284,9 @@ pub(super) fn infra_stack(pipeline: &Pipeline, infra: &Infra) -> InfraStack {
             healthy_threshold: lb.healthy_threshold,
             unhealthy_threshold: lb.unhealthy_threshold,
             certificate: lb.certificate.clone(),
+            https: lb.https(),
+            domain: lb.domain.as_ref().map(super::edge::domain),
+            waf: lb.waf.as_ref().map(super::edge::waf),
             allow: Hcl::List(lb.allow.iter().cloned().map(Hcl::Str).collect()),
             access_logs: lb.access_logs.clone(),
             test_port: lb.test_port,

@@ -22,6 +22,7 @@ mod calls;
 mod changes;
 mod conditions;
 mod containers;
+mod edge;
 mod iam;
 mod infra;
 mod jobs;

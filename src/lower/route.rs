@@ -72,7 +72,7 @@ fn http_reason(pipeline: &Pipeline, deploy: &Deploy) -> String {
     let plain = own.and_then(|infra| {
         let lb = infra.load_balancer.as_ref()?;
         let (_, reason) = infra.accepted.iter().find(|(risk, _)| *risk == Risk::PlainHttp)?;
-        lb.certificate.is_none().then_some(reason)
+        (!lb.https()).then_some(reason)
     });
     match plain {
         Some(reason) => format!("accepted in the pipeline ({}): {reason}", Risk::PlainHttp.keyword()),

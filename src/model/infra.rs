@@ -86,6 +86,94 @@ pub struct InfraLoadBalancer {
     /// CodeDeploy (`test_listen 8443`), with a second target group; CodeDeploy
     /// then owns both listeners' routes.
     pub test_port: Option<u16>,
+    /// A custom domain: its own certificate, validated in DNS, and an alias.
+    pub domain: Option<Domain>,
+    /// A web application firewall in front of the listeners.
+    pub waf: Option<Waf>,
+}
+
+impl InfraLoadBalancer {
+    /// Whether the listeners speak HTTPS: a certificate or a domain's own.
+    pub fn https(&self) -> bool {
+        self.certificate.is_some() || self.domain.is_some()
+    }
+}
+
+/// `domain NAME zone ZONE`: a name in a Route 53 hosted zone the stack
+/// does not own.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Domain {
+    /// The fully qualified name, lower case, without a trailing dot.
+    pub name: String,
+    /// The hosted zone the alias and validation records go in.
+    pub zone: Zone,
+}
+
+/// A hosted zone, by id or by name (a public zone).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Zone {
+    /// `Z0123456789ABCDEFGHIJ`.
+    Id(String),
+    /// `example.com`, looked up among the account's public zones.
+    Name(String),
+}
+
+/// `waf [managed [...]] [rate N]`: an AWS WAF web ACL on the load balancer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Waf {
+    /// AWS managed rule groups, in the order they are evaluated.
+    pub managed: Vec<ManagedRules>,
+    /// Requests one client address may send in five minutes, if limited.
+    pub rate_limit: Option<u32>,
+}
+
+/// An AWS managed rule group, by the name a pipeline gives it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ManagedRules {
+    /// The core rule set (OWASP top ten).
+    Common,
+    /// Known bad inputs (Log4j lookups and the like).
+    BadInputs,
+    /// Amazon's IP reputation list.
+    IpReputation,
+    /// Anonymous addresses: VPNs, proxies, Tor, hosting providers.
+    AnonymousIp,
+    /// SQL injection.
+    Sql,
+    /// Linux operating system exploits.
+    Linux,
+    /// POSIX operating system exploits.
+    Unix,
+    /// Windows operating system exploits.
+    Windows,
+    /// PHP exploits.
+    Php,
+    /// WordPress exploits.
+    Wordpress,
+    /// Exposed administrative pages.
+    Admin,
+}
+
+impl ManagedRules {
+    /// Every group, as written in a pipeline.
+    pub const ALL: [(&'static str, ManagedRules); 11] = [
+        ("common", ManagedRules::Common),
+        ("bad_inputs", ManagedRules::BadInputs),
+        ("ip_reputation", ManagedRules::IpReputation),
+        ("anonymous_ip", ManagedRules::AnonymousIp),
+        ("sql", ManagedRules::Sql),
+        ("linux", ManagedRules::Linux),
+        ("unix", ManagedRules::Unix),
+        ("windows", ManagedRules::Windows),
+        ("php", ManagedRules::Php),
+        ("wordpress", ManagedRules::Wordpress),
+        ("admin", ManagedRules::Admin),
+    ];
+
+    /// The groups a `waf` statement without `managed` turns on.
+    pub const DEFAULT: [ManagedRules; 3] = [ManagedRules::Common, ManagedRules::BadInputs, ManagedRules::IpReputation];
 }
 
 /// `file_system`: an EFS file system, encrypted with the stack's key,

@@ -78,6 +78,8 @@ pub static INFRA: Schema = Schema {
             "allow",
             "logs",
         ]),
+        spec("domain", 1, 1, "domain shop.example.com zone example.com|\"Z0123456789ABCDEFGHIJ\"").options(&["zone"]),
+        spec("waf", 0, 0, "waf [managed [common, bad_inputs, ip_reputation]] [rate 2000]").options(&["managed", "rate"]),
         spec("secret", 1, 1, "secret NAME from secret.GITHUB_SECRET [name \"EXACT/NAME\"] [recovery 30d]")
             .options(&["from", "name", "recovery"]),
         spec("file_system", 0, 0, "file_system [throughput bursting|elastic]").options(&["throughput"]),

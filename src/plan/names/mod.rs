@@ -11,6 +11,8 @@ mod volumes;
 
 pub use volumes::*;
 
+mod edge;
+pub use edge::*;
 use serde::Serialize;
 
 mod images;
@@ -126,6 +128,7 @@ pub struct TemplateNames {
     flow_logs_group_suffix: &'static str,
     task_execution_managed_policy: &'static str,
     file_system: &'static str,
+    waf_log_group_prefix: &'static str,
 }
 
 /// The files of an infrastructure stack, in the order they are written:
@@ -189,6 +192,7 @@ pub const TEMPLATE_NAMES: TemplateNames = TemplateNames {
     flow_logs_group_suffix: FLOW_LOGS_GROUP_SUFFIX,
     task_execution_managed_policy: TASK_EXECUTION_MANAGED_POLICY,
     file_system: FILE_SYSTEM,
+    waf_log_group_prefix: WAF_LOG_GROUP_PREFIX,
 };
 
 /// The job that lists which jobs' inputs a run changed; its outputs are
