@@ -212,11 +212,11 @@ impl InfraError {
                 let (why, fix) = match risk {
                     Risk::PlainHttp => (
                         "the load balancer has no certificate, so it serves plain HTTP",
-                        "add `certificate \"arn:aws:acm:...\"` to `load_balancer` for HTTPS",
+                        "add `domain shop.example.com zone example.com` to the infra block (or `certificate \"arn:aws:acm:...\"` to `load_balancer`) for HTTPS",
                     ),
                     Risk::NoWaf => (
                         "the public load balancer has no web application firewall",
-                        "put a WAF in front of it outside ecspipe",
+                        "add `waf` to the infra block for AWS WAF's managed rules",
                     ),
                     Risk::NoAccessLogs => (
                         "the load balancer writes no access logs",

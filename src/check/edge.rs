@@ -37,7 +37,10 @@ impl Checker {
                 }
             }
         }
-        let lb = load_balancer.as_mut()?;
+        // A domain or web ACL with errors of its own leaves no load
+        // balancer to weigh the trade-offs of.
+        let invalid = matches!(settings.domain, Some((None, _))) || matches!(settings.waf, Some((None, _)));
+        let lb = load_balancer.as_mut().filter(|_| !invalid)?;
         if let Some(certificate) = settings.certificate.0.clone() {
             lb.certificate = Some(certificate);
         }
