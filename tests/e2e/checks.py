@@ -14,6 +14,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
+import edge_checks
 import volumes
 
 
@@ -428,13 +429,19 @@ class Verifier:
             return [{k: v for k, v in a.items() if k in ("Type", "TargetGroupArn", "RedirectConfig")}
                     for a in listener["DefaultActions"]]
 
-        if lb_spec.certificate:
+        if lb_spec.certificate or lb_spec.domain:
             ports = [443, lb_spec.listen] + ([lb_spec.test_port] if lb_spec.test_port else [])
             equal(f"{name}: listener ports", sorted(listeners), sorted(ports))
             https = listeners.get(443, {})
             equal(f"{name}: HTTPS listener protocol", https.get("Protocol"), "HTTPS")
-            equal(f"{name}: HTTPS listener certificate (moto's stand-in for the pipeline's)",
-                  [c["CertificateArn"] for c in https.get("Certificates", [])], [getattr(stack, "certificate", None)])
+            if lb_spec.domain:
+                certificate = self.state_attributes(stack, "aws_acm_certificate", "domain").get("arn")
+                edge_checks.check_domain(name, lambda service: self.client(stack, service), self.checks,
+                                         lb_spec.domain, lb, https, certificate)
+            else:
+                equal(f"{name}: HTTPS listener certificate (moto's stand-in for the pipeline's)",
+                      [c["CertificateArn"] for c in https.get("Certificates", [])],
+                      [getattr(stack, "certificate", None)])
             check(f"{name}: HTTPS listener has a TLS 1.2+ policy",
                   str(https.get("SslPolicy", "")).startswith("ELBSecurityPolicy-TLS13"), https.get("SslPolicy"))
             equal(f"{name}: HTTPS listener forwards to the target group", actions(https) if https else None, forward)
@@ -458,6 +465,10 @@ class Verifier:
         if lb_spec.test_port:
             self.test_listener(stack, lb_spec, listeners.get(lb_spec.test_port, {}), outputs, target_group,
                                vpc, forward, actions)
+
+        if lb_spec.waf:
+            edge_checks.check_waf(name, lambda service: self.client(stack, service), self.checks, lb_spec.waf,
+                                  infra.name, lb["LoadBalancerArn"])
 
         lb_groups = lb.get("SecurityGroups", [])
         if check(f"{name}: the load balancer has its own security group",

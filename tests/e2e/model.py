@@ -177,6 +177,8 @@ class LoadBalancer:
     allow: list[str]
     access_logs: str | None
     test_port: int | None = None  # `test_listen`: the test listener of blue/green deployments
+    domain: dict | None = None  # {"name", "zone": {"id"} or {"name"}}
+    waf: dict | None = None  # {"managed", "rate_limit"}
 
 
 @dataclass
@@ -344,7 +346,7 @@ def infra(i: dict, region: str) -> Infra:
             matcher=lb["matcher"], deregistration=lb["deregistration_seconds"], healthy=lb["healthy_threshold"],
             unhealthy=lb["unhealthy_threshold"],
             certificate=lb["certificate"], allow=list(lb["allow"]), access_logs=lb["access_logs"],
-            test_port=lb["test_port"]),
+            test_port=lb["test_port"], domain=lb["domain"], waf=lb["waf"]),
         secret=None if secret_ is None else (secret_["name"], secret_["from"]),
         secret_name=None if secret_ is None else (secret_["exact_name"] or f"{i['name']}/{secret_['name']}"),
         secret_recovery_days=None if secret_ is None else secret_["recovery_days"],

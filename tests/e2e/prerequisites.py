@@ -24,6 +24,11 @@
   overridden with it (moto cannot import a certificate under a given ARN);
   a load balancer that writes access logs gets its bucket, which the
   pipeline says must exist.
+- A load balancer with a `domain` gets its hosted zone, which the pipeline
+  says exists and the stack only reads: a public zone of the name given, or,
+  for a zone given by id (moto cannot create a zone under a chosen id), a
+  zone of the domain's parent name, and the stack's `data
+  "aws_route53_zone" "domain"` overridden with moto's id.
 """
 
 from __future__ import annotations
@@ -243,6 +248,19 @@ def certificate_overrides(stack: harness.Stack, infra: model_reader.Infra, check
 
 
 def infra_prerequisites(stack: harness.Stack, infra: model_reader.Infra, checks) -> None:
+    domain = infra.load_balancer.domain if infra.load_balancer is not None else None
+    if domain is not None:
+        route53 = stack.account.client("route53", infra.region)
+        zone_name = domain["zone"].get("name") or domain["name"].split(".", 1)[1]
+        zone = route53.create_hosted_zone(Name=zone_name, CallerReference=f"e2e-{stack.name}")["HostedZone"]
+        checks.note(f"{stack.name}: the hosted zone {zone_name} exists before the apply (the pipeline names "
+                    f"a zone the stack does not own)")
+        if "id" in domain["zone"]:
+            moto_id = zone["Id"].split("/")[-1]
+            stack.extra_override.append(
+                f'data "aws_route53_zone" "domain" {{\n  zone_id = {harness.hcl_string(moto_id)}\n}}\n')
+            checks.workaround("the domain's hosted zone is read by the id moto gave it (moto cannot create "
+                              "a zone under the pipeline's id)", stack.name)
     if infra.load_balancer is not None and infra.load_balancer.access_logs:
         s3 = stack.account.client("s3", infra.region)
         bucket = infra.load_balancer.access_logs
