@@ -31,16 +31,16 @@ LIST_CERTIFICATES_GAP = ("moto's ListCertificates fails on a certificate request
                          "'Export'); the domain's certificate is found by its ARN in Terraform's state")
 
 
-def check_domain(name: str, client, checks, domain: dict, lb: dict, https: dict, arn: str | None) -> None:
+def check_domain(name: str, client, checks, domain, lb: dict, https: dict, arn: str | None) -> None:
     check, equal = checks.check, checks.equal
     acm = client("acm")
     checks.workaround(LIST_CERTIFICATES_GAP, name)
-    if not check(f"{name}: an ACM certificate for {domain['name']} in the state", arn is not None, arn):
+    if not check(f"{name}: an ACM certificate for {domain.name} in the state", arn is not None, arn):
         return
     certificate = acm.describe_certificate(CertificateArn=arn)["Certificate"]
     equal(f"{name}: certificate name and validation method",
           (certificate["DomainName"], certificate.get("DomainValidationOptions", [{}])[0].get("ValidationMethod")),
-          (domain["name"], "DNS"))
+          (domain.name, "DNS"))
     equal(f"{name}: certificate issued (moto issues without looking at DNS)", certificate["Status"], "ISSUED")
     equal(f"{name}: certificate transparency logging",
           certificate.get("Options", {}).get("CertificateTransparencyLoggingPreference"), "ENABLED")
@@ -48,14 +48,14 @@ def check_domain(name: str, client, checks, domain: dict, lb: dict, https: dict,
           [c["CertificateArn"] for c in https.get("Certificates", [])], [arn])
 
     route53 = client("route53")
-    zone_name = domain["zone"].get("name")
+    zone_name = domain.zone_name
     zones = [z for z in route53.list_hosted_zones()["HostedZones"]
              if (zone_name is not None and z["Name"].rstrip(".") == zone_name)
-             or (zone_name is None and z["Id"].split("/")[-1] == domain["zone"].get("id"))]
+             or (zone_name is None and z["Id"].split("/")[-1] == domain.zone_id)]
     if not check(f"{name}: the hosted zone exists", len(zones) == 1, zones):
         return
     records = route53.list_resource_record_sets(HostedZoneId=zones[0]["Id"])["ResourceRecordSets"]
-    alias = [r for r in records if r["Name"].rstrip(".") == domain["name"] and r["Type"] == "A"]
+    alias = [r for r in records if r["Name"].rstrip(".") == domain.name and r["Type"] == "A"]
     equal(f"{name}: alias A record to the load balancer",
           [(r.get("AliasTarget", {}).get("DNSName", "").rstrip(".").lower(),
             r.get("AliasTarget", {}).get("EvaluateTargetHealth")) for r in alias],
@@ -67,7 +67,7 @@ def check_domain(name: str, client, checks, domain: dict, lb: dict, https: dict,
           f"expected {sorted(expected)}, zone has {sorted(written)}")
 
 
-def check_waf(name: str, client, checks, waf: dict, infra_name: str, lb_arn: str) -> None:
+def check_waf(name: str, client, checks, waf, infra_name: str, lb_arn: str) -> None:
     check, equal = checks.check, checks.equal
     wafv2 = client("wafv2")
     acls = [a for a in wafv2.list_web_acls(Scope="REGIONAL")["WebACLs"] if a["Name"] == infra_name]
@@ -77,10 +77,10 @@ def check_waf(name: str, client, checks, waf: dict, infra_name: str, lb_arn: str
     equal(f"{name}: web ACL default action", list(acl.get("DefaultAction", {})), ["Allow"])
     rules = sorted(acl.get("Rules", []), key=lambda r: r["Priority"])
     expected: list[tuple[Any, ...]] = []
-    if waf["rate_limit"] is not None:
-        expected.append(("rate-limit", 0, "rate", waf["rate_limit"]))
+    if waf.rate_limit is not None:
+        expected.append(("rate-limit", 0, "rate", waf.rate_limit))
     first = len(expected)
-    expected += [(MANAGED[g], first + i, "managed", "AWS") for i, g in enumerate(waf["managed"])]
+    expected += [(MANAGED[g], first + i, "managed", "AWS") for i, g in enumerate(waf.managed)]
 
     def shape(rule: dict) -> tuple[Any, ...]:
         statement = rule.get("Statement", {})

@@ -177,8 +177,21 @@ class LoadBalancer:
     allow: list[str]
     access_logs: str | None
     test_port: int | None = None  # `test_listen`: the test listener of blue/green deployments
-    domain: dict | None = None  # {"name", "zone": {"id"} or {"name"}}
-    waf: dict | None = None  # {"managed", "rate_limit"}
+    domain: Domain | None = None
+    waf: Waf | None = None
+
+
+@dataclass
+class Domain:
+    name: str
+    zone_id: str | None  # the hosted zone by id, or
+    zone_name: str | None  # by name
+
+
+@dataclass
+class Waf:
+    managed: list[str]  # ecspipe's names of the AWS managed rule groups, in evaluation order
+    rate_limit: int | None
 
 
 @dataclass
@@ -346,7 +359,10 @@ def infra(i: dict, region: str) -> Infra:
             matcher=lb["matcher"], deregistration=lb["deregistration_seconds"], healthy=lb["healthy_threshold"],
             unhealthy=lb["unhealthy_threshold"],
             certificate=lb["certificate"], allow=list(lb["allow"]), access_logs=lb["access_logs"],
-            test_port=lb["test_port"], domain=lb["domain"], waf=lb["waf"]),
+            test_port=lb["test_port"],
+            domain=None if lb["domain"] is None else Domain(
+                lb["domain"]["name"], lb["domain"]["zone"].get("id"), lb["domain"]["zone"].get("name")),
+            waf=None if lb["waf"] is None else Waf(list(lb["waf"]["managed"]), lb["waf"]["rate_limit"])),
         secret=None if secret_ is None else (secret_["name"], secret_["from"]),
         secret_name=None if secret_ is None else (secret_["exact_name"] or f"{i['name']}/{secret_['name']}"),
         secret_recovery_days=None if secret_ is None else secret_["recovery_days"],

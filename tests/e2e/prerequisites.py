@@ -251,11 +251,11 @@ def infra_prerequisites(stack: harness.Stack, infra: model_reader.Infra, checks)
     domain = infra.load_balancer.domain if infra.load_balancer is not None else None
     if domain is not None:
         route53 = stack.account.client("route53", infra.region)
-        zone_name = domain["zone"].get("name") or domain["name"].split(".", 1)[1]
+        zone_name = domain.zone_name or domain.name.split(".", 1)[1]
         zone = route53.create_hosted_zone(Name=zone_name, CallerReference=f"e2e-{stack.name}")["HostedZone"]
         checks.note(f"{stack.name}: the hosted zone {zone_name} exists before the apply (the pipeline names "
                     f"a zone the stack does not own)")
-        if "id" in domain["zone"]:
+        if domain.zone_id is not None:
             moto_id = zone["Id"].split("/")[-1]
             stack.extra_override.append(
                 f'data "aws_route53_zone" "domain" {{\n  zone_id = {harness.hcl_string(moto_id)}\n}}\n')
