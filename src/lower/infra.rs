@@ -79,7 +79,7 @@ pub struct SecretIr {
 }
 
 /// Resources of the infrastructure stack that may carry skips.
-const SKIPPABLE: [&str; 12] = [
+const SKIPPABLE: [&str; 14] = [
     "aws_cloudwatch_log_group.app",
     "aws_cloudwatch_log_group.flow_logs",
     "aws_cloudwatch_log_group.waf",
