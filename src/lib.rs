@@ -14,6 +14,7 @@ pub mod explain;
 pub mod graph;
 pub mod json;
 pub mod lower;
+pub mod lsp;
 pub mod model;
 pub mod parallel;
 pub mod plan;

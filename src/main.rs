@@ -20,6 +20,7 @@ fn main() -> ExitCode {
         Command::Debug { stage, input, format } => cli::debug::run(stage, &input, format, &reporter),
         Command::Completions { shell } => cli::completions::completions(shell),
         Command::Man => cli::completions::man(),
+        Command::Lsp => cli::lsp::run(),
     };
     report::exit_code(outcome, &reporter)
 }

@@ -21,6 +21,7 @@ pub mod explain;
 pub mod fmt;
 pub mod graph;
 pub mod init;
+pub mod lsp;
 mod outline;
 pub mod report;
 
@@ -117,6 +118,10 @@ pub enum Command {
     },
     /// Print the manual page (roff), for `man -l -` or a man directory.
     Man,
+    /// Run the language server on standard input and output (editors start
+    /// it): diagnostics as you type, hover, completion, go to definition,
+    /// formatting.
+    Lsp,
 }
 
 /// `--format` of `debug`.
