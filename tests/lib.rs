@@ -23,6 +23,7 @@ mod hostile;
 mod integrations;
 mod json;
 mod layout;
+mod lsp;
 mod pathological;
 mod platforms;
 mod readback;

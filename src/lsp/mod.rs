@@ -139,12 +139,14 @@ impl Server {
             }
             "textDocument/hover" | "textDocument/completion" | "textDocument/definition" => {
                 let uri = uri(params).ok_or_else(|| (INVALID_PARAMS, String::from("no textDocument.uri")))?;
+                let position = params.get("position").unwrap_or(&Value::Null);
+                let invalid = || (INVALID_PARAMS, String::from("no position (line and character)"));
+                // Checked against an empty text first: a bad position is an
+                // error whether or not the document is open.
+                Lines::new("").offset(position).ok_or_else(invalid)?;
                 let Some(document) = self.documents.get(uri) else { return Ok(Value::Null) };
                 let text = document.text.as_str();
-                let position = params.get("position").unwrap_or(&Value::Null);
-                let offset = Lines::new(text)
-                    .offset(position)
-                    .ok_or_else(|| (INVALID_PARAMS, String::from("no position (line and character)")))?;
+                let offset = Lines::new(text).offset(position).ok_or_else(invalid)?;
                 Ok(match method {
                     "textDocument/hover" => features::hover(text, &document.diagnostics, offset).unwrap_or(Value::Null),
                     "textDocument/completion" => features::completion(text, offset),
