@@ -12,6 +12,7 @@ mod book;
 mod bookbuild;
 mod cli;
 mod commands;
+mod editor;
 mod errors;
 mod everyday;
 mod features;
