@@ -232,6 +232,51 @@ fn lsp_answers_protocol_errors_and_keeps_serving() {
     );
 }
 
+/// Opens one example in the library's server and sends `requests`
+/// (method, line, character): their results, in order.
+fn ask(example: &str, requests: &[(&str, u64, u64)]) -> Vec<Value> {
+    let text = std::fs::read_to_string(support::root().join("pipelines").join(example)).expect("the example");
+    let mut input = frame(&request(0, "initialize", json!({})));
+    let open = json!({ "textDocument": { "uri": URI, "languageId": "ecspipe", "version": 1, "text": text } });
+    input.extend(frame(&notification("textDocument/didOpen", open)));
+    for (id, (method, line, character)) in requests.iter().enumerate() {
+        input.extend(frame(&at(id as u64 + 1, &format!("textDocument/{method}"), *line, *character)));
+    }
+    let mut output = Vec::new();
+    ecspipe::lsp::serve(&input[..], &mut output).expect("in-memory streams");
+    let messages = messages(&output);
+    assert_eq!(messages[1]["params"]["diagnostics"], json!([]), "{example} checks cleanly");
+    (1..=requests.len() as u64).map(|id| result(&messages, id).clone()).collect()
+}
+
+fn range(line: u64, start: u64, end: u64) -> Value {
+    json!({ "uri": URI, "range": { "start": { "line": line, "character": start }, "end": { "line": line, "character": end } } })
+}
+
+#[test]
+fn lsp_follows_services_containers_and_environments() {
+    // monorepo.ecspipe: `calls [billing]` on line 50, `service billing {` on 65,
+    // `scale 2..8 cpu 70% memory 80%` on 49, `health "curl ..."` on 54.
+    let results = ask(
+        "monorepo.ecspipe",
+        &[("definition", 49, 15), ("completion", 49, 13), ("hover", 48, 26), ("completion", 53, 99)],
+    );
+    assert_eq!(results[0], range(64, 12, 19), "billing, the service");
+    assert_eq!(labels(&results[1]), ["billing"], "the other services");
+    assert_eq!(
+        results[2]["contents"]["value"],
+        "```ecspipe\n".to_owned()
+            + ecspipe::check::statements::SERVICE.specs.iter().find(|s| s.name == "scale").expect("scale").usage
+            + "\n```\n\n`memory`: an option of `scale`.",
+    );
+    assert_eq!(labels(&results[3])[..4], ["every", "retries", "timeout", "grace"], "health's options first");
+    // environments.ecspipe: `staging { after dev ... }` on line 24,
+    // `dev { ... }` on 23, `after staging` in prod on 26.
+    let results = ask("environments.ecspipe", &[("definition", 23, 21), ("completion", 25, 13)]);
+    assert_eq!(results[0], range(22, 4, 7), "dev, the environment");
+    assert_eq!(labels(&results[1]), ["dev", "staging"], "the other environments");
+}
+
 /// A small seeded generator (xorshift), so that a failing run repeats.
 struct Rng(u64);
 
@@ -278,6 +323,8 @@ fn lsp_survives_random_edits_and_positions() {
         ";",
         "\u{202e}",
     ];
+    // ECSPIPE_LSP_FUZZ_ROUNDS=5000 for a long run; the seed is fixed.
+    let rounds: u64 = std::env::var("ECSPIPE_LSP_FUZZ_ROUNDS").ok().and_then(|n| n.parse().ok()).unwrap_or(40);
     let mut rng = Rng(0x5eed_1234_abcd_0042);
     let mut seeds: Vec<String> =
         support::pipelines().iter().map(|p| std::fs::read_to_string(p).expect("read")).collect();
@@ -291,7 +338,7 @@ fn lsp_survives_random_edits_and_positions() {
         let open = json!({ "textDocument": { "uri": uri, "version": 0, "text": seed } });
         input.extend(frame(&notification("textDocument/didOpen", open)));
         let lines = seed.lines().count() as u64 + 2;
-        for version in 1..40 {
+        for version in 1..rounds {
             // Positions past the end, inside surrogate pairs, or not numbers.
             let position = |rng: &mut Rng| match rng.below(8) {
                 0 => json!({ "line": rng.next(), "character": rng.next() }),
@@ -319,5 +366,6 @@ fn lsp_survives_random_edits_and_positions() {
     assert_eq!(responses, id as usize, "one response per request");
     for message in &messages {
         assert_ne!(message["error"]["code"], -32603, "a handler failed: {message}");
+        assert_ne!(message["method"], "window/logMessage", "a notification failed: {message}");
     }
 }

@@ -7,6 +7,7 @@ use serde_json::{json, Value};
 
 use super::outline::{Context, Kind, Outline};
 use super::position::Lines;
+use super::split::{self, Part};
 use crate::check::statements::Spec;
 use crate::check::{HandoffShape, HANDOFF_KEYS};
 use crate::diagnostic::Diagnostic;
@@ -56,17 +57,11 @@ fn word_at<'a>(outline: &Outline<'a>, offset: usize) -> Option<(usize, usize, &'
     (outline.tokens[token].kind == Kind::Word).then(|| (line, token, outline.word(token)))
 }
 
-/// The statement a token belongs to: the nearest word before it on its
-/// line that names a statement of the block (`health` for `every`).
-fn statement_of(outline: &Outline<'_>, line: usize, before: usize) -> Option<&'static Spec> {
+/// The statement in effect at `before` on a line: the one the next item
+/// would belong to (for completion), as the checker splits the line.
+fn statement_at(outline: &Outline<'_>, line: usize, before: usize) -> Option<&'static Spec> {
     let schema = outline.context_at(before).schema()?;
-    let tokens = &outline.lines[line].tokens;
-    tokens
-        .iter()
-        .filter(|&&t| outline.tokens[t].end <= before)
-        .rev()
-        .filter(|&&t| outline.tokens[t].kind == Kind::Word)
-        .find_map(|&t| schema.specs.iter().find(|spec| spec.name == outline.word(t)))
+    split::split(outline, line, schema, before).last().map(|(_, spec, _)| *spec)
 }
 
 /// The word before a token on its line, if it is a word.
@@ -151,16 +146,16 @@ fn hover_word(outline: &Outline<'_>, line: usize, token: usize, word: &str, offs
         return handoff(word).map(describe_handoff);
     }
     let schema = context.schema()?;
-    let statement = statement_of(outline, line, outline.tokens[token].start);
-    if let Some(spec) = statement.filter(|spec| spec.options.contains(&word) || spec.flags.contains(&word)) {
-        let kind = if spec.flags.contains(&word) { "a flag" } else { "an option" };
-        return Some(format!("```ecspipe\n{}\n```\n\n`{word}`: {kind} of `{}`.", spec.usage, spec.name));
+    let split = split::split(outline, line, schema, outline.tokens[token].end);
+    let (_, spec, part) = split.into_iter().find(|(first, ..)| *first == token)?;
+    match part {
+        Part::Statement => Some(describe_statement(spec, schema.name)),
+        Part::Option | Part::Flag => {
+            let kind = if part == Part::Flag { "a flag" } else { "an option" };
+            Some(format!("```ecspipe\n{}\n```\n\n`{word}`: {kind} of `{}`.", spec.usage, spec.name))
+        }
+        Part::Value | Part::Argument => None,
     }
-    // A statement name, unless it is the value of an option before it.
-    let after_option = previous_word(outline, line, token)
-        .is_some_and(|previous| statement.is_some_and(|spec| spec.options.contains(&previous)) && !first);
-    let spec = schema.specs.iter().find(|spec| spec.name == word).filter(|_| !after_option)?;
-    Some(describe_statement(spec, schema.name))
 }
 
 /// The statements (or handoff keys) a block accepts, as completion items.
@@ -249,7 +244,7 @@ pub fn completion(text: &str, offset: usize) -> Value {
     if let Some(targets) = targets {
         return Value::Array(targets);
     }
-    if let Some(spec) = statement.and_then(|_| statement_of(&outline, line, start)) {
+    if let Some(spec) = statement.and_then(|_| statement_at(&outline, line, start)) {
         for word in spec.options.iter().chain(spec.flags) {
             let kind = if spec.flags.contains(word) { "flag" } else { "option" };
             let detail = format!("{kind} of `{}`: {}", spec.name, spec.usage);

@@ -5,17 +5,19 @@
 //! and answers with what the compiler knows: diagnostics from the same
 //! check the command line runs, with the same codes, messages and spans
 //! (`features.rs`); hover, completion and go to definition from the
-//! statement table and the file's structure (`outline.rs`); positions in
+//! statement table and the file's structure (`outline.rs`; `split.rs`
+//! splits a line into statements as the checker does); positions in
 //! UTF-16 code units (`position.rs`). It writes nothing but protocol
 //! messages on its output and never stops on a bad message: a malformed
 //! one is answered with an error, a panic in a handler with an internal
-//! error. Formatting is not among its capabilities (no formatter in this
+//! error (or, for a notification, an error in the client's log). Formatting is not among its capabilities (no formatter in this
 //! build); a client that asks anyway gets no edits.
 
 mod features;
 mod outline;
 mod position;
 mod rpc;
+mod split;
 
 use std::collections::BTreeMap;
 use std::io::{self, BufRead, Write};
@@ -89,8 +91,12 @@ pub fn serve(mut input: impl BufRead, mut output: impl Write) -> io::Result<bool
             }
             None if method == "exit" => return Ok(server.shut_down),
             None => {
-                let published = catch_unwind(AssertUnwindSafe(|| server.notification(&method, &params)));
-                for notification in published.unwrap_or_default() {
+                let published = catch_unwind(AssertUnwindSafe(|| server.notification(&method, &params)))
+                    .unwrap_or_else(|_| {
+                        let message = format!("ecspipe failed on {method}");
+                        vec![json!({ "jsonrpc": "2.0", "method": "window/logMessage", "params": { "type": 1, "message": message } })]
+                    });
+                for notification in published {
                     rpc::write(&mut output, &notification)?;
                 }
             }
