@@ -238,7 +238,10 @@ pub fn completion(text: &str, offset: usize) -> Value {
         (Some("calls"), _) => Some(names(Context::Service, pipeline, service)),
         (Some("depends_on"), Some("depends_on")) => Some(names(Context::Container, service, own(Context::Container))),
         (Some("after"), Some("after")) => Some(names(Context::Environment, pipeline, own(Context::Environment))),
-        (Some(_), Some("container")) if service.is_some() => Some(names(Context::Container, service, None)),
+        // `container NAME` of a load balancer or a task, not a new container.
+        (Some(first), Some("container")) if service.is_some() && (first != "container" || context == Context::Task) => {
+            Some(names(Context::Container, service, None))
+        }
         _ => None,
     };
     if let Some(targets) = targets {
@@ -291,11 +294,7 @@ pub fn definition(text: &str, offset: usize) -> Option<Span> {
             ("calls", _) => find(Context::Service, pipeline, word),
             ("depends_on", Some("depends_on")) => find(Context::Container, service, word),
             ("after", Some("after")) => find(Context::Environment, pipeline, word),
-            (_, Some("container"))
-                if service.is_some() && outline.block_name(outline.block_at(offset)?) != Some(token) =>
-            {
-                find(Context::Container, service, word)
-            }
+            (_, Some("container")) if service.is_some() => find(Context::Container, service, word),
             _ => None,
         }
     }?;
