@@ -140,6 +140,7 @@ fn lsp_exchange_over_stdio() {
                 "hoverProvider": true,
                 "completionProvider": { "triggerCharacters": ["."] },
                 "definitionProvider": true,
+                "documentFormattingProvider": true,
             },
             "serverInfo": { "name": "ecspipe", "version": env!("CARGO_PKG_VERSION") },
         })
@@ -208,7 +209,8 @@ fn lsp_exchange_over_stdio() {
     );
     let options = labels(result(&messages, 8));
     assert_eq!(options[0], "cpu", "cpu 256 |: the next statement");
-    assert_eq!(result(&messages, 9), &json!([]), "no formatter: no edits");
+    let refused = messages.iter().find(|m| m["id"] == 9).expect("response 9");
+    assert_eq!(refused["error"]["code"], -32803, "a file that does not parse is not formatted: {refused}");
     assert_eq!(result(&messages, 10), &Value::Null);
 }
 
@@ -275,6 +277,26 @@ fn lsp_follows_services_containers_and_environments() {
     let results = ask("environments.ecspipe", &[("definition", 23, 21), ("completion", 25, 13)]);
     assert_eq!(results[0], range(22, 4, 7), "dev, the environment");
     assert_eq!(labels(&results[1]), ["dev", "staging"], "the other environments");
+}
+
+#[test]
+fn lsp_formats_as_fmt_does() {
+    let text = "pipeline web {\nregion   us-east-2 # where\n    role secret.IAM_ROLE\n}";
+    let mut input = frame(&request(0, "initialize", json!({})));
+    let open = json!({ "textDocument": { "uri": URI, "version": 1, "text": text } });
+    input.extend(frame(&notification("textDocument/didOpen", open)));
+    let format = json!({ "textDocument": { "uri": URI }, "options": { "tabSize": 2, "insertSpaces": true } });
+    input.extend(frame(&request(1, "textDocument/formatting", format.clone())));
+    let formatted = "pipeline web {\n  region us-east-2  # where\n  role   secret.IAM_ROLE\n}\n";
+    let change = json!({ "textDocument": { "uri": URI, "version": 2 }, "contentChanges": [{ "text": formatted }] });
+    input.extend(frame(&notification("textDocument/didChange", change)));
+    input.extend(frame(&request(2, "textDocument/formatting", format)));
+    let mut output = Vec::new();
+    ecspipe::lsp::serve(&input[..], &mut output).expect("in-memory streams");
+    let messages = messages(&output);
+    let whole = json!({ "start": { "line": 0, "character": 0 }, "end": { "line": 3, "character": 1 } });
+    assert_eq!(result(&messages, 1), &json!([{ "range": whole, "newText": formatted }]));
+    assert_eq!(result(&messages, 2), &json!([]), "already formatted: no edits");
 }
 
 /// A small seeded generator (xorshift), so that a failing run repeats.
@@ -349,7 +371,9 @@ fn lsp_survives_random_edits_and_positions() {
             let text = PIECES[rng.below(PIECES.len())];
             let change = json!({ "textDocument": { "uri": uri, "version": version }, "contentChanges": [{ "range": range, "text": text }] });
             input.extend(frame(&notification("textDocument/didChange", change)));
-            for method in ["textDocument/hover", "textDocument/completion", "textDocument/definition"] {
+            for method in
+                ["textDocument/hover", "textDocument/completion", "textDocument/definition", "textDocument/formatting"]
+            {
                 let params = json!({ "textDocument": { "uri": uri }, "position": position(&mut rng) });
                 input.extend(frame(&request(id, method, params)));
                 id += 1;

@@ -301,3 +301,15 @@ pub fn definition(text: &str, offset: usize) -> Option<Span> {
     let target = outline.tokens[target];
     Some(Span::new(target.start, target.end))
 }
+
+/// The edits that give the text `ecspipe fmt`'s layout: none if it has it,
+/// else one that replaces the whole text; `None` if it does not parse.
+pub fn formatting(text: &str) -> Option<Value> {
+    let file = crate::syntax::parse(text).ok()?;
+    let formatted = crate::syntax::format(text, &file);
+    if formatted == text {
+        return Some(json!([]));
+    }
+    let range = Lines::new(text).range(Span::new(0, text.len()));
+    Some(json!([{ "range": range, "newText": formatted }]))
+}

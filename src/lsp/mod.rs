@@ -6,12 +6,12 @@
 //! check the command line runs, with the same codes, messages and spans
 //! (`features.rs`); hover, completion and go to definition from the
 //! statement table and the file's structure (`outline.rs`; `split.rs`
-//! splits a line into statements as the checker does); positions in
+//! splits a line into statements as the checker does); formatting from
+//! `syntax::format`, what `ecspipe fmt` writes; positions in
 //! UTF-16 code units (`position.rs`). It writes nothing but protocol
 //! messages on its output and never stops on a bad message: a malformed
 //! one is answered with an error, a panic in a handler with an internal
-//! error (or, for a notification, an error in the client's log). Formatting is not among its capabilities (no formatter in this
-//! build); a client that asks anyway gets no edits.
+//! error (or, for a notification, an error in the client's log).
 
 mod features;
 mod outline;
@@ -35,6 +35,7 @@ const METHOD_NOT_FOUND: i64 = -32601;
 const INVALID_PARAMS: i64 = -32602;
 const INTERNAL_ERROR: i64 = -32603;
 const SERVER_NOT_INITIALIZED: i64 = -32002;
+const REQUEST_FAILED: i64 = -32803;
 
 /// An open document.
 struct Document {
@@ -118,6 +119,7 @@ fn capabilities() -> Value {
             "hoverProvider": true,
             "completionProvider": { "triggerCharacters": ["."] },
             "definitionProvider": true,
+            "documentFormattingProvider": true,
         },
         "serverInfo": { "name": "ecspipe", "version": env!("CARGO_PKG_VERSION") },
     })
@@ -160,9 +162,14 @@ impl Server {
                         .map_or(Value::Null, |span| json!({ "uri": uri, "range": Lines::new(text).range(span) })),
                 })
             }
-            // Not offered in the capabilities: this build has no
-            // formatter, so a client that asks anyway gets no edits.
-            "textDocument/formatting" => Ok(json!([])),
+            "textDocument/formatting" => {
+                let uri = uri(params).ok_or_else(|| (INVALID_PARAMS, String::from("no textDocument.uri")))?;
+                let Some(document) = self.documents.get(uri) else { return Ok(Value::Null) };
+                features::formatting(&document.text).ok_or_else(|| {
+                    let message = "the file does not parse (see its diagnostics): `ecspipe fmt` formats files that do";
+                    (REQUEST_FAILED, String::from(message))
+                })
+            }
             _ => Err((METHOD_NOT_FOUND, format!("ecspipe does not answer {method}"))),
         }
     }
