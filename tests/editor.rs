@@ -28,6 +28,7 @@ const SCHEMAS: &[&Schema] = &[
     &statements::OIDC,
     &statements::INFRA,
     &statements::ENVIRONMENT,
+    &statements::CONTAINER_VALUES,
     &statements::CAPACITY,
     &statements::BUILD,
     &statements::DEPLOY,
@@ -54,7 +55,11 @@ fn the_grammar_knows_the_vocabulary() {
     let grammar = grammar();
     let statements: BTreeSet<String> =
         SCHEMAS.iter().flat_map(|schema| schema.specs).map(|spec| spec.name.to_owned()).collect();
-    assert_eq!(words(&grammar, "statement"), statements, "the grammar's statements are the vocabulary's");
+    assert_eq!(
+        words(&grammar, "statement"),
+        statements,
+        "the grammar's statements are the vocabulary's: add new ones to the `statement` rule of {GRAMMAR}"
+    );
     let options: BTreeSet<String> = SCHEMAS
         .iter()
         .flat_map(|schema| schema.specs)
@@ -62,7 +67,11 @@ fn the_grammar_knows_the_vocabulary() {
         .map(|word| (*word).to_owned())
         .filter(|word| !statements.contains(word))
         .collect();
-    assert_eq!(words(&grammar, "option"), options, "the grammar's options are the vocabulary's");
+    assert_eq!(
+        words(&grammar, "option"),
+        options,
+        "the grammar's options are the vocabulary's: update the `option` rule of {GRAMMAR}"
+    );
     let keys: BTreeSet<String> = ecspipe::check::HANDOFF_KEYS.iter().map(|(key, ..)| (*key).to_owned()).collect();
     assert_eq!(words(&grammar, "handoff"), keys, "the grammar's handoff keys");
 }

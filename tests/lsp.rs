@@ -257,25 +257,46 @@ fn range(line: u64, start: u64, end: u64) -> Value {
 
 #[test]
 fn lsp_follows_services_containers_and_environments() {
-    // monorepo.ecspipe: `calls [billing]` on line 50, `service billing {` on 65,
-    // `scale 2..8 cpu 70% memory 80%` on 49, `health "curl ..."` on 54.
+    // Positions found by their text: the line of `needle` and the column of
+    // `needle`'s start plus `skip` (all ASCII: bytes are UTF-16 units).
+    let at = |example: &str, needle: &str, skip: usize| -> (u64, u64) {
+        let text = std::fs::read_to_string(support::root().join("pipelines").join(example)).expect("the example");
+        let (line, column) = text
+            .lines()
+            .enumerate()
+            .find_map(|(n, line)| line.find(needle).map(|c| (n, c)))
+            .unwrap_or_else(|| panic!("`{needle}` in {example}"));
+        (line as u64, (column + skip) as u64)
+    };
+    let m = |needle: &str, skip: usize| at("monorepo.ecspipe", needle, skip);
+    let (calls, billing, scale, health) =
+        (m("calls [billing]", 9), m("service billing {", 8), m("scale 2..8", 20), m("health \"curl", 99));
     let results = ask(
         "monorepo.ecspipe",
-        &[("definition", 49, 15), ("completion", 49, 13), ("hover", 48, 26), ("completion", 53, 99)],
+        &[
+            ("definition", calls.0, calls.1),
+            ("completion", calls.0, calls.1 - 2),
+            ("hover", scale.0, scale.1),
+            ("completion", health.0, health.1),
+        ],
     );
-    assert_eq!(results[0], range(64, 12, 19), "billing, the service");
+    assert_eq!(results[0], range(billing.0, billing.1, billing.1 + 7), "billing, the service");
     assert_eq!(labels(&results[1]), ["billing"], "the other services");
     assert_eq!(
         results[2]["contents"]["value"],
         "```ecspipe\n".to_owned()
             + ecspipe::check::statements::SERVICE.specs.iter().find(|s| s.name == "scale").expect("scale").usage
             + "\n```\n\n`memory`: an option of `scale`.",
+        "`memory` after `scale 2..8 cpu 70%`"
     );
     assert_eq!(labels(&results[3])[..4], ["every", "retries", "timeout", "grace"], "health's options first");
-    // environments.ecspipe: `staging { after dev ... }` on line 24,
-    // `dev { ... }` on 23, `after staging` in prod on 26.
-    let results = ask("environments.ecspipe", &[("definition", 23, 21), ("completion", 25, 13)]);
-    assert_eq!(results[0], range(22, 4, 7), "dev, the environment");
+    let e = |needle: &str, skip: usize| at("environments.ecspipe", needle, skip);
+    let (after_dev, dev, after_staging) = (e("staging { after dev", 17), e("dev     {", 0), e("after staging", 13));
+    let results = ask(
+        "environments.ecspipe",
+        &[("definition", after_dev.0, after_dev.1), ("completion", after_staging.0, after_staging.1)],
+    );
+    assert_eq!(results[0], range(dev.0, dev.1, dev.1 + 3), "dev, the environment");
     assert_eq!(labels(&results[1]), ["dev", "staging"], "the other environments");
 }
 

@@ -61,6 +61,8 @@ pub enum Context {
     Container,
     /// `capacity { ... }`.
     Capacity,
+    /// `container NAME { ... }` in an environment: its values there.
+    ContainerValues,
     /// `task NAME { ... }`.
     Task,
     /// A block ecspipe does not know.
@@ -81,6 +83,7 @@ impl Context {
             Context::Service => &statements::SERVICE,
             Context::Container => &statements::CONTAINER,
             Context::Capacity => &statements::CAPACITY,
+            Context::ContainerValues => &statements::CONTAINER_VALUES,
             Context::Task => &statements::TASK,
             Context::Environments | Context::Handoff | Context::Unknown => return None,
         })
@@ -100,6 +103,7 @@ impl Context {
             (Context::Deploy, "service") => Context::Service,
             (Context::Service, "container") => Context::Container,
             (Context::Service | Context::Environment, "capacity") => Context::Capacity,
+            (Context::Environment, "container") => Context::ContainerValues,
             (Context::Service, "task") => Context::Task,
             _ => Context::Unknown,
         }
