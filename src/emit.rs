@@ -47,6 +47,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("service/ecs.tf", include_str!("../templates/service/ecs.tf.j2")),
     ("service/load_balancer.tf", include_str!("../templates/service/load_balancer.tf.j2")),
     ("service/scaling.tf", include_str!("../templates/service/scaling.tf.j2")),
+    ("service/cron.tf", include_str!("../templates/service/cron.tf.j2")),
     ("service/outputs.tf", include_str!("../templates/service/outputs.tf.j2")),
     ("infra/main.tf", include_str!("../templates/infra/main.tf.j2")),
     ("infra/variables.tf", include_str!("../templates/infra/variables.tf.j2")),
@@ -100,6 +101,7 @@ pub fn emit(program: &Program) -> Vec<GeneratedFile> {
         let names = SERVICE_FILES.iter().filter(|name| match **name {
             "load_balancer.tf" => stack.load_balancer.as_ref().is_some_and(|lb| lb.route.is_some()),
             "scaling.tf" => stack.scaling.is_some(),
+            "cron.tf" => stack.cron.is_some(),
             _ => true,
         });
         files.extend(stack_files("service", &stack.settings.dir, names, stack));

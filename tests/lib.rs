@@ -13,6 +13,7 @@ mod bookbuild;
 mod cli;
 mod commands;
 mod editor;
+mod cron;
 mod errors;
 mod everyday;
 mod features;

@@ -10,6 +10,7 @@
 mod bluegreen;
 mod calls;
 mod container;
+mod cron;
 mod deploy;
 mod edge;
 mod infra;
@@ -26,6 +27,7 @@ mod volume;
 pub use bluegreen::BlueGreenError;
 pub use calls::CallError;
 pub use container::ContainerError;
+pub use cron::CronError;
 pub use deploy::DeployError;
 pub use edge::EdgeError;
 pub use infra::InfraError;

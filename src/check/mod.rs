@@ -22,6 +22,7 @@ mod names;
 mod oidc;
 mod pipeline;
 mod pipeline_stacks;
+mod schedule;
 mod service;
 pub mod statements;
 mod values;

@@ -55,6 +55,18 @@ pub fn iam_role(name: &str) -> Result<(), String> {
     }
 }
 
+/// An EventBridge Scheduler schedule name: 1–64 of `[0-9A-Za-z_.-]`.
+pub fn scheduler_name(name: &str) -> Result<(), String> {
+    if name.is_empty() || name.len() > 64 {
+        return Err(format!("Scheduler names are at most 64 characters; `{name}` has {}", name.len()));
+    }
+    if name.chars().all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c)) {
+        Ok(())
+    } else {
+        Err(String::from("Scheduler names hold only letters, digits, `_`, `.` and `-`"))
+    }
+}
+
 /// An IAM managed policy name: 1–128 of the characters role names take.
 pub fn iam_policy(name: &str) -> Result<(), String> {
     if name.is_empty() || name.len() > 128 {

@@ -46,6 +46,7 @@ impl Checker {
             apply_trust: Vec::new(),
             boundary_policy: crate::plan::names::github_boundary_policy(pipeline),
             task_roles: Vec::new(),
+            scheduler_roles: Vec::new(),
             flow_logs_roles: Vec::new(),
             codedeploy_roles: Vec::new(),
             iam_policies: Vec::new(),

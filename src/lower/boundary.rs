@@ -11,6 +11,7 @@
 //! boundary allows: what the stacks' roles need.
 
 use super::containers::{regional_arn, scalar};
+use super::cron::{scheduler_statements, Naming};
 use super::iam::{condition, execution_statements, statement, task_statements, PolicyStatement};
 use super::output::{Hcl, HclRef, Template, ACCOUNT, PARTITION};
 use crate::model::*;
@@ -47,9 +48,10 @@ const BOUNDARY: HclRef = HclRef::fixed("aws_iam_policy.boundary.arn");
 pub(super) fn apply_iam_statements(oidc: &Oidc) -> Vec<PolicyStatement> {
     let role = |name: &String| iam_arn(&format!("role/{name}"));
     let task_roles: Vec<Hcl> = oidc.task_roles.iter().map(role).collect();
+    let scheduler_roles: Vec<Hcl> = oidc.scheduler_roles.iter().map(role).collect();
     let flow_logs_roles: Vec<Hcl> = oidc.flow_logs_roles.iter().map(role).collect();
     let codedeploy_roles: Vec<Hcl> = oidc.codedeploy_roles.iter().map(role).collect();
-    let roles: Vec<Hcl> = task_roles.iter().chain(&flow_logs_roles).chain(&codedeploy_roles).cloned().collect();
+    let roles: Vec<Hcl> = task_roles.iter().chain(&scheduler_roles).chain(&flow_logs_roles).chain(&codedeploy_roles).cloned().collect();
     let policies: Vec<Hcl> = oidc.iam_policies.iter().map(|name| iam_arn(&format!("policy/{name}"))).collect();
     let under_boundary = || condition("StringEquals", "iam:PermissionsBoundary", vec![Hcl::reference(BOUNDARY)]);
     let passed_to = |service: &str| condition("StringEquals", "iam:PassedToService", vec![Hcl::str(service)]);
@@ -107,6 +109,11 @@ pub(super) fn apply_iam_statements(oidc: &Oidc) -> Vec<PolicyStatement> {
         statements.push(attach);
         let mut pass = statement("PassRolesToEcsTasks", &["iam:PassRole"], task_roles);
         pass.conditions.push(passed_to("ecs-tasks.amazonaws.com"));
+        statements.push(pass);
+    }
+    if !scheduler_roles.is_empty() {
+        let mut pass = statement("PassRolesToScheduler", &["iam:PassRole"], scheduler_roles);
+        pass.conditions.push(passed_to("scheduler.amazonaws.com"));
         statements.push(pass);
     }
     if !flow_logs_roles.is_empty() {
@@ -168,6 +175,12 @@ pub(super) fn boundary_statements(pipeline: &Pipeline) -> Vec<PolicyStatement> {
                 add("CodeDeploy", each);
             }
         }
+        let naming = Planned(&deploy.service.name);
+        for job in &deploy.service.cron {
+            for each in scheduler_statements(&job.name, &naming) {
+                add("Scheduler", each);
+            }
+        }
     }
     for infra in &pipeline.infras {
         let group = regional_arn("logs").text("log-group:").text(&names::flow_logs_group(&infra.name)).text(":*");
@@ -175,6 +188,25 @@ pub(super) fn boundary_statements(pipeline: &Pipeline) -> Vec<PolicyStatement> {
         boundary.add("FlowLogs", statement("WriteFlowLogs", &write, vec![Hcl::template(group)]));
     }
     boundary.statements
+}
+
+/// A scheduler role's statements as the bootstrap names them: by the
+/// planned service name; any cluster.
+struct Planned<'a>(&'a str);
+
+impl Naming for Planned<'_> {
+    fn name(&self, template: Template, job: &str, suffix: &str) -> Template {
+        template.text(self.0).text("-").text(job).text(suffix)
+    }
+    fn roles(&self) -> Vec<Hcl> {
+        [names::task_role(self.0), names::task_execution_role(self.0)]
+            .iter()
+            .map(|name| iam_arn(&format!("role/{name}")))
+            .collect()
+    }
+    fn cluster(&self) -> Option<Hcl> {
+        None
+    }
 }
 
 /// The handed-over values the bootstrap can name: those of the pipeline's

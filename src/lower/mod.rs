@@ -23,6 +23,7 @@ mod changes;
 mod conditions;
 mod containers;
 mod edge;
+mod cron;
 mod iam;
 mod infra;
 mod jobs;

@@ -6,6 +6,7 @@ use serde::Serialize;
 use super::bluegreen::{blue_green, BlueGreenIr};
 use super::calls::{calls, CallsIr};
 use super::containers::{container_definition, scalar, scalar_list, writable_skip};
+use super::cron::{cron_stack, CronStack};
 use super::iam::{execution_statements, task_statements, PolicyStatement};
 use super::names::{built_images, image_variable, schedule_label};
 use super::network::{egress, EgressIr};
@@ -90,6 +91,8 @@ pub struct ServiceStack {
     /// CodeDeploy's application, deployment group and role, if the service
     /// deploys blue/green.
     pub blue_green: Option<BlueGreenIr>,
+    /// The scheduled jobs, if there are any.
+    pub cron: Option<CronStack>,
 }
 
 /// One `capacity_provider_strategy` block of the service.
@@ -206,6 +209,7 @@ pub(super) fn service_stack(pipeline: &Pipeline, deploy: &Deploy) -> ServiceStac
     );
     let tasks = task_definitions(deploy, &log_group);
     let one_off = one_off_stack(service, &log_group);
+    let cron = cron_stack(deploy, &log_group);
     let calls = calls(pipeline, deploy);
     ServiceStack {
         permissions_boundary: super::boundary::permissions_boundary(pipeline),
@@ -268,6 +272,7 @@ pub(super) fn service_stack(pipeline: &Pipeline, deploy: &Deploy) -> ServiceStac
         one_off,
         volumes: volumes(service),
         blue_green: blue_green(deploy),
+        cron,
     }
 }
 

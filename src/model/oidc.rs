@@ -27,6 +27,9 @@ pub struct Oidc {
     /// The IAM roles the service stacks create and pass to ECS tasks (task
     /// execution roles and task roles), by name.
     pub task_roles: Vec<String>,
+    /// The IAM roles the service stacks create and pass to EventBridge
+    /// Scheduler (one per scheduled job), by name.
+    pub scheduler_roles: Vec<String>,
     /// The IAM roles the infrastructure stacks create and pass to VPC flow
     /// logs, by name.
     pub flow_logs_roles: Vec<String>,

@@ -44,6 +44,9 @@ pub struct Service {
     /// One-off tasks the deploy job runs, in order, before it updates the
     /// service (`task NAME { ... }`: database migrations).
     pub tasks: Vec<OneOffTask>,
+    /// Scheduled jobs EventBridge Scheduler starts (`cron NAME { ... }`),
+    /// in source order.
+    pub cron: Vec<CronJob>,
     /// The services this one calls through Service Connect (`calls`), in
     /// source order.
     pub calls: Vec<Call>,
@@ -127,6 +130,41 @@ impl OneOffTask {
     pub const MIN_TIMEOUT: u32 = 60;
     /// The longest wait: 3 hours.
     pub const MAX_TIMEOUT: u32 = 3 * 3600;
+}
+
+/// `cron NAME { when "cron(...)" command [...] }`: a task EventBridge
+/// Scheduler starts on a schedule, with the image, environment, secrets,
+/// roles and network of one of the service's containers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CronJob {
+    /// Its name: the task family and the schedule are `<service>-<name>`.
+    pub name: String,
+    /// The service's container whose definition it copies.
+    pub container: String,
+    /// What the container runs instead of its command, without the
+    /// `timeout` wrapper.
+    pub command: Vec<String>,
+    /// The schedule expression: `cron(...)` or `rate(...)`.
+    pub expression: String,
+    /// The IANA time zone the expression is read in.
+    pub timezone: String,
+    /// How often Scheduler retries a start that failed (0 to 185).
+    pub retries: u32,
+    /// Seconds after which the container's `timeout` program stops the
+    /// command (`timeout 30m`); `None`: the command runs until it stops.
+    pub timeout: Option<u32>,
+}
+
+impl CronJob {
+    /// Retries without `retries`: a start that fails (throttled, no
+    /// capacity) is tried twice more, not Scheduler's default 185 times.
+    pub const DEFAULT_RETRIES: u32 = 2;
+    /// The most retries Scheduler accepts.
+    pub const MAX_RETRIES: u32 = 185;
+    /// The shortest timeout.
+    pub const MIN_TIMEOUT: u32 = 60;
+    /// The longest timeout: a day.
+    pub const MAX_TIMEOUT: u32 = 24 * 3600;
 }
 
 /// Application Auto Scaling of the service's task count.

@@ -19,6 +19,7 @@ pub(super) fn fill(pipeline: &mut Pipeline) {
     let apply_trust = apply_trust(pipeline, &repository);
 
     let mut task_roles: Vec<String> = Vec::new();
+    let mut scheduler_roles: Vec<String> = Vec::new();
     let mut flow_logs_roles: Vec<String> = Vec::new();
     let mut codedeploy_roles: Vec<String> = Vec::new();
     let mut iam_policies: Vec<String> = Vec::new();
@@ -29,6 +30,9 @@ pub(super) fn fill(pipeline: &mut Pipeline) {
         add(&mut iam_policies, names::execution_policy(service));
         if deploy.service.deployment.blue_green.is_some() {
             add(&mut codedeploy_roles, names::codedeploy_role(service));
+        }
+        for job in &deploy.service.cron {
+            add(&mut scheduler_roles, names::cron_role(service, &job.name));
         }
     }
     let mut infra_names: Vec<String> = Vec::new();
@@ -55,6 +59,7 @@ pub(super) fn fill(pipeline: &mut Pipeline) {
     if let Some(oidc) = &mut pipeline.oidc {
         oidc.apply_trust = apply_trust;
         oidc.task_roles = task_roles;
+        oidc.scheduler_roles = scheduler_roles;
         oidc.flow_logs_roles = flow_logs_roles;
         oidc.codedeploy_roles = codedeploy_roles;
         oidc.iam_policies = iam_policies;

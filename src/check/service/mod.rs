@@ -12,13 +12,15 @@
 //! (what a blue/green deployment needs of the load balancer), `iam.rs`
 //! (`allow` and the role names a service implies), `capacity.rs` (the
 //! capacity provider strategy), `tasks.rs` (one-off tasks before a
-//! deploy), `calls.rs` (the services it calls) and `volumes.rs` (volumes
-//! of the infrastructure's file system, and the containers' mounts).
+//! deploy), `cron.rs` (scheduled jobs), `calls.rs` (the services it calls) and
+//! `volumes.rs` (volumes of the infrastructure's file system, and the
+//! containers' mounts).
 
 mod bluegreen;
 mod calls;
 mod capacity;
 mod containers;
+mod cron;
 mod deployment;
 mod iam;
 mod networking;
@@ -64,6 +66,8 @@ struct Settings<'s, 'a> {
     egress: Vec<(Egress, Span)>,
     /// One-off tasks, in order, their containers not yet resolved.
     tasks: Vec<tasks::TaskDraft>,
+    /// Scheduled jobs, in order, their containers not yet resolved.
+    cron: Vec<cron::CronDraft>,
     /// The services it calls.
     calls: Vec<Call>,
     /// Its volumes, each with where its name is written.
@@ -98,6 +102,7 @@ impl Default for Settings<'_, '_> {
             exec: false,
             egress: Vec::new(),
             tasks: Vec::new(),
+            cron: Vec::new(),
             calls: Vec::new(),
             volumes: Vec::new(),
             volume_names: Vec::new(),
@@ -232,6 +237,8 @@ impl Checker {
         valid &= self.resolve_mounts(&mut settings);
         let tasks = self.resolve_tasks(&settings);
         valid &= tasks.is_some();
+        let cron = self.resolve_cron(&settings);
+        valid &= cron.is_some();
         if let Some(own) = own_infra {
             valid &= self.check_endpoints(own, &settings.containers, settings.exec, &settings.task_policy, name_span);
             valid &= self.check_way_out(own.nat, &settings.egress);
@@ -258,6 +265,7 @@ impl Checker {
             task_policy: settings.task_policy,
             exec: settings.exec,
             tasks: tasks?,
+            cron: cron?,
             calls: settings.calls,
             volumes: settings.volumes.into_iter().map(|(volume, _)| volume).collect(),
         })
@@ -330,6 +338,7 @@ impl Checker {
             },
             "task" => return self.add_task(statement, settings, service),
             "volume" => return self.add_volume(statement, settings, service, infra),
+            "cron" => return self.add_cron(statement, settings, service),
             "container" => return self.add_container(statement, settings, service, scope, default_image, infra),
             "load_balancer" => settings.load_balancer = Some(statement),
             "network" => settings.network = Some(statement),

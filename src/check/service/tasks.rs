@@ -10,8 +10,8 @@ use crate::catalogue::TaskError;
 
 /// A task block as written, before its container is resolved.
 pub(super) struct TaskDraft {
-    name: String,
-    name_span: Span,
+    pub(super) name: String,
+    pub(super) name_span: Span,
     /// The container it names, and where.
     container: Option<(String, Span)>,
     command: Vec<String>,

@@ -239,6 +239,23 @@ pub static SERVICE: Schema = Schema {
         spec("task", 1, 1, "task NAME { command [\"ARG\", ...] [container NAME] [timeout 10m] }")
             .block(BlockUse::Required)
             .repeatable(),
+        spec("cron", 1, 1, "cron NAME { when \"cron(0 3 * * ? *)\"|every 6h [timezone \"Europe/Berlin\"] command [\"ARG\", ...] }")
+            .block(BlockUse::Required)
+            .repeatable(),
+    ],
+};
+
+/// `cron NAME { ... }` in a service: a job EventBridge Scheduler starts.
+pub static CRON: Schema = Schema {
+    name: "a cron block",
+    specs: &[
+        spec("when", 1, 1, "when \"cron(0 3 * * ? *)\""),
+        spec("every", 1, 1, "every 6h"),
+        spec("timezone", 1, 1, "timezone \"Europe/Berlin\""),
+        spec("command", 1, 1, "command [\"npm\", \"run\", \"report\"]"),
+        spec("container", 1, 1, "container NAME"),
+        spec("retries", 1, 1, "retries 2"),
+        spec("timeout", 1, 1, "timeout 30m"),
     ],
 };
 

@@ -15,7 +15,9 @@ mod edge;
 pub use edge::*;
 use serde::Serialize;
 
+mod cron;
 mod images;
+pub use cron::*;
 pub use images::*;
 
 mod claims;
@@ -149,9 +151,9 @@ pub const INFRA_FILES: [&str; 9] = [
     "outputs.tf",
 ];
 /// The files of a service stack: `load_balancer.tf` with a listener rule of
-/// its own, `scaling.tf` with scaling.
-pub const SERVICE_FILES: [&str; 7] =
-    ["main.tf", "variables.tf", "iam.tf", "ecs.tf", "load_balancer.tf", "scaling.tf", "outputs.tf"];
+/// its own, `scaling.tf` with scaling, `cron.tf` with scheduled jobs.
+pub const SERVICE_FILES: [&str; 8] =
+    ["main.tf", "variables.tf", "iam.tf", "ecs.tf", "load_balancer.tf", "scaling.tf", "cron.tf", "outputs.tf"];
 /// The files of the bootstrap stack.
 pub const BOOTSTRAP_FILES: [&str; 4] = ["main.tf", "variables.tf", "oidc.tf", "outputs.tf"];
 /// The S3 object next to each state object that holds its lock
