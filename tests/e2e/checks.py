@@ -866,6 +866,8 @@ class Verifier:
                                                    task, definitions) if service.volumes else {}
         self.roles(stack, service, infra, execution_role, task_role, resolve)
         self.scaling(stack, service, infra, cluster)
+        from cron import check_cron
+        check_cron(self, stack, service, cluster, network.get("subnets", []), found_groups)
 
     def route(self, stack, route, resolve, arn: str | None, port: int, infra: dict) -> None:
         """A service's own target group (port, health check, attributes) and

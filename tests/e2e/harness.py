@@ -98,7 +98,7 @@ import botocore.config
 DEFAULT_ACCOUNT = "123456789012"
 ENDPOINTS = [
     "acm", "applicationautoscaling", "cloudwatch", "codedeploy", "ec2", "ecr", "ecs", "efs", "elbv2", "iam", "kms",
-    "logs", "route53", "s3", "secretsmanager", "servicediscovery", "ssm", "sts", "wafv2",
+    "logs", "route53", "s3", "scheduler", "secretsmanager", "servicediscovery", "sqs", "ssm", "sts", "wafv2",
 ]
 # Attributes of aws_ecs_service that moto's CreateService drops (see above).
 MOTO_DROPPED_SERVICE_FIELDS = {"enable_execute_command", "health_check_grace_period_seconds",

@@ -138,6 +138,7 @@ class Service:
     volumes: list[Volume] = field(default_factory=list)
     # `deployment blue_green`: (traffic kind, percent, minutes, terminate minutes); None for the rolling update
     blue_green: tuple[str, int | None, int | None, int] | None = None
+    cron: list["CronJob"] = field(default_factory=list)  # scheduled jobs, in source order
 
     def served_port(self) -> tuple[str, int] | None:
         """(container, port) the service serves callers on: its load
@@ -146,6 +147,17 @@ class Service:
             return self.load_balancer[1], self.load_balancer[2]
         ports = [(c.name, c.port) for c in self.containers if c.port is not None]
         return ports[0] if len(ports) == 1 else None
+
+
+@dataclass
+class CronJob:
+    name: str
+    container: str
+    command: list[str]
+    expression: str  # cron(...) or rate(...)
+    timezone: str
+    retries: int
+    timeout: int | None  # seconds the container's `timeout` program allows
 
 
 @dataclass
@@ -433,6 +445,8 @@ def service(s: dict) -> Service:
         volumes=[Volume(v["name"], scalar(v["file_system"]), v["path"], v["user"], v["readonly"])
                  for v in s.get("volumes", [])],
         blue_green=blue_green(deployment["blue_green"]),
+        cron=[CronJob(j["name"], j["container"], list(j["command"]), j["expression"], j["timezone"], j["retries"],
+                      j["timeout"]) for j in s["cron"]],
     )
 
 

@@ -36,12 +36,12 @@ impl Checker {
         let mut valid = self.name_rule(name_span, "job name", names::ecs_name(name))
             && self.name_rule(
                 name_span,
-                "job's schedule name",
+                "job name",
                 names::scheduler_name(&crate::plan::names::cron_schedule(service, name)),
             )
             && self.name_rule(
                 name_span,
-                "job's scheduler role",
+                "job name",
                 names::iam_role(&crate::plan::names::cron_role(service, name)),
             );
         let statements = split(&statements::CRON, &block.lines, &mut self.reader.errors);

@@ -59,3 +59,8 @@ output "one_off_migrate_task_definition_arn" {
   description = "ARN of the task definition of the one-off task `migrate`."
   value       = aws_ecs_task_definition.one_off_migrate.arn
 }
+
+output "cron_nightly_report_schedule_arn" {
+  description = "ARN of the schedule of the job `nightly-report`."
+  value       = aws_scheduler_schedule.cron_nightly_report.arn
+}
