@@ -1,12 +1,10 @@
 //! Uniqueness of every derived name, across every input of one invocation.
 //!
-//! Each thing that owns a name claims it in a scope (one job, one stack,
-//! one workflow, or the whole invocation for names AWS or GitHub keep per
-//! account or repository), under the key its owner compares by. The second
-//! claim of a key is an error at the second owner, with a note at the
-//! first, even when the first is in another input. Two owners collide
-//! once: their first shared name is reported, the names derived from it
-//! would only repeat the news.
+//! Each thing that owns a name claims it in a scope (one job, one stack, one workflow, or the
+//! whole invocation for names AWS or GitHub keep per account or repository), under the key its
+//! owner compares by. The second claim of a key is an error at the second owner, with a note at
+//! the first, even when the first is in another input. Two owners collide once: their first
+//! shared name is reported, the names derived from it would only repeat the news.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -14,6 +12,7 @@ use crate::{catalogue::PlanError, diagnostic::Diagnostic, model::Backend, model:
 
 use super::names;
 
+mod cron;
 mod routes;
 
 /// One input and its linked pipelines.
@@ -381,6 +380,7 @@ fn claim_pipeline(claims: &mut Claims, sources: &[Source<'_>], input: usize, ind
         claims.claim(sources, IAM_ROLE, everywhere, &names::task_role(service), &deploy_owner);
         claims.claim(sources, IAM_POLICY, everywhere, &names::execution_policy(service), &deploy_owner);
         routes::claim(claims, sources, deploy, &pipeline.region, &deploy_owner);
+        cron::claim(claims, sources, deploy, &format!("region {}", pipeline.region), &deploy_owner);
         let stack_scope = format!("{workflow_scope}/{}", deploy.stack);
         for schedule in deploy.service.scaling.iter().flat_map(|scaling| &scaling.schedules) {
             let schedule_owner = owner(schedule.span, format!("schedule `{}`", schedule.name));

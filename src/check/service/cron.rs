@@ -39,11 +39,7 @@ impl Checker {
                 "job name",
                 names::scheduler_name(&crate::plan::names::cron_schedule(service, name)),
             )
-            && self.name_rule(
-                name_span,
-                "job name",
-                names::iam_role(&crate::plan::names::cron_role(service, name)),
-            );
+            && self.name_rule(name_span, "job name", names::iam_role(&crate::plan::names::cron_role(service, name)));
         let statements = split(&statements::CRON, &block.lines, &mut self.reader.errors);
         let mut job = CronJob {
             name: name.to_owned(),
