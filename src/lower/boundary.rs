@@ -51,7 +51,8 @@ pub(super) fn apply_iam_statements(oidc: &Oidc) -> Vec<PolicyStatement> {
     let scheduler_roles: Vec<Hcl> = oidc.scheduler_roles.iter().map(role).collect();
     let flow_logs_roles: Vec<Hcl> = oidc.flow_logs_roles.iter().map(role).collect();
     let codedeploy_roles: Vec<Hcl> = oidc.codedeploy_roles.iter().map(role).collect();
-    let roles: Vec<Hcl> = task_roles.iter().chain(&scheduler_roles).chain(&flow_logs_roles).chain(&codedeploy_roles).cloned().collect();
+    let roles: Vec<Hcl> =
+        task_roles.iter().chain(&scheduler_roles).chain(&flow_logs_roles).chain(&codedeploy_roles).cloned().collect();
     let policies: Vec<Hcl> = oidc.iam_policies.iter().map(|name| iam_arn(&format!("policy/{name}"))).collect();
     let under_boundary = || condition("StringEquals", "iam:PermissionsBoundary", vec![Hcl::reference(BOUNDARY)]);
     let passed_to = |service: &str| condition("StringEquals", "iam:PassedToService", vec![Hcl::str(service)]);
