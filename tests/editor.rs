@@ -22,20 +22,7 @@ use crate::support::root;
 const GRAMMAR: &str = "editors/vscode/syntaxes/ecspipe.tmLanguage.json";
 
 /// Every table of the vocabulary.
-const SCHEMAS: &[&Schema] = &[
-    &statements::FILE,
-    &statements::PIPELINE,
-    &statements::OIDC,
-    &statements::INFRA,
-    &statements::ENVIRONMENT,
-    &statements::CONTAINER_VALUES,
-    &statements::CAPACITY,
-    &statements::BUILD,
-    &statements::DEPLOY,
-    &statements::SERVICE,
-    &statements::TASK,
-    &statements::CONTAINER,
-];
+const SCHEMAS: &[&Schema] = &statements::ALL;
 
 fn grammar() -> Value {
     let text = std::fs::read_to_string(root().join(GRAMMAR)).expect("the grammar");

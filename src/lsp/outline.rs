@@ -65,6 +65,8 @@ pub enum Context {
     ContainerValues,
     /// `task NAME { ... }`.
     Task,
+    /// `cron NAME { ... }`.
+    Cron,
     /// A block ecspipe does not know.
     Unknown,
 }
@@ -85,6 +87,7 @@ impl Context {
             Context::Capacity => &statements::CAPACITY,
             Context::ContainerValues => &statements::CONTAINER_VALUES,
             Context::Task => &statements::TASK,
+            Context::Cron => &statements::CRON,
             Context::Environments | Context::Handoff | Context::Unknown => return None,
         })
     }
@@ -105,6 +108,7 @@ impl Context {
             (Context::Service | Context::Environment, "capacity") => Context::Capacity,
             (Context::Environment, "container") => Context::ContainerValues,
             (Context::Service, "task") => Context::Task,
+            (Context::Service, "cron") => Context::Cron,
             _ => Context::Unknown,
         }
     }
@@ -320,6 +324,37 @@ impl<'a> Outline<'a> {
 
 #[cfg(test)]
 mod tests {
+
+    /// Every block kind of the vocabulary is some context's: a new block
+    /// kind the server would not know is noticed here.
+    #[test]
+    fn every_schema_has_a_context() {
+        let contexts = [
+            Context::File,
+            Context::Pipeline,
+            Context::Build,
+            Context::Deploy,
+            Context::Infra,
+            Context::Environments,
+            Context::Environment,
+            Context::Oidc,
+            Context::Handoff,
+            Context::Service,
+            Context::Container,
+            Context::Capacity,
+            Context::ContainerValues,
+            Context::Task,
+            Context::Cron,
+            Context::Unknown,
+        ];
+        for schema in statements::ALL {
+            assert!(
+                contexts.iter().any(|context| context.schema().is_some_and(|known| std::ptr::eq(known, schema))),
+                "the language server has no context for {}",
+                schema.name
+            );
+        }
+    }
     use super::*;
 
     #[test]

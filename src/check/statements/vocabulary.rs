@@ -296,3 +296,21 @@ pub static CONTAINER: Schema = Schema {
         spec("mount", 1, 1, "mount VOLUME at \"/PATH\" [readonly]").options(&["at"]).flags(&["readonly"]).repeatable(),
     ],
 };
+
+/// Every block kind, for tools that walk the whole vocabulary (the language
+/// server, the editor grammar's test).
+pub static ALL: [&Schema; 13] = [
+    &FILE,
+    &PIPELINE,
+    &OIDC,
+    &INFRA,
+    &ENVIRONMENT,
+    &CONTAINER_VALUES,
+    &CAPACITY,
+    &BUILD,
+    &DEPLOY,
+    &SERVICE,
+    &CRON,
+    &TASK,
+    &CONTAINER,
+];
