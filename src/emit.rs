@@ -48,6 +48,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("service/load_balancer.tf", include_str!("../templates/service/load_balancer.tf.j2")),
     ("service/scaling.tf", include_str!("../templates/service/scaling.tf.j2")),
     ("service/cron.tf", include_str!("../templates/service/cron.tf.j2")),
+    ("service/queue.tf", include_str!("../templates/service/queue.tf.j2")),
     ("service/outputs.tf", include_str!("../templates/service/outputs.tf.j2")),
     ("infra/main.tf", include_str!("../templates/infra/main.tf.j2")),
     ("infra/variables.tf", include_str!("../templates/infra/variables.tf.j2")),
@@ -102,6 +103,7 @@ pub fn emit(program: &Program) -> Vec<GeneratedFile> {
             "load_balancer.tf" => stack.load_balancer.as_ref().is_some_and(|lb| lb.route.is_some()),
             "scaling.tf" => stack.scaling.is_some(),
             "cron.tf" => stack.cron.is_some(),
+            "queue.tf" => stack.queue.is_some(),
             _ => true,
         });
         files.extend(stack_files("service", &stack.settings.dir, names, stack));

@@ -145,6 +145,9 @@ struct Checker {
     dependency_spans: Vec<(String, String, Span)>,
     /// `mount`s of the service being checked: (volume, span).
     mount_spans: Vec<(String, Span)>,
+    /// `queue.NAME.ATTRIBUTE` in the `env` of the service being checked:
+    /// (NAME, span).
+    queue_references: Vec<(String, Span)>,
 }
 
 /// What the pipeline block declares, for resolving references from inside.

@@ -143,7 +143,11 @@ pub(super) fn boundary_statements(pipeline: &Pipeline) -> Vec<PolicyStatement> {
     }
     for deploy in &pipeline.deploys {
         let known = known_handoff(pipeline, deploy);
+        let queue = super::queue::known_queue(&deploy.service, regional_arn);
         let resolve = |reference: &HclRef| {
+            if let Some((_, value)) = queue.iter().find(|(known, _)| known == reference) {
+                return Some(value.clone());
+            }
             let key = reference.handoff_key()?;
             known.iter().find(|(k, _)| *k == key).map(|(_, value)| value.clone())
         };
@@ -162,7 +166,7 @@ pub(super) fn boundary_statements(pipeline: &Pipeline) -> Vec<PolicyStatement> {
                 regional_arn("logs").text("log-group:").interpolate(HclRef::handoff(key.clone())).text(":*"),
             ),
             // Not a log group the bootstrap can name.
-            Scalar::Region => scalar(&Scalar::Infra(String::new())),
+            Scalar::Region | Scalar::Queue(_) => scalar(&Scalar::Infra(String::new())),
         };
         add("Execution", statement("WriteLogs", &["logs:CreateLogStream", "logs:PutLogEvents"], vec![log_group]));
         for each in execution_statements(deploy) {

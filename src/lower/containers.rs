@@ -17,6 +17,7 @@ pub(super) fn scalar(value: &Scalar) -> Hcl {
         Scalar::Text(text) => Hcl::str(text.clone()),
         Scalar::Infra(key) => handoff(key),
         Scalar::Region => Hcl::reference(REGION),
+        Scalar::Queue(attribute) => super::queue::queue_attribute(*attribute),
     }
 }
 

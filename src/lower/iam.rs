@@ -124,6 +124,7 @@ pub(super) fn task_statements(deploy: &Deploy) -> Vec<PolicyStatement> {
         })
         .collect();
     statements.extend(mount_statements(service));
+    statements.extend(super::queue::queue_statements(service));
     if !service.exec {
         return statements;
     }
@@ -143,7 +144,7 @@ pub(super) fn task_statements(deploy: &Deploy) -> Vec<PolicyStatement> {
     let log_group_arn = match &service.log_group {
         Scalar::Text(name) => Some(regional_arn("logs").text("log-group:").text(name)),
         Scalar::Infra(key) => Some(regional_arn("logs").text("log-group:").interpolate(HclRef::handoff(key.clone()))),
-        Scalar::Region => None,
+        Scalar::Region | Scalar::Queue(_) => None,
     };
     if let Some(arn) = log_group_arn {
         statements.push(statement(
@@ -180,7 +181,8 @@ pub(super) fn mount_statements(service: &Service) -> Vec<PolicyStatement> {
             let file_system = match &volume.file_system {
                 Scalar::Infra(key) => arn.interpolate(HclRef::handoff(key.clone())),
                 Scalar::Text(id) => arn.text(id),
-                Scalar::Region => arn.interpolate(REGION),
+                // The checker gives a volume a handoff key or an ID only.
+                Scalar::Region | Scalar::Queue(_) => arn.interpolate(REGION),
             };
             let mut each = statement(&format!("MountVolume{}", index + 1), actions, vec![Hcl::template(file_system)]);
             let access_point = HclRef::attribute(ACCESS_POINTS, Identifier::sanitized(&volume.name).as_str());

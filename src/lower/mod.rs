@@ -31,6 +31,7 @@ mod names;
 mod network;
 mod output;
 mod permissions;
+mod queue;
 mod route;
 mod service;
 mod tasks;

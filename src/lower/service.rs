@@ -11,6 +11,7 @@ use super::iam::{execution_statements, task_statements, PolicyStatement};
 use super::names::{built_images, image_variable, schedule_label};
 use super::network::{egress, EgressIr};
 use super::output::{Attribute, Hcl, HclRef, Identifier, Template};
+use super::queue::{backlog_policy, queue, BacklogPolicy, QueueIr};
 use super::route::{route, RouteIr};
 use super::tasks::{one_off_stack, task_definitions, OneOffStack, TaskDefinitionIr};
 use super::terraform::{settings, Skip, TerraformSettings};
@@ -93,6 +94,8 @@ pub struct ServiceStack {
     pub blue_green: Option<BlueGreenIr>,
     /// The scheduled jobs, if there are any.
     pub cron: Option<CronStack>,
+    /// The queue the service consumes, with its dead-letter queue.
+    pub queue: Option<QueueIr>,
 }
 
 /// One `capacity_provider_strategy` block of the service.
@@ -161,6 +164,8 @@ pub struct ScalingBlock {
     pub policies: Vec<ScalingPolicy>,
     /// Scheduled actions.
     pub schedules: Vec<ScheduleBlock>,
+    /// Target tracking on the queue's backlog per task.
+    pub backlog: Option<BacklogPolicy>,
 }
 
 /// A scheduled change of the scaling range.
@@ -273,6 +278,7 @@ pub(super) fn service_stack(pipeline: &Pipeline, deploy: &Deploy) -> ServiceStac
         volumes: volumes(service),
         blue_green: blue_green(deploy),
         cron,
+        queue: queue(service),
     }
 }
 
@@ -364,7 +370,7 @@ fn scaling(scaling: &Scaling, load_balancer: Option<&LoadBalancer>) -> ScalingBl
             timezone: s.timezone.clone(),
         })
         .collect();
-    ScalingBlock { min: scaling.min, max: scaling.max, policies, schedules }
+    ScalingBlock { min: scaling.min, max: scaling.max, policies, schedules, backlog: backlog_policy(scaling) }
 }
 
 /// The service's security groups, its own group when it has egress rules,

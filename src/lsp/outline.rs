@@ -67,6 +67,8 @@ pub enum Context {
     Task,
     /// `cron NAME { ... }`.
     Cron,
+    /// `queue NAME { ... }`.
+    Queue,
     /// A block ecspipe does not know.
     Unknown,
 }
@@ -88,6 +90,7 @@ impl Context {
             Context::ContainerValues => &statements::CONTAINER_VALUES,
             Context::Task => &statements::TASK,
             Context::Cron => &statements::CRON,
+            Context::Queue => &statements::QUEUE,
             Context::Environments | Context::Handoff | Context::Unknown => return None,
         })
     }
@@ -109,6 +112,7 @@ impl Context {
             (Context::Environment, "container") => Context::ContainerValues,
             (Context::Service, "task") => Context::Task,
             (Context::Service, "cron") => Context::Cron,
+            (Context::Service, "queue") => Context::Queue,
             _ => Context::Unknown,
         }
     }
@@ -345,6 +349,7 @@ mod tests {
             Context::ContainerValues,
             Context::Task,
             Context::Cron,
+            Context::Queue,
             Context::Unknown,
         ];
         for schema in statements::ALL {

@@ -92,6 +92,8 @@ pub enum Scalar {
     Infra(String),
     /// `region`: the stack's region variable.
     Region,
+    /// `queue.NAME.ATTRIBUTE`: the service's queue (only in `env`).
+    Queue(super::QueueAttribute),
 }
 
 /// A list of strings the stack computes.

@@ -13,6 +13,7 @@ mod deploy;
 mod infra;
 mod network;
 mod oidc;
+mod queue;
 mod service;
 
 pub use builds::*;
@@ -21,6 +22,7 @@ pub use deploy::*;
 pub use infra::*;
 pub use network::*;
 pub use oidc::*;
+pub use queue::*;
 pub use service::*;
 
 use crate::span::Span;

@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use super::{Container, Egress, Scalar, ScalarList};
+use super::{Container, Egress, Queue, Scalar, ScalarList};
 use crate::span::Span;
 
 /// `service NAME { ... }`: the ECS service and its task definition.
@@ -53,6 +53,8 @@ pub struct Service {
     /// Volumes of the infrastructure's file system (`volume`), in source
     /// order; the containers mount them.
     pub volumes: Vec<Volume>,
+    /// The SQS queue the service consumes (`queue NAME { ... }`).
+    pub queue: Option<Queue>,
 }
 
 /// `volume NAME from infra.file_system_id path "/DIR" [user N] [readonly]`:
@@ -180,6 +182,8 @@ pub struct Scaling {
     pub memory: Option<u32>,
     /// Target requests per task per minute (needs a load balancer).
     pub requests: Option<u32>,
+    /// Target messages in the queue per running task (needs a `queue`).
+    pub backlog: Option<u32>,
     /// Seconds to wait after scaling in.
     pub cooldown_in: u32,
     /// Seconds to wait after scaling out.

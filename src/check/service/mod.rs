@@ -12,9 +12,9 @@
 //! (what a blue/green deployment needs of the load balancer), `iam.rs`
 //! (`allow` and the role names a service implies), `capacity.rs` (the
 //! capacity provider strategy), `tasks.rs` (one-off tasks before a
-//! deploy), `cron.rs` (scheduled jobs), `calls.rs` (the services it calls) and
+//! deploy), `cron.rs` (scheduled jobs), `calls.rs` (the services it calls),
 //! `volumes.rs` (volumes of the infrastructure's file system, and the
-//! containers' mounts).
+//! containers' mounts) and `queue.rs` (the SQS queue it consumes).
 
 mod bluegreen;
 mod calls;
@@ -24,6 +24,7 @@ mod cron;
 mod deployment;
 mod iam;
 mod networking;
+mod queue;
 mod route;
 mod scaling;
 mod secrets;
@@ -75,6 +76,8 @@ struct Settings<'s, 'a> {
     /// The names of every volume statement, valid or not: a mount of an
     /// invalid one reports nothing more.
     volume_names: Vec<String>,
+    /// The queue it consumes.
+    queue: Option<Queue>,
 }
 
 impl Default for Settings<'_, '_> {
@@ -106,6 +109,7 @@ impl Default for Settings<'_, '_> {
             calls: Vec::new(),
             volumes: Vec::new(),
             volume_names: Vec::new(),
+            queue: None,
         }
     }
 }
@@ -230,6 +234,7 @@ impl Checker {
         if let Some(own) = own_infra {
             valid &= self.check_against_own_infra(own, network.as_ref(), load_balancer.as_ref(), name_span);
         }
+        valid &= self.check_queue_uses(&settings, name, own_infra);
         let scaling = self.service_scaling(&mut settings, load_balancer.as_ref(), stage, infra, &mut valid);
         valid &= self.check_grace(&settings, load_balancer.is_some());
         valid &= self.check_blue_green(&settings, load_balancer.as_ref(), infra, own_infra);
@@ -268,6 +273,7 @@ impl Checker {
             cron: cron?,
             calls: settings.calls,
             volumes: settings.volumes.into_iter().map(|(volume, _)| volume).collect(),
+            queue: settings.queue,
         })
     }
 
@@ -325,6 +331,10 @@ impl Checker {
                 None => return false,
             },
             "exec" => settings.exec = true,
+            "queue" => match self.queue(statement, service) {
+                Some(queue) => settings.queue = Some(queue),
+                None => return false,
+            },
             "calls" => return self.calls(statement, service, &mut settings.calls),
             "egress" => match self.egress(statement) {
                 Some(rule) => settings.egress.push((rule, statement.span)),

@@ -88,7 +88,11 @@ impl Checker {
             Some(item) => Some(self.reader.number(item, "the requests per task target", 1, 1_000_000)? as u32),
             None => None,
         };
-        if cpu.is_none() && memory.is_none() && requests.is_none() {
+        let backlog = match statement.option("backlog") {
+            Some(item) => Some(self.reader.number(item, "the backlog per task target", 1, 1_000_000)? as u32),
+            None => None,
+        };
+        if cpu.is_none() && memory.is_none() && requests.is_none() && backlog.is_none() {
             self.report(ServiceError::ScalingWithoutTarget.at(statement.span));
             return None;
         }
@@ -104,6 +108,7 @@ impl Checker {
             cpu,
             memory,
             requests,
+            backlog,
             cooldown_in,
             cooldown_out,
             schedules: Vec::new(),

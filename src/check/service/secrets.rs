@@ -27,7 +27,13 @@ impl Checker {
         let Bindings { env, secrets } = bindings;
         let first = statement.args.first();
         if let Some((key, key_span, value)) = first.and_then(|item| self.binding(item, "env")) {
-            if let Some(scalar) = self.scalar(&Item::Value(value.clone()), "an environment value", infra) {
+            let scalar = match &value.kind {
+                ValueKind::Path(segments) if segments.first().is_some_and(|root| root == "queue") => {
+                    self.queue_reference(&value)
+                }
+                _ => self.scalar(&Item::Value(value.clone()), "an environment value", infra),
+            };
+            if let Some(scalar) = scalar {
                 let credential = match &scalar {
                     Scalar::Text(text) => credentials::value_is_credential(text),
                     _ => None,

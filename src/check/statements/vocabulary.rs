@@ -140,8 +140,9 @@ pub static CAPACITY: Schema = Schema {
     ],
 };
 
-const SCALE_USAGE: &str = "scale MIN..MAX [cpu 60%] [memory 75%] [requests 1000] [cooldown_in 300s] [cooldown_out 60s]";
-const SCALE_OPTIONS: &[&str] = &["cpu", "memory", "requests", "cooldown_in", "cooldown_out"];
+const SCALE_USAGE: &str =
+    "scale MIN..MAX [cpu 60%] [memory 75%] [requests 1000] [backlog 100] [cooldown_in 300s] [cooldown_out 60s]";
+const SCALE_OPTIONS: &[&str] = &["cpu", "memory", "requests", "backlog", "cooldown_in", "cooldown_out"];
 /// `accept`, in the infra block and in an environment.
 const ACCEPT_USAGE: &str =
     "accept plain_http|no_waf|no_access_logs|short_log_retention|no_insights|no_exec_logging \"REASON\"";
@@ -242,6 +243,22 @@ pub static SERVICE: Schema = Schema {
         spec("cron", 1, 1, "cron NAME { when \"cron(0 3 * * ? *)\"|every 6h [timezone \"Europe/Berlin\"] command [\"ARG\", ...] }")
             .block(BlockUse::Required)
             .repeatable(),
+        spec("queue", 1, 1, QUEUE_USAGE).block(BlockUse::Optional),
+    ],
+};
+
+const QUEUE_USAGE: &str =
+    "queue NAME [{ fifo  visibility 30s  retention 4d  dead_letter after 5  encryption sqs|kms }]";
+
+/// `queue NAME { ... }` in a service: the SQS queue it consumes.
+pub static QUEUE: Schema = Schema {
+    name: "a queue block",
+    specs: &[
+        spec("fifo", 0, 0, "fifo"),
+        spec("visibility", 1, 1, "visibility 5m"),
+        spec("retention", 1, 1, "retention 4d"),
+        spec("dead_letter", 0, 0, "dead_letter after 5").options(&["after"]),
+        spec("encryption", 1, 1, "encryption sqs|kms"),
     ],
 };
 
@@ -299,7 +316,7 @@ pub static CONTAINER: Schema = Schema {
 
 /// Every block kind, for tools that walk the whole vocabulary (the language
 /// server, the editor grammar's test).
-pub static ALL: [&Schema; 13] = [
+pub static ALL: [&Schema; 14] = [
     &FILE,
     &PIPELINE,
     &OIDC,
@@ -311,6 +328,7 @@ pub static ALL: [&Schema; 13] = [
     &DEPLOY,
     &SERVICE,
     &CRON,
+    &QUEUE,
     &TASK,
     &CONTAINER,
 ];

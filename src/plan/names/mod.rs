@@ -22,6 +22,8 @@ pub use images::*;
 
 mod claims;
 pub use claims::*;
+mod queue;
+pub use queue::*;
 
 use crate::model::{Arch, Build, CapacityProvider, Deploy, Image, InfraSecret};
 
@@ -151,9 +153,19 @@ pub const INFRA_FILES: [&str; 9] = [
     "outputs.tf",
 ];
 /// The files of a service stack: `load_balancer.tf` with a listener rule of
-/// its own, `scaling.tf` with scaling, `cron.tf` with scheduled jobs.
-pub const SERVICE_FILES: [&str; 8] =
-    ["main.tf", "variables.tf", "iam.tf", "ecs.tf", "load_balancer.tf", "scaling.tf", "cron.tf", "outputs.tf"];
+/// its own, `queue.tf` with a queue, `scaling.tf` with scaling, `cron.tf`
+/// with scheduled jobs.
+pub const SERVICE_FILES: [&str; 9] = [
+    "main.tf",
+    "variables.tf",
+    "iam.tf",
+    "ecs.tf",
+    "load_balancer.tf",
+    "queue.tf",
+    "scaling.tf",
+    "cron.tf",
+    "outputs.tf",
+];
 /// The files of the bootstrap stack.
 pub const BOOTSTRAP_FILES: [&str; 4] = ["main.tf", "variables.tf", "oidc.tf", "outputs.tf"];
 /// The S3 object next to each state object that holds its lock

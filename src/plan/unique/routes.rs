@@ -45,7 +45,7 @@ fn listener(deploy: &Deploy, route: &Route, region: &str) -> Option<String> {
     let key = match &route.listener {
         Scalar::Text(arn) => return Some(format!("listener {arn}")),
         Scalar::Infra(key) => key,
-        Scalar::Region => return None,
+        Scalar::Region | Scalar::Queue(_) => return None,
     };
     match &deploy.infra {
         InfraSource::Stack { stack, state } => {

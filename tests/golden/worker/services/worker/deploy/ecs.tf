@@ -33,8 +33,8 @@ resource "aws_ecs_task_definition" "service" {
           value = "info"
         },
         {
-          name  = "QUEUE_NAME"
-          value = "default"
+          name  = "QUEUE_URL"
+          value = aws_sqs_queue.queue.url
         },
       ]
       secrets = [
@@ -129,5 +129,10 @@ resource "aws_ecs_service" "service" {
     subnets          = ["subnet-0a1b2c3d4e5f60718", "subnet-0f1e2d3c4b5a69788"]
     security_groups  = [local.infra.security_group_id, "sg-0fedcba9876543210", aws_security_group.service.id]
     assign_public_ip = false
+  }
+
+  # Autoscaling owns the task count once the service exists.
+  lifecycle {
+    ignore_changes = [desired_count]
   }
 }

@@ -89,3 +89,24 @@ resource "aws_iam_role_policy_attachment" "execution_extras" {
   role       = aws_iam_role.execution.name
   policy_arn = aws_iam_policy.execution.arn
 }
+
+# What the containers may do, as the pipeline grants it.
+data "aws_iam_policy_document" "task" {
+  statement {
+    sid       = "ConsumeTheQueue"
+    actions   = ["sqs:ChangeMessageVisibility", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage"]
+    resources = [aws_sqs_queue.queue.arn]
+  }
+
+  statement {
+    sid       = "DecryptTheQueue"
+    actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
+    resources = [aws_kms_key.queue.arn]
+  }
+}
+
+resource "aws_iam_role_policy" "task" {
+  name   = "${var.name}-task"
+  role   = aws_iam_role.task.id
+  policy = data.aws_iam_policy_document.task.json
+}
