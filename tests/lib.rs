@@ -28,6 +28,7 @@ mod layout;
 mod lsp;
 mod pathological;
 mod platforms;
+mod queue;
 mod readback;
 mod reference;
 mod replay;
