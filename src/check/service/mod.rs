@@ -78,6 +78,8 @@ struct Settings<'s, 'a> {
     volume_names: Vec<String>,
     /// The queue it consumes.
     queue: Option<Queue>,
+    /// A `queue` statement is written but invalid (already reported).
+    queue_failed: bool,
 }
 
 impl Default for Settings<'_, '_> {
@@ -110,6 +112,7 @@ impl Default for Settings<'_, '_> {
             volumes: Vec::new(),
             volume_names: Vec::new(),
             queue: None,
+            queue_failed: false,
         }
     }
 }
@@ -198,6 +201,7 @@ impl Checker {
         let effective = statements.iter().filter(|s| !overrides.is_some_and(|o| o.sets(s.spec.name)));
         let mut settings = Settings::default();
         self.mount_spans.clear();
+        self.queue_references.clear();
         for statement in effective {
             valid &= self.service_statement(statement, &mut settings, name, scope, default_image, infra);
         }
@@ -333,7 +337,10 @@ impl Checker {
             "exec" => settings.exec = true,
             "queue" => match self.queue(statement, service) {
                 Some(queue) => settings.queue = Some(queue),
-                None => return false,
+                None => {
+                    settings.queue_failed = true;
+                    return false;
+                }
             },
             "calls" => return self.calls(statement, service, &mut settings.calls),
             "egress" => match self.egress(statement) {

@@ -110,8 +110,12 @@ impl Checker {
         own_infra: Option<&Infra>,
     ) -> bool {
         let mut valid = true;
+        let references = std::mem::take(&mut self.queue_references);
+        if settings.queue_failed {
+            return false; // the queue's own problem is reported
+        }
         let queue = settings.queue.as_ref().map(|queue| queue.name.clone());
-        for (name, span) in std::mem::take(&mut self.queue_references) {
+        for (name, span) in references {
             if queue.as_deref() != Some(name.as_str()) {
                 valid = false;
                 let error = QueueError::UnknownQueue { name, service: service.to_owned(), queue: queue.clone() };
