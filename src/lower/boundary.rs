@@ -14,6 +14,7 @@ use super::containers::{regional_arn, scalar};
 use super::cron::{scheduler_statements, Naming};
 use super::iam::{condition, execution_statements, statement, task_statements, PolicyStatement};
 use super::output::{Hcl, HclRef, Template, ACCOUNT, PARTITION};
+use super::queue::known_queue;
 use crate::model::*;
 use crate::plan::names;
 
@@ -143,7 +144,7 @@ pub(super) fn boundary_statements(pipeline: &Pipeline) -> Vec<PolicyStatement> {
     }
     for deploy in &pipeline.deploys {
         let known = known_handoff(pipeline, deploy);
-        let queue = super::queue::known_queue(&deploy.service, regional_arn);
+        let queue = known_queue(&deploy.service, regional_arn);
         let resolve = |reference: &HclRef| {
             if let Some((_, value)) = queue.iter().find(|(known, _)| known == reference) {
                 return Some(value.clone());

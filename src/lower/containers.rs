@@ -3,6 +3,7 @@
 
 use super::names::image_variable;
 use super::output::{Hcl, HclRef, Template, ACCOUNT, PARTITION, REGION};
+use super::queue::queue_attribute;
 use super::terraform::Skip;
 use crate::model::*;
 
@@ -17,7 +18,7 @@ pub(super) fn scalar(value: &Scalar) -> Hcl {
         Scalar::Text(text) => Hcl::str(text.clone()),
         Scalar::Infra(key) => handoff(key),
         Scalar::Region => Hcl::reference(REGION),
-        Scalar::Queue(attribute) => super::queue::queue_attribute(*attribute),
+        Scalar::Queue(attribute) => queue_attribute(*attribute),
     }
 }
 

@@ -5,6 +5,7 @@ use serde::Serialize;
 
 use super::containers::{handoff, regional_arn, scalar, secret_resource};
 use super::output::{Hcl, HclRef, Identifier, Template, REGION};
+use super::queue;
 use crate::model::*;
 
 /// One IAM policy statement.
@@ -124,7 +125,7 @@ pub(super) fn task_statements(deploy: &Deploy) -> Vec<PolicyStatement> {
         })
         .collect();
     statements.extend(mount_statements(service));
-    statements.extend(super::queue::queue_statements(service));
+    statements.extend(queue_statements(service));
     if !service.exec {
         return statements;
     }
@@ -194,4 +195,17 @@ pub(super) fn mount_statements(service: &Service) -> Vec<PolicyStatement> {
             each
         })
         .collect()
+}
+
+/// The task role's statements for its queue: receive, delete and hide its
+/// messages, read its attributes; with KMS, decrypt with its key only.
+fn queue_statements(service: &Service) -> Vec<PolicyStatement> {
+    let Some(queue) = &service.queue else { return Vec::new() };
+    let consume = ["sqs:ChangeMessageVisibility", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage"];
+    let mut statements = vec![statement("ConsumeTheQueue", &consume, vec![Hcl::reference(queue::QUEUE_ARN)])];
+    if queue.encryption == QueueEncryption::Kms {
+        let key = ["kms:Decrypt", "kms:GenerateDataKey"];
+        statements.push(statement("DecryptTheQueue", &key, vec![Hcl::reference(queue::QUEUE_KEY_ARN)]));
+    }
+    statements
 }

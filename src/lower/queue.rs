@@ -4,7 +4,6 @@
 
 use serde::Serialize;
 
-use super::iam::{statement, PolicyStatement};
 use super::output::{Hcl, HclRef, Template};
 use crate::model::*;
 use crate::plan::names;
@@ -60,19 +59,6 @@ pub(super) fn queue_attribute(attribute: QueueAttribute) -> Hcl {
         QueueAttribute::Arn => "aws_sqs_queue.queue.arn",
         QueueAttribute::Name => "aws_sqs_queue.queue.name",
     }))
-}
-
-/// The task role's statements for its queue: receive, delete and hide its
-/// messages, read its attributes; with KMS, decrypt with its key only.
-pub(super) fn queue_statements(service: &Service) -> Vec<PolicyStatement> {
-    let Some(queue) = &service.queue else { return Vec::new() };
-    let consume = ["sqs:ChangeMessageVisibility", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage"];
-    let mut statements = vec![statement("ConsumeTheQueue", &consume, vec![Hcl::reference(QUEUE_ARN)])];
-    if queue.encryption == QueueEncryption::Kms {
-        let key = ["kms:Decrypt", "kms:GenerateDataKey"];
-        statements.push(statement("DecryptTheQueue", &key, vec![Hcl::reference(QUEUE_KEY_ARN)]));
-    }
-    statements
 }
 
 /// The queue ARN and key the boundary can name: the queue's, in the
