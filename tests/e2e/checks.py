@@ -16,6 +16,7 @@ from typing import Any
 
 import edge_checks
 import volumes
+from queues import backlog_policy, expected_backlog, expected_grants, read_queue
 
 
 @dataclass
@@ -666,10 +667,13 @@ class Verifier:
         check, equal = self.checks.check, self.checks.equal
         infra = self.handoff(stack)
         account = stack.account.id
+        queue: dict[str, Any] = {}
 
         def resolve(ref) -> Any:
             if ref.kind == "infra":
                 return infra[ref.value]
+            if ref.kind == "queue":
+                return queue.get(ref.value, f"<no queue {ref.value}>")
             if ref.kind == "region":
                 return self.region
             if ref.kind == "build":
@@ -695,6 +699,8 @@ class Verifier:
                      len(found) == 1 and found[0]["status"] == "ACTIVE", found):
             return
         svc = found[0]
+        if service.queue is not None:
+            queue.update(read_queue(self, stack, service))
         equal(f"{name}: service desired count", svc["desiredCount"], service.count)
         strategy = sorted((c["capacityProvider"], c.get("base", 0), c.get("weight", 0))
                           for c in svc.get("capacityProviderStrategy") or [])
@@ -864,7 +870,7 @@ class Verifier:
 
         self.volume_arns = volumes.service_volumes(self.checks, self.client(stack, "efs"), name, service, resolve,
                                                    task, definitions) if service.volumes else {}
-        self.roles(stack, service, infra, execution_role, task_role, resolve)
+        self.roles(stack, service, infra, execution_role, task_role, resolve, queue)
         self.scaling(stack, service, infra, cluster)
         from cron import check_cron
         check_cron(self, stack, service, cluster, network.get("subnets", []), found_groups)
@@ -1001,7 +1007,7 @@ class Verifier:
             return f"arn:aws:ssm:{self.region}:{account}:parameter{source[1]}"
         return source[1]
 
-    def roles(self, stack, service, infra, execution_role: str, task_role: str, resolve) -> None:
+    def roles(self, stack, service, infra, execution_role: str, task_role: str, resolve, queue: dict) -> None:
         name = stack.name
         check, equal = self.checks.check, self.checks.equal
         iam = self.client(stack, "iam")
@@ -1084,6 +1090,9 @@ class Verifier:
         for action, resources in volumes.mount_grants(self.checks, name, service, resolve, docs, self.volume_arns,
                                                       self.region, account).items():
             expected.setdefault(action, set()).update(resources)
+        # A worker consumes exactly its own queue (and, with KMS, its key).
+        for action, resources in expected_grants(service, queue).items():
+            expected.setdefault(action, set()).update(resources)
         equal(f"{name}: task role permissions (action -> resources)",
               {k: sorted(v) for k, v in permissions(docs).items()}, {k: sorted(v) for k, v in expected.items()})
 
@@ -1104,6 +1113,11 @@ class Verifier:
         policies = autoscaling.describe_scaling_policies(ServiceNamespace="ecs", ResourceId=resource)[
             "ScalingPolicies"]
         found = {}
+        if scale.backlog is not None:
+            equal(f"{name}: backlog per task policy (type, target, cooldowns, metric math)",
+                  backlog_policy(self, stack, service, policies, cluster), expected_backlog(service, cluster))
+            policies = [p for p in policies if "CustomizedMetricSpecification"
+                        not in p.get("TargetTrackingScalingPolicyConfiguration", {})]
         for p in policies:
             config = p.get("TargetTrackingScalingPolicyConfiguration", {})
             metric = config.get("PredefinedMetricSpecification", {})

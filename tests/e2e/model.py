@@ -32,7 +32,7 @@ VERSION = 1
 class Ref:
     """A value resolved when the stack is applied: `infra.KEY`, `region`, a build's image, or text."""
 
-    kind: str  # "infra", "region", "build", "text"
+    kind: str  # "infra", "region", "build", "text", "queue" (value: url, arn or name)
     value: str
 
 
@@ -75,6 +75,19 @@ class Scale:
     requests: int | None
     cooldown_in: int
     cooldown_out: int
+    backlog: int | None = None  # messages per running task
+
+
+@dataclass
+class Queue:
+    """`queue NAME { ... }`: the SQS queue the service consumes."""
+
+    name: str
+    fifo: bool
+    visibility: int
+    retention: int
+    max_receives: int
+    kms: bool
 
 
 @dataclass
@@ -139,6 +152,7 @@ class Service:
     # `deployment blue_green`: (traffic kind, percent, minutes, terminate minutes); None for the rolling update
     blue_green: tuple[str, int | None, int | None, int] | None = None
     cron: list["CronJob"] = field(default_factory=list)  # scheduled jobs, in source order
+    queue: Queue | None = None
 
     def served_port(self) -> tuple[str, int] | None:
         """(container, port) the service serves callers on: its load
@@ -293,6 +307,8 @@ def scalar(value: dict) -> Ref:
         return Ref("infra", value["value"])
     if kind == "region":
         return Ref("region", "")
+    if kind == "queue":
+        return Ref("queue", value["value"])
     raise AssertionError(f"a scalar of kind {kind!r}: teach tests/e2e/model.py to read it")
 
 
@@ -434,7 +450,8 @@ def service(s: dict) -> Service:
         public_ip=network["public_ip"], cluster=scalar(s["cluster"]), log_group=scalar(s["log_group"]),
         scale=None if scaling is None else Scale(
             low=scaling["min"], high=scaling["max"], cpu=scaling["cpu"], memory=scaling["memory"],
-            requests=scaling["requests"], cooldown_in=scaling["cooldown_in"], cooldown_out=scaling["cooldown_out"]),
+            requests=scaling["requests"], cooldown_in=scaling["cooldown_in"], cooldown_out=scaling["cooldown_out"],
+            backlog=scaling["backlog"]),
         schedules=[] if scaling is None else [
             Schedule(x["name"], x["expression"], x["min"], x["max"], x["timezone"]) for x in scaling["schedules"]],
         minimum_percent=deployment["minimum_percent"], maximum_percent=deployment["maximum_percent"],
@@ -447,6 +464,10 @@ def service(s: dict) -> Service:
         blue_green=blue_green(deployment["blue_green"]),
         cron=[CronJob(j["name"], j["container"], list(j["command"]), j["expression"], j["timezone"], j["retries"],
                       j["timeout"]) for j in s["cron"]],
+        queue=None if s["queue"] is None else Queue(
+            name=s["queue"]["name"], fifo=s["queue"]["fifo"], visibility=s["queue"]["visibility_seconds"],
+            retention=s["queue"]["retention_seconds"], max_receives=s["queue"]["max_receives"],
+            kms=s["queue"]["encryption"] == "kms"),
     )
 
 
