@@ -9,6 +9,16 @@ generated workflow makes, added only while moto lacks it.
   .compute.internal`).
 - PutBackupPolicy and DeleteFileSystemPolicy of an EFS file system (below)."""
 
+
+- SQS `RedriveAllowPolicy`: moto keeps it nowhere GetQueueAttributes reads
+  (and refuses the name when asked for it alone), so the provider waits for
+  it for ever; and a SetQueueAttributes without `Policy` drops the queue's
+  policy, which AWS keeps. A queue worker's dead-letter queue sets the one
+  and has the other. The attribute is kept and returned, and a policy is
+  kept unless the call sets one. moto also writes `RedrivePolicy` with
+  spaces after `:` and `,`, where SQS writes it compact; the provider then
+  plans a change after every apply. It is written compact."""
+
 try:
     from moto.ec2.models.elastic_network_interfaces import NetworkInterface
 except ImportError:  # another moto layout: nothing to patch
@@ -180,3 +190,33 @@ if CodeDeployResponse is not None and not hasattr(CodeDeployResponse, "create_de
                     delete_deployment_group, delete_application, stop_deployment):
         setattr(CodeDeployResponse, _method.__name__, _method)
     CodeDeployBackend.get_deployment = get_deployment
+
+
+try:
+    from moto.sqs.models import Queue
+except ImportError:  # another moto layout: nothing to patch
+    Queue = None
+
+if Queue is not None and "RedriveAllowPolicy" not in Queue.BASE_ATTRIBUTES:
+    Queue.BASE_ATTRIBUTES = [*Queue.BASE_ATTRIBUTES, "RedriveAllowPolicy"]
+    Queue.redrive_allow_policy = None
+    _set_attributes = Queue._set_attributes
+
+    def _set_attributes_keeping_policy(self, attributes, now=None):
+        policy = getattr(self, "policy", None)
+        _set_attributes(self, attributes, now)
+        if "Policy" not in attributes:
+            self.policy = policy
+
+    Queue._set_attributes = _set_attributes_keeping_policy
+    _attributes = Queue.attributes
+
+    def _compact_attributes(self):
+        result = _attributes.fget(self)
+        if result.get("RedrivePolicy"):
+            import json
+
+            result["RedrivePolicy"] = json.dumps(json.loads(result["RedrivePolicy"]), separators=(",", ":"))
+        return result
+
+    Queue.attributes = property(_compact_attributes)
