@@ -18,6 +18,11 @@ DECRYPT = ("kms:Decrypt", "kms:GenerateDataKey")
 FOURTEEN_DAYS = 14 * 86400
 
 
+def queue_path(url: str | None) -> str | None:
+    """A queue URL without its scheme and host: `/ACCOUNT/NAME`."""
+    return None if url is None else "/" + url.split("://", 1)[-1].split("/", 1)[-1]
+
+
 def queue_names(service) -> dict[str, str]:
     queue = service.queue
     suffix = ".fifo" if queue.fifo else ""

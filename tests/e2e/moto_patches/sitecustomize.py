@@ -7,9 +7,8 @@ generated workflow makes, added only while moto lacks it.
   have (AttributeError, answered with HTTP 500). The one-off task steps run
   tasks so; the name added is the one EC2 gives (`ip-10-0-0-5.<region>
   .compute.internal`).
-- PutBackupPolicy and DeleteFileSystemPolicy of an EFS file system (below)."""
-
-
+- PutBackupPolicy and DeleteFileSystemPolicy of an EFS file system, and
+  CodeDeploy's missing calls (below).
 - SQS `RedriveAllowPolicy`: moto keeps it nowhere GetQueueAttributes reads
   (and refuses the name when asked for it alone), so the provider waits for
   it for ever; and a SetQueueAttributes without `Policy` drops the queue's
