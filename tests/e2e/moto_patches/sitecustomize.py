@@ -206,6 +206,8 @@ if Queue is not None and "RedriveAllowPolicy" not in Queue.BASE_ATTRIBUTES:
         _set_attributes(self, attributes, now)
         if "Policy" not in attributes:
             self.policy = policy
+        if attributes.get("RedriveAllowPolicy") == "":  # removed, as the provider's delete does
+            self.redrive_allow_policy = None
 
     Queue._set_attributes = _set_attributes_keeping_policy
     _attributes = Queue.attributes
