@@ -29,7 +29,7 @@ impl Checker {
         if let Some((key, key_span, value)) = first.and_then(|item| self.binding(item, "env")) {
             let scalar = match &value.kind {
                 ValueKind::Path(segments) if segments.first().is_some_and(|root| root == "queue") => {
-                    self.queue_reference(&value)
+                    self.queue_reference(value)
                 }
                 _ => self.scalar(&Item::Value(value.clone()), "an environment value", infra),
             };
