@@ -82,18 +82,8 @@ impl Checker {
                     None => valid = false,
                 },
                 "command" => {
-                    command = self
-                        .reader
-                        .text_list(first, "arguments")
-                        .map(|list| list.into_iter().map(|(argument, _)| argument.to_owned()).collect::<Vec<_>>());
-                    match &command {
-                        Some(list) if list.is_empty() => {
-                            self.report(CronError::EmptyCronCommand.at(first.span()));
-                            valid = false;
-                        }
-                        Some(_) => {}
-                        None => valid = false,
-                    }
+                    command = self.run_command(first, CronError::EmptyCronCommand.at(first.span()));
+                    valid &= command.is_some();
                 }
                 "container" => {
                     container = self.reader.text(first, "a container name").map(|(c, span)| (c.to_owned(), span));
@@ -159,11 +149,6 @@ impl Checker {
     /// Each job's container (the one it names, or the one a one-off task
     /// would run), and its name against the tasks' and earlier jobs'.
     pub(super) fn resolve_cron(&mut self, settings: &Settings<'_, '_>) -> Option<Vec<CronJob>> {
-        let containers: Vec<&Container> = settings.containers.iter().map(|(c, _)| c).collect();
-        let default = containers
-            .iter()
-            .find(|c| c.essential && matches!(c.image, Image::Build(_)))
-            .or_else(|| containers.iter().find(|c| c.essential));
         let same = |a: &str, b: &str| a.replace('-', "_") == b.replace('-', "_");
         let mut valid = true;
         let mut jobs = Vec::new();
@@ -184,18 +169,10 @@ impl Checker {
                 valid = false;
                 continue;
             }
-            let container = match &draft.container {
-                Some((name, span)) => match containers.iter().find(|c| &c.name == name) {
-                    Some(found) => Some(found.name.clone()),
-                    None => {
-                        let suggestion = suggest(name, containers.iter().map(|c| c.name.as_str())).map(str::to_owned);
-                        self.report(CronError::UnknownCronContainer { name: name.clone(), suggestion }.at(*span));
-                        valid = false;
-                        None
-                    }
-                },
-                // No essential container is reported with the service.
-                None => default.map(|c| c.name.clone()),
+            let unknown = |name, suggestion, span| CronError::UnknownCronContainer { name, suggestion }.at(span);
+            let Ok(container) = self.run_container(settings, draft.container.as_ref(), unknown) else {
+                valid = false;
+                continue;
             };
             if let Some(container) = container {
                 jobs.push(CronJob { container, ..draft.job.clone() });

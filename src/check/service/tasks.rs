@@ -53,18 +53,8 @@ impl Checker {
             };
             match statement.spec.name {
                 "command" => {
-                    command = self
-                        .reader
-                        .text_list(first, "arguments")
-                        .map(|list| list.into_iter().map(|(argument, _)| argument.to_owned()).collect::<Vec<_>>());
-                    match &command {
-                        Some(list) if list.is_empty() => {
-                            self.report(TaskError::EmptyTaskCommand.at(first.span()));
-                            valid = false;
-                        }
-                        Some(_) => {}
-                        None => valid = false,
-                    }
+                    command = self.run_command(first, TaskError::EmptyTaskCommand.at(first.span()));
+                    valid &= command.is_some();
                 }
                 "container" => {
                     container = self.reader.text(first, "a container name").map(|(c, span)| (c.to_owned(), span));
@@ -101,26 +91,13 @@ impl Checker {
     /// essential container that runs a built image, or its first essential
     /// container.
     pub(super) fn resolve_tasks(&mut self, settings: &Settings<'_, '_>) -> Option<Vec<OneOffTask>> {
-        let containers: Vec<&Container> = settings.containers.iter().map(|(c, _)| c).collect();
-        let default = containers
-            .iter()
-            .find(|c| c.essential && matches!(c.image, Image::Build(_)))
-            .or_else(|| containers.iter().find(|c| c.essential));
         let mut valid = true;
         let mut tasks = Vec::new();
         for draft in &settings.tasks {
-            let container = match &draft.container {
-                Some((name, span)) => match containers.iter().find(|c| &c.name == name) {
-                    Some(found) => Some(found.name.clone()),
-                    None => {
-                        let suggestion = suggest(name, containers.iter().map(|c| c.name.as_str())).map(str::to_owned);
-                        self.report(TaskError::UnknownTaskContainer { name: name.clone(), suggestion }.at(*span));
-                        valid = false;
-                        None
-                    }
-                },
-                // No essential container is reported with the service.
-                None => default.map(|c| c.name.clone()),
+            let unknown = |name, suggestion, span| TaskError::UnknownTaskContainer { name, suggestion }.at(span);
+            let Ok(container) = self.run_container(settings, draft.container.as_ref(), unknown) else {
+                valid = false;
+                continue;
             };
             if let Some(container) = container {
                 tasks.push(OneOffTask {
@@ -132,5 +109,43 @@ impl Checker {
             }
         }
         valid.then_some(tasks)
+    }
+
+    /// `command [...]` of a task or a job: its arguments; `None` when it is
+    /// not a list, or is empty (reported as `empty`: the container's own
+    /// process would run, which never stops).
+    pub(super) fn run_command(&mut self, item: &Item, empty: Diagnostic) -> Option<Vec<String>> {
+        let list = self.reader.text_list(item, "arguments")?;
+        if list.is_empty() {
+            self.report(empty);
+            return None;
+        }
+        Some(list.into_iter().map(|(argument, _)| argument.to_owned()).collect())
+    }
+
+    /// The container a task or a job runs: the one it names (`Err` once
+    /// `unknown` is reported, if the service has no container of that
+    /// name), or else the service's first essential container that runs a
+    /// built image, or its first essential container (`Ok(None)` when there
+    /// is none, which is reported with the service).
+    pub(super) fn run_container(
+        &mut self,
+        settings: &Settings<'_, '_>,
+        named: Option<&(String, Span)>,
+        unknown: impl FnOnce(String, Option<String>, Span) -> Diagnostic,
+    ) -> Result<Option<String>, ()> {
+        let containers = || settings.containers.iter().map(|(container, _)| container);
+        let Some((name, span)) = named else {
+            let default = containers()
+                .find(|c| c.essential && matches!(c.image, Image::Build(_)))
+                .or_else(|| containers().find(|c| c.essential));
+            return Ok(default.map(|c| c.name.clone()));
+        };
+        if containers().any(|c| &c.name == name) {
+            return Ok(Some(name.clone()));
+        }
+        let suggestion = suggest(name, containers().map(|c| c.name.as_str())).map(str::to_owned);
+        self.report(unknown(name.clone(), suggestion, *span));
+        Err(())
     }
 }
