@@ -176,6 +176,16 @@ impl Diagnostic {
         self
     }
 
+    /// The message, and the help line under it when there is one: what
+    /// the one-line formats (GitHub annotations, SARIF, the language server)
+    /// show.
+    pub fn message_and_help(&self) -> String {
+        match &self.help {
+            Some(help) => format!("{}\nhelp: {help}", self.message),
+            None => self.message.clone(),
+        }
+    }
+
     /// Sets the help line.
     pub fn help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
@@ -320,11 +330,7 @@ pub fn to_json(diagnostic: &Diagnostic, file: &str, text: &str) -> String {
 pub fn to_github(diagnostic: &Diagnostic, file: &str, text: &str) -> String {
     let (line, column) = line_column(text, diagnostic.span.start);
     let (end_line, end_column) = line_column(text, diagnostic.span.end);
-    let mut message = diagnostic.message.clone();
-    if let Some(help) = &diagnostic.help {
-        message.push_str("\nhelp: ");
-        message.push_str(help);
-    }
+    let mut message = diagnostic.message_and_help();
     // The annotation sits in this file; a note elsewhere says where.
     for note in &diagnostic.elsewhere {
         let (line, column) = line_column(&note.text, note.span.start);

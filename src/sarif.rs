@@ -63,11 +63,7 @@ fn uri(path: &str) -> String {
 impl Log {
     /// A problem in a pipeline file.
     pub fn diagnostic(&mut self, diagnostic: &Diagnostic, file: &str, text: &str) {
-        let mut message = diagnostic.message.clone();
-        if let Some(help) = &diagnostic.help {
-            message.push_str("\nhelp: ");
-            message.push_str(help);
-        }
+        let message = diagnostic.message_and_help();
         let related: Vec<Value> = diagnostic
             .notes
             .iter()

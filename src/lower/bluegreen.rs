@@ -9,9 +9,9 @@
 
 use serde::Serialize;
 
-use super::containers::regional_arn;
+use super::containers::{iam_arn, regional_arn};
 use super::iam::{condition, statement, PolicyStatement};
-use super::output::{Hcl, HclRef, Template, ACCOUNT, PARTITION};
+use super::output::{Hcl, HclRef};
 use crate::model::*;
 use crate::plan::names;
 
@@ -112,22 +112,12 @@ pub(super) fn codedeploy_statements(deploy: &Deploy) -> Vec<PolicyStatement> {
         statements.push(statement("ReadTheAlarms", &["cloudwatch:DescribeAlarms"], vec![Hcl::str("*")]));
     }
     let roles = [names::task_execution_role(service), names::task_role(service)];
-    let mut pass =
-        statement("PassTheTaskRolesToEcs", &["iam:PassRole"], roles.iter().map(|role| role_arn(role)).collect());
+    let mut pass = statement(
+        "PassTheTaskRolesToEcs",
+        &["iam:PassRole"],
+        roles.iter().map(|role| iam_arn(&format!("role/{role}"))).collect(),
+    );
     pass.conditions.push(condition("StringEquals", "iam:PassedToService", vec![Hcl::str("ecs-tasks.amazonaws.com")]));
     statements.push(pass);
     statements
-}
-
-/// `arn:PARTITION:iam::ACCOUNT:role/NAME`.
-fn role_arn(name: &str) -> Hcl {
-    Hcl::template(
-        Template::new()
-            .text("arn:")
-            .interpolate(PARTITION)
-            .text(":iam::")
-            .interpolate(ACCOUNT)
-            .text(":role/")
-            .text(name),
-    )
 }

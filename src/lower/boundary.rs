@@ -10,26 +10,14 @@
 //! attachable, a role the apply role controls can do no more than the
 //! boundary allows: what the stacks' roles need.
 
+use super::containers::iam_arn;
 use super::containers::{regional_arn, scalar};
 use super::cron::{scheduler_statements, Naming};
 use super::iam::{condition, execution_statements, statement, task_statements, PolicyStatement};
-use super::output::{Hcl, HclRef, Template, ACCOUNT, PARTITION};
+use super::output::{Hcl, HclRef, Template, PARTITION};
 use super::queue::known_queue;
 use crate::model::*;
 use crate::plan::names;
-
-/// `arn:PARTITION:iam::ACCOUNT:RESOURCE`.
-pub(super) fn iam_arn(resource: &str) -> Hcl {
-    Hcl::template(
-        Template::new()
-            .text("arn:")
-            .interpolate(PARTITION)
-            .text(":iam::")
-            .interpolate(ACCOUNT)
-            .text(":")
-            .text(resource),
-    )
-}
 
 /// An AWS managed policy's ARN.
 fn managed_policy_arn(name: &str) -> Hcl {

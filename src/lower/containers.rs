@@ -30,6 +30,19 @@ pub(super) fn scalar_list(value: &ScalarList) -> Hcl {
     }
 }
 
+/// `arn:PARTITION:iam::ACCOUNT:RESOURCE`.
+pub(super) fn iam_arn(resource: &str) -> Hcl {
+    Hcl::template(
+        Template::new()
+            .text("arn:")
+            .interpolate(PARTITION)
+            .text(":iam::")
+            .interpolate(ACCOUNT)
+            .text(":")
+            .text(resource),
+    )
+}
+
 /// `arn:PARTITION:SERVICE:REGION:ACCOUNT:` in the stack's account and
 /// region, ready for the resource part.
 pub(super) fn regional_arn(service: &str) -> Template {

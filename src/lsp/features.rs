@@ -27,11 +27,7 @@ pub fn check(text: &str, file: &str) -> Vec<Diagnostic> {
 /// the label and help the command line prints under it, notes as related
 /// information in the same file.
 pub fn diagnostic(diagnostic: &Diagnostic, lines: &Lines<'_>, uri: &str) -> Value {
-    let mut message = diagnostic.message.clone();
-    if let Some(help) = &diagnostic.help {
-        message.push_str("\nhelp: ");
-        message.push_str(help);
-    }
+    let message = diagnostic.message_and_help();
     let related: Vec<Value> = diagnostic
         .notes
         .iter()
