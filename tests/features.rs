@@ -5,14 +5,6 @@ use std::fs;
 
 use crate::support::*;
 
-fn normalized(path: &std::path::Path) -> String {
-    fs::read_to_string(path)
-        .unwrap_or_else(|_| panic!("{} exists", path.display()))
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
 /// The OIDC bootstrap trusts only this repository; applies only from the
 /// apply branch or the pipeline's environment; the workflow assumes the
 /// apply role only where it applies.

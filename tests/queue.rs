@@ -5,14 +5,6 @@ use std::fs;
 
 use crate::support::*;
 
-fn normalized(path: &std::path::Path) -> String {
-    fs::read_to_string(path)
-        .unwrap_or_else(|_| panic!("{} exists", path.display()))
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
 const PIPELINE: &str = r#"pipeline jobs {
   region us-east-2
   role secret.R plan secret.P

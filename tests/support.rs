@@ -141,3 +141,13 @@ pub fn stacks(dir: &Path) -> Vec<PathBuf> {
 pub fn workflows(dir: &Path) -> Vec<PathBuf> {
     generated_files(dir).into_iter().filter(|f| f.starts_with(".github/workflows/")).map(|f| dir.join(f)).collect()
 }
+
+/// A file's text with every run of white space one space, so that tests
+/// can look for a statement whatever `terraform fmt` aligned it to.
+pub fn normalized(path: &Path) -> String {
+    std::fs::read_to_string(path)
+        .unwrap_or_else(|_| panic!("{} exists", path.display()))
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
