@@ -74,6 +74,15 @@ static ENVIRONMENT: LazyLock<Environment<'static>> = LazyLock::new(|| {
     filters::register(&mut env);
     // Role and policy names: the plan spells them, templates append them.
     env.add_global("names", minijinja::Value::from_serialize(crate::plan::names::TEMPLATE_NAMES));
+    // What every template reads beside its document: the header line and
+    // the pinned actions (`pins.checkout`).
+    env.add_global("header", GENERATED_MARKER);
+    env.add_global(
+        "pins",
+        minijinja::Value::from_serialize(
+            crate::lower::pins().into_iter().collect::<std::collections::BTreeMap<_, _>>(),
+        ),
+    );
     for (name, source) in TEMPLATES {
         // The templates ship inside the binary; a broken one is a bug that
         // every test run would catch.
@@ -130,20 +139,15 @@ fn stack_files<'a, T: Serialize>(
         .collect()
 }
 
-/// The pinned actions, as templates read them (`pins.checkout`).
-static PINS: LazyLock<minijinja::Value> = LazyLock::new(|| {
-    minijinja::Value::from_serialize(crate::lower::pins().into_iter().collect::<std::collections::BTreeMap<_, _>>())
-});
-
 fn render(template: &str, document: &minijinja::Value) -> String {
-    let context = minijinja::context! { header => GENERATED_MARKER, pins => PINS.clone(), ..document.clone() };
     // Templates and IR are both ours: a render error is a bug, caught by the
     // golden tests over every example, never a user error.
     ENVIRONMENT
         .get_template(template)
-        .and_then(|template| template.render(&context))
+        .and_then(|template| template.render(document))
         .unwrap_or_else(|error| panic!("template {template} failed to render: {error:#}"))
 }
+
 /// Aligns the `=` of consecutive single-line attributes the way `terraform
 /// fmt` does: within a run of single-line `key = value` lines at the same
 /// indentation, each key is padded to the longest. Anything else (a blank
@@ -188,7 +192,7 @@ pub fn align_hcl(text: &str) -> String {
 
 /// `attribute` of a line whose value ends on the same line.
 fn single(line: &str) -> Option<(&str, &str, &str)> {
-    attribute(line).filter(|(_, _, value)| nesting(value) == 0)
+    attribute(line).filter(|(_, _, value)| crate::scan::bracket_balance(value) == 0)
 }
 
 /// `(indentation, key, value)` if the line is `key = value`.
@@ -198,7 +202,7 @@ fn attribute(line: &str) -> Option<(&str, &str, &str)> {
     let key_end = if let Some(quoted) = trimmed.strip_prefix('"') {
         quoted.find('"').map(|i| i + 2)?
     } else {
-        trimmed.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))?
+        trimmed.bytes().position(|byte| !(byte.is_ascii_alphanumeric() || byte == b'_' || byte == b'-'))?
     };
     if key_end == 0 {
         return None;
@@ -210,17 +214,6 @@ fn attribute(line: &str) -> Option<(&str, &str, &str)> {
         return None;
     }
     Some((indentation, key, value.trim_start()))
-}
-
-/// How much a line opens brackets minus closes them, outside strings.
-fn nesting(text: &str) -> i32 {
-    crate::scan::scan_without_comments(text)
-        .map(|(_, c, role)| match (role, c) {
-            (crate::scan::Role::Code, '{' | '[' | '(') => 1,
-            (crate::scan::Role::Code, '}' | ']' | ')') => -1,
-            _ => 0,
-        })
-        .sum()
 }
 
 #[cfg(test)]

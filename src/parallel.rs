@@ -4,9 +4,10 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::OnceLock;
 
-/// Items taken at a time by one thread: few enough to even out the load,
-/// enough that taking them costs nothing.
-const BLOCK: usize = 8;
+/// Blocks per thread: items are taken a block at a time, so that a thread
+/// that drew heavy items (a large pipeline) takes fewer blocks, while taking
+/// a block costs nothing beside the work in it.
+const BLOCKS_PER_THREAD: usize = 8;
 
 /// How many threads [`map`] uses: the cores the process may run on, or
 /// `ECSPIPE_THREADS` when set (1 runs everything on the calling thread).
@@ -24,19 +25,20 @@ pub fn threads() -> usize {
 /// `f` applied to every item, on up to [`threads`] threads, the results in
 /// the items' order. A panic in `f` is re-raised here.
 pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let threads = threads().min(items.len().div_ceil(BLOCK));
+    let threads = threads().min(items.len());
     if threads <= 1 {
         return items.iter().map(f).collect();
     }
+    let block = (items.len() / (threads * BLOCKS_PER_THREAD)).max(1);
     let next = AtomicUsize::new(0);
     let work = || {
         let mut done = Vec::new();
         loop {
-            let start = next.fetch_add(BLOCK, Ordering::Relaxed);
+            let start = next.fetch_add(block, Ordering::Relaxed);
             if start >= items.len() {
                 return done;
             }
-            let end = (start + BLOCK).min(items.len());
+            let end = (start + block).min(items.len());
             done.extend((start..end).map(|index| (index, f(&items[index]))));
         }
     };

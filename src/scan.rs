@@ -6,8 +6,8 @@
 //! `\r`) ends both — and tells for every character which of these it is.
 //! Callers that count brackets, find an unclosed quote or measure lines
 //! look only at [`Role::Code`] characters and never track quotes
-//! themselves. [`scan_without_comments`] reads generated Terraform lines,
-//! where only strings matter. The scanner never allocates.
+//! themselves. [`bracket_balance`] reads a generated Terraform line, where
+//! only strings matter. Neither allocates.
 
 use std::str::CharIndices;
 
@@ -42,18 +42,31 @@ enum State {
 pub struct Scanner<'a> {
     chars: CharIndices<'a>,
     state: State,
-    comments: bool,
 }
 
 /// Scans ecspipe text: strings, `#` comments and line breaks.
 pub fn scan(text: &str) -> Scanner<'_> {
-    Scanner { chars: text.char_indices(), state: State::Code, comments: true }
+    Scanner { chars: text.char_indices(), state: State::Code }
 }
 
-/// Scans text whose `#` is an ordinary character (a generated Terraform
-/// line): strings and line breaks only.
-pub fn scan_without_comments(text: &str) -> Scanner<'_> {
-    Scanner { chars: text.char_indices(), state: State::Code, comments: false }
+/// How much a generated Terraform line opens brackets (`{`, `[`, `(`) minus
+/// closes them outside strings, reading strings as [`scan`] does but taking
+/// `#` as an ordinary character. Byte by byte: every character it looks at
+/// is ASCII, and no byte of a longer UTF-8 character is ASCII.
+pub fn bracket_balance(line: &str) -> i32 {
+    let (mut balance, mut in_string, mut escaped) = (0, false, false);
+    for byte in line.bytes() {
+        match byte {
+            b'\n' | b'\r' => (in_string, escaped) = (false, false),
+            _ if escaped => escaped = false,
+            b'\\' if in_string => escaped = true,
+            b'"' => in_string = !in_string,
+            b'{' | b'[' | b'(' if !in_string => balance += 1,
+            b'}' | b']' | b')' if !in_string => balance -= 1,
+            _ => {}
+        }
+    }
+    balance
 }
 
 impl Iterator for Scanner<'_> {
@@ -83,7 +96,7 @@ impl Iterator for Scanner<'_> {
                     self.state = State::String { escaped: false };
                     Role::Open
                 }
-                State::Code if c == '#' && self.comments => {
+                State::Code if c == '#' => {
                     self.state = State::Comment;
                     Role::Comment
                 }
@@ -136,9 +149,34 @@ mod tests {
         assert_eq!(offsets, [0, 2]);
     }
 
+    /// The balance as the character scanner reads it, `#` taken as code.
+    fn balance_by_characters(line: &str) -> i32 {
+        let without_hashes = line.replace('#', "_");
+        scan(&without_hashes)
+            .map(|(_, c, role)| match (role, c) {
+                (Role::Code, '{' | '[' | '(') => 1,
+                (Role::Code, '}' | ']' | ')') => -1,
+                _ => 0,
+            })
+            .sum()
+    }
+
     #[test]
-    fn without_comments_a_hash_is_code() {
-        let roles: Vec<Role> = scan_without_comments("# \"#\"").map(|(_, _, role)| role).collect();
-        assert_eq!(roles, [Role::Code, Role::Code, Role::Open, Role::Inside, Role::Close]);
+    fn bracket_balance_reads_strings_as_the_scanner_does() {
+        assert_eq!(bracket_balance(r#"x = jsonencode({"#), 2);
+        assert_eq!(bracket_balance(r#"["a]", "b\"]"] # {"#), 1);
+        assert_eq!(bracket_balance("\"{\n{"), 1);
+        // Every line of up to five characters over an alphabet of the
+        // characters that matter, and one that does not.
+        let alphabet = ['"', '\\', '{', '}', '[', ')', '#', '\n', 'é'];
+        let mut lines = vec![String::new()];
+        for _ in 0..5 {
+            let longer: Vec<String> =
+                lines.iter().flat_map(|line| alphabet.iter().map(move |c| format!("{line}{c}"))).collect();
+            for line in &longer {
+                assert_eq!(bracket_balance(line), balance_by_characters(line), "{line:?}");
+            }
+            lines = longer;
+        }
     }
 }

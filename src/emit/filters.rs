@@ -1,12 +1,12 @@
 //! The template filters: each renders one kind of IR value (see
 //! [`crate::lower`]'s typed output values) through [`super::quote`].
-//! Filters read the IR through private views deserialised from the
-//! template's values, so what a template hands them is checked against the
-//! shape lower serialises.
+//! Filters read the IR's values as lower serialises them, walking the
+//! template value itself (no second copy through serde): anything of
+//! another shape is a render error naming the filter, which the golden
+//! tests over every example would show.
 
-use minijinja::value::ViaDeserialize;
+use minijinja::value::ValueKind;
 use minijinja::{Environment, Error, ErrorKind, Value};
-use serde::Deserialize;
 
 use super::quote::{
     comment_text, github_literal, hcl_quote, is_github_name, push_hcl_text, shell_double_quoted, shell_quote,
@@ -28,69 +28,85 @@ pub(super) fn register(env: &mut Environment<'static>) {
     env.add_filter("uses", uses_filter);
 }
 
-/// How the IR's [`crate::lower::GithubPart`] reaches a filter.
-#[derive(Deserialize)]
-#[serde(rename_all = "snake_case")]
-enum GithubPartView {
-    Code(String),
-    Property(String),
-    Literal(String),
+fn shape_error(filter: &str, expected: &str, value: &Value) -> Error {
+    Error::new(ErrorKind::InvalidOperation, format!("{filter} filter expects {expected}, got {}", value.kind()))
 }
 
-/// How the IR's [`crate::lower::ExprOrText`] reaches a filter.
-#[derive(Deserialize)]
-#[serde(rename_all = "snake_case")]
-enum ExprOrTextView {
-    Expression(Vec<GithubPartView>),
-    Text(String),
+/// The variant name and contents of an enum serialised the serde way
+/// (`{"variant": contents}`).
+fn variant(value: &Value, filter: &str) -> Result<(Value, Value), Error> {
+    let mut keys = value.try_iter().ok().filter(|_| value.kind() == ValueKind::Map && value.len() == Some(1));
+    let key = keys.as_mut().and_then(Iterator::next).ok_or_else(|| shape_error(filter, "an enum variant", value))?;
+    let contents = value.get_item(&key)?;
+    Ok((key, contents))
 }
 
-fn github_expression(parts: &[GithubPartView]) -> String {
-    let mut out = String::new();
-    for part in parts {
-        match part {
-            GithubPartView::Code(code) => out.push_str(code),
-            GithubPartView::Property(name) if is_github_name(name) => {
+/// The items of a sequence.
+fn items(value: &Value, filter: &str) -> Result<minijinja::value::ValueIter, Error> {
+    match value.kind() {
+        ValueKind::Seq => value.try_iter(),
+        _ => Err(shape_error(filter, "a list", value)),
+    }
+}
+
+fn text<'a>(value: &'a Value, filter: &str) -> Result<&'a str, Error> {
+    value.as_str().ok_or_else(|| shape_error(filter, "a string", value))
+}
+
+/// Writes the IR's [`crate::lower::GithubExpr`] (a list of parts).
+fn write_github_expression(out: &mut String, parts: &Value, filter: &str) -> Result<(), Error> {
+    for part in items(parts, filter)? {
+        let (kind, contents) = variant(&part, filter)?;
+        let contents = text(&contents, filter)?;
+        match kind.as_str() {
+            Some("code") => out.push_str(contents),
+            Some("property") if is_github_name(contents) => {
                 out.push('.');
-                out.push_str(name);
+                out.push_str(contents);
             }
-            GithubPartView::Property(name) => {
+            Some("property") => {
                 out.push('[');
-                out.push_str(&github_literal(name));
+                out.push_str(&github_literal(contents));
                 out.push(']');
             }
-            GithubPartView::Literal(text) => out.push_str(&github_literal(text)),
+            Some("literal") => out.push_str(&github_literal(contents)),
+            _ => return Err(shape_error(filter, "code, a property or a literal", &part)),
         }
     }
-    out
+    Ok(())
 }
 
 fn wrapped(expression: &str) -> String {
     format!("${{{{ {expression} }}}}")
 }
 
-fn condition_filter(parts: ViaDeserialize<Vec<GithubPartView>>) -> String {
-    github_expression(&parts)
+fn condition_filter(parts: Value) -> Result<String, Error> {
+    let mut out = String::new();
+    write_github_expression(&mut out, &parts, "condition")?;
+    Ok(out)
 }
 
-fn expression_filter(parts: ViaDeserialize<Vec<GithubPartView>>) -> String {
-    wrapped(&github_expression(&parts))
+fn expression_filter(parts: Value) -> Result<String, Error> {
+    condition_filter(parts).map(|expression| wrapped(&expression))
 }
 
-/// An expression in `${{ }}`, or text; text that holds `${{` is written as
-/// an expression literal, so GitHub does not evaluate it.
-fn github_filter(value: ViaDeserialize<ExprOrTextView>) -> String {
-    match &*value {
-        ExprOrTextView::Expression(parts) => wrapped(&github_expression(parts)),
-        ExprOrTextView::Text(text) if text.contains("${{") => wrapped(&github_literal(text)),
-        ExprOrTextView::Text(text) => text.clone(),
+/// The IR's [`crate::lower::ExprOrText`]: an expression in `${{ }}`, or
+/// text; text that holds `${{` is written as an expression literal, so
+/// GitHub does not evaluate it.
+fn github_filter(value: Value) -> Result<String, Error> {
+    let (kind, contents) = variant(&value, "github")?;
+    match kind.as_str() {
+        Some("expression") => expression_filter(contents),
+        Some("text") => {
+            let text = text(&contents, "github")?;
+            Ok(if text.contains("${{") { wrapped(&github_literal(text)) } else { text.to_owned() })
+        }
+        _ => Err(shape_error("github", "an expression or text", &value)),
     }
 }
 
 fn string_argument(value: &Value, filter: &str) -> Result<String, Error> {
-    value.as_str().map(str::to_owned).ok_or_else(|| {
-        Error::new(ErrorKind::InvalidOperation, format!("{filter} filter expects a string, got {}", value.kind()))
-    })
+    text(value, filter).map(str::to_owned)
 }
 
 fn yaml_filter(value: Value) -> Result<String, Error> {
@@ -113,22 +129,19 @@ fn source_name_filter(value: Value) -> Result<String, Error> {
     Ok(source_name(&string_argument(&value, "source_name")?))
 }
 
-/// How the IR's `ShellPart` reaches a filter.
-#[derive(Deserialize)]
-#[serde(rename_all = "snake_case")]
-enum ShellPartView {
-    Text(String),
-    Code(String),
-}
-
-fn double_quoted_filter(parts: ViaDeserialize<Vec<ShellPartView>>) -> String {
-    parts
-        .iter()
-        .map(|part| match part {
-            ShellPartView::Text(text) => shell_double_quoted(text),
-            ShellPartView::Code(code) => code.clone(),
-        })
-        .collect()
+/// The IR's shell parts: text quoted for `"…"`, code written as it is.
+fn double_quoted_filter(parts: Value) -> Result<String, Error> {
+    let mut out = String::new();
+    for part in items(&parts, "double_quoted")? {
+        let (kind, contents) = variant(&part, "double_quoted")?;
+        let contents = text(&contents, "double_quoted")?;
+        match kind.as_str() {
+            Some("text") => out.push_str(&shell_double_quoted(contents)),
+            Some("code") => out.push_str(contents),
+            _ => return Err(shape_error("double_quoted", "text or code", &part)),
+        }
+    }
+    Ok(out)
 }
 
 fn uses_filter(pin: Value) -> Result<String, Error> {
@@ -141,43 +154,12 @@ fn uses_filter(pin: Value) -> Result<String, Error> {
     Ok(format!("{}@{}  # {}", field("action")?, field("sha")?, field("version")?))
 }
 
-/// How the IR's [`crate::lower::Hcl`] (or a plain string, number or list
-/// from a template) reaches the `hcl` filter.
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum HclView {
-    Str(String),
-    Bool(bool),
-    Num(u64),
-    List(Vec<HclView>),
-    Object { object: Vec<AttributeView> },
-    Reference { reference: ReferenceView },
-    Template { template: Vec<TemplatePartView> },
-}
-
-#[derive(Deserialize)]
-struct AttributeView {
-    key: String,
-    value: HclView,
-}
-
-#[derive(Deserialize)]
-struct ReferenceView {
-    root: String,
-    key: Option<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "snake_case")]
-enum TemplatePartView {
-    Text(String),
-    Interpolation(ReferenceView),
-}
-
-fn hcl_filter(value: ViaDeserialize<HclView>, level: Option<usize>) -> String {
+/// The IR's [`crate::lower::Hcl`], or a plain string, number or list from
+/// a template.
+fn hcl_filter(value: Value, level: Option<usize>) -> Result<String, Error> {
     let mut out = String::new();
-    write_hcl(&mut out, &value, level.unwrap_or(0));
-    out
+    write_hcl(&mut out, &value, level.unwrap_or(0))?;
+    Ok(out)
 }
 
 fn is_identifier(key: &str) -> bool {
@@ -193,29 +175,34 @@ fn indent(out: &mut String, level: usize) {
 }
 
 /// `root.key`, or `root["key"]` when the key is not an identifier.
-fn write_reference(out: &mut String, reference: &ReferenceView) {
-    out.push_str(&reference.root);
-    match &reference.key {
-        Some(key) if is_identifier(key) => {
-            out.push('.');
-            out.push_str(key);
-        }
-        Some(key) => {
-            out.push('[');
-            out.push_str(&hcl_quote(key));
-            out.push(']');
-        }
-        None => {}
+fn write_reference(out: &mut String, reference: &Value) -> Result<(), Error> {
+    out.push_str(text(&reference.get_attr("root")?, "hcl")?);
+    let key = reference.get_attr("key")?;
+    if key.is_none() || key.is_undefined() {
+        return Ok(());
     }
+    let key = text(&key, "hcl")?;
+    if is_identifier(key) {
+        out.push('.');
+        out.push_str(key);
+    } else {
+        out.push('[');
+        out.push_str(&hcl_quote(key));
+        out.push(']');
+    }
+    Ok(())
 }
 
 /// A quoted template: literal parts escaped, references interpolated.
-fn write_template(out: &mut String, parts: &[TemplatePartView]) {
+fn write_template(out: &mut String, parts: &Value) -> Result<(), Error> {
+    let parts = items(parts, "hcl")?.map(|part| variant(&part, "hcl")).collect::<Result<Vec<_>, _>>()?;
     out.push('"');
-    for (index, part) in parts.iter().enumerate() {
-        match part {
-            TemplatePartView::Text(text) => {
-                let next_interpolates = matches!(parts.get(index + 1), Some(TemplatePartView::Interpolation(_)));
+    for (index, (kind, contents)) in parts.iter().enumerate() {
+        match kind.as_str() {
+            Some("text") => {
+                let text = text(contents, "hcl")?;
+                let next_interpolates =
+                    parts.get(index + 1).is_some_and(|(next, _)| next.as_str() == Some("interpolation"));
                 match text.strip_suffix('$') {
                     // `$` right before `${` would read as the escape `$${`.
                     Some(rest) if next_interpolates => {
@@ -225,62 +212,86 @@ fn write_template(out: &mut String, parts: &[TemplatePartView]) {
                     _ => push_hcl_text(out, text),
                 }
             }
-            TemplatePartView::Interpolation(reference) => {
+            Some("interpolation") => {
                 out.push_str("${");
-                write_reference(out, reference);
+                write_reference(out, contents)?;
                 out.push('}');
             }
+            _ => return Err(shape_error("hcl", "template text or an interpolation", contents)),
         }
     }
     out.push('"');
+    Ok(())
 }
 
 /// Writes an HCL value. Objects and tuples holding objects span lines;
 /// `level` is the indentation of the line the value starts on.
-fn write_hcl(out: &mut String, value: &HclView, level: usize) {
-    match value {
-        HclView::Str(text) => out.push_str(&hcl_quote(text)),
-        HclView::Bool(flag) => out.push_str(if *flag { "true" } else { "false" }),
-        HclView::Num(number) => out.push_str(&number.to_string()),
-        HclView::Reference { reference } => write_reference(out, reference),
-        HclView::Template { template } => write_template(out, template),
-        HclView::List(items) if items.iter().any(|item| matches!(item, HclView::Object { .. })) => {
-            out.push_str("[\n");
-            for item in items {
-                indent(out, level + 1);
-                write_hcl(out, item, level + 1);
-                out.push_str(",\n");
-            }
-            indent(out, level);
-            out.push(']');
+fn write_hcl(out: &mut String, value: &Value, level: usize) -> Result<(), Error> {
+    match value.kind() {
+        ValueKind::String => out.push_str(&hcl_quote(text(value, "hcl")?)),
+        ValueKind::Bool => out.push_str(if value.is_true() { "true" } else { "false" }),
+        ValueKind::Number => {
+            let number = u64::try_from(value.clone()).map_err(|_| shape_error("hcl", "a whole number", value))?;
+            out.push_str(&number.to_string());
         }
-        HclView::List(items) => {
-            out.push('[');
-            for (index, item) in items.iter().enumerate() {
-                if index > 0 {
-                    out.push_str(", ");
+        ValueKind::Seq => {
+            let list: Vec<Value> = value.try_iter()?.collect();
+            if list.iter().any(is_object) {
+                out.push_str("[\n");
+                for item in &list {
+                    indent(out, level + 1);
+                    write_hcl(out, item, level + 1)?;
+                    out.push_str(",\n");
                 }
-                write_hcl(out, item, level);
-            }
-            out.push(']');
-        }
-        HclView::Object { object } => {
-            out.push_str("{\n");
-            for attribute in object {
-                indent(out, level + 1);
-                if is_identifier(&attribute.key) {
-                    out.push_str(&attribute.key);
-                } else {
-                    out.push_str(&hcl_quote(&attribute.key));
+                indent(out, level);
+                out.push(']');
+            } else {
+                out.push('[');
+                for (index, item) in list.iter().enumerate() {
+                    if index > 0 {
+                        out.push_str(", ");
+                    }
+                    write_hcl(out, item, level)?;
                 }
-                out.push_str(" = ");
-                write_hcl(out, &attribute.value, level + 1);
-                out.push('\n');
+                out.push(']');
             }
-            indent(out, level);
-            out.push('}');
         }
+        ValueKind::Map => {
+            let (kind, contents) = variant(value, "hcl")?;
+            match kind.as_str() {
+                Some("object") => write_object(out, &contents, level)?,
+                Some("reference") => write_reference(out, &contents)?,
+                Some("template") => write_template(out, &contents)?,
+                _ => return Err(shape_error("hcl", "an object, a reference or a template", value)),
+            }
+        }
+        _ => return Err(shape_error("hcl", "an HCL value", value)),
     }
+    Ok(())
+}
+
+fn is_object(value: &Value) -> bool {
+    value.kind() == ValueKind::Map && value.get_attr("object").is_ok_and(|object| !object.is_undefined())
+}
+
+fn write_object(out: &mut String, attributes: &Value, level: usize) -> Result<(), Error> {
+    out.push_str("{\n");
+    for attribute in items(attributes, "hcl")? {
+        let key = attribute.get_attr("key")?;
+        let key = text(&key, "hcl")?;
+        indent(out, level + 1);
+        if is_identifier(key) {
+            out.push_str(key);
+        } else {
+            out.push_str(&hcl_quote(key));
+        }
+        out.push_str(" = ");
+        write_hcl(out, &attribute.get_attr("value")?, level + 1)?;
+        out.push('\n');
+    }
+    indent(out, level);
+    out.push('}');
+    Ok(())
 }
 
 #[cfg(test)]
