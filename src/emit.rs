@@ -154,40 +154,42 @@ fn render(template: &str, document: &minijinja::Value) -> String {
 /// line, a comment, a block header, a closing brace, or an attribute whose
 /// value spans lines) ends the run and is left as written.
 pub fn align_hcl(text: &str) -> String {
-    let lines: Vec<&str> = text.split('\n').collect();
-    // Each line read once (the value scanned for brackets once).
-    let attributes: Vec<Option<(&str, &str, &str)>> = lines.iter().map(|line| single(line)).collect();
     let mut out = String::with_capacity(text.len() + text.len() / 8);
-    let mut index = 0;
-    while index < lines.len() {
-        let mut end = index;
-        if let Some((indentation, ..)) = attributes[index] {
-            while end < lines.len() && attributes[end].is_some_and(|(other, ..)| other == indentation) {
-                end += 1;
+    // The current run: (indentation, key, value) of each of its lines.
+    let mut run: Vec<(&str, &str, &str)> = Vec::new();
+    for line in text.split('\n') {
+        match single(line) {
+            Some(attribute) if run.first().is_none_or(|first| first.0 == attribute.0) => run.push(attribute),
+            Some(attribute) => {
+                write_run(&mut out, &mut run);
+                run.push(attribute);
             }
-        }
-        if end == index {
-            out.push_str(lines[index]);
-            out.push('\n');
-            index += 1;
-            continue;
-        }
-        let width = attributes[index..end].iter().flatten().map(|(_, key, _)| key.len()).max().unwrap_or(0);
-        for attribute in &attributes[index..end] {
-            if let Some((indentation, key, value)) = *attribute {
-                out.push_str(indentation);
-                out.push_str(key);
-                out.extend(std::iter::repeat_n(' ', width - key.len()));
-                out.push_str(" = ");
-                out.push_str(value);
+            None => {
+                write_run(&mut out, &mut run);
+                out.push_str(line);
                 out.push('\n');
             }
         }
-        index = end;
     }
+    write_run(&mut out, &mut run);
     // `split` yields one more piece than there are newlines.
     out.pop();
     out
+}
+
+/// Writes a run of attributes, each key padded to the longest, and empties it.
+fn write_run(out: &mut String, run: &mut Vec<(&str, &str, &str)>) {
+    let width = run.iter().map(|(_, key, _)| key.len()).max().unwrap_or(0);
+    for (indentation, key, value) in run.drain(..) {
+        out.push_str(indentation);
+        out.push_str(key);
+        for _ in key.len()..width {
+            out.push(' ');
+        }
+        out.push_str(" = ");
+        out.push_str(value);
+        out.push('\n');
+    }
 }
 
 /// `attribute` of a line whose value ends on the same line.
