@@ -34,9 +34,11 @@ pub fn is_temporary(name: &str) -> bool {
 /// random source), over a counter, the process id and the time.
 fn random_suffix() -> String {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
+    // Asked once: a system call, and the same for every file.
+    static PROCESS: std::sync::LazyLock<u32> = std::sync::LazyLock::new(std::process::id);
     let mut hasher = RandomState::new().build_hasher();
     hasher.write_u64(COUNTER.fetch_add(1, Ordering::Relaxed));
-    hasher.write_u32(std::process::id());
+    hasher.write_u32(*PROCESS);
     if let Ok(now) = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH) {
         hasher.write_u128(now.as_nanos());
     }
