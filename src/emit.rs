@@ -157,7 +157,14 @@ pub fn align_hcl(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + text.len() / 8);
     // The current run: (indentation, key, value) of each of its lines.
     let mut run: Vec<(&str, &str, &str)> = Vec::new();
-    for line in text.split('\n') {
+    let mut start = 0;
+    // Each line, the last one included (empty after a final line break).
+    let lines = memchr::memchr_iter(b'\n', text.as_bytes()).chain([text.len()]).map(|end| {
+        let line = &text[start..end];
+        start = end + 1;
+        line
+    });
+    for line in lines {
         match single(line) {
             Some(attribute) if run.first().is_none_or(|first| first.0 == attribute.0) => run.push(attribute),
             Some(attribute) => {
@@ -172,7 +179,7 @@ pub fn align_hcl(text: &str) -> String {
         }
     }
     write_run(&mut out, &mut run);
-    // `split` yields one more piece than there are newlines.
+    // There is one more line than there are line breaks.
     out.pop();
     out
 }
