@@ -1,10 +1,11 @@
 //! Stage 4, emit: IR → file contents.
 //!
 //! Contract: owns text layout, quoting and headers, nothing else. Templates
-//! are plain files under `templates/`, embedded in the binary and parsed once
-//! per process. Quoting goes through named, tested filters, never ad hoc
-//! string pasting: `yaml` (a double-quoted scalar), `yaml_plain` (plain when
-//! that reads back the same, else quoted), `hcl` (any [`crate::lower::Hcl`]),
+//! are plain files under `templates/`, embedded in the binary and each
+//! parsed once per process, when first used. Quoting goes through named,
+//! tested filters, never ad hoc string pasting: `yaml` (a double-quoted
+//! scalar), `yaml_plain` (plain when that reads back the same, else
+//! quoted), `hcl` (any [`crate::lower::Hcl`]),
 //! `expression` and `condition` (a [`crate::lower::GithubExpr`] inside or
 //! outside `${{ }}`), `github` (an expression or text), `shell` (a word),
 //! `double_quoted` (shell text inside `"…"`), `comment` (one comment line)
@@ -83,13 +84,19 @@ static ENVIRONMENT: LazyLock<Environment<'static>> = LazyLock::new(|| {
             crate::lower::pins().into_iter().collect::<std::collections::BTreeMap<_, _>>(),
         ),
     );
-    for (name, source) in TEMPLATES {
-        // The templates ship inside the binary; a broken one is a bug that
-        // every test run would catch.
-        env.add_template(name, source).unwrap_or_else(|error| panic!("template {name} does not parse: {error}"));
-    }
+    // Each template is compiled when first rendered or included, not all
+    // at start: a run compiles only those its pipelines use (one pipeline
+    // without infrastructure or bootstrap uses about half of them). The
+    // templates ship inside the binary; a broken one is a bug that every
+    // test run catches (`every_template_parses`).
+    env.set_loader(|name| Ok(template_source(name).map(str::to_owned)));
     env
 });
+
+/// The source of the embedded template `name`.
+fn template_source(name: &str) -> Option<&'static str> {
+    TEMPLATES.iter().find(|(known, _)| *known == name).map(|(_, source)| *source)
+}
 
 /// Renders every file of a program: the workflow, then each
 /// infrastructure stack, then each service stack.
@@ -228,6 +235,16 @@ fn attribute(line: &str) -> Option<(&str, &str, &str)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_template_parses() {
+        for (name, _) in TEMPLATES {
+            if let Err(error) = ENVIRONMENT.get_template(name) {
+                panic!("template {name} does not parse: {error:#}");
+            }
+        }
+        assert!(template_source("no/such.tf").is_none());
+    }
 
     #[test]
     fn align_matches_terraform_fmt() {
