@@ -110,8 +110,7 @@ pub fn written(status: &Status) -> Written {
 /// may be new and others old, and temporary files may remain, which `check`
 /// reports and the next build removes. So every temporary file's contents
 /// are on disk before the first rename (one `syncfs` per file system
-/// written to, not one `fsync` per file), and the renames themselves are
-/// made durable by one more `syncfs` (not an `fsync` per directory).
+/// written to, not one `fsync` per file); the renames are not synced.
 #[derive(Debug, Default)]
 pub struct Staging {
     /// Each temporary file and its target, in the files' order.
@@ -168,8 +167,7 @@ impl Staging {
         self.staged.iter().map(|(temporary, _)| temporary.as_path())
     }
 
-    /// Puts every staged file on disk, then renames each over its target,
-    /// then makes the renames durable.
+    /// Puts every staged file on disk, then renames each over its target.
     ///
     /// # Errors
     ///
@@ -188,9 +186,10 @@ impl Staging {
                 return Err(WriteError::Write { path: path.clone(), source });
             }
         }
-        // The renames made durable: a failure here changes nothing already
-        // done and is not reported.
-        let _ = sync_renames(&devices, staged.iter().map(|(_, path)| path));
+        // The renames are left for the file system to make durable, as it
+        // does every program's: each one exposes data already on disk, so
+        // a crash before they are committed leaves old files whole, not
+        // half-written ones (ARCHITECTURE.md, "What a crash may leave").
         Ok(())
     }
 }
@@ -229,30 +228,6 @@ fn sync_file_systems(dirs: &[PathBuf]) -> Result<(), WriteError> {
     #[cfg(not(target_os = "linux"))]
     let _ = dirs;
     Ok(())
-}
-
-/// Makes the renames durable: on Linux one more `syncfs` per file system
-/// (which commits the directories' new entries with everything else);
-/// elsewhere each directory that received a rename is synced once.
-fn sync_renames<'a>(devices: &[PathBuf], paths: impl Iterator<Item = &'a PathBuf>) -> Result<(), WriteError> {
-    #[cfg(target_os = "linux")]
-    {
-        let _ = paths;
-        sync_file_systems(devices)
-    }
-    #[cfg(not(target_os = "linux"))]
-    {
-        let _ = devices;
-        let mut dirs: Vec<&Path> = paths.filter_map(|path| path.parent()).collect();
-        dirs.sort();
-        dirs.dedup();
-        for dir in dirs {
-            if let Ok(dir) = File::open(dir) {
-                let _ = dir.sync_all();
-            }
-        }
-        Ok(())
-    }
 }
 
 /// Writes `contents` to a new temporary file in `path`'s directory (which
