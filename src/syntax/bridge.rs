@@ -106,6 +106,7 @@ fn rule_name(rule: Rule) -> &'static str {
         | Rule::range
         | Rule::cidr
         | Rule::quantity
+        | Rule::number
         | Rule::path
         | Rule::integer
         | Rule::octet => "a value",

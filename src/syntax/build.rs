@@ -45,6 +45,10 @@ fn build_pair(pair: Pair<'_, Rule>, errors: &mut Vec<Diagnostic>) -> Pair_ {
 }
 
 fn build_value(pair: Pair<'_, Rule>, errors: &mut Vec<Diagnostic>) -> Value {
+    // `number` only chooses among the values that start with a digit: its
+    // one inner pair is the value, with the same span.
+    let pair =
+        if pair.as_rule() == Rule::number { pair.into_inner().next().expect("number has a value") } else { pair };
     let span = Span::from(pair.as_span());
     let kind = match pair.as_rule() {
         Rule::word => ValueKind::Word(pair.as_str().to_owned()),
