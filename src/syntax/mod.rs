@@ -47,10 +47,9 @@ pub const MAX_ERRORS: usize = 100;
 /// Returns the syntax error (pest stops at the first one) as a diagnostic
 /// pointing at the offending text.
 pub fn parse(text: &str) -> Result<File, Vec<Diagnostic>> {
-    // Bound the recursion and the line length before pest sees the text.
-    if let Some(error) = prescan(text) {
-        return Err(vec![error]);
-    }
+    // Bound the recursion and the line length before pest sees the text;
+    // the same pass finds the comments and the direction controls.
+    let Survey { comments, bidi } = survey(text).map_err(|error| vec![error])?;
     let mut pairs = Grammar::parse(Rule::file, text).map_err(|error| vec![bridge::syntax_error(text, &error)])?;
     let mut errors = Vec::new();
     let mut lines = Vec::new();
@@ -62,39 +61,13 @@ pub fn parse(text: &str) -> Result<File, Vec<Diagnostic>> {
             }
         }
     }
-    errors.extend(bidi_controls(text));
+    errors.extend(bidi);
     errors.sort_by_key(|error| error.span.start);
     if errors.is_empty() {
-        Ok(File { lines, comments: comments(text) })
+        Ok(File { lines, comments })
     } else {
         Err(at_most_max_errors(errors))
     }
-}
-
-/// Every comment of a file, found by the scanner that reads comments the
-/// way the grammar does.
-fn comments(text: &str) -> Vec<Comment> {
-    let mut comments: Vec<Comment> = Vec::new();
-    let mut open: Option<usize> = None;
-    let close = |start: usize, end: usize, comments: &mut Vec<Comment>| {
-        let body = text[start..end].trim_end();
-        comments.push(Comment { text: body.to_owned(), span: Span::new(start, start + body.len()) });
-    };
-    for (index, _, role) in scan(text) {
-        match (role, open) {
-            (Role::Comment, None) => open = Some(index),
-            (Role::Comment, Some(_)) => {}
-            (_, Some(start)) => {
-                close(start, index, &mut comments);
-                open = None;
-            }
-            (_, None) => {}
-        }
-    }
-    if let Some(start) = open {
-        close(start, text.len(), &mut comments);
-    }
-    comments
 }
 
 /// Keeps the first [`MAX_ERRORS`] diagnostics (sorted by position) and
@@ -121,25 +94,47 @@ pub fn at_most_max_errors(mut errors: Vec<Diagnostic>) -> Vec<Diagnostic> {
     errors
 }
 
-/// Every character that changes the direction of the text around it
-/// (embeddings, overrides, isolates), in strings and comments alike: they
-/// make code read differently from how it compiles ("Trojan Source").
-fn bidi_controls(text: &str) -> impl Iterator<Item = Diagnostic> + '_ {
-    text.char_indices().filter(|(_, c)| matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')).map(
-        |(index, c)| {
-            SyntaxError::BidiControl { code_point: format!("U+{:04X}", u32::from(c)) }
-                .at(Span::new(index, index + c.len_utf8()))
-        },
-    )
+/// What one pass of the scanner finds in a file before pest reads it.
+struct Survey {
+    /// Every comment, found by the scanner that reads comments the way the
+    /// grammar does.
+    comments: Vec<Comment>,
+    /// Every character that changes the direction of the text around it
+    /// (embeddings, overrides, isolates), in strings and comments alike:
+    /// they make code read differently from how it compiles ("Trojan
+    /// Source").
+    bidi: Vec<Diagnostic>,
 }
 
-/// Finds a line longer than [`MAX_LINE_CHARS`] or a block or list nested
-/// deeper than [`MAX_NESTING`], whichever comes first, in one pass that
-/// reads strings and comments the way the grammar does.
-fn prescan(text: &str) -> Option<Diagnostic> {
+/// Reads the file once: fails at a line longer than [`MAX_LINE_CHARS`] or
+/// a block or list nested deeper than [`MAX_NESTING`], whichever comes
+/// first, and otherwise collects the comments and the direction controls.
+fn survey(text: &str) -> Result<Survey, Diagnostic> {
+    let mut comments: Vec<Comment> = Vec::new();
+    let mut bidi = Vec::new();
+    let mut open: Option<usize> = None;
+    let close = |start: usize, end: usize, comments: &mut Vec<Comment>| {
+        let body = text[start..end].trim_end();
+        comments.push(Comment { text: body.to_owned(), span: Span::new(start, start + body.len()) });
+    };
     let mut depth = 0usize;
     let mut column = 0usize;
     for (index, c, role) in scan(text) {
+        match (role, open) {
+            (Role::Comment, None) => open = Some(index),
+            (Role::Comment, Some(_)) => {}
+            (_, Some(start)) => {
+                close(start, index, &mut comments);
+                open = None;
+            }
+            (_, None) => {}
+        }
+        if matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}') {
+            bidi.push(
+                SyntaxError::BidiControl { code_point: format!("U+{:04X}", u32::from(c)) }
+                    .at(Span::new(index, index + c.len_utf8())),
+            );
+        }
         // The grammar ends strings and comments at `\r` too, but the
         // renderer's lines end at `\n` only.
         if role == Role::LineBreak {
@@ -148,10 +143,8 @@ fn prescan(text: &str) -> Option<Diagnostic> {
         }
         column += 1;
         if column > MAX_LINE_CHARS {
-            return Some(
-                SyntaxError::LineTooLong { max_line_chars: MAX_LINE_CHARS, first_over: MAX_LINE_CHARS + 1 }
-                    .at(Span::new(index, index + c.len_utf8())),
-            );
+            return Err(SyntaxError::LineTooLong { max_line_chars: MAX_LINE_CHARS, first_over: MAX_LINE_CHARS + 1 }
+                .at(Span::new(index, index + c.len_utf8())));
         }
         if role != Role::Code {
             continue;
@@ -160,8 +153,8 @@ fn prescan(text: &str) -> Option<Diagnostic> {
             '{' | '[' => {
                 depth += 1;
                 if depth > MAX_NESTING {
-                    return Some(
-                        SyntaxError::NestingTooDeep { max_nesting: MAX_NESTING, depth }.at(Span::new(index, index + 1)),
+                    return Err(
+                        SyntaxError::NestingTooDeep { max_nesting: MAX_NESTING, depth }.at(Span::new(index, index + 1))
                     );
                 }
             }
@@ -169,7 +162,10 @@ fn prescan(text: &str) -> Option<Diagnostic> {
             _ => {}
         }
     }
-    None
+    if let Some(start) = open {
+        close(start, text.len(), &mut comments);
+    }
+    Ok(Survey { comments, bidi })
 }
 
 #[cfg(test)]
