@@ -6,14 +6,19 @@
 //! the first, even when the first is in another input. Two owners collide once: their first
 //! shared name is reported, the names derived from it would only repeat the news.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::hash_map::{Entry, HashMap};
+use std::collections::BTreeSet;
+use std::rc::Rc;
 
-use crate::{catalogue::PlanError, diagnostic::Diagnostic, model::Backend, model::Pipeline, model::Target, span::Span};
+use crate::{catalogue::PlanError, diagnostic::Diagnostic, model::Backend, model::Pipeline, span::Span};
 
 use super::names;
 
 mod cron;
+mod describe;
 mod routes;
+
+use describe::{describe_pair, in_environment, same_because};
 
 /// One input and its linked pipelines.
 pub(super) struct Source<'a> {
@@ -182,10 +187,11 @@ struct Owner {
     /// The pipeline's index in its input.
     pipeline: usize,
     /// The pipeline's name.
-    pipeline_name: String,
+    pipeline_name: Rc<str>,
     span: Span,
     /// `build `api``, `deploy `web` in environment `prod``, ...
-    describe: String,
+    /// (shared: every name an owner claims keeps a copy of its owner).
+    describe: Rc<str>,
 }
 
 impl Owner {
@@ -203,8 +209,9 @@ struct Claim {
 
 #[derive(Default)]
 struct Claims {
-    /// (kind, scope, key) → the first claim.
-    first: BTreeMap<(&'static str, String, String), Claim>,
+    /// (kind, scope, key) → the first claim. Looked up once per claim and
+    /// never walked in order: a hash map, not a tree of string compares.
+    first: HashMap<(&'static str, String, String), Claim>,
     /// Owner pairs already reported.
     reported: BTreeSet<(OwnerId, OwnerId)>,
     /// (input, diagnostic).
@@ -214,9 +221,12 @@ struct Claims {
 impl Claims {
     fn claim(&mut self, sources: &[Source<'_>], kind: Kind, scope: &str, name: &str, owner: &Owner) {
         let key = (kind.what, scope.to_owned(), (kind.key)(name));
-        let Some(first) = self.first.get(&key) else {
-            self.first.insert(key, Claim { owner: owner.clone(), name: name.to_owned() });
-            return;
+        let first = match self.first.entry(key) {
+            Entry::Vacant(slot) => {
+                slot.insert(Claim { owner: owner.clone(), name: name.to_owned() });
+                return;
+            }
+            Entry::Occupied(slot) => slot.into_mut(),
         };
         if first.owner.id() == owner.id() || !self.reported.insert((owner.id(), first.owner.id())) {
             return;
@@ -270,12 +280,13 @@ pub(super) fn check(sources: &[Source<'_>]) -> Vec<Vec<Diagnostic>> {
 fn claim_pipeline(claims: &mut Claims, sources: &[Source<'_>], input: usize, index: usize, pipeline: &Pipeline) {
     let everywhere = "";
     let workflow_scope = format!("{input}/{index}");
+    let pipeline_name: Rc<str> = Rc::from(pipeline.name.as_str());
     let owner = |span: Span, describe: String| Owner {
         input,
         pipeline: index,
-        pipeline_name: pipeline.name.clone(),
+        pipeline_name: Rc::clone(&pipeline_name),
         span,
-        describe,
+        describe: Rc::from(describe),
     };
     let pipeline_owner = owner(pipeline.span, format!("pipeline `{}`", pipeline.name));
     claims.claim(sources, WORKFLOW, everywhere, &pipeline.workflow_file, &pipeline_owner);
@@ -415,40 +426,6 @@ fn state_objects(stack: &str, state: &Backend) -> Vec<String> {
                 stack.split('/').chain(path.split('/')).filter(|part| !part.is_empty() && *part != ".").collect();
             vec![parts.join("/")]
         }
-    }
-}
-
-/// Why two spellings are one name.
-fn same_because(kind: Kind, second: &str, first: &str) -> &'static str {
-    match kind.case_because {
-        Some(reason) if second.eq_ignore_ascii_case(first) => reason,
-        _ => kind.same_because,
-    }
-}
-
-/// The two owners as a message names them: with the file or pipeline
-/// that tells them apart when their descriptions alone do not.
-fn describe_pair(sources: &[Source<'_>], second: &Owner, first: &Owner) -> (String, String) {
-    if first.input != second.input {
-        (second.describe.clone(), format!("{} in {}", first.describe, sources[first.input].file))
-    } else if first.pipeline != second.pipeline {
-        let of = |owner: &Owner| {
-            if owner.describe.starts_with("pipeline ") {
-                owner.describe.clone()
-            } else {
-                format!("{} of pipeline `{}`", owner.describe, owner.pipeline_name)
-            }
-        };
-        (of(second), of(first))
-    } else {
-        (second.describe.clone(), first.describe.clone())
-    }
-}
-
-fn in_environment(describe: String, target: &Target) -> String {
-    match &target.stage {
-        Some(stage) => format!("{describe} in environment `{stage}`"),
-        None => describe,
     }
 }
 
