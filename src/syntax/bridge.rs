@@ -98,7 +98,7 @@ fn rule_name(rule: Rule) -> &'static str {
         // Only before the first statement does pest name the whole file.
         Rule::file => "a statement or end of file",
         Rule::line => "a statement",
-        Rule::item | Rule::word | Rule::ident | Rule::key | Rule::pair => "a value",
+        Rule::item | Rule::word | Rule::ident | Rule::key | Rule::pair | Rule::pair_head => "a value",
         Rule::block => "`{`",
         Rule::value
         | Rule::string
