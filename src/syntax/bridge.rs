@@ -107,7 +107,6 @@ fn rule_name(rule: Rule) -> &'static str {
         | Rule::cidr
         | Rule::quantity
         | Rule::number
-        | Rule::path
         | Rule::integer
         | Rule::octet => "a value",
         Rule::string_text | Rule::escape => "a string character or escape (`\\\"`, `\\\\`, `\\n`, `\\t`)",

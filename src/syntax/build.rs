@@ -51,8 +51,11 @@ fn build_value(pair: Pair<'_, Rule>, errors: &mut Vec<Diagnostic>) -> Value {
         if pair.as_rule() == Rule::number { pair.into_inner().next().expect("number has a value") } else { pair };
     let span = Span::from(pair.as_span());
     let kind = match pair.as_rule() {
+        // A word with dots is a path (the grammar reads both as `word`).
+        Rule::word if pair.as_str().contains('.') => {
+            ValueKind::Path(pair.as_str().split('.').map(str::to_owned).collect())
+        }
         Rule::word => ValueKind::Word(pair.as_str().to_owned()),
-        Rule::path => ValueKind::Path(pair.as_str().split('.').map(str::to_owned).collect()),
         Rule::cidr => ValueKind::Cidr(pair.as_str().to_owned()),
         Rule::string => {
             let text = unescape(pair.into_inner().next().map_or("", |text| text.as_str()));
