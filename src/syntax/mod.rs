@@ -49,7 +49,7 @@ pub const MAX_ERRORS: usize = 100;
 pub fn parse(text: &str) -> Result<File, Vec<Diagnostic>> {
     // Bound the recursion and the line length before pest sees the text;
     // the same pass finds the comments and the direction controls.
-    let Survey { comments, bidi } = survey(text).map_err(|error| vec![error])?;
+    let Survey { comments, bidi } = survey(text)?;
     let mut pairs = Grammar::parse(Rule::file, text).map_err(|error| vec![bridge::syntax_error(text, &error)])?;
     let mut errors = Vec::new();
     let mut lines = Vec::new();
@@ -109,7 +109,7 @@ struct Survey {
 /// Reads the file once: fails at a line longer than [`MAX_LINE_CHARS`] or
 /// a block or list nested deeper than [`MAX_NESTING`], whichever comes
 /// first, and otherwise collects the comments and the direction controls.
-fn survey(text: &str) -> Result<Survey, Diagnostic> {
+fn survey(text: &str) -> Result<Survey, Vec<Diagnostic>> {
     let mut comments: Vec<Comment> = Vec::new();
     let mut bidi = Vec::new();
     let mut open: Option<usize> = None;
@@ -143,8 +143,11 @@ fn survey(text: &str) -> Result<Survey, Diagnostic> {
         }
         column += 1;
         if column > MAX_LINE_CHARS {
-            return Err(SyntaxError::LineTooLong { max_line_chars: MAX_LINE_CHARS, first_over: MAX_LINE_CHARS + 1 }
-                .at(Span::new(index, index + c.len_utf8())));
+            return Err(vec![SyntaxError::LineTooLong {
+                max_line_chars: MAX_LINE_CHARS,
+                first_over: MAX_LINE_CHARS + 1,
+            }
+            .at(Span::new(index, index + c.len_utf8()))]);
         }
         if role != Role::Code {
             continue;
@@ -153,9 +156,9 @@ fn survey(text: &str) -> Result<Survey, Diagnostic> {
             '{' | '[' => {
                 depth += 1;
                 if depth > MAX_NESTING {
-                    return Err(
+                    return Err(vec![
                         SyntaxError::NestingTooDeep { max_nesting: MAX_NESTING, depth }.at(Span::new(index, index + 1))
-                    );
+                    ]);
                 }
             }
             '}' | ']' => depth = depth.saturating_sub(1),
