@@ -65,7 +65,8 @@ pub(super) fn syntax_error(text: &str, error: &pest::error::Error<Rule>) -> Diag
     // `0.5vcpu`: a decimal point after digits.
     let after_digit = text[..offset].ends_with(|c: char| c.is_ascii_digit());
     if after_digit && rest.starts_with('.') && rest[1..].starts_with(|c: char| c.is_ascii_digit()) {
-        let start = text[..offset].rfind(|c: char| !c.is_ascii_digit()).map_or(0, |i| i + 1);
+        // Digits are ASCII: counting bytes back never splits a character.
+        let start = offset - text[..offset].bytes().rev().take_while(u8::is_ascii_digit).count();
         let end = offset + rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '.')).unwrap_or(rest.len());
         return SyntaxError::DecimalNumber { written: text[start..end].to_string() }.at(Span::new(start, end));
     }

@@ -276,6 +276,16 @@ mod tests {
     }
 
     #[test]
+    fn a_decimal_after_a_wide_character_is_reported_not_a_panic() {
+        // The byte-order mark is three bytes: the decimal number's span
+        // starts after it, on a character boundary.
+        let text = " \u{feff}1.5\n}\n";
+        let errors = parse(text).expect_err("fails");
+        assert_eq!(errors[0].message, "`1.5`: numbers are whole");
+        assert_eq!(&text[errors[0].span.start..errors[0].span.end], "1.5");
+    }
+
+    #[test]
     fn nesting_is_bounded_before_parsing() {
         let ok = format!("a {}{}", "[".repeat(MAX_NESTING), "]".repeat(MAX_NESTING));
         assert!(parse(&ok).is_ok());
