@@ -9,7 +9,7 @@ use minijinja::value::ValueKind;
 use minijinja::{Environment, Error, ErrorKind, Value};
 
 use super::quote::{
-    comment_text, github_literal, hcl_quote, is_github_name, push_hcl_text, shell_double_quoted, shell_quote,
+    comment_text, github_literal, is_github_name, push_hcl_quoted, push_hcl_text, shell_double_quoted, shell_quote,
     source_name, yaml_plain, yaml_quote,
 };
 
@@ -32,13 +32,18 @@ fn shape_error(filter: &str, expected: &str, value: &Value) -> Error {
     Error::new(ErrorKind::InvalidOperation, format!("{filter} filter expects {expected}, got {}", value.kind()))
 }
 
-/// The variant name and contents of an enum serialised the serde way
-/// (`{"variant": contents}`).
-fn variant(value: &Value, filter: &str) -> Result<(Value, Value), Error> {
-    let mut keys = value.try_iter().ok().filter(|_| value.kind() == ValueKind::Map && value.len() == Some(1));
-    let key = keys.as_mut().and_then(Iterator::next).ok_or_else(|| shape_error(filter, "an enum variant", value))?;
-    let contents = value.get_item(&key)?;
-    Ok((key, contents))
+/// Which of `variants` an enum serialised the serde way (`{"variant":
+/// contents}`) is, and its contents.
+fn variant(value: &Value, variants: &[&'static str], filter: &str) -> Result<(&'static str, Value), Error> {
+    if value.kind() == ValueKind::Map && value.len() == Some(1) {
+        for &name in variants {
+            let contents = value.get_attr(name)?;
+            if !contents.is_undefined() {
+                return Ok((name, contents));
+            }
+        }
+    }
+    Err(shape_error(filter, &format!("one of {variants:?}"), value))
 }
 
 /// The items of a sequence.
@@ -56,21 +61,20 @@ fn text<'a>(value: &'a Value, filter: &str) -> Result<&'a str, Error> {
 /// Writes the IR's [`crate::lower::GithubExpr`] (a list of parts).
 fn write_github_expression(out: &mut String, parts: &Value, filter: &str) -> Result<(), Error> {
     for part in items(parts, filter)? {
-        let (kind, contents) = variant(&part, filter)?;
+        let (kind, contents) = variant(&part, &["code", "property", "literal"], filter)?;
         let contents = text(&contents, filter)?;
-        match kind.as_str() {
-            Some("code") => out.push_str(contents),
-            Some("property") if is_github_name(contents) => {
+        match kind {
+            "code" => out.push_str(contents),
+            "property" if is_github_name(contents) => {
                 out.push('.');
                 out.push_str(contents);
             }
-            Some("property") => {
+            "property" => {
                 out.push('[');
                 out.push_str(&github_literal(contents));
                 out.push(']');
             }
-            Some("literal") => out.push_str(&github_literal(contents)),
-            _ => return Err(shape_error(filter, "code, a property or a literal", &part)),
+            _ => out.push_str(&github_literal(contents)),
         }
     }
     Ok(())
@@ -94,15 +98,12 @@ fn expression_filter(parts: Value) -> Result<String, Error> {
 /// text; text that holds `${{` is written as an expression literal, so
 /// GitHub does not evaluate it.
 fn github_filter(value: Value) -> Result<String, Error> {
-    let (kind, contents) = variant(&value, "github")?;
-    match kind.as_str() {
-        Some("expression") => expression_filter(contents),
-        Some("text") => {
-            let text = text(&contents, "github")?;
-            Ok(if text.contains("${{") { wrapped(&github_literal(text)) } else { text.to_owned() })
-        }
-        _ => Err(shape_error("github", "an expression or text", &value)),
+    let (kind, contents) = variant(&value, &["expression", "text"], "github")?;
+    if kind == "expression" {
+        return expression_filter(contents);
     }
+    let text = text(&contents, "github")?;
+    Ok(if text.contains("${{") { wrapped(&github_literal(text)) } else { text.to_owned() })
 }
 
 fn string_argument(value: &Value, filter: &str) -> Result<String, Error> {
@@ -133,12 +134,12 @@ fn source_name_filter(value: Value) -> Result<String, Error> {
 fn double_quoted_filter(parts: Value) -> Result<String, Error> {
     let mut out = String::new();
     for part in items(&parts, "double_quoted")? {
-        let (kind, contents) = variant(&part, "double_quoted")?;
+        let (kind, contents) = variant(&part, &["text", "code"], "double_quoted")?;
         let contents = text(&contents, "double_quoted")?;
-        match kind.as_str() {
-            Some("text") => out.push_str(&shell_double_quoted(contents)),
-            Some("code") => out.push_str(contents),
-            _ => return Err(shape_error("double_quoted", "text or code", &part)),
+        if kind == "text" {
+            out.push_str(&shell_double_quoted(contents));
+        } else {
+            out.push_str(contents);
         }
     }
     Ok(out)
@@ -187,7 +188,7 @@ fn write_reference(out: &mut String, reference: &Value) -> Result<(), Error> {
         out.push_str(key);
     } else {
         out.push('[');
-        out.push_str(&hcl_quote(key));
+        push_hcl_quoted(out, key);
         out.push(']');
     }
     Ok(())
@@ -195,14 +196,15 @@ fn write_reference(out: &mut String, reference: &Value) -> Result<(), Error> {
 
 /// A quoted template: literal parts escaped, references interpolated.
 fn write_template(out: &mut String, parts: &Value) -> Result<(), Error> {
-    let parts = items(parts, "hcl")?.map(|part| variant(&part, "hcl")).collect::<Result<Vec<_>, _>>()?;
+    let parts = items(parts, "hcl")?
+        .map(|part| variant(&part, &["text", "interpolation"], "hcl"))
+        .collect::<Result<Vec<_>, _>>()?;
     out.push('"');
     for (index, (kind, contents)) in parts.iter().enumerate() {
-        match kind.as_str() {
-            Some("text") => {
+        match *kind {
+            "text" => {
                 let text = text(contents, "hcl")?;
-                let next_interpolates =
-                    parts.get(index + 1).is_some_and(|(next, _)| next.as_str() == Some("interpolation"));
+                let next_interpolates = parts.get(index + 1).is_some_and(|(next, _)| *next == "interpolation");
                 match text.strip_suffix('$') {
                     // `$` right before `${` would read as the escape `$${`.
                     Some(rest) if next_interpolates => {
@@ -212,12 +214,11 @@ fn write_template(out: &mut String, parts: &Value) -> Result<(), Error> {
                     _ => push_hcl_text(out, text),
                 }
             }
-            Some("interpolation") => {
+            _ => {
                 out.push_str("${");
                 write_reference(out, contents)?;
                 out.push('}');
             }
-            _ => return Err(shape_error("hcl", "template text or an interpolation", contents)),
         }
     }
     out.push('"');
@@ -228,7 +229,7 @@ fn write_template(out: &mut String, parts: &Value) -> Result<(), Error> {
 /// `level` is the indentation of the line the value starts on.
 fn write_hcl(out: &mut String, value: &Value, level: usize) -> Result<(), Error> {
     match value.kind() {
-        ValueKind::String => out.push_str(&hcl_quote(text(value, "hcl")?)),
+        ValueKind::String => push_hcl_quoted(out, text(value, "hcl")?),
         ValueKind::Bool => out.push_str(if value.is_true() { "true" } else { "false" }),
         ValueKind::Number => {
             let number = u64::try_from(value.clone()).map_err(|_| shape_error("hcl", "a whole number", value))?;
@@ -256,15 +257,11 @@ fn write_hcl(out: &mut String, value: &Value, level: usize) -> Result<(), Error>
                 out.push(']');
             }
         }
-        ValueKind::Map => {
-            let (kind, contents) = variant(value, "hcl")?;
-            match kind.as_str() {
-                Some("object") => write_object(out, &contents, level)?,
-                Some("reference") => write_reference(out, &contents)?,
-                Some("template") => write_template(out, &contents)?,
-                _ => return Err(shape_error("hcl", "an object, a reference or a template", value)),
-            }
-        }
+        ValueKind::Map => match variant(value, &["object", "reference", "template"], "hcl")? {
+            ("object", attributes) => write_object(out, &attributes, level)?,
+            ("reference", reference) => write_reference(out, &reference)?,
+            (_, template) => write_template(out, &template)?,
+        },
         _ => return Err(shape_error("hcl", "an HCL value", value)),
     }
     Ok(())
@@ -283,7 +280,7 @@ fn write_object(out: &mut String, attributes: &Value, level: usize) -> Result<()
         if is_identifier(key) {
             out.push_str(key);
         } else {
-            out.push_str(&hcl_quote(key));
+            push_hcl_quoted(out, key);
         }
         out.push_str(" = ");
         write_hcl(out, &attribute.get_attr("value")?, level + 1)?;

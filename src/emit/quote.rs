@@ -25,6 +25,12 @@ fn push_unicode_escape(out: &mut String, c: char) {
 /// `quote`: YAML and HCL double-quoted strings and bash's `$'…'` share these
 /// escapes (the delimiter, backslash, `\n`, `\r`, `\t`, and `\u` for
 /// invisible characters).
+/// Whether `text` is printable ASCII without `\\` or `quote`: written as it
+/// is by [`push_escaped`], so callers may copy it whole.
+fn needs_no_escape(text: &str, quote: u8) -> bool {
+    text.bytes().all(|byte| (b' '..=b'~').contains(&byte) && byte != b'\\' && byte != quote)
+}
+
 fn push_escaped(out: &mut String, c: char, quote: char) {
     match c {
         '\\' => out.push_str("\\\\"),
@@ -45,8 +51,12 @@ fn push_escaped(out: &mut String, c: char, quote: char) {
 pub fn yaml_quote(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);
     out.push('"');
-    for c in text.chars() {
-        push_escaped(&mut out, c, '"');
+    if needs_no_escape(text, b'"') {
+        out.push_str(text);
+    } else {
+        for c in text.chars() {
+            push_escaped(&mut out, c, '"');
+        }
     }
     out.push('"');
     out
@@ -77,6 +87,10 @@ pub fn yaml_plain(text: &str) -> String {
 /// string escapes, and `$${`/`%%{` so no text starts an interpolation or a
 /// directive.
 pub(super) fn push_hcl_text(out: &mut String, text: &str) {
+    if needs_no_escape(text, b'"') && !text.contains("{") {
+        out.push_str(text);
+        return;
+    }
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
         match c {
@@ -92,10 +106,15 @@ pub(super) fn push_hcl_text(out: &mut String, text: &str) {
 /// Quotes a string as an HCL string literal.
 pub fn hcl_quote(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);
-    out.push('"');
-    push_hcl_text(&mut out, text);
-    out.push('"');
+    push_hcl_quoted(&mut out, text);
     out
+}
+
+/// Writes `text` as an HCL string literal.
+pub(super) fn push_hcl_quoted(out: &mut String, text: &str) {
+    out.push('"');
+    push_hcl_text(out, text);
+    out.push('"');
 }
 
 /// Quotes a word for bash: bare when plainly safe, else in single quotes,
