@@ -213,7 +213,7 @@ fn single(line: &str) -> Option<(&str, &str, &str)> {
 
 /// `(indentation, key, value)` if the line is `key = value`.
 fn attribute(line: &str) -> Option<(&str, &str, &str)> {
-    let trimmed = line.trim_start();
+    let trimmed = trim_start(line);
     let indentation = &line[..line.len() - trimmed.len()];
     let key_end = if let Some(quoted) = trimmed.strip_prefix('"') {
         quoted.find('"').map(|i| i + 2)?
@@ -224,12 +224,23 @@ fn attribute(line: &str) -> Option<(&str, &str, &str)> {
         return None;
     }
     let key = &trimmed[..key_end];
-    let rest = trimmed[key_end..].trim_start();
+    let rest = trim_start(&trimmed[key_end..]);
     let value = rest.strip_prefix('=')?;
     if value.starts_with('=') {
         return None;
     }
-    Some((indentation, key, value.trim_start()))
+    Some((indentation, key, trim_start(value)))
+}
+
+/// `str::trim_start`, with the spaces templates indent with skipped byte by
+/// byte first.
+fn trim_start(text: &str) -> &str {
+    let rest = &text[text.bytes().take_while(|&byte| byte == b' ').count()..];
+    if rest.starts_with(char::is_whitespace) {
+        rest.trim_start()
+    } else {
+        rest
+    }
 }
 
 #[cfg(test)]
@@ -251,5 +262,7 @@ mod tests {
         let input = "a = 1\nbbb = 2\nc = [\n  x = 1\n  yy = 2\n]\nd = \"}\"\n\neeee = 1\n";
         let expected = "a   = 1\nbbb = 2\nc = [\n  x  = 1\n  yy = 2\n]\nd = \"}\"\n\neeee = 1\n";
         assert_eq!(align_hcl(input), expected);
+        // Indentation and the space around `=` may be any whitespace.
+        assert_eq!(align_hcl(" \ta =\u{a0}1\n \tbb = 2"), " \ta  = 1\n \tbb = 2");
     }
 }
