@@ -129,10 +129,28 @@ pub fn check(file: &File, source_name: &str) -> Result<Vec<Pipeline>, Vec<Diagno
         Ok(pipelines)
     } else {
         errors.sort_by_key(|error| (error.span.start, error.span.end));
-        // Environments check a deploy once each: report each problem once.
-        errors.dedup_by(|a, b| a.span.start == b.span.start && a.span.end == b.span.end && a == b);
-        Err(crate::syntax::at_most_max_errors(errors))
+        Err(crate::syntax::at_most_max_errors(once_each(errors)))
     }
+}
+
+/// Environments check a deploy once each, so one problem can be reported
+/// once per environment, interleaved with others at the same place: each
+/// is kept once, in the order first reported. `errors` is sorted by span.
+fn once_each(errors: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    let mut unique: Vec<Diagnostic> = Vec::with_capacity(errors.len());
+    // Where the errors at the current span start in `unique`.
+    let mut same_span = 0;
+    for error in errors {
+        // Spans compare equal whatever their place (so trees compare by
+        // content): the place is compared here.
+        if unique.last().is_some_and(|last| (last.span.start, last.span.end) != (error.span.start, error.span.end)) {
+            same_span = unique.len();
+        }
+        if !unique[same_span..].contains(&error) {
+            unique.push(error);
+        }
+    }
+    unique
 }
 
 #[derive(Default)]
