@@ -42,6 +42,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("common/variables.tf.j2", include_str!("../templates/common/variables.tf.j2")),
     ("common/egress.tf.j2", include_str!("../templates/common/egress.tf.j2")),
     ("common/statements.tf.j2", include_str!("../templates/common/statements.tf.j2")),
+    ("common/key_administrator.tf.j2", include_str!("../templates/common/key_administrator.tf.j2")),
     ("service/main.tf", include_str!("../templates/service/main.tf.j2")),
     ("service/variables.tf", include_str!("../templates/service/variables.tf.j2")),
     ("service/iam.tf", include_str!("../templates/service/iam.tf.j2")),

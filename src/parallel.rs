@@ -25,7 +25,14 @@ pub fn threads() -> usize {
 /// `f` applied to every item, on up to [`threads`] threads, the results in
 /// the items' order. A panic in `f` is re-raised here.
 pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let threads = threads().min(items.len());
+    map_at_least(items, 1, f)
+}
+
+/// [`map`] on no more threads than leave each at least `least` items: for
+/// items so light (a generated file read or written) that a few of them
+/// take less time than starting a thread.
+pub fn map_at_least<T: Sync, R: Send>(items: &[T], least: usize, f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let threads = threads().min(items.len() / least.max(1));
     if threads <= 1 {
         return items.iter().map(f).collect();
     }

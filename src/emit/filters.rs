@@ -106,28 +106,24 @@ fn github_filter(value: Value) -> Result<String, Error> {
     Ok(if text.contains("${{") { wrapped(&github_literal(text)) } else { text.to_owned() })
 }
 
-fn string_argument(value: &Value, filter: &str) -> Result<String, Error> {
-    text(value, filter).map(str::to_owned)
-}
-
 fn yaml_filter(value: Value) -> Result<String, Error> {
-    Ok(yaml_quote(&string_argument(&value, "yaml")?))
+    Ok(yaml_quote(text(&value, "yaml")?))
 }
 
 fn yaml_plain_filter(value: Value) -> Result<String, Error> {
-    Ok(yaml_plain(&string_argument(&value, "yaml_plain")?))
+    Ok(yaml_plain(text(&value, "yaml_plain")?))
 }
 
 fn shell_filter(value: Value) -> Result<String, Error> {
-    Ok(shell_quote(&string_argument(&value, "shell")?))
+    Ok(shell_quote(text(&value, "shell")?))
 }
 
 fn comment_filter(value: Value) -> Result<String, Error> {
-    Ok(comment_text(&string_argument(&value, "comment")?))
+    Ok(comment_text(text(&value, "comment")?))
 }
 
 fn source_name_filter(value: Value) -> Result<String, Error> {
-    Ok(source_name(&string_argument(&value, "source_name")?))
+    Ok(source_name(text(&value, "source_name")?))
 }
 
 /// The IR's shell parts: text quoted for `"…"`, code written as it is.

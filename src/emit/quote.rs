@@ -21,16 +21,16 @@ fn push_unicode_escape(out: &mut String, c: char) {
     let _ = if code > 0xFFFF { write!(out, "\\U{code:08X}") } else { write!(out, "\\u{code:04X}") };
 }
 
-/// Writes one character inside a backslash-escaped string delimited by
-/// `quote`: YAML and HCL double-quoted strings and bash's `$'…'` share these
-/// escapes (the delimiter, backslash, `\n`, `\r`, `\t`, and `\u` for
-/// invisible characters).
 /// Whether `text` is printable ASCII without `\\` or `quote`: written as it
 /// is by [`push_escaped`], so callers may copy it whole.
 fn needs_no_escape(text: &str, quote: u8) -> bool {
     text.bytes().all(|byte| (b' '..=b'~').contains(&byte) && byte != b'\\' && byte != quote)
 }
 
+/// Writes one character inside a backslash-escaped string delimited by
+/// `quote`: YAML and HCL double-quoted strings and bash's `$'…'` share these
+/// escapes (the delimiter, backslash, `\n`, `\r`, `\t`, and `\u` for
+/// invisible characters).
 fn push_escaped(out: &mut String, c: char, quote: char) {
     match c {
         '\\' => out.push_str("\\\\"),
@@ -87,7 +87,7 @@ pub fn yaml_plain(text: &str) -> String {
 /// string escapes, and `$${`/`%%{` so no text starts an interpolation or a
 /// directive.
 pub(super) fn push_hcl_text(out: &mut String, text: &str) {
-    if needs_no_escape(text, b'"') && !text.contains("{") {
+    if needs_no_escape(text, b'"') && !text.contains('{') {
         out.push_str(text);
         return;
     }

@@ -10,8 +10,7 @@
 //! attachable, a role the apply role controls can do no more than the
 //! boundary allows: what the stacks' roles need.
 
-use super::containers::iam_arn;
-use super::containers::{regional_arn, scalar};
+use super::containers::{iam_arn, regional_arn, scalar};
 use super::cron::{scheduler_statements, Naming};
 use super::iam::{condition, execution_statements, statement, task_statements, PolicyStatement};
 use super::output::{Hcl, HclRef, Template, PARTITION};

@@ -142,7 +142,7 @@ impl Staging {
             .collect();
         // Each missing directory made once, then the files side by side.
         output.dirs.create(changed.iter().map(|file| file.path.as_str()), &mut self.made)?;
-        let results = super::each_file(&changed, |file| {
+        let results = crate::parallel::map_at_least(&changed, super::FILES_PER_THREAD, |file| {
             let path = output.out_dir.join(&file.path);
             stage(&path, file.contents.as_bytes())
                 .map(|temporary| (temporary, path.clone()))
