@@ -206,7 +206,7 @@ impl Diagnostic {
 
     /// Attaches the source so miette can render the diagnostic.
     pub fn with_source<'a>(&'a self, source: &'a NamedSource<String>) -> Located<'a> {
-        Located { diagnostic: self, source }
+        Located { diagnostic: self, source: CharColumns(source) }
     }
 }
 
@@ -214,7 +214,38 @@ impl Diagnostic {
 #[derive(Debug)]
 pub struct Located<'a> {
     diagnostic: &'a Diagnostic,
-    source: &'a NamedSource<String>,
+    source: CharColumns<'a>,
+}
+
+/// The source as miette reads it, with the column of a span counted in
+/// characters, as the `file:line:column` line above it counts it: miette
+/// counts bytes, so a snippet's `[file:2:15]` would disagree with the
+/// `file:2:14` of the same error after an `é`.
+#[derive(Debug)]
+struct CharColumns<'a>(&'a NamedSource<String>);
+
+impl miette::SourceCode for CharColumns<'_> {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
+        let contents = self.0.read_span(span, context_lines_before, context_lines_after)?;
+        if context_lines_before != 0 {
+            // With lines before it, a read starts at a line's start: column 0 either way.
+            return Ok(contents);
+        }
+        let (_, column) = line_column(self.0.inner(), span.offset());
+        Ok(Box::new(miette::MietteSpanContents::new_named(
+            self.0.name().to_owned(),
+            contents.data(),
+            *contents.span(),
+            contents.line(),
+            column - 1,
+            contents.line_count(),
+        )))
+    }
 }
 
 impl fmt::Display for Located<'_> {
@@ -235,7 +266,7 @@ impl miette::Diagnostic for Located<'_> {
     }
 
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
-        Some(self.source)
+        Some(&self.source)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
