@@ -14,7 +14,8 @@
 //!   line splices between files, random characters (unicode included),
 //!   huge numbers, long tokens, deep nesting and truncation.
 //!
-//! CI runs it for a few seconds. For a long run (in release, with overflow
+//! CI runs a fixed number of inputs, so every run of the test command
+//! compiles the same inputs however fast the machine is. For a long run (in release, with overflow
 //! checks so arithmetic overflows are found too):
 //!
 //! ```sh
@@ -40,8 +41,16 @@ use ecspipe::diagnostic::{self, Diagnostic, Renderer};
 
 use crate::support::root;
 
-/// The CI budget, in seconds.
-const CI_SECONDS: u64 = 20;
+/// The CI budget: inputs, not seconds, so a slow or busy machine checks
+/// as much as a fast one (about 15 s in a debug build on two cores).
+const CI_EXECUTIONS: u64 = 1000;
+
+/// How long the loop runs: a fixed number of inputs, or for a long run, a time.
+#[derive(Clone, Copy)]
+enum Budget {
+    Executions(u64),
+    Time(Duration),
+}
 
 /// An input that takes longer than this (debug build) is a finding.
 const SLOW: Duration = Duration::from_secs(5);
@@ -49,7 +58,7 @@ const SLOW: Duration = Duration::from_secs(5);
 #[test]
 fn fuzz_parse_check_lower_emit_and_render() {
     let long_run = std::env::var("ECSPIPE_FUZZ_SECONDS").ok().and_then(|s| s.parse::<u64>().ok());
-    let seconds = long_run.unwrap_or(CI_SECONDS);
+    let budget = long_run.map_or(Budget::Executions(CI_EXECUTIONS), |s| Budget::Time(Duration::from_secs(s)));
     let seed = std::env::var("ECSPIPE_FUZZ_SEED").ok().and_then(|s| s.parse::<u64>().ok()).unwrap_or_else(|| {
         if long_run.is_some() {
             std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(1, |d| d.as_nanos() as u64)
@@ -62,7 +71,7 @@ fn fuzz_parse_check_lower_emit_and_render() {
     let worker = std::thread::Builder::new()
         .name(String::from("fuzz"))
         .stack_size(2 << 20)
-        .spawn(move || run(seed, Duration::from_secs(seconds), long_run.is_some()))
+        .spawn(move || run(seed, budget, long_run.is_some()))
         .expect("spawn the fuzz thread");
     let report = worker.join().expect("the fuzz loop itself does not panic");
     println!(
@@ -94,7 +103,7 @@ fn findings_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("fuzz-findings")
 }
 
-fn run(seed: u64, budget: Duration, long_run: bool) -> Report {
+fn run(seed: u64, budget: Budget, long_run: bool) -> Report {
     let seeds = seed_files();
     let dictionary = Dictionary::new(&seeds);
     let renderer = Renderer::new(false);
@@ -104,7 +113,10 @@ fn run(seed: u64, budget: Duration, long_run: bool) -> Report {
     let start = Instant::now();
     let mut report = Report { executions: 0, compiled: 0, rejected: 0, elapsed: Duration::ZERO, findings: Vec::new() };
     let mut iteration: u64 = 0;
-    while start.elapsed() < budget {
+    while match budget {
+        Budget::Executions(count) => report.executions < count,
+        Budget::Time(limit) => start.elapsed() < limit,
+    } {
         // Each input has its own generator, so input N of a seed can be
         // regenerated alone.
         let mut rng = Rng::new(seed ^ iteration.wrapping_mul(0x9e37_79b9_7f4a_7c15));
