@@ -15,6 +15,7 @@
 mod filters;
 mod header;
 mod quote;
+mod typed;
 
 use std::sync::LazyLock;
 

@@ -1,12 +1,15 @@
 //! The template filters: each renders one kind of IR value (see
 //! [`crate::lower`]'s typed output values) through [`super::quote`].
-//! Filters read the IR's values as lower serialises them, walking the
-//! template value itself (no second copy through serde): anything of
-//! another shape is a render error naming the filter, which the golden
-//! tests over every example would show.
+//! The IR's typed values reach a filter as themselves (see `typed`); the
+//! rest (strings, shell parts, pins) are read from the template value.
+//! Anything of another shape is a render error naming the filter, which
+//! the golden tests over every example would show.
 
 use minijinja::value::ValueKind;
 use minijinja::{Environment, Error, ErrorKind, Value};
+
+use super::typed::typed;
+use crate::lower::{Attribute, ExprOrText, GithubExpr, GithubPart, Hcl, HclExpr, HclRef, TemplatePart};
 
 use super::quote::{
     comment_text, github_literal, is_github_name, push_hcl_quoted, push_hcl_text, shell_double_quoted, shell_quote,
@@ -58,52 +61,57 @@ fn text<'a>(value: &'a Value, filter: &str) -> Result<&'a str, Error> {
     value.as_str().ok_or_else(|| shape_error(filter, "a string", value))
 }
 
-/// Writes the IR's [`crate::lower::GithubExpr`] (a list of parts).
-fn write_github_expression(out: &mut String, parts: &Value, filter: &str) -> Result<(), Error> {
-    for part in items(parts, filter)? {
-        let (kind, contents) = variant(&part, &["code", "property", "literal"], filter)?;
-        let contents = text(&contents, filter)?;
-        match kind {
-            "code" => out.push_str(contents),
-            "property" if is_github_name(contents) => {
+/// Writes the IR's [`GithubExpr`].
+fn write_github_expression(out: &mut String, expression: &GithubExpr) {
+    for part in expression.parts() {
+        match part {
+            GithubPart::Code(code) => out.push_str(code),
+            GithubPart::Property(name) if is_github_name(name) => {
                 out.push('.');
-                out.push_str(contents);
+                out.push_str(name);
             }
-            "property" => {
+            GithubPart::Property(name) => {
                 out.push('[');
-                out.push_str(&github_literal(contents));
+                out.push_str(&github_literal(name));
                 out.push(']');
             }
-            _ => out.push_str(&github_literal(contents)),
+            GithubPart::Literal(text) => out.push_str(&github_literal(text)),
         }
     }
-    Ok(())
 }
 
-fn wrapped(expression: &str) -> String {
-    format!("${{{{ {expression} }}}}")
+fn github_expression<'a>(value: &'a Value, filter: &str) -> Result<&'a GithubExpr, Error> {
+    typed::<GithubExpr>(value).ok_or_else(|| shape_error(filter, "a GitHub expression", value))
 }
 
-fn condition_filter(parts: Value) -> Result<String, Error> {
+fn condition_filter(value: Value) -> Result<String, Error> {
     let mut out = String::new();
-    write_github_expression(&mut out, &parts, "condition")?;
+    write_github_expression(&mut out, github_expression(&value, "condition")?);
     Ok(out)
 }
 
-fn expression_filter(parts: Value) -> Result<String, Error> {
-    condition_filter(parts).map(|expression| wrapped(&expression))
+fn expression_filter(value: Value) -> Result<String, Error> {
+    let mut out = String::from("${{ ");
+    write_github_expression(&mut out, github_expression(&value, "expression")?);
+    out.push_str(" }}");
+    Ok(out)
 }
 
-/// The IR's [`crate::lower::ExprOrText`]: an expression in `${{ }}`, or
-/// text; text that holds `${{` is written as an expression literal, so
-/// GitHub does not evaluate it.
+/// The IR's [`ExprOrText`]: an expression in `${{ }}`, or text; text that
+/// holds `${{` is written as an expression literal, so GitHub does not
+/// evaluate it.
 fn github_filter(value: Value) -> Result<String, Error> {
-    let (kind, contents) = variant(&value, &["expression", "text"], "github")?;
-    if kind == "expression" {
-        return expression_filter(contents);
+    match typed::<ExprOrText>(&value) {
+        Some(ExprOrText::Expression(expression)) => {
+            let mut out = String::from("${{ ");
+            write_github_expression(&mut out, expression);
+            out.push_str(" }}");
+            Ok(out)
+        }
+        Some(ExprOrText::Text(text)) if text.contains("${{") => Ok(format!("${{{{ {} }}}}", github_literal(text))),
+        Some(ExprOrText::Text(text)) => Ok(text.clone()),
+        None => Err(shape_error("github", "an expression or text", &value)),
     }
-    let text = text(&contents, "github")?;
-    Ok(if text.contains("${{") { wrapped(&github_literal(text)) } else { text.to_owned() })
 }
 
 fn yaml_filter(value: Value) -> Result<String, Error> {
@@ -151,12 +159,65 @@ fn uses_filter(pin: Value) -> Result<String, Error> {
     Ok(format!("{}@{}  # {}", field("action")?, field("sha")?, field("version")?))
 }
 
-/// The IR's [`crate::lower::Hcl`], or a plain string, number or list from
-/// a template.
+/// The IR's [`Hcl`], or a plain string, number or list from a template.
 fn hcl_filter(value: Value, level: Option<usize>) -> Result<String, Error> {
     let mut out = String::new();
-    write_hcl(&mut out, &value, level.unwrap_or(0))?;
+    write_template_value(&mut out, &value, level.unwrap_or(0))?;
     Ok(out)
+}
+
+/// Writes a value a template made (a string, number, boolean or list) or
+/// handed on from the IR, as HCL.
+fn write_template_value(out: &mut String, value: &Value, level: usize) -> Result<(), Error> {
+    if let Some(hcl) = typed::<Hcl>(value) {
+        write_hcl(out, hcl, level);
+        return Ok(());
+    }
+    match value.kind() {
+        ValueKind::String => push_hcl_quoted(out, text(value, "hcl")?),
+        ValueKind::Bool => out.push_str(if value.is_true() { "true" } else { "false" }),
+        ValueKind::Number => {
+            let number = u64::try_from(value.clone()).map_err(|_| shape_error("hcl", "a whole number", value))?;
+            out.push_str(&number.to_string());
+        }
+        ValueKind::Seq => {
+            let list: Vec<Value> = value.try_iter()?.collect();
+            let multiline = list.iter().any(|item| typed::<Hcl>(item).is_some_and(Hcl::is_object));
+            write_list(out, &list, multiline, level, write_template_value)?;
+        }
+        _ => return Err(shape_error("hcl", "an HCL value", value)),
+    }
+    Ok(())
+}
+
+/// Writes a tuple: on one line, or an item per line when it holds an object.
+fn write_list<T, E>(
+    out: &mut String,
+    items: &[T],
+    multiline: bool,
+    level: usize,
+    mut write: impl FnMut(&mut String, &T, usize) -> Result<(), E>,
+) -> Result<(), E> {
+    if multiline {
+        out.push_str("[\n");
+        for item in items {
+            indent(out, level + 1);
+            write(out, item, level + 1)?;
+            out.push_str(",\n");
+        }
+        indent(out, level);
+        out.push(']');
+    } else {
+        out.push('[');
+        for (index, item) in items.iter().enumerate() {
+            if index > 0 {
+                out.push_str(", ");
+            }
+            write(out, item, level)?;
+        }
+        out.push(']');
+    }
+    Ok(())
 }
 
 fn is_identifier(key: &str) -> bool {
@@ -171,14 +232,50 @@ fn indent(out: &mut String, level: usize) {
     }
 }
 
-/// `root.key`, or `root["key"]` when the key is not an identifier.
-fn write_reference(out: &mut String, reference: &Value) -> Result<(), Error> {
-    out.push_str(text(&reference.get_attr("root")?, "hcl")?);
-    let key = reference.get_attr("key")?;
-    if key.is_none() || key.is_undefined() {
-        return Ok(());
+/// Writes an HCL value. Objects and tuples holding objects span lines;
+/// `level` is the indentation of the line the value starts on.
+fn write_hcl(out: &mut String, value: &Hcl, level: usize) {
+    match value {
+        Hcl::Str(text) => push_hcl_quoted(out, text),
+        Hcl::Num(number) => out.push_str(&number.to_string()),
+        Hcl::Bool(true) => out.push_str("true"),
+        Hcl::Bool(false) => out.push_str("false"),
+        Hcl::Expr(HclExpr::Reference(reference)) => write_reference(out, reference),
+        Hcl::Expr(HclExpr::Template(parts)) => write_template(out, parts),
+        Hcl::List(items) => {
+            let multiline = items.iter().any(Hcl::is_object);
+            let written: Result<(), std::convert::Infallible> =
+                write_list(out, items, multiline, level, |out, item, level| {
+                    write_hcl(out, item, level);
+                    Ok(())
+                });
+            let Ok(()) = written;
+        }
+        Hcl::Object { object } => write_object(out, object, level),
     }
-    let key = text(&key, "hcl")?;
+}
+
+fn write_object(out: &mut String, attributes: &[Attribute], level: usize) {
+    out.push_str("{\n");
+    for attribute in attributes {
+        indent(out, level + 1);
+        if is_identifier(&attribute.key) {
+            out.push_str(&attribute.key);
+        } else {
+            push_hcl_quoted(out, &attribute.key);
+        }
+        out.push_str(" = ");
+        write_hcl(out, &attribute.value, level + 1);
+        out.push('\n');
+    }
+    indent(out, level);
+    out.push('}');
+}
+
+/// `root.key`, or `root["key"]` when the key is not an identifier.
+fn write_reference(out: &mut String, reference: &HclRef) {
+    out.push_str(reference.root());
+    let Some(key) = reference.key() else { return };
     if is_identifier(key) {
         out.push('.');
         out.push_str(key);
@@ -187,20 +284,15 @@ fn write_reference(out: &mut String, reference: &Value) -> Result<(), Error> {
         push_hcl_quoted(out, key);
         out.push(']');
     }
-    Ok(())
 }
 
 /// A quoted template: literal parts escaped, references interpolated.
-fn write_template(out: &mut String, parts: &Value) -> Result<(), Error> {
-    let parts = items(parts, "hcl")?
-        .map(|part| variant(&part, &["text", "interpolation"], "hcl"))
-        .collect::<Result<Vec<_>, _>>()?;
+fn write_template(out: &mut String, parts: &[TemplatePart]) {
     out.push('"');
-    for (index, (kind, contents)) in parts.iter().enumerate() {
-        match *kind {
-            "text" => {
-                let text = text(contents, "hcl")?;
-                let next_interpolates = parts.get(index + 1).is_some_and(|(next, _)| *next == "interpolation");
+    for (index, part) in parts.iter().enumerate() {
+        match part {
+            TemplatePart::Text(text) => {
+                let next_interpolates = matches!(parts.get(index + 1), Some(TemplatePart::Interpolation(_)));
                 match text.strip_suffix('$') {
                     // `$` right before `${` would read as the escape `$${`.
                     Some(rest) if next_interpolates => {
@@ -210,81 +302,14 @@ fn write_template(out: &mut String, parts: &Value) -> Result<(), Error> {
                     _ => push_hcl_text(out, text),
                 }
             }
-            _ => {
+            TemplatePart::Interpolation(reference) => {
                 out.push_str("${");
-                write_reference(out, contents)?;
+                write_reference(out, reference);
                 out.push('}');
             }
         }
     }
     out.push('"');
-    Ok(())
-}
-
-/// Writes an HCL value. Objects and tuples holding objects span lines;
-/// `level` is the indentation of the line the value starts on.
-fn write_hcl(out: &mut String, value: &Value, level: usize) -> Result<(), Error> {
-    match value.kind() {
-        ValueKind::String => push_hcl_quoted(out, text(value, "hcl")?),
-        ValueKind::Bool => out.push_str(if value.is_true() { "true" } else { "false" }),
-        ValueKind::Number => {
-            let number = u64::try_from(value.clone()).map_err(|_| shape_error("hcl", "a whole number", value))?;
-            out.push_str(&number.to_string());
-        }
-        ValueKind::Seq => {
-            let list: Vec<Value> = value.try_iter()?.collect();
-            if list.iter().any(is_object) {
-                out.push_str("[\n");
-                for item in &list {
-                    indent(out, level + 1);
-                    write_hcl(out, item, level + 1)?;
-                    out.push_str(",\n");
-                }
-                indent(out, level);
-                out.push(']');
-            } else {
-                out.push('[');
-                for (index, item) in list.iter().enumerate() {
-                    if index > 0 {
-                        out.push_str(", ");
-                    }
-                    write_hcl(out, item, level)?;
-                }
-                out.push(']');
-            }
-        }
-        ValueKind::Map => match variant(value, &["object", "reference", "template"], "hcl")? {
-            ("object", attributes) => write_object(out, &attributes, level)?,
-            ("reference", reference) => write_reference(out, &reference)?,
-            (_, template) => write_template(out, &template)?,
-        },
-        _ => return Err(shape_error("hcl", "an HCL value", value)),
-    }
-    Ok(())
-}
-
-fn is_object(value: &Value) -> bool {
-    value.kind() == ValueKind::Map && value.get_attr("object").is_ok_and(|object| !object.is_undefined())
-}
-
-fn write_object(out: &mut String, attributes: &Value, level: usize) -> Result<(), Error> {
-    out.push_str("{\n");
-    for attribute in items(attributes, "hcl")? {
-        let key = attribute.get_attr("key")?;
-        let key = text(&key, "hcl")?;
-        indent(out, level + 1);
-        if is_identifier(key) {
-            out.push_str(key);
-        } else {
-            push_hcl_quoted(out, key);
-        }
-        out.push_str(" = ");
-        write_hcl(out, &attribute.get_attr("value")?, level + 1)?;
-        out.push('\n');
-    }
-    indent(out, level);
-    out.push('}');
-    Ok(())
 }
 
 #[cfg(test)]

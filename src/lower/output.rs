@@ -14,8 +14,11 @@
 use serde::Serialize;
 
 /// An HCL value, laid out by emit's `hcl` filter.
+///
+/// The derive writes `Hcl::serialize`, the value's shape in JSON (`ecspipe
+/// debug`); the `Serialize` impl, in emit, hands templates the value itself.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(untagged)]
+#[serde(untagged, remote = "Self")]
 pub enum Hcl {
     /// A string literal.
     Str(String),
@@ -53,6 +56,11 @@ impl Hcl {
     /// A string template.
     pub(crate) fn template(template: Template) -> Hcl {
         Hcl::Expr(HclExpr::Template(template.parts))
+    }
+
+    /// Whether the value is an object (a tuple holding one spans lines).
+    pub(crate) fn is_object(&self) -> bool {
+        matches!(self, Hcl::Object { .. })
     }
 
     /// A list of string literals.
@@ -137,6 +145,16 @@ pub(crate) const PARTITION: HclRef = HclRef::fixed("data.aws_partition.current.p
 pub(crate) const ACCOUNT: HclRef = HclRef::fixed("data.aws_caller_identity.current.account_id");
 
 impl HclRef {
+    /// The traversal written by the compiler: `var`, `local.infra`.
+    pub(crate) fn root(&self) -> &'static str {
+        self.root
+    }
+
+    /// The attribute after the traversal, if any.
+    pub(crate) fn key(&self) -> Option<&str> {
+        self.key.as_deref()
+    }
+
     /// A traversal written by the compiler.
     pub(crate) const fn fixed(root: &'static str) -> HclRef {
         HclRef { root, key: None }
@@ -238,9 +256,10 @@ impl Identifier {
 }
 
 /// A GitHub Actions expression (the text of an `if:` or inside `${{ }}`),
-/// rendered by emit's `condition` and `expression` filters.
+/// rendered by emit's `condition` and `expression` filters (its `Serialize`
+/// impl is in emit, as [`Hcl`]'s is).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(transparent)]
+#[serde(transparent, remote = "Self")]
 pub struct GithubExpr(Vec<GithubPart>);
 
 /// One piece of a [`GithubExpr`].
@@ -257,6 +276,11 @@ pub enum GithubPart {
 }
 
 impl GithubExpr {
+    /// The parts, in order.
+    pub(crate) fn parts(&self) -> &[GithubPart] {
+        &self.0
+    }
+
     /// Expression text written by the compiler.
     pub(crate) fn code(code: &'static str) -> GithubExpr {
         GithubExpr(vec![GithubPart::Code(code)])
@@ -297,9 +321,10 @@ impl GithubExpr {
     }
 }
 
-/// A value GitHub reads that is either an expression or plain text.
+/// A value GitHub reads that is either an expression or plain text (its
+/// `Serialize` impl is in emit, as [`Hcl`]'s is).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case", remote = "Self")]
 pub enum ExprOrText {
     /// `${{ expression }}`.
     Expression(GithubExpr),
