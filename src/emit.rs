@@ -75,6 +75,14 @@ static ENVIRONMENT: LazyLock<Environment<'static>> = LazyLock::new(|| {
     env.set_trim_blocks(true);
     env.set_lstrip_blocks(true);
     filters::register(&mut env);
+    // Nothing is escaped (the filters quote): a string is written as it
+    // is, rather than through `Display` and the formatting machinery that
+    // the default takes for every `{{ }}`.
+    env.set_auto_escape_callback(|_| minijinja::AutoEscape::None);
+    env.set_formatter(|out, state, value| match value.as_str() {
+        Some(text) => out.write_str(text).map_err(minijinja::Error::from),
+        None => minijinja::escape_formatter(out, state, value),
+    });
     // Role and policy names: the plan spells them, templates append them.
     env.add_global("names", minijinja::Value::from_serialize(crate::plan::names::TEMPLATE_NAMES));
     // What every template reads beside its document: the header line and
