@@ -18,9 +18,9 @@ mod header;
 mod quote;
 mod typed;
 
-use std::sync::LazyLock;
+use std::sync::{LazyLock, OnceLock};
 
-use minijinja::{Environment, UndefinedBehavior};
+use minijinja::{Environment, Template, UndefinedBehavior, Value};
 use serde::Serialize;
 
 use crate::lower::Program;
@@ -96,11 +96,10 @@ static ENVIRONMENT: LazyLock<Environment<'static>> = LazyLock::new(|| {
             crate::lower::pins().into_iter().collect::<std::collections::BTreeMap<_, _>>(),
         ),
     );
-    // Each template is compiled when first rendered or included, not all
-    // at start: a run compiles only those its pipelines use (one pipeline
-    // without infrastructure or bootstrap uses about half of them). The
-    // templates ship inside the binary; a broken one is a bug that every
-    // test run catches (`every_template_parses`).
+    // Each template is compiled when first rendered (see `template`) or
+    // included, not all at start: a run compiles only those its pipelines
+    // use (one pipeline without infrastructure or bootstrap uses about half
+    // of them).
     env.set_loader(|name| Ok(template_source(name).map(str::to_owned)));
     env
 });
@@ -110,12 +109,72 @@ fn template_source(name: &str) -> Option<&'static str> {
     TEMPLATES.iter().find(|(known, _)| *known == name).map(|(_, source)| *source)
 }
 
-/// Renders every file of a program: the workflow, then each
-/// infrastructure stack, then each service stack.
+/// Every template, each compiled at most once per process when first
+/// rendered. Two templates can be compiled at once on two threads (the
+/// environment's own cache, which `include` and `import` use, compiles one
+/// at a time).
+static COMPILED: [OnceLock<Template<'static, 'static>>; TEMPLATES.len()] = [const { OnceLock::new() }; TEMPLATES.len()];
+
+/// The compiled template `name`.
+fn template(name: &str) -> &'static Template<'static, 'static> {
+    let index =
+        TEMPLATES.iter().position(|(known, _)| *known == name).unwrap_or_else(|| panic!("no template is named {name}"));
+    COMPILED[index].get_or_init(|| {
+        let (name, source) = TEMPLATES[index];
+        // The templates ship inside the binary: a broken one is a bug that
+        // every test run catches (`every_template_parses`).
+        ENVIRONMENT.template_from_named_str(name, source).unwrap_or_else(|error| panic!("{name}: {error:#}"))
+    })
+}
+
+/// Compiles the workflow template, the largest, which every pipeline
+/// renders, on a thread of its own while the caller reads, checks and
+/// plans its inputs (for one pipeline, compiling templates is about a
+/// third of the work). Whichever thread needs it first waits for it then.
+pub fn compile_in_background() {
+    if crate::parallel::threads() < 2 {
+        return;
+    }
+    // Without the thread, the template is compiled when first rendered.
+    let _ = std::thread::Builder::new().name(String::from("templates")).spawn(|| template("workflow.yml"));
+}
+
+/// One file to render: where it goes, its template, and the value the
+/// template reads. Files render independently of each other, so the files
+/// of one pipeline can be rendered on several threads.
+pub struct Job {
+    path: String,
+    template: String,
+    document: Value,
+    hcl: bool,
+}
+
+impl Job {
+    /// The file, rendered (and, for HCL, laid out as `terraform fmt` would).
+    pub fn render(&self) -> GeneratedFile {
+        // Templates and IR are both ours: a render error is a bug, caught
+        // by the golden tests over every example, never a user error.
+        let rendered = template(&self.template)
+            .render(&self.document)
+            .unwrap_or_else(|error| panic!("template {} failed to render: {error:#}", self.template));
+        let contents = if self.hcl { align_hcl(&rendered) } else { rendered };
+        GeneratedFile { path: self.path.clone(), contents }
+    }
+}
+
+/// Renders every file of a program (see [`jobs`]).
 pub fn emit(program: &Program) -> Vec<GeneratedFile> {
-    let mut files = vec![GeneratedFile {
+    jobs(program).iter().map(Job::render).collect()
+}
+
+/// Every file of a program, to render: the workflow, then each
+/// infrastructure stack, then each service stack.
+pub fn jobs(program: &Program) -> Vec<Job> {
+    let mut jobs = vec![Job {
         path: program.workflow.path.clone(),
-        contents: render("workflow.yml", &minijinja::Value::from_serialize(&program.workflow)),
+        template: String::from("workflow.yml"),
+        document: Value::from_serialize(&program.workflow),
+        hcl: false,
     }];
     for infra in &program.infras {
         let names = INFRA_FILES.iter().filter(|name| match **name {
@@ -124,7 +183,7 @@ pub fn emit(program: &Program) -> Vec<GeneratedFile> {
             "file_system.tf" => infra.file_system.is_some(),
             _ => true,
         });
-        files.extend(stack_files("infra", &infra.settings.dir, names, infra));
+        jobs.extend(stack_jobs("infra", &infra.settings.dir, names, infra));
     }
     for stack in &program.stacks {
         let names = SERVICE_FILES.iter().filter(|name| match **name {
@@ -134,37 +193,30 @@ pub fn emit(program: &Program) -> Vec<GeneratedFile> {
             "queue.tf" => stack.queue.is_some(),
             _ => true,
         });
-        files.extend(stack_files("service", &stack.settings.dir, names, stack));
+        jobs.extend(stack_jobs("service", &stack.settings.dir, names, stack));
     }
     if let Some(bootstrap) = &program.bootstrap {
-        files.extend(stack_files("bootstrap", &bootstrap.settings.dir, BOOTSTRAP_FILES.iter(), bootstrap));
+        jobs.extend(stack_jobs("bootstrap", &bootstrap.settings.dir, BOOTSTRAP_FILES.iter(), bootstrap));
     }
-    files
+    jobs
 }
 
-fn stack_files<'a, T: Serialize>(
+fn stack_jobs<'a, T: Serialize>(
     kind: &str,
     dir: &str,
     names: impl Iterator<Item = &'a &'a str>,
     document: &T,
-) -> Vec<GeneratedFile> {
+) -> Vec<Job> {
     // The stack is made a template value once, not once per file.
-    let document = minijinja::Value::from_serialize(document);
+    let document = Value::from_serialize(document);
     names
-        .map(|name| GeneratedFile {
+        .map(|name| Job {
             path: format!("{dir}/{name}"),
-            contents: align_hcl(&render(&format!("{kind}/{name}"), &document)),
+            template: format!("{kind}/{name}"),
+            document: document.clone(),
+            hcl: true,
         })
         .collect()
-}
-
-fn render(template: &str, document: &minijinja::Value) -> String {
-    // Templates and IR are both ours: a render error is a bug, caught by the
-    // golden tests over every example, never a user error.
-    ENVIRONMENT
-        .get_template(template)
-        .and_then(|template| template.render(document))
-        .unwrap_or_else(|error| panic!("template {template} failed to render: {error:#}"))
 }
 
 #[cfg(test)]
@@ -177,6 +229,7 @@ mod tests {
             if let Err(error) = ENVIRONMENT.get_template(name) {
                 panic!("template {name} does not parse: {error:#}");
             }
+            assert_eq!(template(name).name(), *name);
         }
         assert!(template_source("no/such.tf").is_none());
     }

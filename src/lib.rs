@@ -122,3 +122,9 @@ pub fn prepare_all(sources: &[Source<'_>]) -> Result<Vec<(usize, model::Pipeline
 pub fn render(pipeline: &model::Pipeline) -> Vec<GeneratedFile> {
     emit::emit(&lower::lower(pipeline))
 }
+
+/// The files of one planned pipeline, lowered and ready to render each on
+/// its own (see [`emit::Job`]): what [`render`] renders one after another.
+pub fn render_jobs(pipeline: &model::Pipeline) -> Vec<emit::Job> {
+    emit::jobs(&lower::lower(pipeline))
+}

@@ -22,6 +22,7 @@ const PIPELINES_PER_THREAD: usize = 16;
 /// Reads, checks and plans every input, printing all diagnostics of all
 /// files before anything is rendered.
 pub fn prepare(inputs: &[PathBuf], out: &Path, reporter: &Reporter) -> Result<Prepared, Failure> {
+    crate::emit::compile_in_background();
     let inputs = write::read_inputs(inputs, out)?;
     let files: Vec<String> = inputs.iter().map(|input| input.path.display().to_string()).collect();
     let sources: Vec<crate::Source<'_>> = inputs
@@ -52,13 +53,27 @@ pub fn each_batch(
     pipelines: &[(usize, crate::model::Pipeline)],
     mut visit: impl FnMut(&[GeneratedFile], &[usize]) -> Result<(), Failure>,
 ) -> Result<(), Failure> {
-    for batch in pipelines.chunks(crate::parallel::threads() * PIPELINES_PER_THREAD) {
-        let rendered = crate::parallel::map(batch, |(input, pipeline)| (*input, crate::render(pipeline)));
-        let (mut files, mut inputs) = (Vec::new(), Vec::new());
-        for (input, generated) in rendered {
-            inputs.extend(std::iter::repeat_n(input, generated.len()));
-            files.extend(generated);
-        }
+    let threads = crate::parallel::threads();
+    for batch in pipelines.chunks(threads * PIPELINES_PER_THREAD) {
+        let (files, inputs) = if batch.len() < threads {
+            // Too few pipelines to keep every core busy: their files are
+            // rendered side by side instead. (With more, rendering a
+            // pipeline's files on one thread is faster: its template values
+            // are freed where they were made, by the thread that used them.)
+            let lowered = crate::parallel::map(batch, |(input, pipeline)| (*input, crate::render_jobs(pipeline)));
+            let jobs: Vec<(usize, &crate::emit::Job)> =
+                lowered.iter().flat_map(|(input, jobs)| jobs.iter().map(move |job| (*input, job))).collect();
+            let files = crate::parallel::map(&jobs, |(_, job)| job.render());
+            (files, jobs.iter().map(|(input, _)| *input).collect())
+        } else {
+            let rendered = crate::parallel::map(batch, |(input, pipeline)| (*input, crate::render(pipeline)));
+            let (mut files, mut inputs) = (Vec::new(), Vec::new());
+            for (input, generated) in rendered {
+                inputs.extend(std::iter::repeat_n(input, generated.len()));
+                files.extend(generated);
+            }
+            (files, inputs)
+        };
         visit(&files, &inputs)?;
     }
     Ok(())
