@@ -191,5 +191,13 @@ mod tests {
             }
             lines = longer;
         }
+        // Every character of one byte, before and after a bracket, in and
+        // out of a string: only the six brackets count.
+        for byte in 0..=0x7f_u8 {
+            let c = char::from(byte);
+            for line in [format!("{c}"), format!("({c}"), format!("{c}]"), format!("\"{c}\"{c}")] {
+                assert_eq!(bracket_balance(&line), balance_by_characters(&line), "{line:?}");
+            }
+        }
     }
 }
