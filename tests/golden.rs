@@ -70,6 +70,46 @@ fn output_is_identical_across_runs_and_directories() {
     }
 }
 
+/// Every example built with `threads` threads (`ECSPIPE_THREADS`): each
+/// file's path and bytes.
+fn built_on_threads(threads: usize, examples: &[std::path::PathBuf]) -> Vec<(String, Vec<u8>)> {
+    let dir = assert_fs::TempDir::new().expect("temp dir");
+    let pipelines = dir.path().join("pipelines");
+    fs::create_dir_all(&pipelines).expect("mkdir");
+    for example in examples {
+        fs::copy(example, pipelines.join(example.file_name().expect("name"))).expect("copy");
+    }
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_ecspipe"))
+        .arg("build")
+        .current_dir(dir.path())
+        .env("ECSPIPE_THREADS", threads.to_string())
+        .output()
+        .expect("ecspipe runs");
+    assert!(output.status.success(), "build on {threads} threads: {}", String::from_utf8_lossy(&output.stderr));
+    let files = generated_files(dir.path());
+    files.into_iter().map(|file| (file.clone(), fs::read(dir.path().join(&file)).expect("read"))).collect()
+}
+
+#[test]
+fn output_is_identical_on_any_number_of_threads() {
+    // One thread renders everything in turn; two and three render a
+    // pipeline per thread; seven, more threads than the five examples,
+    // and two for one example render file by file.
+    let examples = pipelines();
+    let alone = built_on_threads(1, &examples);
+    assert!(!alone.is_empty());
+    for threads in [2, 3, 7] {
+        let built = built_on_threads(threads, &examples);
+        let paths = |files: &[(String, Vec<u8>)]| files.iter().map(|(path, _)| path.clone()).collect::<Vec<_>>();
+        assert_eq!(paths(&built), paths(&alone), "files on {threads} threads");
+        for ((path, bytes), (_, expected)) in built.iter().zip(&alone) {
+            assert!(bytes == expected, "{path} differs on {threads} threads");
+        }
+    }
+    let one = &examples[..1];
+    assert_eq!(built_on_threads(2, one), built_on_threads(1, one));
+}
+
 #[test]
 fn every_generated_file_carries_the_header_naming_its_source() {
     let dir = built_examples();
