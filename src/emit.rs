@@ -109,10 +109,11 @@ fn template_source(name: &str) -> Option<&'static str> {
     TEMPLATES.iter().find(|(known, _)| *known == name).map(|(_, source)| *source)
 }
 
-/// Every template, each compiled at most once per process when first
-/// rendered. Two templates can be compiled at once on two threads (the
-/// environment's own cache, which `include` and `import` use, compiles one
-/// at a time).
+/// Every template, each compiled for rendering at most once per process,
+/// when first rendered; two threads can compile two templates at once.
+/// (`include` and `import` go through the environment's own cache, which
+/// compiles one template at a time: `service/ecs.tf`, rendered and also
+/// imported by `service/cron.tf`, is compiled once for each.)
 static COMPILED: [OnceLock<Template<'static, 'static>>; TEMPLATES.len()] = [const { OnceLock::new() }; TEMPLATES.len()];
 
 /// The compiled template `name`.
