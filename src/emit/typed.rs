@@ -99,4 +99,22 @@ mod tests {
             r#"{"expression":[{"code":"secrets"},{"property":"ROLE"}]}"#
         );
     }
+
+    #[test]
+    fn a_typed_value_is_true_where_its_serialised_shape_was() {
+        let truth = |value: Value| {
+            minijinja::Environment::new()
+                .render_str("{% if v %}true{% else %}false{% endif %}", minijinja::context! { v => value })
+                .expect("renders")
+        };
+        let reference = Hcl::reference(HclRef::fixed("var.region"));
+        assert_eq!(truth(Value::from_serialize(Hcl::List(Vec::new()))), "false");
+        assert_eq!(truth(Value::from_serialize(Hcl::List(vec![reference.clone()]))), "true");
+        assert_eq!(truth(Value::from_serialize(&reference)), "true");
+        assert_eq!(truth(Value::from_serialize(Hcl::object(Vec::new()))), "true");
+        assert_eq!(truth(Value::from_serialize(GithubExpr::code("github.ref"))), "true");
+        assert_eq!(truth(Value::from_serialize(ExprOrText::Text(String::new()))), "true");
+        // A literal stays plain: an empty string is false, as it always was.
+        assert_eq!(truth(Value::from_serialize(Hcl::str(""))), "false");
+    }
 }
