@@ -104,9 +104,14 @@ static ENVIRONMENT: LazyLock<Environment<'static>> = LazyLock::new(|| {
     env
 });
 
+/// Where the embedded template `name` is in [`TEMPLATES`].
+fn template_index(name: &str) -> Option<usize> {
+    TEMPLATES.iter().position(|(known, _)| *known == name)
+}
+
 /// The source of the embedded template `name`.
 fn template_source(name: &str) -> Option<&'static str> {
-    TEMPLATES.iter().find(|(known, _)| *known == name).map(|(_, source)| *source)
+    template_index(name).map(|index| TEMPLATES[index].1)
 }
 
 /// Every template, each compiled for rendering at most once per process,
@@ -118,8 +123,7 @@ static COMPILED: [OnceLock<Template<'static, 'static>>; TEMPLATES.len()] = [cons
 
 /// The compiled template `name`.
 fn template(name: &str) -> &'static Template<'static, 'static> {
-    let index =
-        TEMPLATES.iter().position(|(known, _)| *known == name).unwrap_or_else(|| panic!("no template is named {name}"));
+    let index = template_index(name).unwrap_or_else(|| panic!("no template is named {name}"));
     COMPILED[index].get_or_init(|| {
         let (name, source) = TEMPLATES[index];
         // The templates ship inside the binary: a broken one is a bug that

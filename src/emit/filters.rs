@@ -91,10 +91,15 @@ fn condition_filter(value: Value) -> Result<String, Error> {
 }
 
 fn expression_filter(value: Value) -> Result<String, Error> {
+    Ok(wrapped(github_expression(&value, "expression")?))
+}
+
+/// `${{ expression }}`.
+fn wrapped(expression: &GithubExpr) -> String {
     let mut out = String::from("${{ ");
-    write_github_expression(&mut out, github_expression(&value, "expression")?);
+    write_github_expression(&mut out, expression);
     out.push_str(" }}");
-    Ok(out)
+    out
 }
 
 /// The IR's [`ExprOrText`]: an expression in `${{ }}`, or text; text that
@@ -102,12 +107,7 @@ fn expression_filter(value: Value) -> Result<String, Error> {
 /// evaluate it.
 fn github_filter(value: Value) -> Result<String, Error> {
     match typed::<ExprOrText>(&value) {
-        Some(ExprOrText::Expression(expression)) => {
-            let mut out = String::from("${{ ");
-            write_github_expression(&mut out, expression);
-            out.push_str(" }}");
-            Ok(out)
-        }
+        Some(ExprOrText::Expression(expression)) => Ok(wrapped(expression)),
         Some(ExprOrText::Text(text)) if text.contains("${{") => Ok(format!("${{{{ {} }}}}", github_literal(text))),
         Some(ExprOrText::Text(text)) => Ok(text.clone()),
         None => Err(shape_error("github", "an expression or text", &value)),
